@@ -1,0 +1,47 @@
+// Pure renderers for task types.
+import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
+import { formatDuration } from '../../core/duration.js';
+import { bold, dim, red, table, yellow } from '../style.js';
+
+export function renderTypeList(types: TaskTypeInfo[], errors: TypeLoadError[]): string {
+  const out = [
+    table([
+      ['NAME', 'EXECUTOR', 'TAGS', 'DESCRIPTION'].map(dim),
+      ...types.map((t) => [t.error ? yellow(t.name) : t.name, t.executor, t.tags.join(',') || '-', t.description.split('\n')[0] ?? '']),
+    ]),
+  ];
+  if (errors.length) out.push('', red(bold('Problems')), ...errors.map(formatLoadError));
+  return out.join('\n');
+}
+
+export function formatLoadError(e: TypeLoadError): string {
+  return `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`;
+}
+
+export function renderType(t: TaskTypeInfo): string {
+  const rows: [string, string][] = [
+    ['name', bold(t.name)],
+    ['description', t.description || '-'],
+    ['source', t.source],
+    ['executor', t.executor],
+    ['tags', t.tags.join(', ') || '-'],
+    ['timeout', `${t.timeout}s`],
+    ['retries', `${t.retries}${t.retries ? ` (backoff from ${formatDuration(t.retryBackoff)})` : ''}`],
+    ['priority', String(t.priority)],
+    ['max_concurrent', t.maxConcurrent ? String(t.maxConcurrent) : 'unlimited'],
+  ];
+  if (t.extends) rows.push(['extends', t.extends]);
+  if (t.cwd) rows.push(['cwd', t.cwd]);
+  const out = [table(rows.map(([k, v]) => [dim(k), v]))];
+  const env = [
+    ...t.environment.required.map((f) => [f.name, 'required', '', f.description ?? '']),
+    ...t.environment.default.map((f) => [f.name, 'default', JSON.stringify(f.value ?? ''), f.description ?? '']),
+    ...t.environment.optional.map((f) => [f.name, 'optional', '', f.description ?? '']),
+  ];
+  if (env.length) out.push('', bold('Environment'), table([['NAME', 'KIND', 'DEFAULT', 'DESCRIPTION'].map(dim), ...env]));
+  out.push('', bold('Command'), t.command.replace(/\n$/, ''));
+  if (t.files.length) out.push('', bold('Files'), t.files.map((f) => f.name).join('\n'));
+  if (t.warnings.length) out.push('', yellow(bold('Warnings')), ...t.warnings);
+  if (t.error) out.push('', red(bold('Errors (the last good version is in force)')), t.error);
+  return out.join('\n');
+}

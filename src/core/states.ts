@@ -1,0 +1,179 @@
+// The one place a task's state changes. Pure: (task, event, env) → task.
+import { isTerminal, type Attempt, type State, type Task, type TerminalState } from '../protocol/model.js';
+import { retryDelay } from './backoff.js';
+
+export type TaskEvent =
+  /** A worker took the task. */
+  | { type: 'claim'; worker: string; at: number }
+  /** The worker started its process. */
+  | { type: 'start'; pid: number; pgid: number; at: number }
+  /** A claim was given back before the process started (worker stopped, lost, or refused it). */
+  | { type: 'unclaim'; at: number; reason: string }
+  /** The process ended. `cause` says why: on its own, by the timeout, or by a user's kill. */
+  | { type: 'exit'; at: number; exitCode: number | null; signal: string | null; cause: 'exit' | 'timeout' | 'killed'; reason?: string }
+  /** A user asked to stop it. Ends a task that is not running; marks a running one for stopping. */
+  | { type: 'kill'; at: number; reason?: string }
+  /** Its worker vanished and the process could not be re-adopted. */
+  | { type: 'lost'; at: number; reason: string }
+  /** A dependency ended: met when it succeeded, failed otherwise. */
+  | { type: 'dependency'; at: number; dep: string; depState: TerminalState }
+  /** Its not-before time passed. */
+  | { type: 'due'; at: number }
+  | { type: 'progress'; at: number; percent: number; message: string };
+
+export interface TransitionEnv {
+  /** In [0, 1): jitter for retry backoff. */
+  random: number;
+}
+
+export type TransitionResult = { ok: true; task: Task } | { ok: false; error: string };
+
+const fail = (task: Task, event: TaskEvent): TransitionResult => ({
+  ok: false,
+  error: `cannot ${event.type} task ${task.id}: it is ${task.state}`,
+});
+
+export function transition(task: Task, event: TaskEvent, env: TransitionEnv): TransitionResult {
+  const s = task.state;
+  switch (event.type) {
+    case 'claim':
+      if (s !== 'WAITING' || task.waitingOn.length > 0 || task.notBefore !== undefined) return fail(task, event);
+      return ok(task, event.at, {
+        state: 'CLAIMED',
+        worker: event.worker,
+        claimedAt: event.at,
+        attempts: withAttempt(task, { worker: event.worker, claimedAt: event.at }),
+      });
+    case 'start':
+      if (s !== 'CLAIMED') return fail(task, event);
+      return ok(task, event.at, {
+        state: 'RUNNING',
+        startedAt: event.at,
+        pid: event.pid,
+        pgid: event.pgid,
+        attempts: withAttempt(task, { startedAt: event.at, pid: event.pid }),
+      });
+    case 'unclaim':
+      if (s !== 'CLAIMED') return fail(task, event);
+      return ok(task, event.at, {
+        state: task.stopRequested ? 'STOPPED' : 'WAITING',
+        worker: undefined,
+        claimedAt: undefined,
+        reason: event.reason,
+        ...(task.stopRequested ? { endedAt: event.at } : {}),
+        attempts: task.attempts.slice(0, -1),
+      });
+    case 'exit': {
+      if (s !== 'RUNNING') return fail(task, event);
+      const outcome: TerminalState =
+        event.cause === 'killed' || task.stopRequested
+          ? 'STOPPED'
+          : event.cause === 'timeout'
+            ? 'TIMEDOUT'
+            : event.exitCode === 0
+              ? 'SUCCESS'
+              : 'ERROR';
+      const reason =
+        event.reason ??
+        (outcome === 'TIMEDOUT'
+          ? `timed out after ${task.timeout}s`
+          : outcome === 'ERROR'
+            ? event.signal
+              ? `killed by ${event.signal}`
+              : `exited with code ${event.exitCode}`
+            : outcome === 'STOPPED'
+              ? 'stopped by user'
+              : undefined);
+      return finish(task, event.at, outcome, reason, { exitCode: event.exitCode, signal: event.signal }, env);
+    }
+    case 'kill':
+      if (s === 'WAITING' || s === 'CLAIMED') {
+        if (s === 'CLAIMED') return ok(task, event.at, { stopRequested: true });
+        return ok(task, event.at, { state: 'STOPPED', endedAt: event.at, reason: event.reason ?? 'cancelled by user', notBefore: undefined });
+      }
+      if (s === 'RUNNING') return ok(task, event.at, { stopRequested: true });
+      return fail(task, event);
+    case 'lost':
+      if (s !== 'RUNNING' && s !== 'CLAIMED') return fail(task, event);
+      if (s === 'CLAIMED' && task.startedAt === undefined) {
+        // Never started: nothing ran, so it simply goes back to the queue.
+        return transition(task, { type: 'unclaim', at: event.at, reason: event.reason }, env);
+      }
+      return finish(task, event.at, task.stopRequested ? 'STOPPED' : 'LOST', event.reason, { exitCode: null, signal: null }, env);
+    case 'dependency': {
+      if (s !== 'WAITING' || !task.waitingOn.includes(event.dep)) return ok(task, task.updatedAt, {});
+      if (event.depState === 'SUCCESS') return ok(task, event.at, { waitingOn: task.waitingOn.filter((d) => d !== event.dep) });
+      return ok(task, event.at, {
+        state: 'SKIPPED',
+        endedAt: event.at,
+        notBefore: undefined,
+        reason: `dependency ${event.dep} ended ${event.depState}`,
+      });
+    }
+    case 'due':
+      if (s !== 'WAITING' || task.notBefore === undefined) return fail(task, event);
+      return ok(task, event.at, { notBefore: undefined });
+    case 'progress':
+      if (s !== 'RUNNING') return fail(task, event);
+      return ok(task, event.at, { progress: { percent: event.percent, message: event.message, at: event.at } });
+    default:
+      return assertNever(event);
+  }
+}
+
+/** End the current attempt; retry when the outcome allows it and attempts are left. */
+function finish(
+  task: Task,
+  at: number,
+  outcome: TerminalState,
+  reason: string | undefined,
+  exit: { exitCode: number | null; signal: string | null },
+  env: TransitionEnv,
+): TransitionResult {
+  const attempts = withAttempt(task, { endedAt: at, outcome, ...exit, ...(reason ? { reason } : {}) });
+  const retryable = outcome === 'ERROR' || outcome === 'TIMEDOUT' || outcome === 'LOST';
+  const base = { attempts, worker: undefined, pid: undefined, pgid: undefined, claimedAt: undefined, progress: undefined };
+  if (retryable && task.attempt <= task.retries) {
+    const next = task.attempt + 1;
+    const delay = retryDelay(task.retryBackoff, next, env.random);
+    return ok(task, at, {
+      ...base,
+      state: 'WAITING',
+      attempt: next,
+      startedAt: undefined,
+      notBefore: delay > 0 ? at + delay : undefined,
+      reason: `attempt ${task.attempt} ended ${outcome}${reason ? ` (${reason})` : ''}; retry ${next - 1} of ${task.retries}`,
+      ...exit,
+    });
+  }
+  return ok(task, at, { ...base, state: outcome, endedAt: at, reason, ...exit });
+}
+
+function withAttempt(task: Task, patch: Partial<Attempt>): Attempt[] {
+  const attempts = task.attempts.slice();
+  const last = attempts[attempts.length - 1];
+  if (last && last.attempt === task.attempt && last.outcome === undefined) attempts[attempts.length - 1] = { ...last, ...patch };
+  else attempts.push({ attempt: task.attempt, ...patch });
+  return attempts;
+}
+
+function ok(task: Task, at: number, patch: Partial<Task>): TransitionResult {
+  const next: Task = { ...task, ...patch, updatedAt: at };
+  for (const k of Object.keys(patch) as (keyof Task)[]) if (patch[k] === undefined) delete next[k];
+  return { ok: true, task: next };
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected: ${JSON.stringify(x)}`);
+}
+
+/** Why a waiting task is not running yet, for ps and top. */
+export function waitReason(task: Task, now: number): string | undefined {
+  if (task.state !== 'WAITING') return undefined;
+  if (task.waitingOn.length) return `waits for ${task.waitingOn.join(', ')}`;
+  if (task.notBefore !== undefined) return task.notBefore > now ? `starts in ${Math.ceil((task.notBefore - now) / 1000)}s` : 'due';
+  return undefined;
+}
+
+export const ACTIVE_STATES: readonly State[] = ['CLAIMED', 'RUNNING'];
+export { isTerminal };

@@ -1,0 +1,235 @@
+// Task-type files: parse, validate with file:line, resolve `extends`.
+import TOML from '@iarna/toml';
+import type { FileSpec, TaskTypeField, TaskTypeInfo, TypeLoadError } from '../protocol/model.js';
+import { ENV_NAME } from '../protocol/methods.js';
+import { parseDuration } from './duration.js';
+import { scan, TemplateError } from './template.js';
+
+export const DEFAULT_TIMEOUT = 3600;
+export const TYPE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** What one file says, before `extends` is applied. Absent fields are inherited or defaulted. */
+export interface TypeDraft {
+  name: string;
+  source: string;
+  description?: string;
+  documentation?: string;
+  tags?: string[];
+  executor?: string;
+  command?: string;
+  timeout?: number;
+  retries?: number;
+  retryBackoff?: number;
+  priority?: number;
+  maxConcurrent?: number;
+  cwd?: string;
+  files?: FileSpec[];
+  extends?: string;
+  combinedOutput?: boolean;
+  environment: { default: TaskTypeField[]; required: TaskTypeField[]; optional: TaskTypeField[] };
+}
+
+const KNOWN = new Set([
+  'description', 'documentation', 'tags', 'executor', 'command', 'timeout', 'retries', 'retry_backoff',
+  'priority', 'max_concurrent', 'cwd', 'files', 'extends', 'environment', 'combined_output',
+]);
+
+export class TypeFileError extends Error {
+  constructor(readonly errors: TypeLoadError[]) {
+    super(errors.map(formatLoadError).join('\n'));
+  }
+}
+
+export function formatLoadError(e: TypeLoadError): string {
+  return `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`;
+}
+
+/** The line on which `key = …` (or `[key]`, `[[key]]`) first appears, for error messages. */
+function lineOf(text: string, key: string, nth = 0): number | undefined {
+  const re = new RegExp(`^\\s*(?:${key.replace(/[.]/g, '\\.')}\\s*=|\\[\\[?\\s*${key.replace(/[.]/g, '\\.')}\\s*\\]\\]?)`, 'gm');
+  let m: RegExpExecArray | null;
+  let i = 0;
+  while ((m = re.exec(text)) !== null) {
+    if (i++ === nth) return text.slice(0, m.index).split('\n').length;
+  }
+  return undefined;
+}
+
+/** Parse one task-type file. Throws TypeFileError with every problem found. */
+export function parseTypeFile(name: string, source: string, text: string): TypeDraft {
+  let doc: Record<string, unknown>;
+  try {
+    doc = TOML.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as { line?: number; col?: number; message: string };
+    const first = e.message.split('\n')[0]!;
+    throw new TypeFileError([{ file: source, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${first.replace(/ at row \d+, col \d+, pos \d+:?$/, '')}` }]);
+  }
+  const errors: TypeLoadError[] = [];
+  const bad = (field: string, message: string, line = lineOf(text, field.split('.').pop()!)) =>
+    errors.push({ file: source, ...(line ? { line } : {}), message: `${field}: ${message}` });
+
+  if (!TYPE_NAME.test(name)) bad('name', `the file name "${name}" is not a valid type name (letters, digits, _ . -)`, undefined);
+  for (const k of Object.keys(doc)) if (!KNOWN.has(k)) bad(k, `unknown field (known: ${[...KNOWN].join(', ')})`);
+
+  const draft: TypeDraft = { name, source, environment: { default: [], required: [], optional: [] } };
+  const str = (k: string, into: keyof TypeDraft) => {
+    if (doc[k] === undefined) return;
+    if (typeof doc[k] !== 'string') bad(k, 'must be a string');
+    else (draft as unknown as Record<string, unknown>)[into] = doc[k];
+  };
+  const num = (k: string, into: keyof TypeDraft, min: number, max: number) => {
+    if (doc[k] === undefined) return;
+    const v = doc[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(k, `must be a whole number from ${min} to ${max}`);
+    else (draft as unknown as Record<string, unknown>)[into] = v;
+  };
+  str('description', 'description');
+  str('documentation', 'documentation');
+  str('executor', 'executor');
+  str('command', 'command');
+  str('cwd', 'cwd');
+  str('extends', 'extends');
+  num('timeout', 'timeout', 0, 10 * 365 * 86400);
+  num('retries', 'retries', 0, 1000);
+  num('priority', 'priority', -1000000, 1000000);
+  num('max_concurrent', 'maxConcurrent', 0, 100000);
+  if (doc.combined_output !== undefined) {
+    if (typeof doc.combined_output !== 'boolean') bad('combined_output', 'must be true or false');
+    else draft.combinedOutput = doc.combined_output;
+  }
+  if (doc.executor !== undefined && typeof doc.executor === 'string' && !/^[^\s'"`$;|&<>]+$/.test(doc.executor)) {
+    bad('executor', 'must be a program name or path without spaces or shell characters');
+  }
+  if (doc.retry_backoff !== undefined) {
+    const ms = typeof doc.retry_backoff === 'string' || typeof doc.retry_backoff === 'number' ? parseDuration(doc.retry_backoff) : undefined;
+    if (ms === undefined) bad('retry_backoff', 'must be a duration such as "10s", "1m30s" or a number of seconds');
+    else draft.retryBackoff = ms;
+  }
+  if (doc.tags !== undefined) {
+    if (!Array.isArray(doc.tags) || !doc.tags.every((t) => typeof t === 'string' && /^[A-Za-z0-9_.:+-]+$/.test(t))) bad('tags', 'must be a list of tags (letters, digits, _ . : + -)');
+    else draft.tags = doc.tags as string[];
+  }
+  if (doc.files !== undefined) {
+    const files = Array.isArray(doc.files) ? doc.files : [doc.files];
+    draft.files = [];
+    files.forEach((f, i) => {
+      const line = lineOf(text, 'files', i);
+      if (typeof f !== 'object' || f === null || typeof (f as FileSpec).name !== 'string' || typeof (f as FileSpec).content !== 'string') {
+        bad(`files[${i}]`, 'each file needs a name and a content string', line);
+        return;
+      }
+      const fname = (f as FileSpec).name;
+      if (!safeRelativePath(fname)) bad(`files[${i}].name`, `"${fname}" must be a relative path inside the task directory (no .., no leading /)`, line);
+      else draft.files!.push({ name: fname, content: (f as FileSpec).content });
+    });
+  }
+  if (doc.environment !== undefined) {
+    const envDoc = doc.environment as Record<string, unknown>;
+    if (typeof envDoc !== 'object' || envDoc === null || Array.isArray(envDoc)) bad('environment', 'must be a table with default, required and optional lists');
+    else {
+      for (const k of Object.keys(envDoc)) {
+        if (k !== 'default' && k !== 'required' && k !== 'optional') {
+          bad(`environment.${k}`, 'unknown section (use [[environment.default]], [[environment.required]] or [[environment.optional]])', lineOf(text, `environment.${k}`));
+          continue;
+        }
+        const list = envDoc[k];
+        if (!Array.isArray(list)) {
+          bad(`environment.${k}`, `must be a list of entries: write [[environment.${k}]]`, lineOf(text, `environment.${k}`));
+          continue;
+        }
+        list.forEach((entry: Record<string, unknown>, i: number) => {
+          const line = lineOf(text, `environment.${k}`, i);
+          if (typeof entry.name !== 'string' || !ENV_NAME.test(entry.name)) return bad(`environment.${k}[${i}].name`, 'must be an environment variable name', line);
+          if (k === 'default' && typeof entry.value !== 'string') {
+            return bad(`environment.default[${i}].value`, `${entry.name} needs a string value (quote numbers: value = "3")`, line);
+          }
+          if (entry.description !== undefined && typeof entry.description !== 'string') return bad(`environment.${k}[${i}].description`, 'must be a string', line);
+          const extra = Object.keys(entry).filter((x) => x !== 'name' && x !== 'value' && x !== 'description');
+          if (extra.length) return bad(`environment.${k}[${i}]`, `unknown field ${extra.join(', ')}`, line);
+          draft.environment[k].push({ name: entry.name, ...(typeof entry.value === 'string' ? { value: entry.value } : {}), ...(typeof entry.description === 'string' ? { description: entry.description } : {}) });
+        });
+      }
+    }
+  }
+  if (draft.command !== undefined) {
+    try {
+      scan(draft.command);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      const base = lineOf(text, 'command') ?? 0;
+      bad('command', err.message, base + (text.split('\n')[base - 1]?.match(/(''')|(""")\s*$/) ? err.line : err.line - 1));
+    }
+  }
+  if (errors.length) throw new TypeFileError(errors);
+  return draft;
+}
+
+export function safeRelativePath(p: string): boolean {
+  if (p === '' || p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p) || p.includes('\0')) return false;
+  return p.split(/[\\/]/).every((seg) => seg !== '..' && seg !== '');
+}
+
+/** Apply `extends` chains and defaults. `lookup` returns other drafts by name. */
+export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraft | undefined): TaskTypeInfo {
+  const chain: TypeDraft[] = [draft];
+  const seen = new Set([draft.name]);
+  for (let cur = draft; cur.extends !== undefined; ) {
+    const parent = lookup(cur.extends);
+    if (!parent) throw new TypeFileError([{ file: draft.source, message: `extends: no task type named "${cur.extends}"` }]);
+    if (seen.has(parent.name)) throw new TypeFileError([{ file: draft.source, message: `extends: cycle through ${[...seen, parent.name].join(' → ')}` }]);
+    seen.add(parent.name);
+    chain.push(parent);
+    cur = parent;
+  }
+  const pick = <K extends keyof TypeDraft>(k: K): TypeDraft[K] | undefined => chain.find((d) => d[k] !== undefined)?.[k];
+  const command = pick('command');
+  if (command === undefined) throw new TypeFileError([{ file: draft.source, message: 'command: missing (every type needs a command, its own or inherited with extends)' }]);
+  const env = { default: new Map<string, TaskTypeField>(), required: new Map<string, TaskTypeField>(), optional: new Map<string, TaskTypeField>() };
+  for (const d of chain.slice().reverse()) {
+    for (const sec of ['default', 'required', 'optional'] as const) {
+      for (const f of d.environment[sec]) {
+        for (const other of Object.values(env)) other.delete(f.name);
+        env[sec].set(f.name, f);
+      }
+    }
+  }
+  const info: TaskTypeInfo = {
+    name: draft.name,
+    description: pick('description') ?? '',
+    source: draft.source,
+    tags: [...new Set(chain.flatMap((d) => d.tags ?? []))],
+    executor: pick('executor') ?? 'bash',
+    command,
+    timeout: pick('timeout') ?? DEFAULT_TIMEOUT,
+    retries: pick('retries') ?? 0,
+    retryBackoff: pick('retryBackoff') ?? 10_000,
+    priority: pick('priority') ?? 0,
+    maxConcurrent: pick('maxConcurrent') ?? 0,
+    files: pick('files') ?? [],
+    combinedOutput: pick('combinedOutput') ?? false,
+    environment: { default: [...env.default.values()], required: [...env.required.values()], optional: [...env.optional.values()] },
+    warnings: typeWarnings(command, env, pick('description')),
+  };
+  const cwd = pick('cwd');
+  if (cwd !== undefined) info.cwd = cwd;
+  if (draft.extends !== undefined) info.extends = draft.extends;
+  return info;
+}
+
+function typeWarnings(command: string, env: Record<'default' | 'required' | 'optional', Map<string, TaskTypeField>>, description: string | undefined): string[] {
+  const warnings: string[] = [];
+  const declared = new Set([...env.default.keys(), ...env.required.keys(), ...env.optional.keys()]);
+  for (const use of scan(command)) {
+    if (use.mode === 'go') {
+      warnings.push(`command line ${use.line}: {{.${use.name}}} inserts ${use.name} unquoted (Go blanket's meaning); write {{${use.name}}} to have it quoted for the shell, or {{raw ${use.name}}} to say that unquoted is meant`);
+    }
+    if (!declared.has(use.name) && !use.name.startsWith('BLANKET_APP_')) {
+      warnings.push(`command uses ${use.name}, which the environment does not declare: tasks must pass -e ${use.name}=…`);
+    }
+    if (use.mode === 'raw' && !/\braw\b|unquoted/i.test(description ?? '')) {
+      warnings.push(`command splices ${use.name} unquoted ({{raw ${use.name}}}); say so in the description so users know values are run as shell code`);
+    }
+  }
+  return [...new Set(warnings)];
+}

@@ -1,0 +1,47 @@
+// One client connection: framing, the handshake flag, its subscriptions,
+// and bounded output (a subscriber that stops reading is dropped, not buffered forever).
+import type { Socket } from 'node:net';
+import { encode, LineDecoder } from '../protocol/framing.js';
+
+const MAX_BUFFERED_OUTPUT = 16 * 1024 * 1024;
+
+export class Connection {
+  readonly decoder: LineDecoder;
+  helloed = false;
+  client = '';
+  closed = false;
+  readonly subscriptions = new Set<string>();
+  readonly onClose: Array<() => void> = [];
+
+  constructor(readonly id: number, readonly socket: Socket, maxMessageBytes: number) {
+    this.decoder = new LineDecoder(maxMessageBytes);
+    socket.on('close', () => {
+      this.closed = true;
+      for (const f of this.onClose) f();
+    });
+  }
+
+  send(message: unknown): void {
+    if (this.closed) return;
+    if (this.socket.writableLength > MAX_BUFFERED_OUTPUT) {
+      // The peer is not reading: drop it rather than grow without bound.
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(encode(message));
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** Send a last message, then close. */
+  end(message?: unknown): void {
+    if (this.closed) return;
+    if (message !== undefined) this.socket.end(encode(message));
+    else this.socket.end();
+    this.closed = true;
+    // A peer that never reads must not keep the socket half-open.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+}

@@ -1,0 +1,36 @@
+// Map anything a handler throws to a JSON-RPC error with a stable code.
+import { JSONRPCErrorException } from 'json-rpc-2.0';
+import { BlanketError } from '../protocol/errors.js';
+import { SchemaError } from '../protocol/schema.js';
+import { StoreError } from './store/store.js';
+
+export function toBlanketError(err: unknown): BlanketError {
+  if (err instanceof BlanketError) return err;
+  if (err instanceof SchemaError) return new BlanketError('INVALID_PARAMS', err.message);
+  if (err instanceof StoreError) {
+    switch (err.kind) {
+      case 'not-found':
+        return new BlanketError('NOT_FOUND', err.message, { hint: "list tasks with 'blanket ps'" });
+      case 'invalid-state':
+        return new BlanketError('INVALID_STATE', err.message);
+      case 'full':
+        return new BlanketError('STORE_FULL', err.message, { hint: 'free disk space; the daemon keeps answering and recovers by itself' });
+      case 'corrupt':
+      case 'newer-schema':
+        return new BlanketError('STORE_CORRUPT', err.message, { hint: "run 'blanket db check'" });
+      case 'locked':
+        return new BlanketError('DAEMON_RUNNING', err.message);
+    }
+  }
+  const e = err as Error;
+  return new BlanketError('INTERNAL', `internal error: ${e?.message ?? String(err)} (a bug in blanket; the daemon log has the details)`, { cause: err });
+}
+
+export function toRpcException(err: BlanketError): JSONRPCErrorException {
+  return new JSONRPCErrorException(err.message, err.rpcCode, err.toData());
+}
+
+/** JSON-RPC protocol errors end the connection: the peer is not speaking the protocol. */
+export function isFatalRpcCode(code: number): boolean {
+  return (code <= -32600 && code >= -32700) || code === -32001 || code === -32002 || code === -32003;
+}

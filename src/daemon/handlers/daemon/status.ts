@@ -1,0 +1,12 @@
+import { PROTOCOL_VERSION } from '../../../protocol/methods.js';
+import type { Handler } from '../../context.js';
+
+export const daemonStatus: Handler<'daemon.status'> = async (_params, { daemon }) => ({
+  pid: process.pid,
+  version: daemon.version,
+  protocol: PROTOCOL_VERSION,
+  home: daemon.paths.home,
+  socket: daemon.paths.socket,
+  startedAt: daemon.startedAt,
+  counts: daemon.store.counts(),
+});

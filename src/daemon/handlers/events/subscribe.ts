@@ -1,0 +1,9 @@
+import type { Handler } from '../../context.js';
+
+/** Events arrive as `event` notifications on this connection until it closes or unsubscribes. */
+export const eventsSubscribe: Handler<'events.subscribe'> = async (filter, { daemon, conn }) => {
+  const sub = daemon.events.subscribe(filter, (event) => conn.notify('event', { subscription: sub.id, event }));
+  conn.subscriptions.add(sub.id);
+  conn.onClose.push(() => daemon.events.unsubscribe(sub.id));
+  return { subscription: sub.id };
+};

@@ -1,0 +1,19 @@
+import { rm as rmDir } from 'node:fs/promises';
+import { BlanketError } from '../../protocol/errors.js';
+import type { Handler } from '../context.js';
+import { resolveIds } from '../resolve.js';
+
+/** All or nothing: if any named task is claimed or running, nothing is removed. */
+export const rm: Handler<'rm'> = async (params, { daemon }) => {
+  const ids = await resolveIds(daemon.store, params.ids);
+  const tasks = await Promise.all(ids.map((id) => daemon.store.get(id)));
+  const busy = tasks.filter((t) => t && (t.state === 'RUNNING' || t.state === 'CLAIMED')).map((t) => t!.id);
+  if (busy.length) {
+    throw new BlanketError('INVALID_STATE', `cannot remove ${busy.join(', ')}: still running`, { hint: `stop it first: blanket kill ${busy.join(' ')}`, details: { ids: busy } });
+  }
+  if (params.dryRun) return { removed: ids };
+  const removed = await daemon.store.remove(ids);
+  for (const t of tasks) if (t && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
+  for (const id of removed) daemon.events.publish({ kind: 'task.removed', id });
+  return { removed };
+};

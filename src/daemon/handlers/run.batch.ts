@@ -1,0 +1,22 @@
+import { BlanketError } from '../../protocol/errors.js';
+import { submitParams } from '../../protocol/methods.js';
+import { SchemaError } from '../../protocol/schema.js';
+import type { Handler } from '../context.js';
+import { prepare, submit } from '../submit.js';
+import type { TaskDraft } from '../store/store.js';
+
+/** Many submits in one batch: all are checked first, then all are written together, or none. */
+export const runBatch: Handler<'run.batch'> = async (params, { daemon }) => {
+  const drafts: TaskDraft[] = [];
+  for (const [i, raw] of params.tasks.entries()) {
+    try {
+      drafts.push((await prepare(daemon, submitParams.parse(raw))).draft);
+    } catch (err) {
+      if (err instanceof SchemaError) throw new BlanketError('INVALID_PARAMS', `tasks[${i}]: ${err.message}`, { details: { index: i } });
+      if (err instanceof BlanketError) throw new BlanketError(err.code, `tasks[${i}]: ${err.message}`, { ...(err.hint ? { hint: err.hint } : {}), details: { ...err.details, index: i } });
+      throw err;
+    }
+  }
+  const tasks = await submit(daemon, drafts);
+  return { ids: tasks.map((t) => t.id) };
+};

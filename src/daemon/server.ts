@@ -1,0 +1,147 @@
+// The socket server: framing, handshake, dispatch through the typed registry.
+import { chmodSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
+import { BlanketError, ERRORS } from '../protocol/errors.js';
+import { methods, PROTOCOL_VERSION, type MethodName } from '../protocol/methods.js';
+import { Connection } from './connection.js';
+import type { CallContext, Daemon, HandlerRegistry } from './context.js';
+import { isFatalRpcCode, toBlanketError, toRpcException } from './errors.js';
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 10 * 60_000;
+
+export function createDispatcher(handlers: HandlerRegistry, log: Daemon['log']): JSONRPCServer<CallContext> {
+  const rpc = new JSONRPCServer<CallContext>();
+  for (const name of Object.keys(methods) as MethodName[]) {
+    const spec = methods[name];
+    const handler = handlers[name] as (p: unknown, ctx: CallContext) => Promise<unknown>;
+    rpc.addMethod(name, async (params, ctx) => {
+      let parsed: unknown;
+      try {
+        parsed = spec.params.parse(params ?? {});
+      } catch (err) {
+        throw toRpcException(new BlanketError('INVALID_PARAMS', `${name}: ${(err as Error).message}`, { hint: 'see docs/protocol.md for the method params' }));
+      }
+      try {
+        return await handler(parsed, ctx);
+      } catch (err) {
+        const be = toBlanketError(err);
+        if (be.code === 'INTERNAL') log.error('handler failed', { method: name, err: String((err as Error)?.stack ?? err) });
+        throw toRpcException(be);
+      }
+    });
+  }
+  return rpc;
+}
+
+function errorResponse(id: unknown, code: keyof typeof ERRORS, message: string, hint?: string) {
+  return { jsonrpc: '2.0', id: id ?? null, error: { code: ERRORS[code].rpc, message, data: { code, ...(hint ? { hint } : {}) } } };
+}
+
+export class Server {
+  private server: net.Server | undefined;
+  private conns = new Set<Connection>();
+  private nextId = 1;
+
+  constructor(private daemon: Daemon, private rpc: JSONRPCServer<CallContext>) {}
+
+  async listen(socketPath: string): Promise<void> {
+    if (process.platform !== 'win32') {
+      try {
+        unlinkSync(socketPath); // we hold the store lock, so a socket here is stale
+      } catch {
+        // none
+      }
+    }
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    const oldMask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socketPath, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } finally {
+      process.umask(oldMask);
+    }
+    if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
+  }
+
+  private accept(socket: net.Socket): void {
+    const conn = new Connection(this.nextId++, socket, this.daemon.config.maxMessageBytes);
+    this.conns.add(conn);
+    conn.onClose.push(() => this.conns.delete(conn));
+    socket.on('error', () => {});
+    const handshake = setTimeout(() => {
+      if (!conn.helloed) conn.end(errorResponse(null, 'HANDSHAKE_REQUIRED', `no hello within ${HANDSHAKE_TIMEOUT_MS / 1000}s`));
+    }, HANDSHAKE_TIMEOUT_MS);
+    handshake.unref();
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => {
+      if (conn.subscriptions.size === 0) conn.end();
+    });
+    conn.onClose.push(() => clearTimeout(handshake));
+    socket.on('data', (chunk: Buffer) => {
+      for (const ev of conn.decoder.push(chunk)) {
+        if (conn.closed) return;
+        if ('tooLarge' in ev) {
+          conn.end(errorResponse(null, 'MESSAGE_TOO_LARGE', `message larger than ${this.daemon.config.maxMessageBytes} bytes`, 'send smaller messages, or raise max_message_bytes in config.toml'));
+          return;
+        }
+        void this.onLine(conn, ev.line);
+      }
+    });
+  }
+
+  private async onLine(conn: Connection, line: string): Promise<void> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      conn.end(errorResponse(null, 'PARSE_ERROR', 'the message is not valid JSON', 'send one JSON-RPC 2.0 object per line'));
+      return;
+    }
+    const first = Array.isArray(msg) ? msg[0] : msg;
+    const method = typeof first === 'object' && first !== null ? (first as { method?: unknown }).method : undefined;
+    const reqId = typeof first === 'object' && first !== null ? (first as { id?: unknown }).id : null;
+    if (!conn.helloed) {
+      if (method !== 'hello') {
+        conn.end(errorResponse(reqId, 'HANDSHAKE_REQUIRED', 'the first call on a connection must be hello', `call hello with {"protocol": ${PROTOCOL_VERSION}}`));
+        return;
+      }
+      const params = (first as { params?: { protocol?: unknown } }).params;
+      if (params?.protocol !== PROTOCOL_VERSION) {
+        conn.end(
+          errorResponse(reqId, 'PROTOCOL_VERSION', `protocol version ${String(params?.protocol)} is not supported; this daemon speaks ${PROTOCOL_VERSION}`, "restart the daemon after upgrading: 'blanket daemon restart'"),
+        );
+        return;
+      }
+      conn.helloed = true;
+    }
+    let res: JSONRPCResponse | JSONRPCResponse[] | null;
+    try {
+      res = await this.rpc.receive(msg as never, { daemon: this.daemon, conn });
+    } catch (err) {
+      res = errorResponse(reqId, 'INTERNAL', String(err)) as JSONRPCResponse;
+    }
+    if (!res) return;
+    const list = Array.isArray(res) ? res : [res];
+    if (list.length === 0) return;
+    const fatal = list.some((r) => r.error && isFatalRpcCode(r.error.code));
+    if (fatal) conn.end(res);
+    else conn.send(res);
+  }
+
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.conns) c.end();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const c of this.conns) c.socket.destroy();
+  }
+}

@@ -1,0 +1,402 @@
+// The LevelDB Store. Writers are serialised; every change is one batch.
+import path from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import type { PsParams, PsSections } from '../../protocol/methods.js';
+import { isTerminal, STATES, type State, type Task } from '../../protocol/model.js';
+import { nextId } from '../../core/ids.js';
+import { transition, type TaskEvent } from '../../core/states.js';
+import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, prioKey, range, escapeLabel } from './keys.js';
+import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
+import { StoreError, type Change, type ClaimRequest, type Store, type TaskDraft } from './store.js';
+
+type Op = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
+
+export interface LevelStoreOptions {
+  location: string;
+  resultsRoot: string;
+  /** fsync submits and kills so a power cut cannot lose an acknowledged one. */
+  sync?: boolean;
+  random?: () => number;
+}
+
+const ACTIVE: readonly State[] = ['CLAIMED', 'RUNNING'];
+
+export class LevelStore implements Store {
+  private readonly db: ClassicLevel<string, unknown>;
+  private tail: Promise<unknown> = Promise.resolve();
+  private countsMem = zeroCounts();
+  private groups = new Set<string>();
+  private activeByType = new Map<string, number>();
+  private lastId: string | undefined;
+
+  constructor(private readonly opts: LevelStoreOptions) {
+    this.db = new ClassicLevel<string, unknown>(opts.location, { valueEncoding: 'json' });
+  }
+
+  async open(): Promise<void> {
+    try {
+      await this.db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause;
+      if (cause?.code === 'LEVEL_LOCKED') throw new StoreError(`the store at ${this.opts.location} is in use by another process`, 'locked', { cause: err });
+      if (cause?.code === 'LEVEL_CORRUPTION') throw new StoreError(`the store at ${this.opts.location} is corrupt: ${String((cause as Error).message)}`, 'corrupt', { cause: err });
+      throw err;
+    }
+    try {
+      await this.migrate();
+      this.lastId = (await this.db.get(K.lastId)) as string | undefined;
+      for (const s of STATES) this.countsMem[s] = ((await this.db.get(K.count(s))) as number | undefined) ?? 0;
+      for await (const key of this.db.keys(range('g!'))) this.groups.add(key.slice(2));
+      for (const t of await this.active()) this.bumpActive(t.type, 1);
+    } catch (err) {
+      await this.db.close().catch(() => {});
+      if (err instanceof StoreError) throw err;
+      const code = (err as { code?: string }).code;
+      if (code === 'LEVEL_CORRUPTION') throw new StoreError(`the store at ${this.opts.location} is corrupt`, 'corrupt', { cause: err });
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.exclusive(() => this.db.close());
+  }
+
+  get schemaVersion(): Promise<number> {
+    return this.db.get(K.schema) as Promise<number>;
+  }
+
+  private async migrate(): Promise<void> {
+    let version = (await this.db.get(K.schema)) as number | undefined;
+    if (version === undefined) {
+      const any = await this.db.keys({ limit: 1 }).all();
+      if (any.length > 0) throw new StoreError(`the store at ${this.opts.location} has data but no schema version: it is not a blanket store, or it is damaged`, 'corrupt');
+      await this.db.put(K.schema, LATEST_SCHEMA);
+      return;
+    }
+    if (version > LATEST_SCHEMA) {
+      throw new StoreError(`the store was written by a newer blanket (schema ${version}, this one knows up to ${LATEST_SCHEMA}); upgrade blanket`, 'newer-schema');
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= version) continue;
+      await m.up(this.db);
+      await this.db.put(K.schema, m.version);
+      version = m.version;
+    }
+  }
+
+  /** Run writers one at a time: each reads, decides and writes its batch before the next reads. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  private async write(ops: Op[], sync: boolean): Promise<void> {
+    try {
+      await this.db.batch(ops as never, { sync: sync && this.opts.sync !== false });
+    } catch (err) {
+      const msg = String((err as Error).message ?? err);
+      if (/ENOSPC|No space left/i.test(msg + String((err as { cause?: Error }).cause?.message ?? ''))) {
+        throw new StoreError('the disk is full: nothing was written; free some space and try again', 'full', { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    return (await this.db.get(K.task(id))) as Task | undefined;
+  }
+
+  private async getMany(ids: string[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    const values = (await this.db.getMany(ids.map(K.task))) as (Task | undefined)[];
+    return values.filter((t): t is Task => t !== undefined);
+  }
+
+  async findIds(prefix: string, limit: number): Promise<string[]> {
+    const keys = await this.db.keys({ ...range(K.task(prefix)), limit }).all();
+    return keys.map((k) => k.slice(2));
+  }
+
+  submit(drafts: TaskDraft[], now: number): Promise<Task[]> {
+    return this.exclusive(async () => {
+      const ops: Op[] = [];
+      const tasks: Task[] = [];
+      const counts = { ...this.countsMem };
+      const newGroups = new Set<string>();
+      const batchTasks = new Map<string, Task>();
+      for (const d of drafts) {
+        const id = nextId(this.lastId, now);
+        this.lastId = id;
+        let task: Task = {
+          ...d,
+          id,
+          resultDir: path.join(this.opts.resultsRoot, id),
+          createdAt: now,
+          updatedAt: now,
+          state: 'WAITING',
+          attempt: 1,
+          attempts: [],
+          waitingOn: [],
+        };
+        for (const dep of d.after) {
+          const depTask = batchTasks.get(dep) ?? (await this.get(dep));
+          if (!depTask) throw new StoreError(`no task ${dep} to wait for`, 'not-found');
+          if (!isTerminal(depTask.state)) task.waitingOn.push(dep);
+          else if (depTask.state !== 'SUCCESS' && task.state === 'WAITING') {
+            task = { ...task, state: 'SKIPPED', endedAt: now, reason: `dependency ${dep} ended ${depTask.state}` };
+          }
+        }
+        batchTasks.set(id, task);
+        ops.push({ type: 'put', key: K.task(id), value: task });
+        for (const key of indexKeys(task)) ops.push({ type: 'put', key, value: '' });
+        counts[task.state]++;
+        if (isRunnable(task) && !this.groups.has(groupOf(task))) newGroups.add(groupOf(task));
+        tasks.push(task);
+      }
+      for (const g of newGroups) ops.push({ type: 'put', key: K.group(g), value: '' });
+      for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
+      ops.push({ type: 'put', key: K.lastId, value: this.lastId });
+      await this.write(ops, true);
+      this.countsMem = counts;
+      for (const g of newGroups) this.groups.add(g);
+      return tasks;
+    });
+  }
+
+  apply(id: string, event: TaskEvent): Promise<Change[]> {
+    return this.exclusive(async () => {
+      const task = await this.get(id);
+      if (!task) throw new StoreError(`no task ${id}`, 'not-found');
+      const changes = await this.cascade(task, event);
+      await this.commit(changes, event.type === 'kill');
+      return changes;
+    });
+  }
+
+  /** The change an event makes, plus every dependent it settles (transitively). */
+  private async cascade(task: Task, event: TaskEvent): Promise<Change[]> {
+    const res = transition(task, event, { random: (this.opts.random ?? Math.random)() });
+    if (!res.ok) throw new StoreError(res.error, 'invalid-state');
+    const changes: Change[] = [{ task: res.task, from: task.state }];
+    const overlay = new Map<string, Task>([[task.id, res.task]]);
+    const queue = isTerminal(res.task.state) && !isTerminal(task.state) ? [res.task] : [];
+    while (queue.length) {
+      const done = queue.shift()!;
+      for (const depId of await this.dependents(done.id)) {
+        const dep = overlay.get(depId) ?? (await this.get(depId));
+        if (!dep || dep.state !== 'WAITING' || !dep.waitingOn.includes(done.id)) continue;
+        const r = transition(dep, { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never }, { random: 0 });
+        if (!r.ok) continue;
+        const prev = changes.find((c) => c.task.id === depId);
+        if (prev) prev.task = r.task;
+        else changes.push({ task: r.task, from: dep.state });
+        overlay.set(depId, r.task);
+        if (isTerminal(r.task.state)) queue.push(r.task);
+      }
+    }
+    return changes;
+  }
+
+  /** Write a set of changes as one batch and update the in-memory counters. */
+  private async commit(changes: Change[], sync: boolean, extra: Op[] = []): Promise<void> {
+    const ops: Op[] = [...extra];
+    const counts = { ...this.countsMem };
+    const newGroups = new Set<string>();
+    const before = await this.getMany(changes.map((c) => c.task.id));
+    const byId = new Map(before.map((t) => [t.id, t]));
+    for (const { task } of changes) {
+      const old = byId.get(task.id);
+      const oldKeys = new Set(old ? indexKeys(old) : []);
+      const newKeys = new Set(indexKeys(task));
+      for (const k of oldKeys) if (!newKeys.has(k)) ops.push({ type: 'del', key: k });
+      for (const k of newKeys) if (!oldKeys.has(k)) ops.push({ type: 'put', key: k, value: '' });
+      ops.push({ type: 'put', key: K.task(task.id), value: task });
+      if (old) counts[old.state]--;
+      counts[task.state]++;
+      if (isRunnable(task) && !this.groups.has(groupOf(task))) newGroups.add(groupOf(task));
+    }
+    for (const g of newGroups) ops.push({ type: 'put', key: K.group(g), value: '' });
+    for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
+    await this.write(ops, sync);
+    this.countsMem = counts;
+    for (const g of newGroups) this.groups.add(g);
+    for (const { task } of changes) {
+      const old = byId.get(task.id);
+      const was = old !== undefined && ACTIVE.includes(old.state);
+      const is = ACTIVE.includes(task.state);
+      if (was !== is) this.bumpActive(task.type, is ? 1 : -1);
+    }
+  }
+
+  private bumpActive(type: string, by: number): void {
+    const n = (this.activeByType.get(type) ?? 0) + by;
+    if (n <= 0) this.activeByType.delete(type);
+    else this.activeByType.set(type, n);
+  }
+
+  claim(req: ClaimRequest): Promise<Change | undefined> {
+    return this.exclusive(async () => {
+      const have = new Set(req.tags);
+      const heads: string[] = [];
+      const emptied: string[] = [];
+      for (const g of this.groups) {
+        const { tags } = parseGroup(g);
+        if (!tags.every((t) => have.has(t))) continue;
+        const [key] = await this.db.keys({ ...range(`q!${g}!`), limit: 1 }).all();
+        if (key === undefined) emptied.push(g);
+        else heads.push(key);
+      }
+      const extra: Op[] = emptied.map((g) => ({ type: 'del', key: K.group(g) }));
+      for (const g of emptied) this.groups.delete(g);
+      // Best first: priority, then age. The group part of the key is not part of the order.
+      heads.sort((a, b) => order(a).localeCompare(order(b)));
+      for (const key of heads) {
+        const task = await this.get(idOf(key));
+        if (!task) continue;
+        if (task.maxConcurrent > 0 && (this.activeByType.get(task.type) ?? 0) >= task.maxConcurrent) continue;
+        const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
+        if (!res.ok) continue;
+        const change = { task: res.task, from: task.state };
+        await this.commit([change], false, extra);
+        return change;
+      }
+      if (extra.length) await this.write(extra, false);
+      return undefined;
+    });
+  }
+
+  remove(ids: string[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      const tasks = await this.getMany(ids);
+      const ops: Op[] = [];
+      const counts = { ...this.countsMem };
+      const removed: string[] = [];
+      for (const t of tasks) {
+        if (ACTIVE.includes(t.state)) continue;
+        ops.push({ type: 'del', key: K.task(t.id) });
+        for (const k of indexKeys(t)) ops.push({ type: 'del', key: k });
+        counts[t.state]--;
+        removed.push(t.id);
+      }
+      for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
+      if (ops.length) await this.write(ops, true);
+      this.countsMem = counts;
+      return removed;
+    });
+  }
+
+  async due(now: number, limit: number): Promise<string[]> {
+    const keys = await this.db.keys({ gte: 'n!', lt: `n!${pad(now)}!\xff`, limit }).all();
+    return keys.map(idOf);
+  }
+
+  async nextDue(): Promise<number | undefined> {
+    const [key] = await this.db.keys({ ...range('n!'), limit: 1 }).all();
+    return key === undefined ? undefined : Number(key.split('!')[1]);
+  }
+
+  async dependents(id: string): Promise<string[]> {
+    return (await this.db.keys(range(`d!${id}!`)).all()).map(idOf);
+  }
+
+  async active(worker?: string): Promise<Task[]> {
+    const prefixes = worker !== undefined ? [`w!${worker}!`] : ACTIVE.map((s) => `s!${s}!`);
+    const ids: string[] = [];
+    for (const p of prefixes) for (const k of await this.db.keys(range(p)).all()) ids.push(idOf(k));
+    return this.getMany(ids);
+  }
+
+  counts(): Record<State, number> {
+    return { ...this.countsMem };
+  }
+
+  runnableTagSets(): Array<{ tags: string[]; type: string }> {
+    return [...this.groups].map(parseGroup);
+  }
+
+  async ps(params: PsParams): Promise<PsSections> {
+    const limit = params.limit ?? 20;
+    const want = (s: State) => !params.states || params.states.includes(s);
+    const match = (t: Task) =>
+      (params.type === undefined || t.type === params.type) &&
+      (params.label === undefined || t.label === params.label) &&
+      (params.worker === undefined || t.worker === params.worker || t.attempts.some((a) => a.worker === params.worker)) &&
+      (params.since === undefined || t.createdAt >= params.since) &&
+      want(t.state);
+    // The narrowest index for a state: by type or label when asked, else by state.
+    const stateIndex = (s: State) =>
+      params.type !== undefined ? `ts!${params.type}!${s}!` : params.label !== undefined ? `ls!${escapeLabel(params.label)}!${s}!` : `s!${s}!`;
+    const scanCap = limit * 20 + 1000;
+    const collect = async (prefix: string, n: number, reverse = false): Promise<Task[]> => {
+      const out: Task[] = [];
+      const it = this.db.keys({ ...range(prefix), reverse, limit: scanCap });
+      let batch: string[] = [];
+      const flush = async () => {
+        for (const t of await this.getMany(batch)) if (match(t) && out.length < n) out.push(t);
+        batch = [];
+      };
+      for await (const key of it) {
+        batch.push(idOf(key));
+        if (batch.length >= 64) await flush();
+        if (out.length >= n) break;
+      }
+      await flush();
+      return out;
+    };
+
+    const running: Task[] = [];
+    for (const s of ['RUNNING', 'CLAIMED'] as const) if (want(s)) running.push(...(await collect(stateIndex(s), 1000)));
+    running.sort((a, b) => (a.startedAt ?? a.claimedAt ?? 0) - (b.startedAt ?? b.claimedAt ?? 0));
+
+    const queued: Task[] = [];
+    if (want('WAITING')) {
+      // Runnable tasks in the order they will run: a merge of every queue group's head.
+      const groups = [...this.groups].filter((g) => params.type === undefined || parseGroup(g).type === params.type);
+      const heads: string[] = [];
+      for (const g of groups) heads.push(...(await this.db.keys({ ...range(`q!${g}!`), limit: limit + 1 }).all()));
+      heads.sort((a, b) => order(a).localeCompare(order(b)));
+      for (const t of await this.getMany(heads.map(idOf))) if (match(t) && queued.length < limit) queued.push(t);
+      if (queued.length < limit) queued.push(...(await collect('n!', limit - queued.length)));
+      if (queued.length < limit) queued.push(...(await collect('b!', limit - queued.length)));
+    }
+
+    const finished: Task[] = [];
+    const terminal = STATES.filter((s) => isTerminal(s) && want(s));
+    if (terminal.length === STATES.filter(isTerminal).length && params.type === undefined && params.label === undefined) {
+      finished.push(...(await collect('f!', limit, true)));
+    } else {
+      for (const s of terminal) finished.push(...(await collect(stateIndex(s), limit, true)));
+      finished.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
+      finished.splice(limit);
+    }
+
+    const counts = this.counts();
+    const filtered = params.type !== undefined || params.label !== undefined || params.worker !== undefined || params.since !== undefined;
+    const total = (states: readonly State[]) => states.filter(want).reduce((n, s) => n + counts[s], 0);
+    return {
+      running,
+      queued,
+      finished,
+      counts,
+      more: filtered
+        ? { queued: 0, finished: 0 }
+        : {
+            queued: Math.max(0, total(['WAITING']) - queued.length),
+            finished: Math.max(0, total(STATES.filter(isTerminal)) - finished.length),
+          },
+    };
+  }
+}
+
+/** The run-order part of a queue key: priority then id. */
+function order(key: string): string {
+  const parts = key.split('!');
+  return `${parts[parts.length - 2]}!${parts[parts.length - 1]}`;
+}
+
+function zeroCounts(): Record<State, number> {
+  return Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+}
+
+

@@ -1,0 +1,40 @@
+// Store schema migrations: append-only and numbered. Each runs as one batch.
+import type { ClassicLevel } from 'classic-level';
+import { STATES, type Task } from '../../protocol/model.js';
+import { groupOf, isRunnable, K, range } from './keys.js';
+
+type Db = ClassicLevel<string, unknown>;
+
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Db): Promise<void>;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'initial layout: task records and their indexes',
+    async up() {},
+  },
+  {
+    version: 2,
+    description: 'per-state counters and the queue-group registry, so counts and claims need no scan',
+    async up(db) {
+      const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<string, number>;
+      const groups = new Set<string>();
+      for await (const value of db.values(range('t!'))) {
+        const t = value as Task;
+        counts[t.state] = (counts[t.state] ?? 0) + 1;
+        if (isRunnable(t)) groups.add(groupOf(t));
+      }
+      await db.batch([
+        ...STATES.map((s) => ({ type: 'put' as const, key: K.count(s), value: counts[s] })),
+        ...[...groups].map((g) => ({ type: 'put' as const, key: K.group(g), value: '' })),
+        { type: 'put', key: K.schema, value: 2 },
+      ]);
+    },
+  },
+];
+
+export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,58 @@
+// The Store, in domain terms. LevelDB implements it now; a PostgreSQL backend
+// can later, and every backend must pass test/integration/store-conformance.
+import type { PsParams, PsSections } from '../../protocol/methods.js';
+import type { State, Task } from '../../protocol/model.js';
+import type { TaskEvent } from '../../core/states.js';
+
+/** A task as submitted: the store gives it its id, result dir and timestamps. */
+export type TaskDraft = Omit<Task, 'id' | 'resultDir' | 'createdAt' | 'updatedAt' | 'state' | 'attempt' | 'attempts' | 'waitingOn'>;
+
+export interface Change {
+  task: Task;
+  from: State | null;
+}
+
+export interface ClaimRequest {
+  worker: string;
+  tags: readonly string[];
+  /** Types the caller will not take now (e.g. at max_concurrent, tracked by the caller). */
+  now: number;
+}
+
+export interface Store {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  get(id: string): Promise<Task | undefined>;
+  /** Ids starting with `prefix`, at most `limit`. */
+  findIds(prefix: string, limit: number): Promise<string[]>;
+  /** Store new tasks in one atomic batch; dependencies already finished are applied at once. */
+  submit(drafts: TaskDraft[], now: number): Promise<Task[]>;
+  /** Apply one event through the transition function; dependents it settles change in the same batch. */
+  apply(id: string, event: TaskEvent): Promise<Change[]>;
+  /** Take the best runnable task whose tags the worker has, and mark it CLAIMED. */
+  claim(req: ClaimRequest): Promise<Change | undefined>;
+  /** Remove tasks that are not CLAIMED or RUNNING. */
+  remove(ids: string[]): Promise<string[]>;
+  /** Tasks whose not-before time is at or before `now`. */
+  due(now: number, limit: number): Promise<string[]>;
+  /** The earliest not-before time of any waiting task. */
+  nextDue(): Promise<number | undefined>;
+  /** Tasks that wait for `id`. */
+  dependents(id: string): Promise<string[]>;
+  /** Tasks CLAIMED or RUNNING, optionally on one worker. */
+  active(worker?: string): Promise<Task[]>;
+  ps(params: PsParams): Promise<PsSections>;
+  counts(): Record<State, number>;
+  /** Whether any runnable task needs exactly this tag set (for the "no worker can run it" check). */
+  runnableTagSets(): Array<{ tags: string[]; type: string }>;
+}
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'not-found' | 'invalid-state' | 'corrupt' | 'full' | 'newer-schema' | 'locked',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,81 @@
+// Turning submit params into task drafts: the type, its env, the rendered
+// command and files. Every check happens before anything is written.
+import { BlanketError, closest } from '../protocol/errors.js';
+import type { SubmitParams } from '../protocol/methods.js';
+import type { Task } from '../protocol/model.js';
+import { executorTag } from '../core/executor.js';
+import { render, TemplateError } from '../core/template.js';
+import type { Daemon } from './context.js';
+import { resolveIds } from './resolve.js';
+import type { TaskDraft } from './store/store.js';
+import { which } from './types/which.js';
+
+export interface Prepared {
+  draft: TaskDraft;
+  warnings: string[];
+}
+
+export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared> {
+  const type = daemon.types.get(p.type);
+  if (!type) {
+    const guess = closest(p.type, daemon.types.names());
+    throw new BlanketError('UNKNOWN_TYPE', `unknown task type "${p.type}"${guess ? `: did you mean "${guess}"?` : ''}`, {
+      hint: "list the types with 'blanket types ls'",
+      details: { type: p.type, ...(guess ? { suggestion: guess } : {}) },
+    });
+  }
+  const env: Record<string, string> = Object.create(null);
+  for (const f of type.environment.default) env[f.name] = f.value ?? '';
+  for (const [k, v] of Object.entries(p.env ?? {})) env[k] = v;
+  const missing = type.environment.required.filter((f) => !Object.hasOwn(env, f.name)).map((f) => f.name);
+  if (missing.length) {
+    throw new BlanketError('MISSING_ENV', `task type ${type.name} requires ${missing.join(', ')}`, {
+      hint: missing.map((m) => `-e ${m}=…`).join(' '),
+      details: { missing },
+    });
+  }
+  if (!which(type.executor)) {
+    throw new BlanketError('EXECUTOR_MISSING', `the executor "${type.executor}" of type ${type.name} is not on PATH`, {
+      hint: `install ${type.executor}, or set executor in ${type.source}`,
+    });
+  }
+  const vars = { ...env };
+  for (const f of type.environment.optional) if (!Object.hasOwn(vars, f.name)) vars[f.name] = '';
+  let command: string;
+  try {
+    command = render(type.command, vars, type.executor);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new BlanketError('TEMPLATE', `${type.name}: ${err.message}`);
+    throw err;
+  }
+  // Files are not shell code: every form of placeholder inserts the value as is.
+  const files = type.files.map((f) => ({ name: f.name, content: f.content.replace(/\{\{\s*(?:raw\s+|\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, n: string) => vars[n] ?? '') }));
+  const after = p.after?.length ? await resolveIds(daemon.store, p.after) : [];
+  const tags = [...new Set([...type.tags, ...(p.tags ?? []), ...(executorTag(type.executor) ? [executorTag(type.executor)!] : [])])].sort();
+  const draft: TaskDraft = {
+    type: type.name,
+    priority: p.priority ?? type.priority,
+    env,
+    tags,
+    executor: type.executor,
+    command,
+    files,
+    timeout: p.timeout ?? type.timeout,
+    retries: p.retries ?? type.retries,
+    retryBackoff: type.retryBackoff,
+    maxConcurrent: type.maxConcurrent,
+    after,
+  };
+  if (p.label !== undefined) draft.label = p.label;
+  if (p.notBefore !== undefined && p.notBefore > daemon.now()) draft.notBefore = p.notBefore;
+  const cwd = p.cwd ?? type.cwd;
+  if (cwd !== undefined) draft.cwd = cwd;
+  if (type.combinedOutput) draft.combinedOutput = true;
+  return { draft, warnings: type.error ? [`type ${type.name} has errors in its file; the last good version was used:\n${type.error}`] : [] };
+}
+
+export async function submit(daemon: Daemon, drafts: TaskDraft[]): Promise<Task[]> {
+  const tasks = await daemon.store.submit(drafts, daemon.now());
+  for (const task of tasks) daemon.events.publish({ kind: 'task', task, from: null });
+  return tasks;
+}

@@ -1,0 +1,159 @@
+// The task types in force: read from the bundled dir, the user's dir and
+// configured paths (later ones override earlier), re-read on file change.
+// A broken file is reported and its last good version stays in force.
+import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
+import { parseTypeFile, resolveType, TypeFileError, type TypeDraft } from '../../core/tasktype.js';
+
+export interface RegistryOptions {
+  dirs: string[];
+  onChange?: (name: string) => void;
+  log?: (msg: string) => void;
+}
+
+export class TypeRegistry {
+  /** Last good draft per type name. */
+  private drafts = new Map<string, TypeDraft>();
+  /** Current problems per file. */
+  private fileErrors = new Map<string, TypeLoadError[]>();
+  private watchers: FSWatcher[] = [];
+  private debounce = new Map<string, NodeJS.Timeout>();
+
+  constructor(private opts: RegistryOptions) {}
+
+  get dirs(): string[] {
+    return this.opts.dirs;
+  }
+
+  load(): void {
+    this.drafts.clear();
+    this.fileErrors.clear();
+    for (const dir of this.opts.dirs) {
+      let files: string[];
+      try {
+        files = readdirSync(dir).filter((f) => f.endsWith('.toml')).sort();
+      } catch {
+        continue;
+      }
+      for (const f of files) this.readFile(path.join(dir, f));
+    }
+  }
+
+  /** Re-read one file. Returns the errors found (empty when it loaded). */
+  readFile(file: string): TypeLoadError[] {
+    const name = path.basename(file, '.toml');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        // Deleted: fall back to the same name in an earlier dir, if any.
+        this.fileErrors.delete(file);
+        if (this.drafts.get(name)?.source === file) {
+          this.drafts.delete(name);
+          const earlier = this.opts.dirs.map((d) => path.join(d, `${name}.toml`)).filter((p) => p !== file && existsSync(p));
+          for (const p of earlier) this.readFile(p);
+        }
+        return [];
+      }
+      throw err;
+    }
+    try {
+      const draft = parseTypeFile(name, file, text);
+      const current = this.drafts.get(name);
+      // A file in a later dir overrides; an earlier dir's file does not displace it.
+      if (current && current.source !== file && this.rank(current.source) > this.rank(file)) return [];
+      this.drafts.set(name, draft);
+      this.fileErrors.delete(file);
+      return [];
+    } catch (err) {
+      if (!(err instanceof TypeFileError)) throw err;
+      this.fileErrors.set(file, err.errors);
+      this.opts.log?.(`task type ${file} is invalid; keeping its last good version:\n${err.message}`);
+      return err.errors;
+    }
+  }
+
+  private rank(file: string): number {
+    return this.opts.dirs.findIndex((d) => path.dirname(file) === path.resolve(d));
+  }
+
+  watch(): void {
+    for (const dir of this.opts.dirs) {
+      if (!existsSync(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false }, (_ev, filename) => {
+          if (!filename || !filename.toString().endsWith('.toml')) return;
+          const file = path.join(dir, filename.toString());
+          // Editors write in several steps; read once they settle.
+          clearTimeout(this.debounce.get(file));
+          this.debounce.set(
+            file,
+            setTimeout(() => {
+              this.debounce.delete(file);
+              this.readFile(file);
+              this.opts.onChange?.(path.basename(file, '.toml'));
+            }, 50),
+          );
+        });
+        w.on('error', () => {});
+        this.watchers.push(w);
+      } catch {
+        // A directory we cannot watch is still read on rescan.
+      }
+    }
+  }
+
+  close(): void {
+    for (const w of this.watchers) w.close();
+    for (const t of this.debounce.values()) clearTimeout(t);
+    this.watchers = [];
+  }
+
+  names(): string[] {
+    return [...this.drafts.keys()].sort();
+  }
+
+  get(name: string): TaskTypeInfo | undefined {
+    const draft = this.drafts.get(name);
+    if (!draft) return undefined;
+    try {
+      const info = resolveType(draft, (n) => this.drafts.get(n));
+      const errs = this.fileErrors.get(draft.source);
+      if (errs) info.error = errs.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('\n');
+      return info;
+    } catch (err) {
+      if (err instanceof TypeFileError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Problems: unreadable files and types whose `extends` does not resolve. */
+  errors(): TypeLoadError[] {
+    const out = [...this.fileErrors.values()].flat();
+    for (const draft of this.drafts.values()) {
+      try {
+        resolveType(draft, (n) => this.drafts.get(n));
+      } catch (err) {
+        if (err instanceof TypeFileError) out.push(...err.errors);
+      }
+    }
+    return out;
+  }
+
+  all(): TaskTypeInfo[] {
+    return this.names().map((n) => this.get(n)).filter((t): t is TaskTypeInfo => t !== undefined);
+  }
+
+  /** Validate text as if it were a type file, against the types in force (for extends). */
+  check(name: string, file: string, text: string): { info?: TaskTypeInfo; errors: TypeLoadError[] } {
+    try {
+      const draft = parseTypeFile(name, file, text);
+      return { info: resolveType(draft, (n) => (n === name ? undefined : this.drafts.get(n))), errors: [] };
+    } catch (err) {
+      if (err instanceof TypeFileError) return { errors: err.errors };
+      throw err;
+    }
+  }
+}

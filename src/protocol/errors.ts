@@ -1,0 +1,112 @@
+// Every error a user or a peer can cause has a stable string code (what
+// programs match on), a JSON-RPC numeric code, and says who can fix it.
+
+export const ERRORS = {
+  // JSON-RPC's own protocol errors.
+  PARSE_ERROR: { rpc: -32700, user: false },
+  INVALID_REQUEST: { rpc: -32600, user: false },
+  METHOD_NOT_FOUND: { rpc: -32601, user: false },
+  INVALID_PARAMS: { rpc: -32602, user: true },
+  INTERNAL: { rpc: -32603, user: false },
+  // Transport and handshake.
+  MESSAGE_TOO_LARGE: { rpc: -32001, user: false },
+  PROTOCOL_VERSION: { rpc: -32002, user: true },
+  HANDSHAKE_REQUIRED: { rpc: -32003, user: false },
+  DAEMON_UNAVAILABLE: { rpc: -32004, user: true },
+  DAEMON_RUNNING: { rpc: -32005, user: true },
+  SHUTTING_DOWN: { rpc: -32006, user: false },
+  // Domain errors.
+  UNKNOWN_TYPE: { rpc: 1001, user: true },
+  MISSING_ENV: { rpc: 1002, user: true },
+  BAD_ENV: { rpc: 1003, user: true },
+  NOT_FOUND: { rpc: 1004, user: true },
+  AMBIGUOUS_ID: { rpc: 1005, user: true },
+  INVALID_STATE: { rpc: 1006, user: true },
+  TEMPLATE: { rpc: 1007, user: true },
+  TYPE_INVALID: { rpc: 1008, user: true },
+  EXECUTOR_MISSING: { rpc: 1009, user: true },
+  BAD_SIGNAL: { rpc: 1010, user: true },
+  BAD_TIME: { rpc: 1011, user: true },
+  BAD_CRON: { rpc: 1012, user: true },
+  EXISTS: { rpc: 1013, user: true },
+  CONFIG_INVALID: { rpc: 1014, user: true },
+  STORE_CORRUPT: { rpc: 1015, user: true },
+  STORE_FULL: { rpc: 1016, user: true },
+  PATH_INVALID: { rpc: 1017, user: true },
+  USAGE: { rpc: 1018, user: true },
+  NO_WORKER: { rpc: 1019, user: true },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+const byRpc = new Map<number, ErrorCode>(Object.entries(ERRORS).map(([k, v]) => [v.rpc, k as ErrorCode]));
+
+export interface ErrorData {
+  code: ErrorCode;
+  hint?: string;
+  [extra: string]: unknown;
+}
+
+export class BlanketError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, opts: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'BlanketError';
+    this.code = code;
+    this.hint = opts.hint;
+    this.details = opts.details ?? {};
+  }
+
+  get rpcCode(): number {
+    return ERRORS[this.code].rpc;
+  }
+
+  /** True when the person at the keyboard can fix it; false when it is our bug or the peer's. */
+  get isUserError(): boolean {
+    return ERRORS[this.code].user;
+  }
+
+  toData(): ErrorData {
+    return { ...this.details, code: this.code, ...(this.hint ? { hint: this.hint } : {}) };
+  }
+
+  /** Rebuild an error received over the wire. */
+  static fromRpc(err: { code: number; message: string; data?: unknown }): BlanketError {
+    const data = (typeof err.data === 'object' && err.data !== null ? err.data : {}) as Partial<ErrorData>;
+    const code = typeof data.code === 'string' && data.code in ERRORS ? (data.code as ErrorCode) : (byRpc.get(err.code) ?? 'INTERNAL');
+    const { code: _c, hint, ...details } = data;
+    return new BlanketError(code, err.message, { ...(hint ? { hint: String(hint) } : {}), details });
+  }
+}
+
+/** Levenshtein distance, for "did you mean". */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const w = word.toLowerCase();
+  const partial = list.filter((c) => c.toLowerCase().startsWith(w) || (w.length >= 3 && c.toLowerCase().includes(w)));
+  if (partial.length === 1) return partial[0];
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of list) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 2)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

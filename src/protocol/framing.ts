@@ -1,0 +1,55 @@
+// Newline-delimited JSON framing with a size cap enforced while reading:
+// a line longer than the cap is never buffered whole.
+
+export const DEFAULT_MAX_MESSAGE = 1024 * 1024;
+
+export type FrameEvent = { line: string } | { tooLarge: number };
+
+export class LineDecoder {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private discarding = false;
+
+  constructor(private readonly maxBytes: number = DEFAULT_MAX_MESSAGE) {}
+
+  /** Feed a chunk; returns complete lines, and a tooLarge marker once per oversize line. */
+  push(chunk: Buffer): FrameEvent[] {
+    const out: FrameEvent[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl === -1 ? chunk.length : nl;
+      const piece = chunk.subarray(start, end);
+      if (!this.discarding) {
+        if (this.size + piece.length > this.maxBytes) {
+          out.push({ tooLarge: this.size + piece.length });
+          this.parts = [];
+          this.size = 0;
+          this.discarding = true;
+        } else if (piece.length > 0) {
+          this.parts.push(piece);
+          this.size += piece.length;
+        }
+      }
+      if (nl === -1) break;
+      if (!this.discarding && this.size > 0) {
+        const line = (this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size)).toString('utf8');
+        if (line.trim() !== '') out.push({ line });
+      }
+      this.parts = [];
+      this.size = 0;
+      this.discarding = false;
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  /** Bytes held for an unfinished line. */
+  get pending(): number {
+    return this.size;
+  }
+}
+
+export function encode(message: unknown): string {
+  return JSON.stringify(message) + '\n';
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './framing.js';
+export * from './methods.js';
+export * from './model.js';
+export * from './schema.js';

@@ -1,0 +1,114 @@
+// THE contract: every RPC method with its params schema (checked where a
+// message enters the daemon) and its result type. Client, daemon, worker and
+// UI all import this table; the daemon's handler registry is keyed by it.
+import { any, arr, bool, int, literal, obj, opt, record, str, type Infer, type Schema } from './schema.js';
+import { STATES, type State, type Task, type TaskTypeInfo, type TypeLoadError } from './model.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const id = str({ min: 1, max: 64, pattern: /^[0-9a-z]+$/, what: 'a task id (or unique prefix)' });
+const name = str({ min: 1, max: 128, pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, what: 'a name of letters, digits, _ . -' });
+const tag = str({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.:+-]+$/, what: 'a tag' });
+const state = literal(...STATES);
+const env = record(str({ max: 128 * 1024 }), { key: ENV_NAME, max: 500, what: 'an object of environment variables' });
+
+export const submitParams = obj({
+  type: name,
+  env: opt(env),
+  label: opt(str({ max: 200 })),
+  priority: opt(int({ min: -1000000, max: 1000000 })),
+  tags: opt(arr(tag, { max: 64 })),
+  retries: opt(int({ min: 0, max: 1000 })),
+  timeout: opt(int({ min: 0, max: 10 * 365 * 86400 })),
+  after: opt(arr(id, { max: 1000 })),
+  notBefore: opt(int({ min: 0 })),
+  cwd: opt(str({ max: 4096 })),
+});
+export type SubmitParams = Infer<typeof submitParams>;
+
+export interface RunResult {
+  task: Task;
+  warnings: string[];
+}
+
+export interface PsSections {
+  running: Task[];
+  queued: Task[];
+  finished: Task[];
+  /** How many tasks each state holds in all (not only the page). */
+  counts: Record<State, number>;
+  /** How many more matched than the page shows. */
+  more: { queued: number; finished: number };
+}
+
+export interface ShowResult {
+  task: Task;
+  dependents: string[];
+}
+
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  protocol: number;
+  home: string;
+  socket: string;
+  startedAt: number;
+  counts: Record<State, number>;
+}
+
+export const psParams = obj({
+  states: opt(arr(state, { max: STATES.length })),
+  type: opt(name),
+  label: opt(str({ max: 200 })),
+  worker: opt(str({ max: 128 })),
+  limit: opt(int({ min: 1, max: 10000 })),
+  since: opt(int({ min: 0 })),
+});
+export type PsParams = Infer<typeof psParams>;
+
+export const subscribeParams = obj({
+  ids: opt(arr(id, { max: 1000 })),
+  types: opt(arr(name, { max: 100 })),
+  kinds: opt(arr(literal('task', 'worker', 'log', 'daemon'), { max: 4 })),
+});
+export type SubscribeParams = Infer<typeof subscribeParams>;
+
+function method<P, R>(params: Schema<P>, _result?: R) {
+  return { params, result: any<R>() };
+}
+
+export const methods = {
+  /** First call on every connection: checks the protocol version. */
+  hello: method(obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }), {} as { protocol: number; version: string; pid: number }),
+  run: method(submitParams, {} as RunResult),
+  'run.batch': method(obj({ tasks: arr(any<unknown>(), { max: 10000 }) }), {} as { ids: string[] }),
+  ps: method(psParams, {} as PsSections),
+  show: method(obj({ id }), {} as ShowResult),
+  rm: method(obj({ ids: arr(id, { min: 1, max: 10000 }), dryRun: opt(bool) }), {} as { removed: string[] }),
+  'types.ls': method(obj({}), {} as { types: TaskTypeInfo[]; errors: TypeLoadError[] }),
+  'types.show': method(obj({ name }), {} as TaskTypeInfo),
+  'types.validate': method(
+    obj({ name: opt(name), file: opt(str({ max: 4096 })), content: opt(str({ max: 1024 * 1024 })) }),
+    {} as { ok: boolean; errors: TypeLoadError[]; warnings: string[]; checked: string[] },
+  ),
+  'daemon.status': method(obj({}), {} as DaemonStatus),
+  'daemon.stop': method(obj({}), {} as { stopping: boolean; pid: number }),
+  'events.subscribe': method(subscribeParams, {} as { subscription: string }),
+  'events.unsubscribe': method(obj({ subscription: str({ max: 64 }) }), {} as { ok: boolean }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = Infer<Methods[M]['params']>;
+export type Result<M extends MethodName> = Infer<Methods[M]['result']>;
+
+export type DaemonEvent =
+  | { kind: 'task'; task: Task; from: State | null }
+  | { kind: 'task.removed'; id: string }
+  | { kind: 'daemon'; message: string };
+
+/** Server → client notifications. */
+export interface Notifications {
+  event: { subscription: string; event: DaemonEvent };
+}

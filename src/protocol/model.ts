@@ -1,0 +1,124 @@
+// The records that cross the wire. The daemon stores tasks in this shape too.
+
+export const STATES = ['WAITING', 'CLAIMED', 'RUNNING', 'SUCCESS', 'ERROR', 'TIMEDOUT', 'STOPPED', 'LOST', 'SKIPPED'] as const;
+export type State = (typeof STATES)[number];
+
+export const TERMINAL_STATES = ['SUCCESS', 'ERROR', 'TIMEDOUT', 'STOPPED', 'LOST', 'SKIPPED'] as const satisfies readonly State[];
+export type TerminalState = (typeof TERMINAL_STATES)[number];
+
+export function isTerminal(s: State): s is TerminalState {
+  return (TERMINAL_STATES as readonly State[]).includes(s);
+}
+
+/** One run of a task's process. A retried task has several. */
+export interface Attempt {
+  attempt: number;
+  worker?: string;
+  claimedAt?: number;
+  startedAt?: number;
+  endedAt?: number;
+  pid?: number;
+  /** The state this attempt ended in (a retry puts the task back to WAITING, but the attempt keeps its outcome). */
+  outcome?: TerminalState;
+  exitCode?: number | null;
+  signal?: string | null;
+  reason?: string;
+}
+
+export interface Progress {
+  percent: number;
+  message: string;
+  at: number;
+}
+
+export interface FileSpec {
+  name: string;
+  content: string;
+}
+
+export interface Task {
+  /** Sortable by creation; see core/ids. */
+  id: string;
+  type: string;
+  label?: string;
+  priority: number;
+  /** Everything exported to the process: the type's defaults, then what was submitted. */
+  env: Record<string, string>;
+  /** Capabilities a worker must have (a subset of its tags). */
+  tags: string[];
+  executor: string;
+  /** The rendered command, exactly as the executor will receive it. */
+  command: string;
+  files: FileSpec[];
+  cwd?: string;
+  /** stdout and stderr go to one output.log. */
+  combinedOutput?: boolean;
+  /** Seconds. */
+  timeout: number;
+  retries: number;
+  /** Milliseconds: the first retry's delay; doubles each attempt, capped. */
+  retryBackoff: number;
+  /** Per-type concurrency limit captured at submit (0 = none). */
+  maxConcurrent: number;
+  state: State;
+  /** Why a task is in its state (e.g. "dependency 0kq3 ended ERROR"). */
+  reason?: string;
+  /** 1-based number of the current or last attempt. */
+  attempt: number;
+  attempts: Attempt[];
+  /** Dependencies as given at submit. */
+  after: string[];
+  /** Dependencies not yet met (empty when runnable). */
+  waitingOn: string[];
+  /** Epoch ms before which the task must not start. */
+  notBefore?: number;
+  createdAt: number;
+  updatedAt: number;
+  claimedAt?: number;
+  startedAt?: number;
+  endedAt?: number;
+  worker?: string;
+  pid?: number;
+  pgid?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  progress?: Progress;
+  /** A kill was requested while it ran; the worker is stopping it. */
+  stopRequested?: boolean;
+  schedule?: { name: string; fireAt: number };
+  resultDir: string;
+}
+
+export interface TaskTypeField {
+  name: string;
+  value?: string;
+  description?: string;
+}
+
+export interface TaskTypeInfo {
+  name: string;
+  description: string;
+  source: string;
+  tags: string[];
+  executor: string;
+  command: string;
+  timeout: number;
+  retries: number;
+  retryBackoff: number;
+  priority: number;
+  maxConcurrent: number;
+  cwd?: string;
+  files: FileSpec[];
+  extends?: string;
+  combinedOutput: boolean;
+  environment: { default: TaskTypeField[]; required: TaskTypeField[]; optional: TaskTypeField[] };
+  /** Problems found when it was last read; the type shown is the last good version. */
+  error?: string;
+  warnings: string[];
+}
+
+export interface TypeLoadError {
+  file: string;
+  line?: number;
+  message: string;
+}
