@@ -12,7 +12,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 10 * 60_000;
 
 export function createDispatcher(handlers: HandlerRegistry, log: Daemon['log']): JSONRPCServer<CallContext> {
-  const rpc = new JSONRPCServer<CallContext>();
+  const rpc = new JSONRPCServer<CallContext>({ errorListener: () => {} });
   for (const name of Object.keys(methods) as MethodName[]) {
     const spec = methods[name];
     const handler = handlers[name] as (p: unknown, ctx: CallContext) => Promise<unknown>;

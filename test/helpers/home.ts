@@ -1,0 +1,152 @@
+// A real daemon in a short temporary BLANKET_HOME, driven through the real CLI.
+// Teardown stops what the test started, by PID, and fails on leftovers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '../../src/client/connect.js';
+import type { Client } from '../../src/client/client.js';
+import { resolvePaths, type Paths } from '../../src/core/paths.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = path.join(ROOT, 'bin', 'run.js');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface TapLike {
+  teardown(fn: () => unknown): void;
+  fail(msg: string): void;
+}
+
+/** The environment a blanket process gets in tests: its own home, no colour, no slow CA bundle. */
+export function testEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BLANKET_HOME: home, NO_COLOR: '1', ...extra };
+  delete env.NODE_EXTRA_CA_CERTS;
+  delete env.XDG_RUNTIME_DIR;
+  return env;
+}
+
+/** Every process whose environment names this home: daemons, workers, tasks. */
+export function processesOf(home: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${d}/environ`, 'utf8');
+      if (env.includes(`BLANKET_HOME=${home}\0`)) pids.push(Number(d));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+export class TestHome {
+  readonly dir: string;
+  readonly paths: Paths;
+  private clients: Client[] = [];
+  private children = new Set<ChildProcess>();
+
+  constructor(t: TapLike, opts: { config?: string } = {}) {
+    this.dir = mkdtempSync(path.join(os.tmpdir(), 'bk-'));
+    this.paths = resolvePaths({ BLANKET_HOME: this.dir }, process.platform, os.homedir());
+    if (opts.config !== undefined) writeFileSync(this.paths.config, opts.config);
+    t.teardown(() => this.cleanup(t));
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return testEnv(this.dir);
+  }
+
+  /** Run `blanket ARGS…` to completion. */
+  run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(this.dir, opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+      this.children.add(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`blanket ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      }, opts.timeoutMs ?? 30_000);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        this.children.delete(child);
+        resolve({ code, signal, stdout, stderr });
+      });
+      child.stdin.end(opts.input ?? '');
+    });
+  }
+
+  /** Start `blanket ARGS…` and leave it running (for -f, --watch, top). */
+  spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
+    const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(this.dir, env), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.children.add(child);
+    child.on('close', () => this.children.delete(child));
+    return child;
+  }
+
+  /** A typed RPC client to this home's daemon (started if needed). */
+  async client(): Promise<Client> {
+    const saved = process.env.BLANKET_HOME;
+    const c = await connect({ paths: this.paths, clientName: 'test' });
+    process.env.BLANKET_HOME = saved;
+    this.clients.push(c);
+    return c;
+  }
+
+  daemonPid(): number | undefined {
+    try {
+      return Number(readFileSync(this.paths.pidFile, 'utf8').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async cleanup(t: TapLike): Promise<void> {
+    for (const c of this.clients) c.close();
+    for (const c of this.children) c.kill('SIGKILL');
+    const pid = this.daemonPid();
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    // Give a clean shutdown its chance, then make sure.
+    try {
+      await waitFor('the daemon and its processes to exit', () => processesOf(this.dir).length === 0, 10_000);
+    } catch {
+      const left = processesOf(this.dir);
+      for (const p of left) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      t.fail(`processes left behind in ${this.dir}: ${left.join(', ')}`);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
