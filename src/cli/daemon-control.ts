@@ -28,7 +28,8 @@ function alive(pid: number): boolean {
 }
 
 /** Ask the daemon to stop and wait until its process is gone. Returns its pid, or undefined if none ran. */
-export async function stop(paths: Paths, timeoutMs = 30_000): Promise<number | undefined> {
+export async function stop(paths: Paths, opts: { keepWorkers?: boolean; timeoutMs?: number } = {}): Promise<number | undefined> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   let c;
   try {
     c = await connect({ paths, autostart: false });
@@ -38,7 +39,7 @@ export async function stop(paths: Paths, timeoutMs = 30_000): Promise<number | u
   }
   let pid: number;
   try {
-    ({ pid } = await c.call('daemon.stop', {}));
+    ({ pid } = await c.call('daemon.stop', { keepWorkers: opts.keepWorkers === true }));
   } finally {
     c.close();
   }

@@ -10,6 +10,7 @@ export class Client {
   private decoder = new LineDecoder(64 * 1024 * 1024);
   private listeners = new Map<string, (event: DaemonEvent) => void>();
   private closeListeners: Array<(err?: Error) => void> = [];
+  private notificationHandlers = new Map<string, (params: unknown) => void>();
   private hello: Promise<unknown>;
   closed = false;
 
@@ -27,7 +28,8 @@ export class Client {
         } catch {
           continue;
         }
-        if (msg.method === 'event' && msg.params) this.listeners.get(msg.params.subscription)?.(msg.params.event);
+        if (msg.method === 'event' && msg.params) this.dispatch(msg.params.subscription, msg.params.event);
+        else if (typeof msg.method === 'string') this.notificationHandlers.get(msg.method)?.(msg.params);
         else this.rpc.receive(msg as never);
       }
     });
@@ -61,14 +63,47 @@ export class Client {
     return (await res) as Result<M>;
   }
 
+  /** Events for a subscription whose reply has not been read yet (they can overtake it). */
+  private early = new Map<string, DaemonEvent[]>();
+  private earlyCount = 0;
+
+  private dispatch(subscription: string, event: DaemonEvent): void {
+    const l = this.listeners.get(subscription);
+    if (l) return l(event);
+    if (this.earlyCount >= 100_000) return;
+    this.earlyCount++;
+    const list = this.early.get(subscription) ?? [];
+    list.push(event);
+    this.early.set(subscription, list);
+  }
+
+  /**
+   * Call a method that opens a subscription (its result has `subscription`); the listener gets
+   * every event of it, including any that arrived before the reply.
+   */
+  async subscribeVia<M extends 'events.subscribe' | 'logs.follow'>(method: M, params: Params<M>, listener: (event: DaemonEvent) => void): Promise<Result<M>> {
+    const result = await this.call(method, params);
+    const { subscription } = result as { subscription: string };
+    this.listeners.set(subscription, listener);
+    const early = this.early.get(subscription) ?? [];
+    this.early.delete(subscription);
+    this.earlyCount -= early.length;
+    for (const e of early) listener(e);
+    return result;
+  }
+
   /** Subscribe to events; the listener runs for each until unsubscribe or close. */
   async subscribe(filter: Params<'events.subscribe'>, listener: (event: DaemonEvent) => void): Promise<() => Promise<void>> {
-    const { subscription } = await this.call('events.subscribe', filter);
-    this.listeners.set(subscription, listener);
+    const { subscription } = await this.subscribeVia('events.subscribe', filter, listener);
     return async () => {
       this.listeners.delete(subscription);
       if (!this.closed) await this.call('events.unsubscribe', { subscription });
     };
+  }
+
+  /** Server → client notifications other than subscription events (e.g. a worker's `control`). */
+  onNotification(method: string, handler: (params: unknown) => void): void {
+    this.notificationHandlers.set(method, handler);
   }
 
   onClose(f: (err?: Error) => void): void {

@@ -3,11 +3,24 @@ import { BlanketCommand, usage } from '../cli/base.js';
 import { parseEnvFlags } from '../cli/env.js';
 import type { SubmitParams } from '../protocol/methods.js';
 
+const TRAILING = new Map([
+  ['--wait', 'wait'],
+  ['-w', 'wait'],
+  ['--follow', 'follow'],
+  ['-f', 'follow'],
+  ['-q', 'quiet'],
+  ['--quiet', 'quiet'],
+  ['--json', 'json'],
+]);
+
 export default class Run extends BlanketCommand {
   static summary = 'Submit a task of a type, or an ad-hoc command after --.';
   static description = `Queues a task and prints its id. With a TYPE, the task runs that type's command with the
 environment given by -e. After --, the rest of the line is an ad-hoc command (type "shell"):
-several words are each quoted and run as a command; one word is run as a shell command line.`;
+several words are each quoted and run as a command; one word is run as a shell command line.
+The flags --wait, --follow, -q and --json may also end the line after the command (they are
+blanket's, not the command's); to give one of them to the command itself, quote the whole
+command as one word.`;
   static examples = [
     '<%= config.bin %> run echo_task',
     '<%= config.bin %> run bash_task -e DEFAULT_COMMAND="make test" --label ci',
@@ -29,6 +42,9 @@ several words are each quoted and run as a command; one word is run as a shell c
     cwd: Flags.string({ description: 'Working directory (default: the task\'s result directory).' }),
     quiet: Flags.boolean({ char: 'q', description: 'Print the id only.' }),
     batch: Flags.string({ description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line.', helpValue: 'FILE' }),
+    wait: Flags.boolean({ char: 'w', description: "Wait for the task to end and exit with its code." }),
+    follow: Flags.boolean({ char: 'f', description: 'Stream its output live, then exit with its code.' }),
+    result: Flags.string({ description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' }),
   };
 
   async run(): Promise<void> {
@@ -36,11 +52,18 @@ several words are each quoted and run as a command; one word is run as a shell c
     if (flags.batch !== undefined) return this.runBatch(flags.batch, flags.quiet);
     const dashdash = this.argv.indexOf('--');
     const command = dashdash >= 0 ? this.argv.slice(dashdash + 1) : [];
+    const positionalBeforeDashes = argv.length - command.length;
+    // `blanket run -- cmd args --wait`: trailing blanket flags belong to blanket.
+    while (command.length > 1 && TRAILING.has(command[command.length - 1]!)) {
+      const f = TRAILING.get(command.pop()!)!;
+      (flags as Record<string, unknown>)[f] = true;
+      if (f === 'json') this.jsonMode = true;
+    }
     const env = parseEnvFlags(flags.env);
     let type = args.type;
     if (dashdash >= 0) {
       if (command.length === 0) throw usage('nothing after --', 'write the command after --, e.g. blanket run -- make test');
-      if (argv.length > command.length) throw usage(`give either a TYPE or a command after --, not both (got "${type}")`);
+      if (positionalBeforeDashes > 0) throw usage(`give either a TYPE or a command after --, not both (got "${type}")`);
       const { shellJoin } = await import('../core/template.js');
       env.COMMAND = command.length === 1 ? command[0]! : shellJoin(command);
       type = 'shell';
@@ -59,7 +82,32 @@ several words are each quoted and run as a command; one word is run as a shell c
     if (flags.after?.length) params.after = flags.after.flatMap((a) => a.split(',')).map((s) => s.trim()).filter(Boolean);
     const result = await this.call('run', params);
     for (const w of result.warnings) this.warn2(w);
+    if (flags.wait || flags.follow || flags.result !== undefined) return this.runSync(result.task.id, flags);
     this.output(result, (r) => (flags.quiet ? r.task.id : `${r.task.id}  queued ${r.task.type}${r.task.label ? ` [${r.task.label}]` : ''}`));
+  }
+
+  /** --wait / --follow: stay until the task ends, then exit with its code. */
+  private async runSync(id: string, flags: { follow: boolean; quiet: boolean; result?: string }): Promise<void> {
+    const client = await this.client();
+    if (!flags.quiet && !this.jsonMode && !flags.follow) process.stderr.write(`blanket: ${id} queued; waiting…\n`);
+    const { waitForTasks } = await import('../cli/wait.js');
+    const { exitCodeOf } = await import('../cli/outcome.js');
+    const waiting = waitForTasks(client, [id]);
+    if (flags.follow && !this.jsonMode) {
+      const { followLog } = await import('../cli/follow.js');
+      await Promise.all([
+        followLog(client, id, { stream: 'stdout', lines: 1_000_000, write: (t) => process.stdout.write(t) }),
+        followLog(client, id, { stream: 'stderr', lines: 1_000_000, write: (t) => process.stderr.write(t) }),
+      ]);
+    }
+    const [task] = await waiting;
+    if (flags.result !== undefined) {
+      const { printResultFile } = await import('../cli/result.js');
+      await printResultFile(task!, flags.result);
+    }
+    if (this.jsonMode) this.output({ task }, () => '');
+    else if (!flags.quiet && !flags.follow) process.stderr.write(`blanket: ${id} ${task!.state}${task!.reason ? ` (${task!.reason})` : ''}\n`);
+    process.exitCode = exitCodeOf(task!);
   }
 
   private async runBatch(file: string, quiet: boolean): Promise<void> {

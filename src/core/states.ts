@@ -6,7 +6,7 @@ export type TaskEvent =
   /** A worker took the task. */
   | { type: 'claim'; worker: string; at: number }
   /** The worker started its process. */
-  | { type: 'start'; pid: number; pgid: number; at: number }
+  | { type: 'start'; pid: number; pgid: number; pidStart?: number; at: number }
   /** A claim was given back before the process started (worker stopped, lost, or refused it). */
   | { type: 'unclaim'; at: number; reason: string }
   /** The process ended. `cause` says why: on its own, by the timeout, or by a user's kill. */
@@ -51,6 +51,7 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
         startedAt: event.at,
         pid: event.pid,
         pgid: event.pgid,
+        ...(event.pidStart !== undefined ? { pidStart: event.pidStart } : {}),
         attempts: withAttempt(task, { startedAt: event.at, pid: event.pid }),
       });
     case 'unclaim':
@@ -64,7 +65,8 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
         attempts: task.attempts.slice(0, -1),
       });
     case 'exit': {
-      if (s !== 'RUNNING') return fail(task, event);
+      // From CLAIMED: the process could not be started at all.
+      if (s !== 'RUNNING' && s !== 'CLAIMED') return fail(task, event);
       const outcome: TerminalState =
         event.cause === 'killed' || task.stopRequested
           ? 'STOPPED'
@@ -132,7 +134,7 @@ function finish(
 ): TransitionResult {
   const attempts = withAttempt(task, { endedAt: at, outcome, ...exit, ...(reason ? { reason } : {}) });
   const retryable = outcome === 'ERROR' || outcome === 'TIMEDOUT' || outcome === 'LOST';
-  const base = { attempts, worker: undefined, pid: undefined, pgid: undefined, claimedAt: undefined, progress: undefined };
+  const base = { attempts, worker: undefined, pid: undefined, pgid: undefined, pidStart: undefined, claimedAt: undefined, progress: undefined, stopRequested: undefined };
   if (retryable && task.attempt <= task.retries) {
     const next = task.attempt + 1;
     const delay = retryDelay(task.retryBackoff, next, env.random);

@@ -7,19 +7,28 @@ import type { EventBus } from './events.js';
 import type { Store } from './store/store.js';
 import type { TypeRegistry } from './types/registry.js';
 import type { Logger } from './log.js';
+import type { Engine } from './engine.js';
+import type { WorkerRegistry } from './workers/registry.js';
+import type { Supervisor } from './workers/supervisor.js';
 
 export interface Daemon {
   store: Store;
+  /** Applies task changes and tells everyone: use it, not the store, to change a task. */
+  engine: Engine;
+  workers: WorkerRegistry;
+  supervisor: Supervisor;
   types: TypeRegistry;
   events: EventBus;
   paths: Paths;
   config: Config;
+  /** Tags of the default local worker (detected from the host, or configured). */
+  defaultTags: string[];
   version: string;
   startedAt: number;
   log: Logger;
   now(): number;
   /** Begin a clean shutdown. */
-  stop(reason: string): void;
+  stop(reason: string, opts?: { keepWorkers?: boolean }): void;
 }
 
 export interface CallContext {

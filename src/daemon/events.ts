@@ -40,12 +40,13 @@ export class EventBus {
 }
 
 export function matches(filter: SubscribeParams, event: DaemonEvent): boolean {
-  const kind = event.kind === 'task.removed' ? 'task' : event.kind;
-  if (filter.kinds && !filter.kinds.includes(kind as never)) return false;
+  const kind = event.kind === 'task.removed' ? 'task' : event.kind === 'log.end' ? 'log' : event.kind;
+  // Log chunks go only to those who ask for them by kind.
+  if (filter.kinds ? !filter.kinds.includes(kind as never) : kind === 'log') return false;
   if (event.kind === 'task') {
     if (filter.ids && !filter.ids.includes(event.task.id)) return false;
     if (filter.types && !filter.types.includes(event.task.type)) return false;
   }
-  if (event.kind === 'task.removed' && filter.ids && !filter.ids.includes(event.id)) return false;
+  if ((event.kind === 'task.removed' || event.kind === 'log' || event.kind === 'log.end') && filter.ids && !filter.ids.includes(event.id)) return false;
   return true;
 }

@@ -1,4 +1,4 @@
-// The daemon process: `node dist/daemon/main.js [--foreground]`.
+// The daemon process: `node dist/daemon/main.js`.
 // Takes the store lock first (one daemon per home), then the socket.
 import { closeSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -6,8 +6,12 @@ import path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
 import { MAX_SOCKET_PATH, resolvePaths, type Paths } from '../core/paths.js';
 import { BlanketError, type ErrorCode } from '../protocol/errors.js';
-import { BUNDLED_TYPES, packageVersion } from '../pkg.js';
+import { BUNDLED_TYPES, PACKAGE_ROOT, packageVersion } from '../pkg.js';
+import { detectTags } from '../worker/tags.js';
+import { processStartTime } from '../worker/proc.js';
+import { killRecorded, liveRecordedWorkers, recordWorkers } from './adopt.js';
 import type { Daemon } from './context.js';
+import { Engine } from './engine.js';
 import { EventBus } from './events.js';
 import { handlers } from './handlers/index.js';
 import { createLogger } from './log.js';
@@ -15,6 +19,11 @@ import { createDispatcher, Server } from './server.js';
 import { LevelStore } from './store/level.js';
 import { StoreError } from './store/store.js';
 import { TypeRegistry } from './types/registry.js';
+import { HEARTBEAT_MS, MISSED_BEATS, WorkerRegistry } from './workers/registry.js';
+import { Supervisor, type LocalWorkerSpec } from './workers/supervisor.js';
+
+/** How long tasks of a worker that has not (re)connected since start are given before they end LOST. */
+const RECONNECT_GRACE_MS = HEARTBEAT_MS * MISSED_BEATS;
 
 /** The client that started us waits on this fd for one line: ready, or why not. */
 function report(message: { ready: true; pid: number } | { error: { code: ErrorCode; message: string; hint?: string } }): void {
@@ -60,7 +69,7 @@ async function main(): Promise<void> {
   if (process.platform !== 'win32' && Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH) {
     fail(new BlanketError('PATH_INVALID', `the socket path ${paths.socket} is longer than ${MAX_SOCKET_PATH} bytes`, { hint: 'use a shorter BLANKET_HOME or set BLANKET_SOCKET' }));
   }
-  for (const dir of [paths.home, paths.results, paths.logs, path.dirname(paths.db)]) mkdirSync(dir, { recursive: true });
+  for (const dir of [paths.home, paths.results, paths.logs, path.dirname(paths.db), paths.typesDir]) mkdirSync(dir, { recursive: true });
   mkdirSync(paths.run, { recursive: true, mode: 0o700 });
 
   let config: Config;
@@ -92,27 +101,69 @@ async function main(): Promise<void> {
   types.load();
   types.watch();
 
+  // eslint-disable-next-line prefer-const
+  let engine: Engine;
+  const workers = new WorkerRegistry({
+    now: () => Date.now(),
+    changed: (worker) => events.publish({ kind: 'worker', worker: { ...worker } }),
+    lost: (id, reason) => void engine.workerLost(id, reason),
+  });
+  engine = new Engine(store, events, workers, log, () => Date.now());
+  const supervisor = new Supervisor({
+    entry: path.join(PACKAGE_ROOT, 'dist', 'worker', 'main.js'),
+    logsDir: paths.logs,
+    env: workerEnv(),
+    log,
+    exited: (name, reason, restarts) => {
+      workers.update(name, { restarts });
+      workers.markLost(name, reason);
+    },
+  });
+  const defaultTags = config.worker.tags ?? detectTags();
+  const record = () =>
+    recordWorkers(
+      paths,
+      supervisor.specs().flatMap((spec) => {
+        const pid = supervisor.pid(spec.name);
+        return pid ? [{ spec, pid, ...(processStartTime(pid) !== undefined ? { pidStart: processStartTime(pid)! } : {}) }] : [];
+      }),
+    );
+
   let stopping = false;
   const daemon: Daemon = {
     store,
+    engine,
+    workers,
+    supervisor,
     types,
     events,
     paths,
     config,
+    defaultTags,
     version: packageVersion(),
     startedAt: Date.now(),
     log,
     now: () => Date.now(),
-    stop: (reason) => void shutdown(reason),
+    stop: (reason, opts) => void shutdown(reason, opts?.keepWorkers === true),
   };
-  const real = new Server(daemon, createDispatcher(handlers, log));
+  const server = new Server(daemon, createDispatcher(handlers, log));
 
-  async function shutdown(reason: string): Promise<void> {
+  async function shutdown(reason: string, keepWorkers: boolean): Promise<void> {
     if (stopping) return;
     stopping = true;
-    log.info('stopping', { reason });
+    log.info('stopping', { reason, keepWorkers });
+    if (keepWorkers) record();
+    supervisor.releaseAll();
+    if (!keepWorkers) {
+      recordWorkers(paths, []);
+      // Workers stop their tasks (STOPPED) and report before they exit.
+      for (const w of workers.list()) workers.send(w.id, { action: 'stop', kill: true });
+      await Promise.all([supervisor.waitAll(config.killGraceMs + 5_000), workers.waitDisconnected(config.killGraceMs + 5_000)]);
+    }
     types.close();
-    await real.close();
+    engine.close();
+    workers.close();
+    await server.close();
     await store.close();
     for (const f of [paths.socket, paths.pidFile]) {
       try {
@@ -123,21 +174,56 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', false));
+  process.on('SIGINT', () => void shutdown('SIGINT', false));
   process.on('SIGHUP', () => {
     types.load();
     log.info('reloaded task types (SIGHUP)');
   });
 
   try {
-    await real.listen(paths.socket);
+    await server.listen(paths.socket);
   } catch (err) {
     await store.close();
     fail(new BlanketError('INTERNAL', `cannot listen on ${paths.socket}: ${(err as Error).message}`));
   }
-  log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version });
+
+  // Workers from before (a crash or a restart) get a grace period to reconnect; their tasks wait for them.
+  const adopted = new Set(liveRecordedWorkers(paths).map((w) => w.spec.name));
+  const orphans = new Set((await store.active()).map((t) => t.worker).filter((w): w is string => w !== undefined));
+  const grace = setTimeout(() => {
+    for (const w of liveRecordedWorkers(paths)) {
+      if (!workers.connected(w.spec.name)) {
+        log.warn('a worker from before did not reconnect; stopping it', { worker: w.spec.name, pid: w.pid });
+        killRecorded(w);
+      }
+    }
+    for (const id of orphans) if (!workers.connected(id)) void engine.workerLost(id, 'did not reconnect after the daemon restarted');
+    for (const name of adopted) if (!workers.connected(name) && !supervisor.has(name)) startLocal(name === 'local' ? defaultSpec() : { name, slots: 1, tags: defaultTags });
+    record();
+  }, RECONNECT_GRACE_MS);
+  grace.unref();
+
+  function defaultSpec(): LocalWorkerSpec {
+    return { name: 'local', slots: config.worker.slots ?? os.availableParallelism(), tags: [...new Set([...defaultTags, ...config.worker.extraTags])].sort() };
+  }
+  function startLocal(spec: LocalWorkerSpec): void {
+    supervisor.start(spec);
+    record();
+  }
+  const slots = config.worker.slots ?? os.availableParallelism();
+  if (!adopted.has('local') && slots > 0) startLocal(defaultSpec());
+
+  engine.armDue();
+  log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version, adopted: [...adopted] });
   report({ ready: true, pid: process.pid });
+}
+
+/** What local workers inherit: our environment minus what only the daemon may see. */
+function workerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.BLANKET_READY_FD;
+  return env;
 }
 
 main().catch((err) => {

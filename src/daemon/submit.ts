@@ -9,6 +9,7 @@ import type { Daemon } from './context.js';
 import { resolveIds } from './resolve.js';
 import type { TaskDraft } from './store/store.js';
 import { which } from './types/which.js';
+import { canRun } from './workers/registry.js';
 
 export interface Prepared {
   draft: TaskDraft;
@@ -75,7 +76,18 @@ export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared
 }
 
 export async function submit(daemon: Daemon, drafts: TaskDraft[]): Promise<Task[]> {
-  const tasks = await daemon.store.submit(drafts, daemon.now());
-  for (const task of tasks) daemon.events.publish({ kind: 'task', task, from: null });
-  return tasks;
+  return daemon.engine.submit(drafts);
+}
+
+/** A warning when no live worker has every tag a task needs (it would wait forever). */
+export function noWorkerWarning(daemon: Daemon, task: Task): string | undefined {
+  if (canRunSomewhere(daemon, task.tags)) return undefined;
+  return daemon.workers.live().length === 0 && daemon.supervisor.specs().length === 0
+    ? `no worker is running: task ${task.id} waits until one starts (blanket worker ls)`
+    : `no worker has all of the tags ${task.tags.join(', ')}: task ${task.id} waits until one does (blanket worker start --tags …)`;
+}
+
+/** A live worker, or a supervised one that is (re)starting, has every tag. */
+export function canRunSomewhere(daemon: Daemon, tags: readonly string[]): boolean {
+  return canRun(daemon.workers.live(), tags) || daemon.supervisor.specs().some((s) => s.tags !== undefined && tags.every((t) => s.tags!.includes(t)));
 }

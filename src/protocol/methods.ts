@@ -1,8 +1,8 @@
 // THE contract: every RPC method with its params schema (checked where a
 // message enters the daemon) and its result type. Client, daemon, worker and
 // UI all import this table; the daemon's handler registry is keyed by it.
-import { any, arr, bool, int, literal, obj, opt, record, str, type Infer, type Schema } from './schema.js';
-import { STATES, type State, type Task, type TaskTypeInfo, type TypeLoadError } from './model.js';
+import { any, arr, bool, int, literal, nullable, num, obj, opt, record, str, type Infer, type Schema } from './schema.js';
+import { STATES, type State, type Task, type TaskTypeInfo, type TypeLoadError, type WorkerInfo } from './model.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -40,6 +40,8 @@ export interface PsSections {
   counts: Record<State, number>;
   /** How many more matched than the page shows. */
   more: { queued: number; finished: number };
+  /** Why a queued task is not running, beyond what its record says (no matching worker, max_concurrent). */
+  reasons?: Record<string, string>;
 }
 
 export interface ShowResult {
@@ -55,6 +57,11 @@ export interface DaemonStatus {
   socket: string;
   startedAt: number;
   counts: Record<State, number>;
+  /** Resident memory of the daemon, bytes. */
+  rss: number;
+  /** CPU time the daemon has used, ms. */
+  cpu: number;
+  workers: number;
 }
 
 export const psParams = obj({
@@ -72,6 +79,41 @@ export const subscribeParams = obj({
   types: opt(arr(name, { max: 100 })),
   kinds: opt(arr(literal('task', 'worker', 'log', 'daemon'), { max: 4 })),
 });
+
+const workerId = str({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.-]+$/, what: 'a worker id' });
+const signal = str({ min: 1, max: 16, pattern: /^(SIG)?[A-Z0-9]+$/i, what: 'a signal name such as TERM or SIGINT' });
+const exitCause = literal('exit', 'timeout', 'killed');
+const held = obj({
+  id,
+  pid: opt(int({ min: 1 })),
+  pgid: opt(int({ min: 1 })),
+  pidStart: opt(num({ min: 0 })),
+  startedAt: opt(int({ min: 0 })),
+  exit: opt(obj({ exitCode: nullable(int()), signal: nullable(str({ max: 16 })), cause: exitCause, at: int({ min: 0 }) })),
+});
+const stream = literal('stdout', 'stderr', 'output');
+
+export interface WorkerSettings {
+  killGraceMs: number;
+  maxOutputBytes: number;
+  heartbeatMs: number;
+  resultsRoot: string;
+  socket: string;
+}
+
+export interface LogsResult {
+  text: string;
+  path: string;
+  size: number;
+  state: State;
+}
+
+export type ControlMessage =
+  | { action: 'wake' }
+  | { action: 'kill'; id: string; signal: string }
+  | { action: 'pause' }
+  | { action: 'resume' }
+  | { action: 'stop'; kill: boolean };
 export type SubscribeParams = Infer<typeof subscribeParams>;
 
 function method<P, R>(params: Schema<P>, _result?: R) {
@@ -93,9 +135,33 @@ export const methods = {
     {} as { ok: boolean; errors: TypeLoadError[]; warnings: string[]; checked: string[] },
   ),
   'daemon.status': method(obj({}), {} as DaemonStatus),
-  'daemon.stop': method(obj({}), {} as { stopping: boolean; pid: number }),
+  'daemon.stop': method(obj({ keepWorkers: opt(bool) }), {} as { stopping: boolean; pid: number }),
   'events.subscribe': method(subscribeParams, {} as { subscription: string }),
   'events.unsubscribe': method(obj({ subscription: str({ max: 64 }) }), {} as { ok: boolean }),
+  kill: method(obj({ ids: arr(id, { min: 1, max: 10000 }), signal: opt(signal) }), {} as { stopping: string[]; cancelled: string[] }),
+  rerun: method(obj({ id, env: opt(env) }), {} as RunResult),
+  logs: method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as LogsResult),
+  'logs.follow': method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as { subscription: string; path: string; text: string; done: boolean }),
+  progress: method(obj({ id, percent: num({ min: 0, max: 100 }), message: opt(str({ max: 1000 })) }), {} as { ok: boolean }),
+  'worker.ls': method(obj({}), {} as { workers: WorkerInfo[] }),
+  'worker.start': method(obj({ name: opt(name), tags: opt(arr(tag, { max: 64 })), slots: opt(int({ min: 1, max: 1024 })) }), {} as WorkerInfo),
+  'worker.stop': method(obj({ id: workerId, kill: opt(bool) }), {} as WorkerInfo),
+  'worker.pause': method(obj({ id: workerId }), {} as WorkerInfo),
+  'worker.resume': method(obj({ id: workerId }), {} as WorkerInfo),
+  'worker.logs': method(obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as { text: string; path: string }),
+  // Called by workers on their own connection.
+  'worker.register': method(
+    obj({ id: opt(workerId), name, tags: arr(tag, { max: 256 }), slots: int({ min: 0, max: 1024 }), pid: int({ min: 1 }), host: str({ max: 256 }), local: bool, held: arr(held, { max: 10000 }) }),
+    {} as { worker: WorkerInfo; settings: WorkerSettings },
+  ),
+  'worker.claim': method(obj({ worker: workerId, max: int({ min: 1, max: 1024 }) }), {} as { tasks: Task[] }),
+  'worker.started': method(obj({ worker: workerId, id, pid: int({ min: 1 }), pgid: int({ min: 1 }), pidStart: opt(num({ min: 0 })), at: int({ min: 0 }) }), {} as { ok: boolean; stop: boolean }),
+  'worker.finished': method(
+    obj({ worker: workerId, id, exitCode: nullable(int()), signal: nullable(str({ max: 16 })), cause: exitCause, at: int({ min: 0 }), reason: opt(str({ max: 2000 })) }),
+    {} as { ok: boolean },
+  ),
+  'worker.unclaim': method(obj({ worker: workerId, id, reason: str({ max: 2000 }) }), {} as { ok: boolean }),
+  'worker.heartbeat': method(obj({ worker: workerId, running: arr(id, { max: 10000 }) }), {} as { ok: boolean }),
 } as const;
 
 export type Methods = typeof methods;
@@ -106,9 +172,14 @@ export type Result<M extends MethodName> = Infer<Methods[M]['result']>;
 export type DaemonEvent =
   | { kind: 'task'; task: Task; from: State | null }
   | { kind: 'task.removed'; id: string }
+  | { kind: 'worker'; worker: WorkerInfo }
+  | { kind: 'log'; id: string; stream: 'stdout' | 'stderr' | 'output'; data: string }
+  | { kind: 'log.end'; id: string; state: State }
   | { kind: 'daemon'; message: string };
 
 /** Server → client notifications. */
 export interface Notifications {
   event: { subscription: string; event: DaemonEvent };
+  /** To a worker on its own connection. */
+  control: ControlMessage;
 }

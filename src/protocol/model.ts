@@ -80,6 +80,8 @@ export interface Task {
   worker?: string;
   pid?: number;
   pgid?: number;
+  /** The process's start time as the OS tells it (Linux: clock ticks since boot), to verify a pid before signalling it. */
+  pidStart?: number;
   exitCode?: number | null;
   signal?: string | null;
   progress?: Progress;
@@ -121,4 +123,37 @@ export interface TypeLoadError {
   file: string;
   line?: number;
   message: string;
+}
+
+export const WORKER_STATES = ['running', 'paused', 'stopping', 'stopped', 'lost'] as const;
+export type WorkerState = (typeof WORKER_STATES)[number];
+
+export interface WorkerInfo {
+  id: string;
+  name: string;
+  tags: string[];
+  slots: number;
+  state: WorkerState;
+  pid?: number;
+  host: string;
+  /** Started and supervised by the daemon (restarted when it dies). */
+  local: boolean;
+  /** Ids of the tasks it holds (claimed or running). */
+  running: string[];
+  startedAt: number;
+  heartbeatAt: number;
+  restarts: number;
+  /** Why it is lost or stopped. */
+  reason?: string;
+}
+
+/** What a worker reports about a task it still holds when it (re)registers. */
+export interface HeldTask {
+  id: string;
+  pid?: number;
+  pgid?: number;
+  pidStart?: number;
+  startedAt?: number;
+  /** Set when the process ended while the daemon was away. */
+  exit?: { exitCode: number | null; signal: string | null; cause: 'exit' | 'timeout' | 'killed'; at: number };
 }

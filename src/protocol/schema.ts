@@ -96,6 +96,10 @@ export function record<T>(value: Schema<T>, opts: { key?: RegExp; max?: number; 
   });
 }
 
+export function nullable<T>(s: Schema<T>): Schema<T | null> {
+  return schema(`${s.expected} or null`, (v, path) => (v === null ? null : s.parse(v, path)));
+}
+
 const OPTIONAL = Symbol('optional');
 export interface Optional<T> extends Schema<T | undefined> {
   readonly [OPTIONAL]: true;

@@ -6,7 +6,12 @@ import { daemonStop } from './daemon/stop.js';
 import { eventsSubscribe } from './events/subscribe.js';
 import { eventsUnsubscribe } from './events/unsubscribe.js';
 import { hello } from './hello.js';
+import { kill } from './kill.js';
+import { logs } from './logs.js';
+import { logsFollow } from './logs.follow.js';
+import { progress } from './progress.js';
 import { ps } from './ps.js';
+import { rerun } from './rerun.js';
 import { rm } from './rm.js';
 import { run } from './run.js';
 import { runBatch } from './run.batch.js';
@@ -14,6 +19,17 @@ import { show } from './show.js';
 import { typesLs } from './types/ls.js';
 import { typesShow } from './types/show.js';
 import { typesValidate } from './types/validate.js';
+import { workerClaim } from './worker/claim.js';
+import { workerFinished } from './worker/finished.js';
+import { workerHeartbeat } from './worker/heartbeat.js';
+import { workerLogs } from './worker/logs.js';
+import { workerLs } from './worker/ls.js';
+import { workerPause, workerResume } from './worker/pause.js';
+import { workerRegister } from './worker/register.js';
+import { workerStart } from './worker/start.js';
+import { workerStarted } from './worker/started.js';
+import { workerStop } from './worker/stop.js';
+import { workerUnclaim } from './worker/unclaim.js';
 
 export const handlers: HandlerRegistry = {
   hello,
@@ -22,6 +38,11 @@ export const handlers: HandlerRegistry = {
   ps,
   show,
   rm,
+  kill,
+  rerun,
+  logs,
+  'logs.follow': logsFollow,
+  progress,
   'types.ls': typesLs,
   'types.show': typesShow,
   'types.validate': typesValidate,
@@ -29,4 +50,16 @@ export const handlers: HandlerRegistry = {
   'daemon.stop': daemonStop,
   'events.subscribe': eventsSubscribe,
   'events.unsubscribe': eventsUnsubscribe,
+  'worker.ls': workerLs,
+  'worker.start': workerStart,
+  'worker.stop': workerStop,
+  'worker.pause': workerPause,
+  'worker.resume': workerResume,
+  'worker.logs': workerLogs,
+  'worker.register': workerRegister,
+  'worker.claim': workerClaim,
+  'worker.started': workerStarted,
+  'worker.finished': workerFinished,
+  'worker.unclaim': workerUnclaim,
+  'worker.heartbeat': workerHeartbeat,
 };

@@ -1,3 +1,16 @@
 import type { Handler } from '../context.js';
+import { canRunSomewhere } from '../submit.js';
 
-export const ps: Handler<'ps'> = async (params, { daemon }) => daemon.store.ps(params);
+/** The store's sections, plus why runnable queued tasks are not running yet. */
+export const ps: Handler<'ps'> = async (params, { daemon }) => {
+  const r = await daemon.store.ps(params);
+  const reasons: Record<string, string> = {};
+  const activeByType = new Map<string, number>();
+  for (const t of r.running) activeByType.set(t.type, (activeByType.get(t.type) ?? 0) + 1);
+  for (const t of r.queued) {
+    if (t.waitingOn.length || t.notBefore !== undefined) continue;
+    if (!canRunSomewhere(daemon, t.tags)) reasons[t.id] = `no worker has tags ${t.tags.join(',')}`;
+    else if (t.maxConcurrent > 0 && (activeByType.get(t.type) ?? 0) >= t.maxConcurrent) reasons[t.id] = `max_concurrent (${t.maxConcurrent} running)`;
+  }
+  return Object.keys(reasons).length ? { ...r, reasons } : r;
+};

@@ -1,8 +1,9 @@
 import type { Handler } from '../context.js';
-import { prepare, submit } from '../submit.js';
+import { noWorkerWarning, prepare, submit } from '../submit.js';
 
 export const run: Handler<'run'> = async (params, { daemon }) => {
   const { draft, warnings } = await prepare(daemon, params);
   const [task] = await submit(daemon, [draft]);
-  return { task: task!, warnings };
+  const w = noWorkerWarning(daemon, task!);
+  return { task: task!, warnings: w ? [...warnings, w] : warnings };
 };

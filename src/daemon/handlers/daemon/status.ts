@@ -9,4 +9,7 @@ export const daemonStatus: Handler<'daemon.status'> = async (_params, { daemon }
   socket: daemon.paths.socket,
   startedAt: daemon.startedAt,
   counts: daemon.store.counts(),
+  rss: process.memoryUsage.rss(),
+  cpu: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+  workers: daemon.workers.live().length,
 });

@@ -1,0 +1,126 @@
+// Every task change goes through here: the store applies it (one batch),
+// then subscribers hear of it, finished tasks get their task.json, idle
+// workers are woken, and the one not-before timer is re-armed.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isTerminal, type Task } from '../protocol/model.js';
+import type { TaskEvent } from '../core/states.js';
+import type { EventBus } from './events.js';
+import type { Logger } from './log.js';
+import type { Change, Store, TaskDraft } from './store/store.js';
+import type { WorkerRegistry } from './workers/registry.js';
+import { isRunnable } from './store/keys.js';
+import { signalGroup } from '../worker/proc.js';
+
+/** Timers longer than this are re-armed, so a wall-clock jump is noticed within it. */
+const MAX_TIMER_MS = 60_000;
+
+export class Engine {
+  private dueTimer: NodeJS.Timeout | undefined;
+  private dueAt: number | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+    private readonly workers: WorkerRegistry,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  async submit(drafts: TaskDraft[]): Promise<Task[]> {
+    const tasks = await this.store.submit(drafts, this.now());
+    this.after(tasks.map((task) => ({ task, from: null })));
+    return tasks;
+  }
+
+  async apply(id: string, event: TaskEvent): Promise<Change[]> {
+    const changes = await this.store.apply(id, event);
+    this.after(changes);
+    return changes;
+  }
+
+  async claim(worker: string, tags: string[]): Promise<Task | undefined> {
+    const change = await this.store.claim({ worker, tags, now: this.now() });
+    if (change) this.after([change]);
+    return change?.task;
+  }
+
+  /** Publish, archive, wake, re-arm. */
+  after(changes: Change[]): void {
+    let wake = false;
+    const tagSets: string[][] = [];
+    for (const { task, from } of changes) {
+      this.events.publish({ kind: 'task', task, from });
+      if (isRunnable(task)) {
+        wake = true;
+        tagSets.push(task.tags);
+      }
+      if (from !== task.state && (from === 'CLAIMED' || from === 'RUNNING')) {
+        // A slot (and maybe a max_concurrent place) is free: anyone may take the next.
+        wake = true;
+        for (const w of this.workers.list()) this.workers.hold(w.id, task.id, false);
+      }
+      if (task.worker !== undefined && (task.state === 'CLAIMED' || task.state === 'RUNNING')) this.workers.hold(task.worker, task.id, true);
+      if (isTerminal(task.state) && from !== task.state) void this.archive(task);
+      if (task.notBefore !== undefined && (this.dueAt === undefined || task.notBefore < this.dueAt)) this.armDue();
+    }
+    if (wake) this.workers.wake(changes.some((c) => c.from === 'CLAIMED' || c.from === 'RUNNING') ? undefined : tagSets);
+  }
+
+  private async archive(task: Task): Promise<void> {
+    try {
+      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(task, null, 2) + '\n');
+    } catch (err) {
+      // A task that never ran may have no result dir; that is fine.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn('cannot write task.json', { task: task.id, err: String(err) });
+    }
+  }
+
+  /** Arm the single timer for the earliest not-before time. */
+  armDue(): void {
+    if (this.closed) return;
+    void this.store.nextDue().then((at) => {
+      clearTimeout(this.dueTimer);
+      this.dueAt = at;
+      if (at === undefined || this.closed) return;
+      const delay = Math.max(0, Math.min(at - this.now(), MAX_TIMER_MS));
+      this.dueTimer = setTimeout(() => void this.fireDue(), delay);
+    });
+  }
+
+  private async fireDue(): Promise<void> {
+    this.dueAt = undefined;
+    for (;;) {
+      const ids = await this.store.due(this.now(), 500);
+      for (const id of ids) {
+        try {
+          await this.apply(id, { type: 'due', at: this.now() });
+        } catch (err) {
+          this.log.warn('due task could not be released', { task: id, err: String(err) });
+        }
+      }
+      if (ids.length < 500) break;
+    }
+    this.armDue();
+  }
+
+  /** A worker is gone: its tasks end LOST (or retry), after their process groups are verified dead or killed. */
+  async workerLost(workerId: string, reason: string): Promise<void> {
+    for (const task of await this.store.active(workerId)) {
+      if (task.state === 'RUNNING' && task.pgid !== undefined && task.pidStart !== undefined) {
+        if (signalGroup(task.pgid, task.pidStart, 'SIGKILL')) this.log.warn('killed the orphaned process group of a lost task', { task: task.id, pgid: task.pgid });
+      }
+      try {
+        await this.apply(task.id, { type: 'lost', at: this.now(), reason: `worker ${workerId}: ${reason}` });
+      } catch (err) {
+        this.log.warn('could not mark task lost', { task: task.id, err: String(err) });
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.dueTimer);
+  }
+}

@@ -1,0 +1,58 @@
+// Bringing the store in line with what a (re)registering worker really holds.
+import { BlanketError } from '../../protocol/errors.js';
+import { isTerminal, type HeldTask, type WorkerInfo } from '../../protocol/model.js';
+import type { Daemon } from '../context.js';
+import { signalGroup } from '../../worker/proc.js';
+
+export async function reconcile(daemon: Daemon, workerId: string, held: HeldTask[]): Promise<void> {
+  const { engine, store, log } = daemon;
+  const at = daemon.now();
+  const heldIds = new Set(held.map((h) => h.id));
+  for (const h of held) {
+    const task = await store.get(h.id);
+    if (!task) continue;
+    const ours = task.worker === workerId && (task.state === 'CLAIMED' || task.state === 'RUNNING');
+    if (!ours) {
+      // Written off while the worker was away (LOST, maybe retried elsewhere): its process must not go on.
+      if (!h.exit) daemon.workers.send(workerId, { action: 'kill', id: h.id, signal: 'SIGKILL' });
+      log.warn('worker held a task the daemon had written off', { worker: workerId, task: h.id, state: task.state });
+      continue;
+    }
+    try {
+      if (task.state === 'CLAIMED' && h.pid !== undefined) {
+        await engine.apply(h.id, { type: 'start', pid: h.pid, pgid: h.pgid ?? h.pid, at: h.startedAt ?? at, ...(h.pidStart !== undefined ? { pidStart: h.pidStart } : {}) });
+      }
+      if (h.exit) await engine.apply(h.id, { type: 'exit', at: h.exit.at, exitCode: h.exit.exitCode, signal: h.exit.signal, cause: h.exit.cause });
+    } catch (err) {
+      log.warn('could not reconcile a held task', { worker: workerId, task: h.id, err: String(err) });
+    }
+  }
+  for (const task of await store.active(workerId)) {
+    if (heldIds.has(task.id) || isTerminal(task.state)) continue;
+    if (task.state === 'CLAIMED') {
+      await engine.apply(task.id, { type: 'unclaim', at, reason: `worker ${workerId} restarted before starting it` });
+    } else {
+      if (task.pgid !== undefined && task.pidStart !== undefined) signalGroup(task.pgid, task.pidStart, 'SIGKILL');
+      await engine.apply(task.id, { type: 'lost', at, reason: `worker ${workerId} came back without it` });
+    }
+  }
+}
+
+/** Resolve when the worker has registered, or fail after the timeout. */
+export function waitForWorker(daemon: Daemon, id: string, timeoutMs: number): Promise<WorkerInfo> {
+  const now = daemon.workers.get(id);
+  if (now && now.state === 'running') return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new BlanketError('INTERNAL', `worker ${id} did not register within ${timeoutMs / 1000}s`, { hint: `see blanket worker logs ${id}` }));
+    }, timeoutMs);
+    const off = daemon.events.on((e) => {
+      if (e.kind === 'worker' && e.worker.id === id && e.worker.state === 'running') {
+        clearTimeout(timer);
+        off();
+        resolve(e.worker);
+      }
+    });
+  });
+}

@@ -1,0 +1,178 @@
+// Workers known to this daemon: their records, connections and heartbeats.
+// Runtime state only; the tasks they hold are in the store.
+import type { ControlMessage } from '../../protocol/methods.js';
+import type { WorkerInfo } from '../../protocol/model.js';
+import type { Connection } from '../connection.js';
+
+export const HEARTBEAT_MS = 5_000;
+/** Missing this many heartbeats makes a worker lost. */
+export const MISSED_BEATS = 3;
+
+interface Entry {
+  info: WorkerInfo;
+  conn: Connection | undefined;
+  deadline: NodeJS.Timeout | undefined;
+}
+
+export class WorkerRegistry {
+  private entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly hooks: {
+      /** A worker missed its heartbeats or its connection stayed gone. */
+      lost(id: string, reason: string): void;
+      changed(info: WorkerInfo): void;
+      now(): number;
+    },
+    private readonly heartbeatMs = HEARTBEAT_MS,
+  ) {}
+
+  get(id: string): WorkerInfo | undefined {
+    return this.entries.get(id)?.info;
+  }
+
+  list(): WorkerInfo[] {
+    return [...this.entries.values()].map((e) => e.info).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Live workers that could take tasks now or later. */
+  live(): WorkerInfo[] {
+    return this.list().filter((w) => w.state === 'running' || w.state === 'paused');
+  }
+
+  connected(id: string): boolean {
+    const c = this.entries.get(id)?.conn;
+    return c !== undefined && !c.closed;
+  }
+
+  isConnected(id: string, conn: Connection): boolean {
+    return this.entries.get(id)?.conn === conn;
+  }
+
+  register(info: Omit<WorkerInfo, 'restarts' | 'state' | 'heartbeatAt' | 'startedAt' | 'running'> & { running: string[] }, conn: Connection): WorkerInfo {
+    const old = this.entries.get(info.id);
+    if (old?.conn && old.conn !== conn && !old.conn.closed) old.conn.end();
+    const now = this.hooks.now();
+    const entry: Entry = {
+      info: {
+        ...info,
+        state: old?.info.state === 'paused' ? 'paused' : 'running',
+        startedAt: old && old.info.pid === info.pid ? old.info.startedAt : now,
+        heartbeatAt: now,
+        restarts: old?.info.restarts ?? 0,
+      },
+      conn,
+      deadline: undefined,
+    };
+    if (old?.deadline) clearTimeout(old.deadline);
+    this.entries.set(info.id, entry);
+    conn.onClose.push(() => {
+      if (this.entries.get(info.id) !== entry) return;
+      entry.conn = undefined;
+      // Give it the heartbeat window to come back before its tasks are written off.
+      if (entry.info.state !== 'stopped' && entry.info.state !== 'lost') this.arm(entry);
+    });
+    this.arm(entry);
+    this.hooks.changed(entry.info);
+    return entry.info;
+  }
+
+  private arm(entry: Entry): void {
+    if (entry.deadline) clearTimeout(entry.deadline);
+    entry.deadline = setTimeout(() => this.markLost(entry.info.id, `missed ${MISSED_BEATS} heartbeats`), this.heartbeatMs * MISSED_BEATS);
+    entry.deadline.unref();
+  }
+
+  heartbeat(id: string, running: string[]): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.info.heartbeatAt = this.hooks.now();
+    e.info.running = running;
+    this.arm(e);
+  }
+
+  update(id: string, patch: Partial<WorkerInfo>): WorkerInfo | undefined {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    Object.assign(e.info, patch);
+    this.hooks.changed(e.info);
+    return e.info;
+  }
+
+  hold(id: string, taskId: string, held: boolean): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const has = e.info.running.includes(taskId);
+    if (held && !has) e.info.running.push(taskId);
+    if (!held && has) e.info.running = e.info.running.filter((t) => t !== taskId);
+  }
+
+  markLost(id: string, reason: string): void {
+    const e = this.entries.get(id);
+    if (!e || e.info.state === 'lost' || e.info.state === 'stopped') return;
+    if (e.deadline) clearTimeout(e.deadline);
+    e.info.state = 'lost';
+    e.info.reason = reason;
+    e.conn?.end();
+    this.hooks.changed(e.info);
+    this.hooks.lost(id, reason);
+  }
+
+  markStopped(id: string, reason: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    if (e.deadline) clearTimeout(e.deadline);
+    e.info.state = 'stopped';
+    e.info.reason = reason;
+    this.hooks.changed(e.info);
+  }
+
+  remove(id: string): void {
+    const e = this.entries.get(id);
+    if (e?.deadline) clearTimeout(e.deadline);
+    this.entries.delete(id);
+  }
+
+  send(id: string, msg: ControlMessage): boolean {
+    const c = this.entries.get(id)?.conn;
+    if (!c || c.closed) return false;
+    c.notify('control', msg);
+    return true;
+  }
+
+  /** Wake connected workers with free slots whose tags could take some of `tagSets`. */
+  wake(tagSets?: Array<readonly string[]>): void {
+    for (const e of this.entries.values()) {
+      const w = e.info;
+      if (w.state !== 'running' || !e.conn || w.running.length >= w.slots) continue;
+      if (tagSets && !tagSets.some((need) => need.every((t) => w.tags.includes(t)))) continue;
+      e.conn.notify('control', { action: 'wake' });
+    }
+  }
+
+  /** Resolve when no worker is connected any more, or after the timeout. */
+  async waitDisconnected(timeoutMs: number): Promise<void> {
+    const conns = [...this.entries.values()].map((e) => e.conn).filter((c): c is Connection => c !== undefined && !c.closed);
+    await Promise.all(
+      conns.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, timeoutMs);
+            c.onClose.push(() => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
+  close(): void {
+    for (const e of this.entries.values()) if (e.deadline) clearTimeout(e.deadline);
+  }
+}
+
+/** Whether some live worker has every tag. */
+export function canRun(workers: WorkerInfo[], tags: readonly string[]): boolean {
+  return workers.some((w) => (w.state === 'running' || w.state === 'paused') && tags.every((t) => w.tags.includes(t)));
+}

@@ -1,0 +1,133 @@
+// Local workers are child processes of the daemon: started, watched, and
+// restarted with backoff when they die. They run detached so they (and
+// their tasks) outlive a daemon crash.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+
+export interface LocalWorkerSpec {
+  name: string;
+  /** Replace the detected tags. */
+  tags?: string[];
+  extraTags?: string[];
+  slots: number;
+}
+
+interface Managed {
+  spec: LocalWorkerSpec;
+  child: ChildProcess | undefined;
+  restarts: number;
+  lastStart: number;
+  wanted: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const BACKOFF_MIN_MS = 200;
+const BACKOFF_MAX_MS = 30_000;
+/** A worker that ran this long resets its backoff. */
+const HEALTHY_MS = 60_000;
+
+export class Supervisor {
+  private managed = new Map<string, Managed>();
+
+  constructor(
+    private readonly opts: {
+      entry: string;
+      logsDir: string;
+      env: NodeJS.ProcessEnv;
+      log: Logger;
+      /** Told when a worker process ends (so its tasks can be written off at once). */
+      exited(name: string, reason: string, restarts: number): void;
+    },
+  ) {}
+
+  /** Workers being supervised (started or restarting), with the tags they will have. */
+  specs(): LocalWorkerSpec[] {
+    return [...this.managed.values()].filter((m) => m.wanted).map((m) => m.spec);
+  }
+
+  has(name: string): boolean {
+    return this.managed.get(name)?.wanted === true;
+  }
+
+  start(spec: LocalWorkerSpec): void {
+    const m: Managed = { spec, child: undefined, restarts: 0, lastStart: 0, wanted: true, timer: undefined };
+    this.managed.set(spec.name, m);
+    this.spawn(m);
+  }
+
+  logFile(name: string): string {
+    return path.join(this.opts.logsDir, `worker-${name}.log`);
+  }
+
+  pid(name: string): number | undefined {
+    return this.managed.get(name)?.child?.pid;
+  }
+
+  private spawn(m: Managed): void {
+    const args = [this.opts.entry, '--name', m.spec.name, '--slots', String(m.spec.slots), '--local'];
+    if (m.spec.tags) args.push('--tags', m.spec.tags.join(','));
+    if (m.spec.extraTags?.length) args.push('--extra-tags', m.spec.extraTags.join(','));
+    const fd = openSync(this.logFile(m.spec.name), 'a');
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env: this.opts.env });
+    closeSync(fd);
+    child.unref();
+    m.child = child;
+    m.lastStart = Date.now();
+    this.opts.log.info('worker started', { worker: m.spec.name, pid: child.pid });
+    child.on('error', (err) => this.opts.log.error('worker spawn failed', { worker: m.spec.name, err: err.message }));
+    child.on('exit', (code, signal) => {
+      if (m.child !== child) return;
+      m.child = undefined;
+      const reason = `worker process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
+      if (!m.wanted) {
+        this.opts.log.info('worker stopped', { worker: m.spec.name });
+        return;
+      }
+      if (Date.now() - m.lastStart > HEALTHY_MS) m.restarts = 0;
+      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** m.restarts);
+      m.restarts++;
+      this.opts.log.warn('worker died; restarting', { worker: m.spec.name, reason, delayMs: delay });
+      this.opts.exited(m.spec.name, reason, m.restarts);
+      m.timer = setTimeout(() => m.wanted && this.spawn(m), delay);
+    });
+  }
+
+  /** Stop supervising: no restart when it exits. */
+  release(name: string): void {
+    const m = this.managed.get(name);
+    if (!m) return;
+    m.wanted = false;
+    clearTimeout(m.timer);
+  }
+
+  /** Wait until every supervised process has exited (after they were asked to stop), then SIGKILL stragglers. */
+  async waitAll(timeoutMs: number): Promise<void> {
+    const live = [...this.managed.values()].map((m) => m.child).filter((c): c is ChildProcess => c !== undefined && c.exitCode === null && c.signalCode === null);
+    await Promise.all(
+      live.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              c.kill('SIGKILL');
+              resolve();
+            }, timeoutMs);
+            c.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
+  releaseAll(): void {
+    for (const name of this.managed.keys()) this.release(name);
+  }
+
+  /** SIGTERM every supervised worker process (used when they cannot be told over the socket). */
+  terminateAll(): void {
+    for (const m of this.managed.values()) m.child?.kill('SIGTERM');
+  }
+}

@@ -1,0 +1,80 @@
+// Process identity and group signalling. A pid is only signalled after its
+// start time proves it is still the process we started.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const HAS_PROC = process.platform === 'linux';
+
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) may contain spaces and parentheses: split after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start time of a process (clock ticks since boot on Linux), or undefined if it is gone or unknowable. */
+export function processStartTime(pid: number): number | undefined {
+  if (!HAS_PROC) return undefined;
+  const f = statFields(pid);
+  // After ')': state(3) ppid(4) pgrp(5) … starttime(22) → index 19.
+  return f ? Number(f[19]) : undefined;
+}
+
+function isZombie(pid: number): boolean {
+  return statFields(pid)?.[0] === 'Z';
+}
+
+/** Live members of a process group (Linux), with their start times. */
+export function groupMembers(pgid: number): Array<{ pid: number; start: number }> {
+  if (!HAS_PROC) return [];
+  const out: Array<{ pid: number; start: number }> = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const f = statFields(Number(d));
+    if (f && Number(f[2]) === pgid && f[0] !== 'Z') out.push({ pid: Number(d), start: Number(f[19]) });
+  }
+  return out;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !isZombie(pid);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Signal a task's process group, but only if it is still ours: the leader has the
+ * recorded start time, or (leader gone) the group's members all started after it.
+ * Returns false when nothing was signalled.
+ */
+export function signalGroup(pgid: number, leaderStart: number | undefined, signal: NodeJS.Signals | number): boolean {
+  if (HAS_PROC) {
+    if (leaderStart === undefined) return false;
+    const leader = processStartTime(pgid);
+    if (leader !== undefined && leader !== leaderStart && !isZombie(pgid)) return false;
+    const members = groupMembers(pgid);
+    if (members.length === 0) return false;
+    if (members.some((m) => m.start < leaderStart)) return false;
+  }
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  if (HAS_PROC) return groupMembers(pgid).length > 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

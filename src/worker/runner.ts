@@ -1,0 +1,234 @@
+// One task's process: result dir, files, output straight to files, its own
+// process group, timeout and kill escalation, output cap, progress file.
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, appendFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { Task } from '../protocol/model.js';
+import { executorArgv } from '../core/executor.js';
+import { safeRelativePath } from '../core/tasktype.js';
+import { processStartTime, signalGroup, groupAlive } from './proc.js';
+
+export interface RunSettings {
+  killGraceMs: number;
+  maxOutputBytes: number;
+  resultsRoot: string;
+  socket: string;
+  workerId: string;
+}
+
+export interface ExitReport {
+  exitCode: number | null;
+  signal: string | null;
+  cause: 'exit' | 'timeout' | 'killed';
+  at: number;
+  reason?: string;
+}
+
+export interface RunEvents {
+  started(info: { pid: number; pgid: number; pidStart?: number; at: number }): void;
+  finished(report: ExitReport): void;
+  progress(percent: number, message: string): void;
+}
+
+/** Environment variables a worker must not pass on to tasks. */
+const PRIVATE_ENV = ['BLANKET_READY_FD', 'BLANKET_WORKER_ID'];
+
+export function logFiles(task: Pick<Task, 'resultDir' | 'combinedOutput'>): { stdout: string; stderr: string } {
+  if (task.combinedOutput) {
+    const f = path.join(task.resultDir, 'output.log');
+    return { stdout: f, stderr: f };
+  }
+  return { stdout: path.join(task.resultDir, 'stdout.log'), stderr: path.join(task.resultDir, 'stderr.log') };
+}
+
+export function truncationMarker(cap: number): string {
+  return `\n[blanket: output truncated at ${cap} bytes; the rest was discarded (max_output_bytes)]\n`;
+}
+
+export class TaskRun {
+  pid: number | undefined;
+  pgid: number | undefined;
+  pidStart: number | undefined;
+  startedAt: number | undefined;
+  exit: ExitReport | undefined;
+  private stopCause: 'timeout' | 'killed' | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private watcher: FSWatcher | undefined;
+  private capCheck: NodeJS.Timeout | undefined;
+  private child: ResultPromise | undefined;
+  readonly done: Promise<ExitReport>;
+  private resolveDone!: (r: ExitReport) => void;
+
+  constructor(
+    readonly task: Task,
+    private readonly settings: RunSettings,
+    private readonly events: RunEvents,
+  ) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  private finish(report: ExitReport): void {
+    if (this.exit) return;
+    this.exit = report;
+    for (const t of this.timers) clearTimeout(t);
+    clearTimeout(this.capCheck);
+    this.watcher?.close();
+    this.enforceCap();
+    this.events.finished(report);
+    this.resolveDone(report);
+  }
+
+  /** Spawn the process. Problems before it runs end the task as ERROR with the reason in stderr.log. */
+  async start(): Promise<void> {
+    const t = this.task;
+    const files = logFiles(t);
+    let outFd: number | undefined;
+    let errFd: number | undefined;
+    try {
+      mkdirSync(t.resultDir, { recursive: true });
+      for (const f of t.files) {
+        if (!safeRelativePath(f.name)) throw new Error(`file name ${JSON.stringify(f.name)} escapes the task directory`);
+        const target = path.join(t.resultDir, f.name);
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, f.content);
+      }
+      outFd = openSync(files.stdout, 'a');
+      errFd = files.stderr === files.stdout ? outFd : openSync(files.stderr, 'a');
+    } catch (err) {
+      if (outFd !== undefined) closeSync(outFd);
+      this.failBeforeStart(`cannot prepare the task directory ${t.resultDir}: ${(err as Error).message}`);
+      return;
+    }
+    const cwd = t.cwd === undefined ? t.resultDir : path.resolve(t.resultDir, t.cwd);
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const k of PRIVATE_ENV) delete env[k];
+    Object.assign(env, t.env, {
+      BLANKET_APP_TASK_ID: t.id,
+      BLANKET_APP_TASK_RESULTS_DIRECTORY: t.resultDir,
+      BLANKET_APP_RESULTS_DIRECTORY: this.settings.resultsRoot,
+      BLANKET_APP_WORKER_ID: this.settings.workerId,
+      BLANKET_APP_WORKER_PID: String(process.pid),
+      BLANKET_APP_ATTEMPT: String(t.attempt),
+      BLANKET_APP_SOCKET: this.settings.socket,
+    });
+    const [file, args] = executorArgv(t.executor, t.command);
+    try {
+      statSync(cwd);
+    } catch {
+      closeSync(outFd);
+      if (errFd !== outFd) closeSync(errFd);
+      this.failBeforeStart(`the working directory ${cwd} does not exist`);
+      return;
+    }
+    this.watchDir();
+    const child = execa(file, args, {
+      cwd,
+      env,
+      extendEnv: false,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      stdin: 'ignore',
+      // execa's types only list fds 3–9; any open fd is handed to spawn as it is.
+      stdout: outFd as 3,
+      stderr: errFd as 3,
+      windowsHide: true,
+    });
+    this.child = child;
+    closeSync(outFd);
+    if (errFd !== outFd) closeSync(errFd);
+    if (child.pid === undefined) {
+      const r = await child;
+      this.failBeforeStart(`cannot start ${t.executor}: ${r.code === 'ENOENT' ? 'not found on PATH' : (r.shortMessage ?? 'spawn failed')}`);
+      return;
+    }
+    this.pid = child.pid;
+    this.pgid = child.pid;
+    this.pidStart = processStartTime(child.pid);
+    this.startedAt = Date.now();
+    this.events.started({ pid: this.pid, pgid: this.pgid, ...(this.pidStart !== undefined ? { pidStart: this.pidStart } : {}), at: this.startedAt });
+    if (t.timeout > 0) this.timers.push(setTimeout(() => this.stop('SIGTERM', 'timeout'), t.timeout * 1000));
+    const r = await child;
+    // Whatever the leader left behind in its group dies with it.
+    if (groupAlive(this.pgid)) signalGroup(this.pgid, this.pidStart, 'SIGKILL');
+    const signal = r.signal ?? null;
+    const exitCode = signal ? null : (r.exitCode ?? null);
+    const report: ExitReport = { exitCode, signal, cause: this.stopCause ?? 'exit', at: Date.now() };
+    if (report.cause === 'exit' && exitCode === 127) report.reason = 'exited with code 127 (command not found: see stderr.log)';
+    if (report.cause === 'exit' && exitCode === 126) report.reason = 'exited with code 126 (not executable: see stderr.log)';
+    this.finish(report);
+  }
+
+  private failBeforeStart(reason: string): void {
+    try {
+      mkdirSync(this.task.resultDir, { recursive: true });
+      appendFileSync(logFiles(this.task).stderr, `blanket: ${reason}\n`);
+    } catch {
+      // the reason still reaches the task record
+    }
+    // Never started: the daemon takes an exit straight from CLAIMED.
+    this.finish({ exitCode: null, signal: null, cause: 'exit', at: Date.now(), reason });
+  }
+
+  /** Ask the process group to stop: `signal` now, SIGKILL after the grace period. The first cause wins. */
+  stop(signal: NodeJS.Signals, cause: 'timeout' | 'killed'): void {
+    if (this.exit || this.pgid === undefined) {
+      if (!this.exit && this.pgid === undefined) this.stopCause ??= cause;
+      return;
+    }
+    this.stopCause ??= cause;
+    signalGroup(this.pgid, this.pidStart, signal);
+    if (signal !== 'SIGKILL') {
+      this.timers.push(
+        setTimeout(() => {
+          if (!this.exit && this.pgid !== undefined) signalGroup(this.pgid, this.pidStart, 'SIGKILL');
+        }, this.settings.killGraceMs),
+      );
+    }
+  }
+
+  /** File events (no polling): output size for the cap, .progress for progress. */
+  private watchDir(): void {
+    try {
+      this.watcher = watch(this.task.resultDir, { persistent: false }, (_ev, name) => {
+        if (name === '.progress') this.readProgress();
+        else if (!this.capCheck) this.capCheck = setTimeout(() => ((this.capCheck = undefined), this.enforceCap()), 25);
+      });
+      this.watcher.on('error', () => {});
+    } catch {
+      // no file events here: the cap is still enforced at exit
+    }
+  }
+
+  private lastProgress = '';
+  private readProgress(): void {
+    let text: string;
+    try {
+      text = readFileSync(path.join(this.task.resultDir, '.progress'), 'utf8');
+    } catch {
+      return;
+    }
+    const line = text.trim().split('\n').pop() ?? '';
+    if (line === this.lastProgress) return;
+    const m = /^(\d+(?:\.\d+)?)%?\s*(.*)$/.exec(line);
+    if (!m) return;
+    this.lastProgress = line;
+    this.events.progress(Math.min(100, Math.max(0, parseFloat(m[1]!))), m[2]!.slice(0, 1000));
+  }
+
+  private enforceCap(): void {
+    const cap = this.settings.maxOutputBytes;
+    const files = logFiles(this.task);
+    const marker = truncationMarker(cap);
+    for (const f of new Set([files.stdout, files.stderr])) {
+      try {
+        const size = statSync(f).size;
+        if (size <= cap + Buffer.byteLength(marker)) continue;
+        truncateSync(f, cap);
+        appendFileSync(f, marker);
+      } catch {
+        // not there (yet)
+      }
+    }
+  }
+}

@@ -1,0 +1,236 @@
+// The worker: registers with the daemon, claims tasks when woken, runs them,
+// reports. It keeps running tasks through a lost connection and reports what
+// happened meanwhile when it is back.
+import os from 'node:os';
+import type { Client } from '../client/client.js';
+import { connect } from '../client/connect.js';
+import type { Paths } from '../core/paths.js';
+import { normalizeSignal } from '../core/signals.js';
+import type { ControlMessage, WorkerSettings } from '../protocol/methods.js';
+import type { HeldTask, Task } from '../protocol/model.js';
+import { BlanketError } from '../protocol/errors.js';
+import { TaskRun, type ExitReport } from './runner.js';
+
+export interface WorkerOptions {
+  name: string;
+  tags: string[];
+  slots: number;
+  local: boolean;
+  paths: Paths;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Give up (exit) when the daemon has been away this long and nothing runs. */
+  orphanTimeoutMs?: number;
+}
+
+export class Worker {
+  private client: Client | undefined;
+  private id: string | undefined;
+  private settings: WorkerSettings | undefined;
+  private runs = new Map<string, TaskRun>();
+  private paused = false;
+  private stopping = false;
+  private claiming = false;
+  private wakeAgain = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private exitResolve!: () => void;
+  readonly exited = new Promise<void>((r) => (this.exitResolve = r));
+
+  constructor(private opts: WorkerOptions) {}
+
+  async start(): Promise<void> {
+    await this.connectLoop();
+  }
+
+  private get free(): number {
+    return Math.max(0, this.opts.slots - this.runs.size);
+  }
+
+  private async connectLoop(): Promise<void> {
+    const away = Date.now();
+    for (let wait = 20; ; wait = Math.min(wait * 2, 2000)) {
+      if (this.stopping && this.runs.size === 0) return this.exit();
+      try {
+        await this.connectOnce();
+        return;
+      } catch (err) {
+        if (err instanceof BlanketError && err.code === 'EXISTS') {
+          // Replaced while we were away: our tasks were written off, so they must not go on.
+          this.opts.log('another worker has our name now; stopping', { err: err.message });
+          this.shutdown();
+          if (this.runs.size > 0) await Promise.all([...this.runs.values()].map((r) => r.done));
+          return this.exit();
+        }
+        this.opts.log('daemon unreachable; retrying', { err: (err as Error).message, waitMs: wait });
+        if (this.runs.size === 0 && Date.now() - away > (this.opts.orphanTimeoutMs ?? 5 * 60_000)) {
+          this.opts.log('the daemon did not come back; exiting');
+          return this.exit();
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const client = await connect({ paths: this.opts.paths, autostart: false, clientName: `worker ${this.opts.name}` });
+    client.onNotification('control', (msg) => this.onControl(msg as ControlMessage));
+    client.onClose(() => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      clearInterval(this.heartbeat);
+      this.opts.log('lost the daemon connection');
+      void this.connectLoop();
+    });
+    const held: HeldTask[] = [...this.runs.values()].map((r) => ({
+      id: r.task.id,
+      ...(r.pid !== undefined ? { pid: r.pid, pgid: r.pgid!, startedAt: r.startedAt! } : {}),
+      ...(r.pidStart !== undefined ? { pidStart: r.pidStart } : {}),
+      ...(r.exit ? { exit: { exitCode: r.exit.exitCode, signal: r.exit.signal, cause: r.exit.cause, at: r.exit.at } } : {}),
+    }));
+    let res;
+    try {
+      res = await client.call('worker.register', {
+      ...(this.id !== undefined ? { id: this.id } : {}),
+      name: this.opts.name,
+      tags: this.opts.tags,
+      slots: this.opts.slots,
+      pid: process.pid,
+      host: os.hostname(),
+      local: this.opts.local,
+      held,
+      });
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    this.client = client;
+    this.id = res.worker.id;
+    this.settings = res.settings;
+    this.paused = res.worker.state === 'paused';
+    // What was held while away is now known to the daemon: finished runs can go.
+    for (const [id, r] of this.runs) if (r.exit) this.runs.delete(id);
+    this.heartbeat = setInterval(() => void this.beat(), res.settings.heartbeatMs);
+    this.heartbeat.unref();
+    this.opts.log('registered', { worker: this.id, tags: this.opts.tags, slots: this.opts.slots, held: held.length });
+    void this.claim();
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.client?.call('worker.heartbeat', { worker: this.id!, running: [...this.runs.keys()] });
+    } catch {
+      // the close handler reconnects
+    }
+  }
+
+  private onControl(msg: ControlMessage): void {
+    switch (msg.action) {
+      case 'wake':
+        void this.claim();
+        break;
+      case 'kill':
+        this.runs.get(msg.id)?.stop(normalizeSignal(msg.signal) ?? 'SIGTERM', 'killed');
+        break;
+      case 'pause':
+        this.paused = true;
+        break;
+      case 'resume':
+        this.paused = false;
+        void this.claim();
+        break;
+      case 'stop':
+        this.stopping = true;
+        if (msg.kill) for (const r of this.runs.values()) r.stop('SIGTERM', 'killed');
+        if (this.runs.size === 0) this.exit();
+        break;
+    }
+  }
+
+  /** Claim as many tasks as there are free slots; a wake during a claim claims again after it. */
+  private async claim(): Promise<void> {
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.claiming = true;
+    try {
+      do {
+        this.wakeAgain = false;
+        if (!this.client || this.paused || this.stopping || this.free === 0) break;
+        const { tasks } = await this.client.call('worker.claim', { worker: this.id!, max: this.free });
+        for (const t of tasks) this.run(t);
+        if (tasks.length > 0 && this.free > 0) this.wakeAgain = true;
+      } while (this.wakeAgain);
+    } catch (err) {
+      this.opts.log('claim failed', { err: (err as Error).message });
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  /** Reports of one task go in order (started before finished), each after the previous answered. */
+  private chains = new Map<string, Promise<unknown>>();
+  private inOrder<T>(id: string, f: () => Promise<T>): Promise<T> {
+    const next = (this.chains.get(id) ?? Promise.resolve()).then(f, f);
+    this.chains.set(id, next);
+    return next;
+  }
+
+  private run(task: Task): void {
+    const s = this.settings!;
+    const run = new TaskRun(task, { killGraceMs: s.killGraceMs, maxOutputBytes: s.maxOutputBytes, resultsRoot: s.resultsRoot, socket: s.socket, workerId: this.id! }, {
+      started: (info) => {
+        void this.inOrder(task.id, () => this.report(async (c) => {
+          const r = await c.call('worker.started', { worker: this.id!, id: task.id, ...info });
+          // Killed while it was being started.
+          if (r.stop) run.stop('SIGTERM', 'killed');
+        }));
+      },
+      finished: (rep) => this.onFinished(task.id, rep),
+      progress: (percent, message) => void this.report((c) => c.call('progress', { id: task.id, percent, message }).then(() => {})),
+    });
+    this.runs.set(task.id, run);
+    void run.start().catch((err) => this.opts.log('task failed to start', { task: task.id, err: String(err) }));
+  }
+
+  private onFinished(id: string, rep: ExitReport): void {
+    void this.inOrder(id, () => this.report(async (c) => {
+      await c.call('worker.finished', { worker: this.id!, id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}) });
+    })).then((sent) => {
+      this.chains.delete(id);
+      if (!sent) return; // kept in `runs` with its exit; re-registering reports it
+      this.runs.delete(id);
+      if (this.stopping && this.runs.size === 0) this.exit();
+      else void this.claim();
+    });
+  }
+
+  /** Send a report now if connected; otherwise it travels in the next register's `held`. */
+  private async report(send: (c: Client) => Promise<void>): Promise<boolean> {
+    const c = this.client;
+    if (!c) return false;
+    try {
+      await send(c);
+      return true;
+    } catch (err) {
+      this.opts.log('report failed', { err: (err as Error).message });
+      // The daemon answered with an error: it knows better; there is nothing to resend.
+      return err instanceof BlanketError && err.code !== 'DAEMON_UNAVAILABLE';
+    }
+  }
+
+  /** Stop claiming, stop running tasks, report, exit. */
+  shutdown(): void {
+    this.stopping = true;
+    for (const r of this.runs.values()) r.stop('SIGTERM', 'killed');
+    if (this.runs.size === 0) this.exit();
+  }
+
+  private exited_ = false;
+  private exit(): void {
+    if (this.exited_) return;
+    this.exited_ = true;
+    clearInterval(this.heartbeat);
+    this.client?.close();
+    this.exitResolve();
+  }
+}
