@@ -8,7 +8,7 @@ grace period (kill_grace, default 10s); it ends STOPPED. A waiting task is cance
 and tasks that wait for it end SKIPPED. Killing a finished task is an error and changes nothing.`;
   static examples = ['<%= config.bin %> kill 1sc46g00', '<%= config.bin %> kill -s INT 1sc46g00 1sc46g01', '<%= config.bin %> kill $(blanket ps -q --state WAITING)'];
   static strict = false;
-  static args = { ids: Args.string({ description: 'Task ids or unique prefixes.', required: true }) };
+  static args = { ids: Args.string({ ignoreStdin: true, description: 'Task ids or unique prefixes.', required: true }) };
   static flags = { signal: Flags.string({ char: 's', description: 'Signal to send first (name or number).', default: 'TERM' }) };
 
   async run(): Promise<void> {

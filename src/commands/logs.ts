@@ -4,7 +4,7 @@ import { BlanketCommand } from '../cli/base.js';
 export default class Logs extends BlanketCommand {
   static summary = "Print a task's output; -f follows it until the task ends.";
   static examples = ['<%= config.bin %> logs 1sc46g00', '<%= config.bin %> logs -f 1sc46g00', '<%= config.bin %> logs -n 50 --stderr 1sc46g00'];
-  static args = { id: Args.string({ description: 'Task id or unique prefix.', required: true }) };
+  static args = { id: Args.string({ ignoreStdin: true, description: 'Task id or unique prefix.', required: true }) };
   static flags = {
     follow: Flags.boolean({ char: 'f', description: 'Keep printing new output until the task ends.' }),
     lines: Flags.integer({ char: 'n', description: 'Only the last N lines (default: all; 10 with -f).', min: 0 }),

@@ -6,8 +6,8 @@ export default class Progress extends BlanketCommand {
   static description = 'Uses $BLANKET_APP_TASK_ID, which every task has. Writing "<percent> <message>" to $BLANKET_APP_TASK_RESULTS_DIRECTORY/.progress does the same without a process.';
   static examples = ['<%= config.bin %> progress 40 "copying files"', 'echo "75 almost there" > "$BLANKET_APP_TASK_RESULTS_DIRECTORY/.progress"'];
   static args = {
-    percent: Args.string({ description: 'A number from 0 to 100.', required: true }),
-    message: Args.string({ description: 'What is happening.' }),
+    percent: Args.string({ ignoreStdin: true, description: 'A number from 0 to 100.', required: true }),
+    message: Args.string({ ignoreStdin: true, description: 'What is happening.' }),
   };
 
   async run(): Promise<void> {

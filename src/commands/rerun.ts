@@ -5,7 +5,7 @@ import { parseEnvFlags } from '../cli/env.js';
 export default class Rerun extends BlanketCommand {
   static summary = 'Submit a new task like an old one (same type, env, label, priority), with -e overrides.';
   static examples = ['<%= config.bin %> rerun 1sc46g00', '<%= config.bin %> rerun 1sc46g00 -e NAME=Grace -q'];
-  static args = { id: Args.string({ description: 'Task id or unique prefix.', required: true }) };
+  static args = { id: Args.string({ ignoreStdin: true, description: 'Task id or unique prefix.', required: true }) };
   static flags = {
     env: Flags.string({ char: 'e', description: 'Override an environment variable NAME=VALUE (repeatable).', multiple: true }),
     quiet: Flags.boolean({ char: 'q', description: 'Print the new id only.' }),

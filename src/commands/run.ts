@@ -30,7 +30,7 @@ command as one word.`;
     '<%= config.bin %> run --batch tasks.jsonl',
   ];
   static strict = false;
-  static args = { type: Args.string({ description: 'Task type name (see blanket types ls).' }) };
+  static args = { type: Args.string({ ignoreStdin: true, description: 'Task type name (see blanket types ls).' }) };
   static flags = {
     env: Flags.string({ char: 'e', description: 'Environment variable NAME=VALUE (repeatable).', multiple: true, helpValue: 'NAME=VALUE' }),
     label: Flags.string({ char: 'l', description: 'A label to group and filter tasks by.' }),

@@ -6,7 +6,7 @@ export default class Wait extends BlanketCommand {
   static description = 'Exit codes: the task\'s own code; 124 if it timed out; 128+N if a signal ended it; 1 for LOST or SKIPPED.';
   static examples = ['<%= config.bin %> wait 1sc46g00', '<%= config.bin %> wait $(blanket ps -q --state RUNNING) && echo all done'];
   static strict = false;
-  static args = { ids: Args.string({ description: 'Task ids or unique prefixes.', required: true }) };
+  static args = { ids: Args.string({ ignoreStdin: true, description: 'Task ids or unique prefixes.', required: true }) };
   static flags = { quiet: Flags.boolean({ char: 'q', description: 'Print nothing, just exit with the code.' }) };
 
   async run(): Promise<void> {

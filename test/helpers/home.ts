@@ -1,13 +1,14 @@
 // A real daemon in a short temporary BLANKET_HOME, driven through the real CLI.
 // Teardown stops what the test started, by PID, and fails on leftovers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../../src/client/connect.js';
 import type { Client } from '../../src/client/client.js';
 import { resolvePaths, type Paths } from '../../src/core/paths.js';
+import type { Task } from '../../src/protocol/model.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'run.js');
@@ -63,10 +64,21 @@ export class TestHome {
   private clients: Client[] = [];
   private children = new Set<ChildProcess>();
 
-  constructor(t: TapLike, opts: { config?: string } = {}) {
+  /**
+   * `workers: false` runs no default worker (tasks stay queued); `types` are written to the
+   * home's task-types dir before the daemon starts.
+   */
+  constructor(t: TapLike, opts: { config?: string; workers?: boolean | number; types?: Record<string, string> } = {}) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'bk-'));
     this.paths = resolvePaths({ BLANKET_HOME: this.dir }, process.platform, os.homedir());
-    if (opts.config !== undefined) writeFileSync(this.paths.config, opts.config);
+    let config = opts.config ?? '';
+    if (opts.workers === false) config += '\n[worker]\nslots = 0\n';
+    else if (typeof opts.workers === 'number') config += `\n[worker]\nslots = ${opts.workers}\n`;
+    if (config) writeFileSync(this.paths.config, config);
+    if (opts.types) {
+      mkdirSync(this.paths.typesDir, { recursive: true });
+      for (const [name, text] of Object.entries(opts.types)) writeFileSync(path.join(this.paths.typesDir, `${name}.toml`), text);
+    }
     t.teardown(() => this.cleanup(t));
   }
 
@@ -111,6 +123,43 @@ export class TestHome {
     process.env.BLANKET_HOME = saved;
     this.clients.push(c);
     return c;
+  }
+
+  /** Run a command that must succeed; returns its stdout. */
+  async ok(args: string[], opts: { input?: string } = {}): Promise<string> {
+    const r = await this.run(args, opts);
+    if (r.code !== 0) throw new Error(`blanket ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** `--json` output of a command that must succeed. */
+  async json<T = any>(args: string[]): Promise<T> {
+    return JSON.parse(await this.ok([...args, '--json'])) as T;
+  }
+
+  /** Submit and return the id. */
+  async submit(args: string[]): Promise<string> {
+    return (await this.ok(['run', '-q', ...args])).trim();
+  }
+
+  private rpc: Client | undefined;
+
+  /** A task's record, over RPC (no CLI start per look). */
+  async task(id: string): Promise<Task> {
+    this.rpc ??= await this.client();
+    return (await this.rpc.call('show', { id })).task;
+  }
+
+  /** Wait until a task is in one of `states`. */
+  async waitState(id: string, states: string[], timeoutMs = 15_000): Promise<Task> {
+    return waitFor(
+      `task ${id} to be ${states.join('|')}`,
+      async () => {
+        const t = await this.task(id);
+        return states.includes(t.state) ? t : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   daemonPid(): number | undefined {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { TestHome } from '../helpers/home.js';
 
 t.test('run, ps and show through the real CLI and daemon', async (t) => {
-  const h = new TestHome(t);
+  const h = new TestHome(t, { workers: false });
   const sub = await h.run(['run', 'echo_task']);
   t.equal(sub.code, 0, sub.stderr);
   const id = sub.stdout.split(/\s+/)[0]!;

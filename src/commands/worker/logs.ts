@@ -4,7 +4,7 @@ import { BlanketCommand } from '../../cli/base.js';
 export default class WorkerLogs extends BlanketCommand {
   static summary = "Print a worker's own log (JSON lines); -f follows it.";
   static examples = ['<%= config.bin %> worker logs local', '<%= config.bin %> worker logs -f local'];
-  static args = { id: Args.string({ description: 'Worker id.', required: true }) };
+  static args = { id: Args.string({ ignoreStdin: true, description: 'Worker id.', required: true }) };
   static flags = {
     follow: Flags.boolean({ char: 'f', description: 'Keep printing new lines (Ctrl-C to stop).' }),
     lines: Flags.integer({ char: 'n', description: 'Last N lines.', default: 100, min: 0 }),

@@ -4,7 +4,7 @@ import { BlanketCommand } from '../../cli/base.js';
 export default class WorkerResume extends BlanketCommand {
   static summary = 'Resume a paused worker.';
   static examples = ['<%= config.bin %> worker resume local'];
-  static args = { id: Args.string({ description: 'Worker id.', required: true }) };
+  static args = { id: Args.string({ ignoreStdin: true, description: 'Worker id.', required: true }) };
 
   async run(): Promise<void> {
     const { args } = await this.parse(WorkerResume);

@@ -328,12 +328,13 @@ export class LevelStore implements Store {
     const stateIndex = (s: State) =>
       params.type !== undefined ? `ts!${params.type}!${s}!` : params.label !== undefined ? `ls!${escapeLabel(params.label)}!${s}!` : `s!${s}!`;
     const scanCap = limit * 20 + 1000;
-    const collect = async (prefix: string, n: number, reverse = false): Promise<Task[]> => {
+    // `section` re-checks the state: a task may move between reading its index key and its record.
+    const collect = async (prefix: string, n: number, section: (t: Task) => boolean, reverse = false): Promise<Task[]> => {
       const out: Task[] = [];
       const it = this.db.keys({ ...range(prefix), reverse, limit: scanCap });
       let batch: string[] = [];
       const flush = async () => {
-        for (const t of await this.getMany(batch)) if (match(t) && out.length < n) out.push(t);
+        for (const t of await this.getMany(batch)) if (section(t) && match(t) && out.length < n) out.push(t);
         batch = [];
       };
       for await (const key of it) {
@@ -346,7 +347,10 @@ export class LevelStore implements Store {
     };
 
     const running: Task[] = [];
-    for (const s of ['RUNNING', 'CLAIMED'] as const) if (want(s)) running.push(...(await collect(stateIndex(s), 1000)));
+    const isActive = (t: Task) => t.state === 'RUNNING' || t.state === 'CLAIMED';
+    const isQueued = (t: Task) => t.state === 'WAITING';
+    const isDone = (t: Task) => isTerminal(t.state);
+    for (const s of ['RUNNING', 'CLAIMED'] as const) if (want(s)) running.push(...(await collect(stateIndex(s), 1000, isActive)));
     running.sort((a, b) => (a.startedAt ?? a.claimedAt ?? 0) - (b.startedAt ?? b.claimedAt ?? 0));
 
     const queued: Task[] = [];
@@ -356,17 +360,17 @@ export class LevelStore implements Store {
       const heads: string[] = [];
       for (const g of groups) heads.push(...(await this.db.keys({ ...range(`q!${g}!`), limit: limit + 1 }).all()));
       heads.sort((a, b) => order(a).localeCompare(order(b)));
-      for (const t of await this.getMany(heads.map(idOf))) if (match(t) && queued.length < limit) queued.push(t);
-      if (queued.length < limit) queued.push(...(await collect('n!', limit - queued.length)));
-      if (queued.length < limit) queued.push(...(await collect('b!', limit - queued.length)));
+      for (const t of await this.getMany(heads.map(idOf))) if (isQueued(t) && match(t) && queued.length < limit) queued.push(t);
+      if (queued.length < limit) queued.push(...(await collect('n!', limit - queued.length, isQueued)));
+      if (queued.length < limit) queued.push(...(await collect('b!', limit - queued.length, isQueued)));
     }
 
     const finished: Task[] = [];
     const terminal = STATES.filter((s) => isTerminal(s) && want(s));
     if (terminal.length === STATES.filter(isTerminal).length && params.type === undefined && params.label === undefined) {
-      finished.push(...(await collect('f!', limit, true)));
+      finished.push(...(await collect('f!', limit, isDone, true)));
     } else {
-      for (const s of terminal) finished.push(...(await collect(stateIndex(s), limit, true)));
+      for (const s of terminal) finished.push(...(await collect(stateIndex(s), limit, isDone, true)));
       finished.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
       finished.splice(limit);
     }

@@ -69,8 +69,9 @@ export class WorkerRegistry {
     conn.onClose.push(() => {
       if (this.entries.get(info.id) !== entry) return;
       entry.conn = undefined;
-      // Give it the heartbeat window to come back before its tasks are written off.
-      if (entry.info.state !== 'stopped' && entry.info.state !== 'lost') this.arm(entry);
+      // Asked to stop and now gone: stopped. Otherwise give it the heartbeat window to come back.
+      if (entry.info.state === 'stopping') this.markStopped(info.id, 'stopped on request');
+      else if (entry.info.state !== 'stopped' && entry.info.state !== 'lost') this.arm(entry);
     });
     this.arm(entry);
     this.hooks.changed(entry.info);
