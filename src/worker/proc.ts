@@ -70,11 +70,12 @@ export function signalGroup(pgid: number, leaderStart: number | undefined, signa
 }
 
 export function groupAlive(pgid: number): boolean {
-  if (HAS_PROC) return groupMembers(pgid).length > 0;
+  // Cheap first: no group at all is the common case after a task exits.
   try {
     process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
+  // Zombies still count for kill(0); only live members matter.
+  return HAS_PROC ? groupMembers(pgid).length > 0 : true;
 }
