@@ -59,6 +59,7 @@ const size = (n: number): string => {
   for (const [unit, s] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) if (n >= s && n % s === 0) return `${n / s} ${unit}`;
   return `${n} bytes`;
 };
+const dur = (ms: number): string => (ms % 1000 === 0 && ms < 60_000 ? `${ms / 1000}s` : formatDuration(ms));
 const tags = (t: string[] | undefined): string => (t === undefined ? '' : t.length ? t.join(', ') : '(none)');
 
 export const CONFIG_OPTIONS: readonly ConfigOption[] = [
@@ -93,10 +94,10 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'kill_grace',
     env: 'BLANKET_KILL_GRACE',
     description: 'How long a task gets between SIGTERM and SIGKILL when it is killed or times out. A duration such as "10s" or "1m30s", or seconds.',
-    defaultText: formatDuration(DEFAULT_CONFIG.killGraceMs),
+    defaultText: dur(DEFAULT_CONFIG.killGraceMs),
     fromEnv: (t) => t,
     get: (c) => c.killGraceMs,
-    show: (c) => formatDuration(c.killGraceMs),
+    show: (c) => dur(c.killGraceMs),
   },
   {
     key: 'max_output_bytes',
