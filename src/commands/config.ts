@@ -4,11 +4,7 @@ import { BlanketError } from '../protocol/errors.js';
 
 export default class Config extends BlanketCommand {
   static summary = 'Show the configuration in force and where each value comes from.';
-  static description = `Each option's value comes from its default, from config.toml (shown as file:line), or from a
-BLANKET_* environment variable, which wins over the file. The daemon reads the same at start, so
-this shows what a daemon started from this shell would use; restart the daemon after a change.
-An invalid configuration is reported with file:line (or the variable) and exits 1.
-Every option is described in docs/configuration.md.`;
+  static description = `Each option's value comes from its default, from config.toml (shown as file:line), or from a BLANKET_* environment variable, which wins over the file. The daemon reads the same at start, so this shows what a daemon started from this shell would use; restart the daemon after a change. An invalid configuration is reported with file:line (or the variable) and exits 1. Every option is described in docs/configuration.md.`;
   static examples = [
     '<%= config.bin %> config',
     '<%= config.bin %> config --json',

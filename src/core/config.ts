@@ -66,7 +66,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'types_paths',
     env: 'BLANKET_TYPES_PATHS',
-    description: `More directories of task-type files, after the bundled ones and the task-types/ directory beside config.toml. Relative paths are relative to config.toml. The env var is a list separated by "${path.delimiter}".`,
+    description: `More directories of task-type files, after the bundled ones and the task-types/ directory beside config.toml. Relative paths are relative to config.toml. The env var is a list separated by ":" (";" on Windows).`,
     defaultText: '[] (none)',
     fromEnv: (t) => t.split(path.delimiter).filter(Boolean),
     get: (c) => c.typesPaths,

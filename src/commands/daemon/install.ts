@@ -4,12 +4,7 @@ import { BlanketError } from '../../protocol/errors.js';
 
 export default class DaemonInstall extends BlanketCommand {
   static summary = 'Write a systemd user unit (a launchd agent on macOS) that keeps the daemon running.';
-  static description = `The service runs "blanket daemon start --foreground" with this node and this blanket, restarts it
-when it fails, and carries BLANKET_HOME, BLANKET_SOCKET, XDG_CONFIG_HOME, XDG_STATE_HOME and PATH from
-this shell when they are set. It prints the commands that enable and start the service; it does not
-run them. The unit goes to $XDG_CONFIG_HOME/systemd/user/blanket.service (default ~/.config), the
-agent to ~/Library/LaunchAgents/dev.blanket.daemon.plist. An existing different file is kept unless
---force is given; installing the same file again changes nothing.`;
+  static description = `The service runs "blanket daemon start --foreground" with this node and this blanket, restarts it when it fails, and carries BLANKET_HOME, BLANKET_SOCKET, XDG_CONFIG_HOME, XDG_STATE_HOME and PATH from this shell when they are set. It prints the commands that enable and start the service; it does not run them. The unit goes to $XDG_CONFIG_HOME/systemd/user/blanket.service (default ~/.config), the agent to ~/Library/LaunchAgents/dev.blanket.daemon.plist. An existing different file is kept unless --force is given; installing the same file again changes nothing.`;
   static examples = [
     '<%= config.bin %> daemon install',
     '<%= config.bin %> daemon install --print   # show the unit, write nothing',

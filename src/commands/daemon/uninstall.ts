@@ -4,8 +4,7 @@ import { BlanketError } from '../../protocol/errors.js';
 
 export default class DaemonUninstall extends BlanketCommand {
   static summary = 'Remove the service file that daemon install wrote.';
-  static description = `Removes the systemd user unit (and its enable links) or the launchd agent, then prints the commands
-that stop a service still loaded. A file blanket did not write is kept unless --force is given.`;
+  static description = `Removes the systemd user unit (and its enable links) or the launchd agent, then prints the commands that stop a service still loaded. A file blanket did not write is kept unless --force is given.`;
   static examples = ['<%= config.bin %> daemon uninstall'];
   static flags = {
     force: Flags.boolean({ description: 'Remove the service file even if blanket did not write it.' }),
