@@ -5,14 +5,14 @@ import { completionScript, setupSteps, SHELLS, type Shell } from '../cli/complet
 
 export default class Autocomplete extends BlanketCommand {
   static summary = 'Print the shell completion script for bash, zsh or fish, or how to set it up.';
-  static description = `With a shell name, prints its completion script; without one, says how to install it for your shell ($SHELL). Completion offers commands, flags and live values asked of the daemon: task ids (running first for kill and logs), type names for run, schedule names and worker ids. It never starts a daemon and gives up on live values after 300 ms (BLANKET_COMPLETE_TIMEOUT, in ms), so a stopped daemon never hangs the shell. The script calls blanket on each TAB, so it stays right as blanket changes; install it once.`;
+  static description = `With a shell name, prints its completion script; without one, says how to install it for your shell ($SHELL). Completion offers commands, flags and live values asked of the daemon: task ids (running first for kill and logs), type names for run, schedule names and worker ids. It never starts a daemon and offers no live values when the daemon does not answer within 300 ms (BLANKET_COMPLETE_TIMEOUT, in ms), so a stopped or stuck daemon never hangs the shell. The script calls blanket on each TAB, so it stays right as blanket changes; install it once.`;
   static examples = [
     '<%= config.bin %> autocomplete',
     '<%= config.bin %> autocomplete bash > ~/.local/share/bash-completion/completions/blanket',
     '<%= config.bin %> autocomplete zsh > ~/.zfunc/_blanket',
     '<%= config.bin %> autocomplete fish > ~/.config/fish/completions/blanket.fish',
   ];
-  static args = { shell: Args.string({ description: 'bash, zsh or fish.', options: [...SHELLS] }) };
+  static args = { shell: Args.string({ description: 'The shell to print the script for.', options: [...SHELLS] }) };
 
   async run(): Promise<void> {
     const { args } = await this.parse(Autocomplete);
