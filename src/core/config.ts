@@ -1,8 +1,10 @@
-// config.toml: parsed and validated here (pure); read and watched by the daemon.
+// config.toml and BLANKET_* environment overrides: parsed and validated here
+// (pure); read by the daemon at start and shown by `blanket config`.
+import path from 'node:path';
 import TOML from '@iarna/toml';
 import type { TypeLoadError } from '../protocol/model.js';
 import { DEFAULT_MAX_MESSAGE } from '../protocol/framing.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 export interface WorkerConfig {
   /** Replace the detected tags. */
@@ -34,6 +36,119 @@ export const DEFAULT_CONFIG: Config = {
   worker: { extraTags: [] },
 };
 
+/** One setting: its config.toml key, its environment override and how it reads. */
+export interface ConfigOption {
+  /** Dotted for keys inside a table: "worker.slots" is `slots` under `[worker]`. */
+  key: string;
+  env: string;
+  description: string;
+  /** The default as people read it (docs, `blanket config`). */
+  defaultText: string;
+  /** The env var's text as the value config.toml would hold; validation is shared. */
+  fromEnv(text: string): unknown;
+  /** The effective value, as Config holds it (undefined: decided at run time). */
+  get(c: Config): unknown;
+  /** The effective value as people read it. */
+  show(c: Config): string;
+}
+
+const number = (t: string): unknown => (/^\d+$/.test(t.trim()) ? Number(t.trim()) : t);
+const list = (t: string): string[] => t.split(/[\s,]+/).filter(Boolean);
+const bool = (t: string): unknown => ({ true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false })[t.trim().toLowerCase()] ?? t;
+const size = (n: number): string => {
+  for (const [unit, s] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) if (n >= s && n % s === 0) return `${n / s} ${unit}`;
+  return `${n} bytes`;
+};
+const dur = (ms: number): string => (ms % 1000 === 0 && ms < 60_000 ? `${ms / 1000}s` : formatDuration(ms));
+const tags = (t: string[] | undefined): string => (t === undefined ? '' : t.length ? t.join(', ') : '(none)');
+
+export const CONFIG_OPTIONS: readonly ConfigOption[] = [
+  {
+    key: 'types_paths',
+    env: 'BLANKET_TYPES_PATHS',
+    description: `More directories of task-type files, after the bundled ones and the task-types/ directory beside config.toml. Relative paths are relative to config.toml. The env var is a list separated by ":" (";" on Windows).`,
+    defaultText: '[] (none)',
+    fromEnv: (t) => t.split(path.delimiter).filter(Boolean),
+    get: (c) => c.typesPaths,
+    show: (c) => (c.typesPaths.length ? c.typesPaths.join(', ') : '(none)'),
+  },
+  {
+    key: 'max_message_bytes',
+    env: 'BLANKET_MAX_MESSAGE_BYTES',
+    description: 'The largest JSON-RPC message the daemon accepts on its socket; bigger ones are refused before they are buffered. A number of bytes or a size such as "4 MiB"; at least 1 KiB.',
+    defaultText: size(DEFAULT_CONFIG.maxMessageBytes),
+    fromEnv: number,
+    get: (c) => c.maxMessageBytes,
+    show: (c) => size(c.maxMessageBytes),
+  },
+  {
+    key: 'sync_writes',
+    env: 'BLANKET_SYNC_WRITES',
+    description: 'Flush each submit and kill to disk before answering, so an acknowledged task survives a power cut. false is faster and still survives a crash of the daemon.',
+    defaultText: String(DEFAULT_CONFIG.syncWrites),
+    fromEnv: bool,
+    get: (c) => c.syncWrites,
+    show: (c) => String(c.syncWrites),
+  },
+  {
+    key: 'kill_grace',
+    env: 'BLANKET_KILL_GRACE',
+    description: 'How long a task gets between SIGTERM and SIGKILL when it is killed or times out. A duration such as "10s" or "1m30s", or seconds.',
+    defaultText: dur(DEFAULT_CONFIG.killGraceMs),
+    fromEnv: (t) => t,
+    get: (c) => c.killGraceMs,
+    show: (c) => dur(c.killGraceMs),
+  },
+  {
+    key: 'max_output_bytes',
+    env: 'BLANKET_MAX_OUTPUT_BYTES',
+    description: "The most output kept per task and stream (stdout, stderr). A number of bytes or a size such as \"100 MiB\".",
+    defaultText: size(DEFAULT_CONFIG.maxOutputBytes),
+    fromEnv: number,
+    get: (c) => c.maxOutputBytes,
+    show: (c) => size(c.maxOutputBytes),
+  },
+  {
+    key: 'worker.tags',
+    env: 'BLANKET_WORKER_TAGS',
+    description: "The local worker's tags, replacing the ones detected from the host (os, shells and interpreters on PATH). The env var is a list separated by commas or spaces.",
+    defaultText: 'detected from the host',
+    fromEnv: list,
+    get: (c) => c.worker.tags,
+    show: (c) => tags(c.worker.tags) || '(detected from the host)',
+  },
+  {
+    key: 'worker.extra_tags',
+    env: 'BLANKET_WORKER_EXTRA_TAGS',
+    description: "Tags added to the local worker's detected (or configured) tags, e.g. [\"gpu\", \"site:lab\"]. The env var is a list separated by commas or spaces.",
+    defaultText: '[] (none)',
+    fromEnv: list,
+    get: (c) => c.worker.extraTags,
+    show: (c) => tags(c.worker.extraTags),
+  },
+  {
+    key: 'worker.slots',
+    env: 'BLANKET_WORKER_SLOTS',
+    description: 'How many tasks the local worker runs at once, 0 to 1024; 0 starts no local worker.',
+    defaultText: 'the number of CPUs',
+    fromEnv: number,
+    get: (c) => c.worker.slots,
+    show: (c) => (c.worker.slots === undefined ? '(the number of CPUs)' : String(c.worker.slots)),
+  },
+];
+
+/** Top-level keys config.toml may hold; the tables without options yet are reserved for features to come. */
+const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log'];
+const KNOWN_WORKER = ['tags', 'extra_tags', 'slots'];
+
+export type ConfigSource = { from: 'default' } | { from: 'file'; file: string; line?: number } | { from: 'env'; name: string };
+
+export interface EffectiveConfig {
+  config: Config;
+  /** Where each option of CONFIG_OPTIONS got its value, by key. */
+  sources: Record<string, ConfigSource>;
+}
+
 export class ConfigError extends Error {
   constructor(readonly errors: TypeLoadError[]) {
     super(errors.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('\n'));
@@ -50,23 +165,94 @@ export function parseSize(v: unknown): number | undefined {
   return m ? Math.round(parseFloat(m[1]!) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()]!) : undefined;
 }
 
-export function parseConfig(file: string, text: string): Config {
-  let doc: Record<string, unknown>;
-  try {
-    doc = TOML.parse(text) as Record<string, unknown>;
-  } catch (err) {
-    const e = err as { line?: number; message: string };
-    throw new ConfigError([{ file, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${e.message.split('\n')[0]}` }]);
+/** The line of each key in a TOML text, by dotted key ("worker.slots"). Enough for messages, not a TOML parser. */
+export function keyLines(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  let table = '';
+  text.split('\n').forEach((raw, i) => {
+    const l = raw.trim();
+    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(l);
+    if (header) {
+      table = header[1]!.replace(/\s*\.\s*/g, '.').replace(/["']/g, '');
+      if (!lines.has(table)) lines.set(table, i + 1);
+      return;
+    }
+    const kv = /^((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=/.exec(l);
+    if (!kv) return;
+    const key = kv[1]!.replace(/\s*\.\s*/g, '.').replace(/["']/g, '');
+    const full = table ? `${table}.${key}` : key;
+    if (!lines.has(full)) lines.set(full, i + 1);
+  });
+  return lines;
+}
+
+/**
+ * The configuration in force: defaults, then config.toml (when there is one),
+ * then BLANKET_* environment variables. Throws ConfigError naming file:line
+ * (or the env var) of every bad value.
+ */
+export function effectiveConfig(fileText: string | undefined, env: Record<string, string | undefined>, file = 'config.toml'): EffectiveConfig {
+  let doc: Record<string, unknown> = {};
+  if (fileText !== undefined) {
+    try {
+      doc = TOML.parse(fileText) as Record<string, unknown>;
+    } catch (err) {
+      const e = err as { line?: number; message: string };
+      throw new ConfigError([{ file, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${e.message.split('\n')[0]}` }]);
+    }
+  }
+  const lines = keyLines(fileText ?? '');
+  const sources: Record<string, ConfigSource> = {};
+  for (const opt of CONFIG_OPTIONS) {
+    const inFile = lookup(doc, opt.key) !== undefined;
+    const line = lines.get(opt.key);
+    sources[opt.key] = inFile ? { from: 'file', file, ...(line ? { line } : {}) } : { from: 'default' };
+  }
+  // Env values go into the document, so one set of checks covers both.
+  for (const opt of CONFIG_OPTIONS) {
+    const text = env[opt.env];
+    if (text === undefined || text.trim() === '') continue;
+    const [table, key] = opt.key.includes('.') ? opt.key.split('.') : [undefined, opt.key];
+    if (table === undefined) doc[key!] = opt.fromEnv(text);
+    else {
+      const t = doc[table];
+      const copy = typeof t === 'object' && t !== null && !Array.isArray(t) ? { ...(t as Record<string, unknown>) } : {};
+      copy[key!] = opt.fromEnv(text);
+      doc[table] = copy;
+    }
+    sources[opt.key] = { from: 'env', name: opt.env };
   }
   const errors: TypeLoadError[] = [];
-  const lineOf = (key: string) => {
-    const i = text.split('\n').findIndex((l) => new RegExp(`^\\s*${key}\\s*=`).test(l));
-    return i >= 0 ? i + 1 : undefined;
+  const bad = (key: string, message: string) => {
+    const s = sources[key];
+    if (s?.from === 'env') errors.push({ file: `environment variable ${s.name}`, message: `${key}: ${message} (got "${env[s.name]}")` });
+    else {
+      const line = lines.get(key);
+      errors.push({ file, ...(line ? { line } : {}), message: `${key}: ${message}` });
+    }
   };
-  const bad = (key: string, message: string) => errors.push({ file, ...(lineOf(key) ? { line: lineOf(key)! } : {}), message: `${key}: ${message}` });
+  const config = buildConfig(doc, bad);
+  if (errors.length) throw new ConfigError(errors);
+  return { config, sources };
+}
+
+/** config.toml alone (no environment). */
+export function parseConfig(file: string, text: string): Config {
+  return effectiveConfig(text, {}, file).config;
+}
+
+function lookup(doc: Record<string, unknown>, dotted: string): unknown {
+  let v: unknown = doc;
+  for (const part of dotted.split('.')) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+function buildConfig(doc: Record<string, unknown>, bad: (key: string, message: string) => void): Config {
   const cfg: Config = structuredClone(DEFAULT_CONFIG);
-  const known = new Set(['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log']);
-  for (const k of Object.keys(doc)) if (!known.has(k)) bad(k, `unknown option (known: ${[...known].join(', ')})`);
+  for (const k of Object.keys(doc)) if (!KNOWN_TOP.includes(k)) bad(k, `unknown option (known: ${KNOWN_TOP.join(', ')})`);
   if (doc.types_paths !== undefined) {
     if (!Array.isArray(doc.types_paths) || !doc.types_paths.every((p) => typeof p === 'string')) bad('types_paths', 'must be a list of directory paths');
     else cfg.typesPaths = doc.types_paths as string[];
@@ -94,21 +280,35 @@ export function parseConfig(file: string, text: string): Config {
     const w = doc.worker as Record<string, unknown>;
     if (typeof w !== 'object' || w === null || Array.isArray(w)) bad('worker', 'must be a table: [worker]');
     else {
+      for (const k of Object.keys(w)) if (!KNOWN_WORKER.includes(k)) bad(`worker.${k}`, `unknown option (known in [worker]: ${KNOWN_WORKER.join(', ')})`);
       const tagList = (v: unknown) => Array.isArray(v) && v.every((t) => typeof t === 'string' && /^[A-Za-z0-9_.:+-]+$/.test(t));
       if (w.tags !== undefined) {
-        if (!tagList(w.tags)) bad('tags', 'must be a list of tags');
+        if (!tagList(w.tags)) bad('worker.tags', 'must be a list of tags (letters, digits and _ . : + -)');
         else cfg.worker.tags = w.tags as string[];
       }
       if (w.extra_tags !== undefined) {
-        if (!tagList(w.extra_tags)) bad('extra_tags', 'must be a list of tags');
+        if (!tagList(w.extra_tags)) bad('worker.extra_tags', 'must be a list of tags (letters, digits and _ . : + -)');
         else cfg.worker.extraTags = w.extra_tags as string[];
       }
       if (w.slots !== undefined) {
-        if (typeof w.slots !== 'number' || !Number.isInteger(w.slots) || w.slots < 0 || w.slots > 1024) bad('slots', 'must be a whole number from 0 to 1024');
+        if (typeof w.slots !== 'number' || !Number.isInteger(w.slots) || w.slots < 0 || w.slots > 1024) bad('worker.slots', 'must be a whole number from 0 to 1024');
         else cfg.worker.slots = w.slots;
       }
     }
   }
-  if (errors.length) throw new ConfigError(errors);
   return cfg;
+}
+
+/** One row of `blanket config`: an option, its value and where the value came from. */
+export interface ConfigOptionReport {
+  key: string;
+  env: string;
+  /** As Config holds it; null when decided at run time (e.g. slots = CPU count). */
+  value: unknown;
+  text: string;
+  source: ConfigSource;
+}
+
+export function explainConfig(eff: EffectiveConfig): ConfigOptionReport[] {
+  return CONFIG_OPTIONS.map((o) => ({ key: o.key, env: o.env, value: o.get(eff.config) ?? null, text: o.show(eff.config), source: eff.sources[o.key] ?? { from: 'default' } }));
 }

@@ -3,7 +3,7 @@
 import { closeSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
+import { ConfigError, effectiveConfig, type Config } from '../core/config.js';
 import { MAX_SOCKET_PATH, resolvePaths, type Paths } from '../core/paths.js';
 import { BlanketError, type ErrorCode } from '../protocol/errors.js';
 import { BUNDLED_TYPES, PACKAGE_ROOT, packageVersion } from '../pkg.js';
@@ -44,14 +44,15 @@ function fail(err: BlanketError): never {
   process.exit(err.code === 'DAEMON_RUNNING' ? 3 : 1);
 }
 
-export function loadConfig(paths: Paths): Config {
-  let text: string;
+/** config.toml (when there is one) under BLANKET_* env overrides; `blanket config` shows the same. */
+export function loadConfig(paths: Paths, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string | undefined;
   try {
     text = readFileSync(paths.config, 'utf8');
-  } catch {
-    return structuredClone(DEFAULT_CONFIG);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError([{ file: paths.config, message: `cannot read: ${(err as Error).message}` }]);
   }
-  return parseConfig(paths.config, text);
+  return effectiveConfig(text, env, paths.config).config;
 }
 
 function readPid(paths: Paths): number | undefined {
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(paths);
   } catch (err) {
-    if (err instanceof ConfigError) fail(new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, { hint: `fix ${paths.config} and try again` }));
+    if (err instanceof ConfigError) fail(new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, { hint: `fix ${paths.config} (or the BLANKET_* variable named) and try again; 'blanket config' checks it` }));
     throw err;
   }
 
