@@ -82,7 +82,6 @@ const ARGS: Record<string, Source> = {
   'schedule:pause': live('schedules'),
   'schedule:resume': live('schedules'),
   'schedule:trigger': live('schedules'),
-  // HOOK: worker.ls is not in the protocol yet; same as schedule.ls.
   'worker:stop': live('workers'),
   'worker:pause': live('workers'),
   'worker:resume': live('workers'),

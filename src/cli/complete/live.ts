@@ -44,13 +44,14 @@ export async function ask(client: Pick<Client, 'call'>, source: LiveSource): Pro
       const r = await client.call('types.ls', {});
       return r.types.map((t) => ({ value: t.name, ...(t.description ? { description: t.description.split('\n')[0]! } : {}) }));
     }
-    // HOOK: schedule.ls and worker.ls are not in src/protocol/methods.ts yet. Until they
-    // are, the daemon answers METHOD_NOT_FOUND and we offer nothing. When they land,
-    // type these calls and read their real result shape.
+    // HOOK: schedule.ls is not in src/protocol/methods.ts yet. Until it is, the daemon
+    // answers METHOD_NOT_FOUND and we offer nothing. When it lands, type this call.
     case 'schedules':
       return names(await (client.call as unknown as LooseCall)('schedule.ls', {}), 'schedules');
-    case 'workers':
-      return names(await (client.call as unknown as LooseCall)('worker.ls', {}), 'workers');
+    case 'workers': {
+      const r = await client.call('worker.ls', {});
+      return r.workers.map((w) => ({ value: w.id, description: `${w.state}, ${w.running.length}/${w.slots} slots` }));
+    }
   }
 }
 
