@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// Shell completion asks on every TAB: answer it without loading oclif.
-if (process.argv[2] === '__complete') {
+// Start-up is kept lean: shell completion and every command whose arguments
+// the fast path can parse run without loading oclif; help, and anything the
+// fast path leaves alone, go to oclif.
+const argv = process.argv.slice(2);
+if (argv[0] === '__complete') {
   const { main } = await import('../dist/cli/complete/main.js');
-  await main(process.argv.slice(3));
+  await main(argv.slice(1));
 } else {
-  const { execute } = await import('@oclif/core');
-  await execute({ dir: import.meta.url });
+  const { tryRun } = await import('../dist/cli/fast.js');
+  if (!(await tryRun(argv))) {
+    const { execute } = await import('@oclif/core');
+    await execute({ dir: import.meta.url });
+  }
 }

@@ -15,7 +15,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8'));
 const { CONFIG_OPTIONS } = await import('../dist/core/config.js');
-const { EXIT } = await import('../dist/cli/base.js');
+const { EXIT } = await import('../dist/cli/errors.js');
 
 const BIN = pkg.oclif.bin;
 const SEP = pkg.oclif.topicSeparator ?? ':';

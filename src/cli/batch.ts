@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Client } from '../client/client.js';
 import { BlanketError } from '../protocol/errors.js';
-import { usage } from './base.js';
+import { usage } from './errors.js';
 
 const CHUNK = 2000;
 

@@ -1,6 +1,6 @@
 // -e NAME=VALUE flags.
 import { ENV_NAME } from '../protocol/methods.js';
-import { usage } from './base.js';
+import { usage } from './errors.js';
 
 export function parseEnvFlags(values: readonly string[] = []): Record<string, string> {
   const env: Record<string, string> = Object.create(null);

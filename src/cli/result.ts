@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Task } from '../protocol/model.js';
 import { safeRelativePath } from '../core/tasktype.js';
-import { usage } from './base.js';
+import { usage } from './errors.js';
 
 export async function printResultFile(task: Task, name: string): Promise<void> {
   if (!safeRelativePath(name)) throw usage(`--result ${name}: must be a relative path inside the task's result directory`);

@@ -1,12 +1,17 @@
 // A typed JSON-RPC client over one socket connection.
 import net from 'node:net';
-import { JSONRPCClient, JSONRPCErrorException } from 'json-rpc-2.0';
+import { createRequire } from 'node:module';
+import type { JSONRPCClient as Rpc } from 'json-rpc-2.0';
 import { BlanketError } from '../protocol/errors.js';
 import { encode, LineDecoder } from '../protocol/framing.js';
 import { PROTOCOL_VERSION, type DaemonEvent, type MethodName, type Params, type Result } from '../protocol/methods.js';
 
+// json-rpc-2.0 is CommonJS: require() skips the ESM loader's CJS export scan, which costs
+// more start-up time than the library itself (measured in docs/performance.md).
+const { JSONRPCClient, JSONRPCErrorException } = createRequire(import.meta.url)('json-rpc-2.0') as typeof import('json-rpc-2.0');
+
 export class Client {
-  private rpc: JSONRPCClient;
+  private rpc: Rpc;
   private decoder = new LineDecoder(64 * 1024 * 1024);
   private listeners = new Map<string, (event: DaemonEvent) => void>();
   private closeListeners: Array<(err?: Error) => void> = [];

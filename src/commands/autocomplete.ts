@@ -1,30 +1,29 @@
 import path from 'node:path';
-import { Args } from '@oclif/core';
-import { BlanketCommand } from '../cli/base.js';
 import { completionScript, setupSteps, SHELLS, type Shell } from '../cli/complete/scripts.js';
+import { usage } from '../cli/errors.js';
+import { command } from '../cli/spec.js';
 
-export default class Autocomplete extends BlanketCommand {
-  static summary = 'Print the shell completion script for bash, zsh or fish, or how to set it up.';
-  static description = `With a shell name, prints its completion script; without one, says how to install it for your shell ($SHELL). Completion offers commands, flags and live values asked of the daemon: task ids (running first for kill and logs), type names for run, schedule names and worker ids. It never starts a daemon and offers no live values when the daemon does not answer within 300 ms (BLANKET_COMPLETE_TIMEOUT, in ms), so a stopped or stuck daemon never hangs the shell. The script calls blanket on each TAB, so it stays right as blanket changes; install it once.`;
-  static examples = [
+export default command({
+  summary: 'Print the shell completion script for bash, zsh or fish, or how to set it up.',
+  description: `With a shell name, prints its completion script; without one, says how to install it for your shell ($SHELL). Completion offers commands, flags and live values asked of the daemon: task ids (running first for kill and logs), type names for run, schedule names and worker ids. It never starts a daemon and offers no live values when the daemon does not answer within 300 ms (BLANKET_COMPLETE_TIMEOUT, in ms), so a stopped or stuck daemon never hangs the shell. The script calls blanket on each TAB, so it stays right as blanket changes; install it once.`,
+  examples: [
     '<%= config.bin %> autocomplete',
     '<%= config.bin %> autocomplete bash > ~/.local/share/bash-completion/completions/blanket',
     '<%= config.bin %> autocomplete zsh > ~/.zfunc/_blanket',
     '<%= config.bin %> autocomplete fish > ~/.config/fish/completions/blanket.fish',
-  ];
-  static args = { shell: Args.string({ description: 'The shell to print the script for.', options: [...SHELLS] }) };
-
-  async run(): Promise<void> {
-    const { args } = await this.parse(Autocomplete);
+  ],
+  args: [{ name: 'shell', description: `The shell to print the script for: ${SHELLS.join(', ')}.` }],
+  async run({ args, output }) {
     if (args.shell) {
+      if (!(SHELLS as readonly string[]).includes(args.shell)) throw usage(`no completion for "${args.shell}"`, `shells: ${SHELLS.join(', ')}`);
       const shell = args.shell as Shell;
-      this.output({ shell, script: completionScript(shell) }, (r) => r.script);
+      output({ shell, script: completionScript(shell) }, (r) => r.script);
       return;
     }
     const detected = path.basename(process.env.SHELL ?? '');
     const shells = (SHELLS as readonly string[]).includes(detected) ? [detected as Shell] : [...SHELLS];
-    this.output({ shells: shells.map((shell) => ({ shell, steps: setupSteps(shell) })) }, (r) =>
+    output({ shells: shells.map((shell) => ({ shell, steps: setupSteps(shell) })) }, (r) =>
       r.shells.map((s) => [`Shell completion for ${s.shell}: run`, ...s.steps.map((l) => `  ${l}`)].join('\n')).join('\n\n'),
     );
-  }
-}
+  },
+});

@@ -1,21 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { BlanketCommand } from '../cli/base.js';
+import { command } from '../cli/spec.js';
 import { BlanketError } from '../protocol/errors.js';
 
-export default class Config extends BlanketCommand {
-  static summary = 'Show the configuration in force and where each value comes from.';
-  static description = `Each option's value comes from its default, from config.toml (shown as file:line), or from a BLANKET_* environment variable, which wins over the file. The daemon reads the same at start, so this shows what a daemon started from this shell would use; restart the daemon after a change. An invalid configuration is reported with file:line (or the variable) and exits 1. Every option is described in docs/configuration.md.`;
-  static examples = [
-    '<%= config.bin %> config',
-    '<%= config.bin %> config --json',
-    'BLANKET_WORKER_SLOTS=2 <%= config.bin %> config',
-  ];
-
-  async run(): Promise<void> {
-    await this.parse(Config);
+export default command({
+  summary: 'Show the configuration in force and where each value comes from.',
+  description: `Each option's value comes from its default, from config.toml (shown as file:line), or from a BLANKET_* environment variable, which wins over the file. The daemon reads the same at start, so this shows what a daemon started from this shell would use; restart the daemon after a change. An invalid configuration is reported with file:line (or the variable) and exits 1. Every option is described in docs/configuration.md.`,
+  examples: ['<%= config.bin %> config', '<%= config.bin %> config --json', 'BLANKET_WORKER_SLOTS=2 <%= config.bin %> config'],
+  async run({ paths: getPaths, output }) {
     const { ConfigError, effectiveConfig, explainConfig } = await import('../core/config.js');
     const { renderConfig } = await import('../cli/render/config.js');
-    const paths = await this.paths();
+    const paths = getPaths();
     let text: string | undefined;
     try {
       text = readFileSync(paths.config, 'utf8');
@@ -36,6 +30,6 @@ export default class Config extends BlanketCommand {
       fileExists: text !== undefined,
       options: explainConfig(eff),
     };
-    this.output(report, renderConfig);
-  }
-}
+    output(report, renderConfig);
+  },
+});

@@ -1,8 +1,9 @@
-import { Args, Flags } from '@oclif/core';
-import { BlanketCommand, usage } from '../cli/base.js';
 import { parseEnvFlags } from '../cli/env.js';
+import { usage } from '../cli/errors.js';
+import { command, type CommandContext, type FlagSpec } from '../cli/spec.js';
 import type { SubmitParams } from '../protocol/methods.js';
 
+/** `blanket run -- cmd args --wait`: these trailing words are blanket's, not the command's. */
 const TRAILING = new Map([
   ['--wait', 'wait'],
   ['-w', 'wait'],
@@ -13,59 +14,63 @@ const TRAILING = new Map([
   ['--json', 'json'],
 ]);
 
-export default class Run extends BlanketCommand {
-  static summary = 'Submit a task of a type, or an ad-hoc command after --.';
-  static description = `Queues a task and prints its id. With a TYPE, the task runs that type's command with the
+const runFlags = {
+  env: { kind: 'string', char: 'e', description: 'Environment variable NAME=VALUE (repeatable).', multiple: true, helpValue: 'NAME=VALUE' },
+  label: { kind: 'string', char: 'l', description: 'A label to group and filter tasks by.' },
+  priority: { kind: 'integer', char: 'p', description: "Higher runs first (default: the type's, else 0).", min: -1000000, max: 1000000 },
+  retries: { kind: 'integer', description: "Retries after ERROR, TIMEDOUT or LOST (default: the type's).", min: 0, max: 1000 },
+  timeout: { kind: 'integer', description: "Seconds before the task is stopped and ends TIMEDOUT (default: the type's).", min: 0 },
+  after: { kind: 'string', description: 'Run only after these tasks succeed (ids, comma-separated or repeated).', multiple: true, helpValue: 'ID' },
+  tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
+  cwd: { kind: 'string', description: "Working directory (default: the task's result directory)." },
+  quiet: { kind: 'boolean', char: 'q', description: 'Print the id only.' },
+  batch: { kind: 'string', description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line.', helpValue: 'FILE' },
+  wait: { kind: 'boolean', char: 'w', description: 'Wait for the task to end and exit with its code.' },
+  follow: { kind: 'boolean', char: 'f', description: 'Stream its output live, then exit with its code.' },
+  result: { kind: 'string', description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' },
+} as const satisfies Record<string, FlagSpec>;
+
+type Ctx = CommandContext<typeof runFlags>;
+
+export default command({
+  summary: 'Submit a task of a type, or an ad-hoc command after --.',
+  description: `Queues a task and prints its id. With a TYPE, the task runs that type's command with the
 environment given by -e. After --, the rest of the line is an ad-hoc command (type "shell"):
 several words are each quoted and run as a command; one word is run as a shell command line.
 The flags --wait, --follow, -q and --json may also end the line after the command (they are
 blanket's, not the command's); to give one of them to the command itself, quote the whole
-command as one word.`;
-  static examples = [
+command as one word.`,
+  examples: [
     '<%= config.bin %> run echo_task',
     '<%= config.bin %> run bash_task -e DEFAULT_COMMAND="make test" --label ci',
-    "<%= config.bin %> run -- sh -c 'echo hi; exit 3'",
+    "<%= config.bin %> run -- sh -c 'echo hi; exit 3' --wait",
     "<%= config.bin %> run -- 'make && make install'",
     '<%= config.bin %> run -q --priority 10 -- ./backup.sh',
+    '<%= config.bin %> run --follow -- ./deploy.sh',
     '<%= config.bin %> run --batch tasks.jsonl',
-  ];
-  static strict = false;
-  static args = { type: Args.string({ ignoreStdin: true, description: 'Task type name (see blanket types ls).' }) };
-  static flags = {
-    env: Flags.string({ char: 'e', description: 'Environment variable NAME=VALUE (repeatable).', multiple: true, helpValue: 'NAME=VALUE' }),
-    label: Flags.string({ char: 'l', description: 'A label to group and filter tasks by.' }),
-    priority: Flags.integer({ char: 'p', description: 'Higher runs first (default: the type\'s, else 0).', min: -1000000, max: 1000000 }),
-    retries: Flags.integer({ description: 'Retries after ERROR, TIMEDOUT or LOST (default: the type\'s).', min: 0, max: 1000 }),
-    timeout: Flags.integer({ description: 'Seconds before the task is stopped and ends TIMEDOUT (default: the type\'s).', min: 0 }),
-    after: Flags.string({ description: 'Run only after these tasks succeed (ids, comma-separated or repeated).', multiple: true, helpValue: 'ID' }),
-    tag: Flags.string({ description: 'Extra tag a worker must have (repeatable).', multiple: true }),
-    cwd: Flags.string({ description: 'Working directory (default: the task\'s result directory).' }),
-    quiet: Flags.boolean({ char: 'q', description: 'Print the id only.' }),
-    batch: Flags.string({ description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line.', helpValue: 'FILE' }),
-    wait: Flags.boolean({ char: 'w', description: "Wait for the task to end and exit with its code." }),
-    follow: Flags.boolean({ char: 'f', description: 'Stream its output live, then exit with its code.' }),
-    result: Flags.string({ description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' }),
-  };
-
-  async run(): Promise<void> {
-    const { args, argv, flags } = await this.parse(Run);
-    if (flags.batch !== undefined) return this.runBatch(flags.batch, flags.quiet);
-    const dashdash = this.argv.indexOf('--');
-    const command = dashdash >= 0 ? this.argv.slice(dashdash + 1) : [];
-    const positionalBeforeDashes = argv.length - command.length;
-    // `blanket run -- cmd args --wait`: trailing blanket flags belong to blanket.
-    while (command.length > 1 && TRAILING.has(command[command.length - 1]!)) {
-      const f = TRAILING.get(command.pop()!)!;
-      (flags as Record<string, unknown>)[f] = true;
-      if (f === 'json') this.jsonMode = true;
+  ],
+  variadic: true,
+  args: [{ name: 'type', description: 'Task type name (see blanket types ls).' }],
+  flags: runFlags,
+  async run(ctx: Ctx): Promise<void> {
+    const { args, argv, raw } = ctx;
+    const flags = { ...ctx.flags };
+    if (flags.batch !== undefined) return runBatch(ctx, flags.batch, flags.quiet);
+    const dashdash = raw.indexOf('--');
+    const cmd = dashdash >= 0 ? raw.slice(dashdash + 1) : [];
+    const positionalBeforeDashes = argv.length - cmd.length;
+    while (cmd.length > 1 && TRAILING.has(cmd[cmd.length - 1]!)) {
+      const f = TRAILING.get(cmd.pop()!)!;
+      if (f === 'json') ctx.json = true;
+      else flags[f as 'wait' | 'follow' | 'quiet'] = true;
     }
     const env = parseEnvFlags(flags.env);
     let type = args.type;
     if (dashdash >= 0) {
-      if (command.length === 0) throw usage('nothing after --', 'write the command after --, e.g. blanket run -- make test');
+      if (cmd.length === 0) throw usage('nothing after --', 'write the command after --, e.g. blanket run -- make test');
       if (positionalBeforeDashes > 0) throw usage(`give either a TYPE or a command after --, not both (got "${type}")`);
       const { shellJoin } = await import('../core/template.js');
-      env.COMMAND = command.length === 1 ? command[0]! : shellJoin(command);
+      env.COMMAND = cmd.length === 1 ? cmd[0]! : shellJoin(cmd);
       type = 'shell';
     } else if (type === undefined) {
       throw usage('no task type given', 'blanket run TYPE [-e K=V]…  or  blanket run -- COMMAND…  (list types: blanket types ls)');
@@ -80,40 +85,40 @@ command as one word.`;
     if (flags.tag?.length) params.tags = flags.tag;
     if (flags.cwd !== undefined) params.cwd = flags.cwd;
     if (flags.after?.length) params.after = flags.after.flatMap((a) => a.split(',')).map((s) => s.trim()).filter(Boolean);
-    const result = await this.call('run', params);
-    for (const w of result.warnings) this.warn2(w);
-    if (flags.wait || flags.follow || flags.result !== undefined) return this.runSync(result.task.id, flags);
-    this.output(result, (r) => (flags.quiet ? r.task.id : `${r.task.id}  queued ${r.task.type}${r.task.label ? ` [${r.task.label}]` : ''}`));
-  }
+    const result = await ctx.call('run', params);
+    for (const w of result.warnings) ctx.warn(w);
+    if (flags.wait || flags.follow || flags.result !== undefined) return runSync(ctx, result.task.id, flags);
+    ctx.output(result, (r) => (flags.quiet ? r.task.id : `${r.task.id}  queued ${r.task.type}${r.task.label ? ` [${r.task.label}]` : ''}`));
+  },
+});
 
-  /** --wait / --follow: stay until the task ends, then exit with its code. */
-  private async runSync(id: string, flags: { follow: boolean; quiet: boolean; result?: string }): Promise<void> {
-    const client = await this.client();
-    if (!flags.quiet && !this.jsonMode && !flags.follow) process.stderr.write(`blanket: ${id} queued; waiting…\n`);
-    const { waitForTasks } = await import('../cli/wait.js');
-    const { exitCodeOf } = await import('../cli/outcome.js');
-    const waiting = waitForTasks(client, [id]);
-    if (flags.follow && !this.jsonMode) {
-      const { followLog } = await import('../cli/follow.js');
-      await Promise.all([
-        followLog(client, id, { stream: 'stdout', lines: 1_000_000, write: (t) => process.stdout.write(t) }),
-        followLog(client, id, { stream: 'stderr', lines: 1_000_000, write: (t) => process.stderr.write(t) }),
-      ]);
-    }
-    const [task] = await waiting;
-    if (flags.result !== undefined) {
-      const { printResultFile } = await import('../cli/result.js');
-      await printResultFile(task!, flags.result);
-    }
-    if (this.jsonMode) this.output({ task }, () => '');
-    else if (!flags.quiet && !flags.follow) process.stderr.write(`blanket: ${id} ${task!.state}${task!.reason ? ` (${task!.reason})` : ''}\n`);
-    process.exitCode = exitCodeOf(task!);
+/** --wait / --follow: stay until the task ends, then exit with its code. */
+async function runSync(ctx: Ctx, id: string, flags: { follow: boolean; quiet: boolean; result?: string | undefined }): Promise<void> {
+  const client = await ctx.client();
+  if (!flags.quiet && !ctx.json && !flags.follow) process.stderr.write(`blanket: ${id} queued; waiting…\n`);
+  const { waitForTasks } = await import('../cli/wait.js');
+  const { exitCodeOf } = await import('../cli/outcome.js');
+  const waiting = waitForTasks(client, [id]);
+  if (flags.follow && !ctx.json) {
+    const { followLog } = await import('../cli/follow.js');
+    await Promise.all([
+      followLog(client, id, { stream: 'stdout', lines: 1_000_000, write: (t) => process.stdout.write(t) }),
+      followLog(client, id, { stream: 'stderr', lines: 1_000_000, write: (t) => process.stderr.write(t) }),
+    ]);
   }
+  const [task] = await waiting;
+  if (flags.result !== undefined) {
+    const { printResultFile } = await import('../cli/result.js');
+    await printResultFile(task!, flags.result);
+  }
+  if (ctx.json) ctx.output({ task }, () => '');
+  else if (!flags.quiet && !flags.follow) process.stderr.write(`blanket: ${id} ${task!.state}${task!.reason ? ` (${task!.reason})` : ''}\n`);
+  process.exitCode = exitCodeOf(task!);
+}
 
-  private async runBatch(file: string, quiet: boolean): Promise<void> {
-    const { runBatch } = await import('../cli/batch.js');
-    const ids = await runBatch(await this.client(), file);
-    this.output({ ids }, (r) => r.ids.join('\n'));
-    if (!quiet && !this.jsonMode) process.stderr.write(`blanket: queued ${ids.length} task${ids.length === 1 ? '' : 's'}\n`);
-  }
+async function runBatch(ctx: Ctx, file: string, quiet: boolean): Promise<void> {
+  const { runBatch: submitBatch } = await import('../cli/batch.js');
+  const ids = await submitBatch(await ctx.client(), file);
+  ctx.output({ ids }, (r) => r.ids.join('\n'));
+  if (!quiet && !ctx.json) process.stderr.write(`blanket: queued ${ids.length} task${ids.length === 1 ? '' : 's'}\n`);
 }

@@ -96,9 +96,9 @@ t.test('live values', async (t) => {
   ], 'running first, then queued, then finished');
   t.same((await ask(fake, 'tasks-recent')).map((c) => c.value), ['d4', 'c3', 'b2', 'a1'], 'newest first');
   t.same(await ask(fake, 'types'), [{ value: 'echo', description: 'Says hi.' }, { value: 'shell' }]);
-  await t.rejects(ask(fake, 'workers'), 'an unknown method is the caller’s to swallow');
-  const list = { call: async () => ({ workers: [{ id: 'local', state: 'running' }, { name: 'gpu-1' }] }) } as never;
-  t.same(await ask(list, 'workers'), [{ value: 'local', description: 'running' }, { value: 'gpu-1' }], 'the worker.ls hook reads names or ids');
+  await t.rejects(ask(fake, 'schedules'), 'an unknown method is the caller’s to swallow');
+  const list = { call: async () => ({ workers: [{ id: 'local', state: 'running', running: ['a'], slots: 2 }] }) } as never;
+  t.same(await ask(list, 'workers'), [{ value: 'local', description: 'running, 1/2 slots' }], 'worker ids with their state and slots');
 });
 
 t.test('output format', async (t) => {

@@ -1,27 +1,25 @@
-import { Flags } from '@oclif/core';
-import { BlanketCommand } from '../../cli/base.js';
+import { command } from '../../cli/spec.js';
 import { BlanketError } from '../../protocol/errors.js';
 
-export default class DaemonInstall extends BlanketCommand {
-  static summary = 'Write a systemd user unit (a launchd agent on macOS) that keeps the daemon running.';
-  static description = `The service runs "blanket daemon start --foreground" with this node and this blanket, restarts it when it fails, and carries BLANKET_HOME, BLANKET_SOCKET, XDG_CONFIG_HOME, XDG_STATE_HOME and PATH from this shell when they are set. It prints the commands that enable and start the service; it does not run them. The unit goes to $XDG_CONFIG_HOME/systemd/user/blanket.service (default ~/.config), the agent to ~/Library/LaunchAgents/dev.blanket.daemon.plist. An existing different file is kept unless --force is given; installing the same file again changes nothing.`;
-  static examples = [
+export default command({
+  summary: 'Write a systemd user unit (a launchd agent on macOS) that keeps the daemon running.',
+  description: `The service runs "blanket daemon start --foreground" with this node and this blanket, restarts it when it fails, and carries BLANKET_HOME, BLANKET_SOCKET, XDG_CONFIG_HOME, XDG_STATE_HOME and PATH from this shell when they are set. It prints the commands that enable and start the service; it does not run them. The unit goes to $XDG_CONFIG_HOME/systemd/user/blanket.service (default ~/.config), the agent to ~/Library/LaunchAgents/dev.blanket.daemon.plist. An existing different file is kept unless --force is given; installing the same file again changes nothing.`,
+  examples: [
     '<%= config.bin %> daemon install',
     '<%= config.bin %> daemon install --print   # show the unit, write nothing',
     '<%= config.bin %> daemon install --force   # replace a unit written for another blanket',
-  ];
-  static flags = {
-    print: Flags.boolean({ description: 'Print the service file instead of writing it.' }),
-    force: Flags.boolean({ description: 'Replace an existing service file that differs.' }),
-  };
+  ],
+  flags: {
+    print: { kind: 'boolean', description: 'Print the service file instead of writing it.' },
+    force: { kind: 'boolean', description: 'Replace an existing service file that differs.' },
+  },
 
-  async run(): Promise<void> {
-    const { flags } = await this.parse(DaemonInstall);
+  async run({ flags, output }) {
     const { serviceTarget } = await import('../../cli/service.js');
     const { enableSteps } = await import('../../core/service.js');
     const target = serviceTarget();
     if (flags.print) {
-      this.output({ ...target, written: false }, (r) => r.content);
+      output({ ...target, written: false }, (r) => r.content);
       return;
     }
     const { mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
@@ -43,8 +41,8 @@ export default class DaemonInstall extends BlanketCommand {
       writeFileSync(target.file, target.content, { mode: 0o644 });
     }
     const steps = enableSteps(target.kind, target.file);
-    this.output({ ...target, written: !unchanged, steps }, (r) =>
+    output({ ...target, written: !unchanged, steps }, (r) =>
       [`${r.written ? 'wrote' : 'already installed, unchanged:'} ${r.file}`, 'to enable and start it, run:', ...r.steps.map((s) => `  ${s}`)].join('\n'),
     );
-  }
-}
+  },
+});

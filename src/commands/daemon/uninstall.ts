@@ -1,17 +1,15 @@
-import { Flags } from '@oclif/core';
-import { BlanketCommand } from '../../cli/base.js';
+import { command } from '../../cli/spec.js';
 import { BlanketError } from '../../protocol/errors.js';
 
-export default class DaemonUninstall extends BlanketCommand {
-  static summary = 'Remove the service file that daemon install wrote.';
-  static description = `Removes the systemd user unit (and its enable links) or the launchd agent, then prints the commands that stop a service still loaded. A file blanket did not write is kept unless --force is given.`;
-  static examples = ['<%= config.bin %> daemon uninstall'];
-  static flags = {
-    force: Flags.boolean({ description: 'Remove the service file even if blanket did not write it.' }),
-  };
+export default command({
+  summary: 'Remove the service file that daemon install wrote.',
+  description: `Removes the systemd user unit (and its enable links) or the launchd agent, then prints the commands that stop a service still loaded. A file blanket did not write is kept unless --force is given.`,
+  examples: ['<%= config.bin %> daemon uninstall'],
+  flags: {
+    force: { kind: 'boolean', description: 'Remove the service file even if blanket did not write it.' },
+  },
 
-  async run(): Promise<void> {
-    const { flags } = await this.parse(DaemonUninstall);
+  async run({ flags, output }) {
     const { readdirSync, readFileSync, readlinkSync, unlinkSync } = await import('node:fs');
     const path = await import('node:path');
     const { serviceTarget } = await import('../../cli/service.js');
@@ -21,7 +19,7 @@ export default class DaemonUninstall extends BlanketCommand {
     try {
       existing = readFileSync(file, 'utf8');
     } catch {
-      this.output({ kind, file, removed: false, steps: [] as string[] }, (r) => `no service file at ${r.file}; nothing to remove`);
+      output({ kind, file, removed: false, steps: [] as string[] }, (r) => `no service file at ${r.file}; nothing to remove`);
       return;
     }
     if (!existing.includes(SERVICE_MARKER) && !flags.force) {
@@ -45,8 +43,8 @@ export default class DaemonUninstall extends BlanketCommand {
       }
     }
     const steps = disableSteps(kind);
-    this.output({ kind, file, removed: true, links, steps }, (r) =>
+    output({ kind, file, removed: true, links, steps }, (r) =>
       [`removed ${r.file}`, ...r.links.map((l) => `removed ${l}`), 'if the service is still loaded, run:', ...r.steps.map((s) => `  ${s}`)].join('\n'),
     );
-  }
-}
+  },
+});

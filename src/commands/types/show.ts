@@ -1,14 +1,11 @@
-import { Args } from '@oclif/core';
-import { BlanketCommand } from '../../cli/base.js';
 import { renderType } from '../../cli/render/types.js';
+import { command } from '../../cli/spec.js';
 
-export default class TypesShow extends BlanketCommand {
-  static summary = 'Show a task type: its command, environment, tags and limits.';
-  static examples = ['<%= config.bin %> types show echo_task'];
-  static args = { name: Args.string({ ignoreStdin: true, description: 'Type name.', required: true }) };
-
-  async run(): Promise<void> {
-    const { args } = await this.parse(TypesShow);
-    this.output(await this.call('types.show', { name: args.name }), renderType);
-  }
-}
+export default command({
+  summary: 'Show a task type: its command, environment, tags and limits.',
+  examples: ['<%= config.bin %> types show echo_task'],
+  args: [{ name: 'name', description: 'Type name.', required: true }],
+  async run({ args, call, output }) {
+    output(await call('types.show', { name: args.name! }), renderType);
+  },
+});

@@ -1,34 +1,33 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Args } from '@oclif/core';
-import { BlanketCommand, usage } from '../../cli/base.js';
+import { usage } from '../../cli/errors.js';
 import { formatLoadError } from '../../cli/render/types.js';
+import { command } from '../../cli/spec.js';
 import { green, red, yellow } from '../../cli/style.js';
 import type { Params } from '../../protocol/methods.js';
 
-export default class TypesValidate extends BlanketCommand {
-  static summary = 'Check task types: TOML, fields, templates, and that each executor is on PATH.';
-  static description = 'With no argument, checks every type in force. Exits 1 when any error is found; warnings alone exit 0.';
-  static examples = ['<%= config.bin %> types validate', '<%= config.bin %> types validate echo_task', '<%= config.bin %> types validate ./my_type.toml'];
-  static args = { target: Args.string({ ignoreStdin: true, description: 'A type name or a .toml file.' }) };
-
-  async run(): Promise<void> {
-    const { args } = await this.parse(TypesValidate);
+export default command({
+  summary: 'Check task types: TOML, fields, templates, and that each executor is on PATH.',
+  description: 'With no argument, checks every type in force. Exits 1 when any error is found; warnings alone exit 0.',
+  examples: ['<%= config.bin %> types validate', '<%= config.bin %> types validate echo_task', '<%= config.bin %> types validate ./my_type.toml'],
+  args: [{ name: 'target', description: 'A type name or a .toml file.' }],
+  async run({ args, call, output }) {
     const params: Params<'types.validate'> = {};
-    if (args.target !== undefined) {
-      if (args.target.endsWith('.toml') || args.target.includes('/')) {
+    const target = args.target;
+    if (target !== undefined) {
+      if (target.endsWith('.toml') || target.includes('/')) {
         let content: string;
         try {
-          content = await readFile(args.target, 'utf8');
+          content = await readFile(target, 'utf8');
         } catch (err) {
-          throw usage(`cannot read ${args.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          throw usage(`cannot read ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
-        params.file = path.resolve(args.target);
+        params.file = path.resolve(target);
         params.content = content;
-      } else params.name = args.target;
+      } else params.name = target;
     }
-    const r = await this.call('types.validate', params);
-    this.output(r, (x) =>
+    const r = await call('types.validate', params);
+    output(r, (x) =>
       [
         ...x.errors.map((e) => red(`error: ${formatLoadError(e)}`)),
         ...x.warnings.map((w) => yellow(`warning: ${w}`)),
@@ -36,5 +35,5 @@ export default class TypesValidate extends BlanketCommand {
       ].join('\n'),
     );
     if (!r.ok) process.exitCode = 1;
-  }
-}
+  },
+});

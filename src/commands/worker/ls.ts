@@ -1,12 +1,10 @@
-import { BlanketCommand } from '../../cli/base.js';
 import { renderWorkers } from '../../cli/render/workers.js';
+import { command } from '../../cli/spec.js';
 
-export default class WorkerLs extends BlanketCommand {
-  static summary = 'List workers: state, slots in use, heartbeat, tags.';
-  static examples = ['<%= config.bin %> worker ls'];
-
-  async run(): Promise<void> {
-    await this.parse(WorkerLs);
-    this.output(await this.call('worker.ls', {}), (r) => renderWorkers(r.workers, Date.now()));
-  }
-}
+export default command({
+  summary: 'List workers: state, slots in use, heartbeat, tags.',
+  examples: ['<%= config.bin %> worker ls'],
+  async run({ call, output }) {
+    output(await call('worker.ls', {}), (r) => renderWorkers(r.workers, Date.now()));
+  },
+});

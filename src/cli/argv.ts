@@ -1,0 +1,67 @@
+// The fast path's argument parser, driven by the same specs oclif gets.
+// It handles the forms blanket documents; anything else (help, a typo, a
+// value out of range) returns undefined so oclif parses it and reports it.
+import { GLOBAL_FLAGS, type CommandSpec, type FlagSpec, type Parsed } from './spec.js';
+
+export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<string, FlagSpec>> | undefined {
+  const defs: Record<string, FlagSpec> = { ...GLOBAL_FLAGS, ...spec.flags };
+  const byChar = new Map(Object.entries(defs).filter(([, d]) => d.char).map(([n, d]) => [d.char!, n]));
+  const flags: Record<string, unknown> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const tok = raw[i]!;
+    if (tok === '--') {
+      positional.push(...raw.slice(i + 1));
+      break;
+    }
+    if (tok === '-h' || tok === '--help') return undefined;
+    let name: string | undefined;
+    let inline: string | undefined;
+    if (tok.startsWith('--')) {
+      const eq = tok.indexOf('=');
+      name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
+      if (eq >= 0) inline = tok.slice(eq + 1);
+      if (!Object.hasOwn(defs, name)) return undefined;
+    } else if (tok.startsWith('-') && tok.length > 1 && !/^-\d/.test(tok)) {
+      name = byChar.get(tok[1]!);
+      if (name === undefined) return undefined;
+      if (tok.length > 2) inline = tok[2] === '=' ? tok.slice(3) : tok.slice(2);
+    } else {
+      positional.push(tok);
+      continue;
+    }
+    const def = defs[name]!;
+    if (def.kind === 'boolean') {
+      if (inline !== undefined) return undefined;
+      flags[name] = true;
+      continue;
+    }
+    const value = inline ?? raw[++i];
+    if (value === undefined) return undefined;
+    if (def.kind === 'integer') {
+      if (!/^-?\d+$/.test(value)) return undefined;
+      const n = Number(value);
+      if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) return undefined;
+      if (flags[name] !== undefined) return undefined;
+      flags[name] = n;
+    } else {
+      if (def.options && !def.options.includes(value)) return undefined;
+      if (def.multiple) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+      else if (flags[name] !== undefined) return undefined;
+      else flags[name] = value;
+    }
+  }
+  for (const [name, def] of Object.entries(defs)) {
+    if (flags[name] !== undefined) continue;
+    if (def.kind === 'boolean') flags[name] = false;
+    else if (def.kind !== 'string' || !def.multiple) if (def.default !== undefined) flags[name] = def.default;
+  }
+  const named = spec.args ?? [];
+  if (!spec.variadic && positional.length > named.length) return undefined;
+  const args: Record<string, string | undefined> = {};
+  for (const [i, a] of named.entries()) {
+    args[a.name] = positional[i];
+    if (a.required && positional[i] === undefined) return undefined;
+  }
+  return { flags: flags as Parsed<Record<string, FlagSpec>>['flags'], args, argv: positional, raw };
+}

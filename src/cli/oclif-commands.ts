@@ -1,0 +1,62 @@
+// Every command, for oclif (explicit discovery): id → Command class built from its spec.
+// The fast path (fast.ts) finds the same specs by file name instead; test/unit/man.test.ts
+// fails when a file in src/commands is missing here.
+import type { Command } from '@oclif/core';
+import { makeCommand } from './oclif.js';
+import autocomplete from '../commands/autocomplete.js';
+import config from '../commands/config.js';
+import daemonInstall from '../commands/daemon/install.js';
+import daemonRestart from '../commands/daemon/restart.js';
+import daemonStart from '../commands/daemon/start.js';
+import daemonStatus from '../commands/daemon/status.js';
+import daemonStop from '../commands/daemon/stop.js';
+import daemonUninstall from '../commands/daemon/uninstall.js';
+import kill from '../commands/kill.js';
+import logs from '../commands/logs.js';
+import progress from '../commands/progress.js';
+import ps from '../commands/ps.js';
+import rerun from '../commands/rerun.js';
+import rm from '../commands/rm.js';
+import run from '../commands/run.js';
+import show from '../commands/show.js';
+import typesLs from '../commands/types/ls.js';
+import typesShow from '../commands/types/show.js';
+import typesValidate from '../commands/types/validate.js';
+import wait from '../commands/wait.js';
+import workerLogs from '../commands/worker/logs.js';
+import workerLs from '../commands/worker/ls.js';
+import workerPause from '../commands/worker/pause.js';
+import workerResume from '../commands/worker/resume.js';
+import workerStart from '../commands/worker/start.js';
+import workerStop from '../commands/worker/stop.js';
+
+const specs = {
+  'autocomplete': autocomplete,
+  'config': config,
+  'daemon:install': daemonInstall,
+  'daemon:restart': daemonRestart,
+  'daemon:start': daemonStart,
+  'daemon:status': daemonStatus,
+  'daemon:stop': daemonStop,
+  'daemon:uninstall': daemonUninstall,
+  'kill': kill,
+  'logs': logs,
+  'progress': progress,
+  'ps': ps,
+  'rerun': rerun,
+  'rm': rm,
+  'run': run,
+  'show': show,
+  'types:ls': typesLs,
+  'types:show': typesShow,
+  'types:validate': typesValidate,
+  'wait': wait,
+  'worker:logs': workerLogs,
+  'worker:ls': workerLs,
+  'worker:pause': workerPause,
+  'worker:resume': workerResume,
+  'worker:start': workerStart,
+  'worker:stop': workerStop,
+};
+
+export const COMMANDS: Record<string, typeof Command> = Object.fromEntries(Object.entries(specs).map(([id, spec]) => [id, makeCommand(id.replace(/:/g, ' '), spec as never)]));
