@@ -60,7 +60,8 @@ export function parseConfig(file: string, text: string): Config {
   }
   const errors: TypeLoadError[] = [];
   const lineOf = (key: string) => {
-    const i = text.split('\n').findIndex((l) => new RegExp(`^\\s*${key}\\s*=`).test(l));
+    const k = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); // a quoted key may hold any character
+    const i = text.split('\n').findIndex((l) => new RegExp(`^\\s*["']?${k}["']?\\s*=`).test(l));
     return i >= 0 ? i + 1 : undefined;
   };
   const bad = (key: string, message: string) => errors.push({ file, ...(lineOf(key) ? { line: lineOf(key)! } : {}), message: `${key}: ${message}` });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { quoteFor, quoteStyle, render, scan, shellJoin, TemplateError } from '../../../src/core/template.js';
 import { which } from '../../../src/daemon/types/which.js';
 
@@ -55,7 +55,7 @@ function thrown(fn: () => unknown): unknown {
   }
   return undefined;
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
+type Tap = Test;
 
 function run(argv: [string, string[]], extraEnv: Record<string, string> = {}): { stdout: Buffer; status: number | null; stderr: string } {
   const r = spawnSync(argv[0], argv[1], { cwd: sandbox, env: { PATH: process.env.PATH, HOME: sandbox, LC_ALL: 'C.UTF-8', PYTHONIOENCODING: 'utf-8', ...extraEnv } });
