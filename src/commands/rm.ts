@@ -6,7 +6,7 @@ export default class Rm extends BlanketCommand {
   static description = 'All or nothing: if any named task is claimed or running, nothing is removed (stop it first with blanket kill).';
   static examples = ['<%= config.bin %> rm 0m3kz8q5', '<%= config.bin %> rm --dry-run $(blanket ps -q --state SUCCESS -n 1000)'];
   static strict = false;
-  static args = { ids: Args.string({ description: 'Task ids or unique prefixes.', required: true }) };
+  static args = { ids: Args.string({ description: 'Task ids or unique prefixes.', required: true, ignoreStdin: true }) };
   static flags = { 'dry-run': Flags.boolean({ char: 'n', description: 'Say what would be removed, remove nothing.' }) };
 
   async run(): Promise<void> {

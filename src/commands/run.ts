@@ -17,7 +17,8 @@ several words are each quoted and run as a command; one word is run as a shell c
     '<%= config.bin %> run --batch tasks.jsonl',
   ];
   static strict = false;
-  static args = { type: Args.string({ description: 'Task type name (see blanket types ls).' }) };
+  // ignoreStdin: oclif would otherwise read a missing argument from stdin, eating --batch - input.
+  static args = { type: Args.string({ description: 'Task type name (see blanket types ls).', ignoreStdin: true }) };
   static flags = {
     env: Flags.string({ char: 'e', description: 'Environment variable NAME=VALUE (repeatable).', multiple: true, helpValue: 'NAME=VALUE' }),
     label: Flags.string({ char: 'l', description: 'A label to group and filter tasks by.' }),

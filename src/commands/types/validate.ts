@@ -10,7 +10,7 @@ export default class TypesValidate extends BlanketCommand {
   static summary = 'Check task types: TOML, fields, templates, and that each executor is on PATH.';
   static description = 'With no argument, checks every type in force. Exits 1 when any error is found; warnings alone exit 0.';
   static examples = ['<%= config.bin %> types validate', '<%= config.bin %> types validate echo_task', '<%= config.bin %> types validate ./my_type.toml'];
-  static args = { target: Args.string({ description: 'A type name or a .toml file.' }) };
+  static args = { target: Args.string({ description: 'A type name or a .toml file.', ignoreStdin: true }) };
 
   async run(): Promise<void> {
     const { args } = await this.parse(TypesValidate);
