@@ -11,6 +11,8 @@ mkdirSync(h.paths.typesDir, { recursive: true });
 const typeFile = (name: string) => path.join(h.paths.typesDir, `${name}.toml`);
 writeFileSync(typeFile('needs_two'), 'description = "two required"\ncommand = "echo {{A}} {{B}}"\n[[environment.required]]\nname = "A"\n[[environment.required]]\nname = "B"\n');
 writeFileSync(typeFile('hot'), 'description = "v1"\nexecutor = "sh"\ncommand = "echo v1"\n');
+writeFileSync(typeFile('no_exec'), 'executor = "blanket-no-such-interpreter"\ncommand = "x"\n');
+writeFileSync(typeFile('undeclared'), 'executor = "sh"\ncommand = "echo {{WHO}}"\n');
 const client = await h.client();
 const seed = await client.call('run.batch', { tasks: [{ type: 'echo_task' }, { type: 'echo_task' }, { type: 'echo_task' }] });
 
@@ -42,7 +44,6 @@ t.test('-e without =, and other usage errors, exit 2', async (t) => {
   t.equal(e.hint, 'write -e NAME=value');
   humanError(t, await h.run(['run', 'greet', '-e', '1X=y']), 'USAGE', /"1X" is not a valid environment variable name/, 2);
   humanError(t, await h.run(['run']), 'USAGE', /no task type given/, 2);
-  humanError(t, await h.run(['ps', '--state', 'DONE']), 'USAGE', /unknown state DONE/, 2);
   t.same(await snapshot(client), before, 'nothing changed');
 });
 
@@ -62,6 +63,30 @@ t.test('an id prefix that matches several tasks lists the candidates', async (t)
   t.same(await snapshot(client), before, 'nothing removed: all or nothing');
   const ok = await h.run(['show', ids[1]!.slice(0, 8), '--json']);
   t.equal(JSON.parse(ok.stdout).task.id, ids[1], 'a whole id works');
+});
+
+t.test('refused over RPC too, with codes: executor missing, template without a value, bad --after', async (t) => {
+  const before = await snapshot(client);
+  const refused = async (params: Parameters<typeof client.call<'run'>>[1], code: string, message: RegExp) => {
+    const err = await client.call('run', params).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    );
+    t.equal(err?.code, code, `${JSON.stringify(params)}: ${code}`);
+    t.match(err?.message, message);
+  };
+  await refused({ type: 'no_exec' }, 'EXECUTOR_MISSING', /the executor "blanket-no-such-interpreter" of type no_exec is not on PATH/);
+  await refused({ type: 'undeclared' }, 'TEMPLATE', /undeclared: template uses WHO, which has no value/);
+  let prefix = seed.ids[0]!;
+  while (!seed.ids.every((id) => id.startsWith(prefix))) prefix = prefix.slice(0, -1);
+  await refused({ type: 'echo_task', after: [prefix] }, 'AMBIGUOUS_ID', /matches several tasks/);
+  await refused({ type: 'echo_task', after: ['zzzzzzz'] }, 'NOT_FOUND', /no task zzzzzzz/);
+  await refused({ type: 'echo_task', env: { 'BAD-NAME': 'x' } as Record<string, string> }, 'INVALID_PARAMS', /env\.BAD-NAME: expected a key matching/);
+  t.same(await snapshot(client), before, 'nothing changed');
+  const validate = await client.call('types.validate', { name: 'no_exec' });
+  t.match(validate, { ok: false, errors: [{ message: /executor: "blanket-no-such-interpreter" is not on PATH \(no_exec\)/ }] });
+  const undeclared = await client.call('types.validate', { name: 'undeclared' });
+  t.match(undeclared.warnings, [/command uses WHO, which the environment does not declare/]);
 });
 
 t.test('task type files: invalid TOML and bad fields give file:line', async (t) => {
