@@ -360,9 +360,12 @@ export class LevelStore implements Store {
       heads.sort((a, b) => order(a).localeCompare(order(b)));
       for (const t of await this.getMany(heads.map(idOf))) if (match(t) && queued.length < limit) queued.push(t);
       if (queued.length < limit) queued.push(...(await collect('n!', limit - queued.length)));
-      // A task can both have a not-before time and wait on a dependency: list it once.
-      const listed = new Set(queued.map((t) => t.id));
-      if (queued.length < limit) queued.push(...(await collect('b!', limit - queued.length + listed.size)).filter((t) => !listed.has(t.id)).slice(0, limit - queued.length));
+      if (queued.length < limit) {
+        // A task can both have a not-before time and wait on a dependency: list it once.
+        const listed = new Set(queued.map((t) => t.id));
+        const blocked = await collect('b!', limit - queued.length + listed.size);
+        queued.push(...blocked.filter((t) => !listed.has(t.id)).slice(0, limit - queued.length));
+      }
     }
 
     const finished: Task[] = [];
