@@ -39,9 +39,8 @@ t.test('a bad line in the first chunk: nothing written, the error names the line
   const before = await snapshot(client);
   const cases: Array<[string, string[], string, RegExp, number]> = [
     ['unknown type', [line(1), line(2), '{"type":"nope_type"}'], 'UNKNOWN_TYPE', /^.*bad1\.jsonl: line 3: unknown task type "nope_type"$/, 1],
-    ['missing env', [line(1), '{"type":"greet"}'], 'MISSING_ENV', /bad2\.jsonl: line 2: task type greet requires NAME$/, 1],
-    ['bad params', ['', line(1), '{"type":"greet","env":{"NAME":"x"},"priority":"high"}'], 'INVALID_PARAMS', /bad3\.jsonl: line 3: priority: expected an integer/, 1],
-    ['not JSON', [line(1), '{"type": "greet",'], 'USAGE', /bad4\.jsonl: line 2 is not JSON$/, 2],
+    ['bad params', ['', line(1), '{"type":"greet","env":{"NAME":"x"},"priority":"high"}'], 'INVALID_PARAMS', /bad2\.jsonl: line 3: priority: expected an integer/, 1],
+    ['not JSON', [line(1), '{"type": "greet",'], 'USAGE', /bad3\.jsonl: line 2 is not JSON$/, 2],
   ];
   for (const [i, [name, lines, code, message, exit]] of cases.entries()) {
     const e = jsonError(t, await h.run(['run', '--batch', file(`bad${i + 1}.jsonl`, lines), '--json']), code, exit);

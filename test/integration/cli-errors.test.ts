@@ -22,7 +22,6 @@ t.test('unknown type: suggests the closest name', async (t) => {
   t.equal(json.message, 'unknown task type "echo_tsak": did you mean "echo_task"?');
   t.equal(json.suggestion, 'echo_task');
   t.match(json.hint, /blanket types ls/);
-  humanError(t, await h.run(['run', 'nonsense_type_xyz']), 'UNKNOWN_TYPE', /unknown task type "nonsense_type_xyz"\n  hint: list the types/);
   t.same(await snapshot(client), before, 'nothing changed');
 });
 
@@ -61,8 +60,7 @@ t.test('an id prefix that matches several tasks lists the candidates', async (t)
   const nf = jsonError(t, await h.run(['rm', ids[0]!, 'zzzzzzz', '--json']), 'NOT_FOUND');
   t.equal(nf.message, 'no task zzzzzzz');
   t.same(await snapshot(client), before, 'nothing removed: all or nothing');
-  const ok = await h.run(['show', ids[1]!.slice(0, 8), '--json']);
-  t.equal(JSON.parse(ok.stdout).task.id, ids[1], 'a whole id works');
+  t.equal((await client.call('show', { id: ids[1]! })).task.id, ids[1], 'a whole id works');
 });
 
 t.test('refused over RPC too, with codes: executor missing, template without a value, bad --after', async (t) => {

@@ -137,7 +137,6 @@ t.test('through the daemon: the old store loads; a newer one is refused with a c
   const r = JSON.parse(ps.stdout);
   t.match(r.counts, { WAITING: 6, RUNNING: 1, SUCCESS: 1, ERROR: 1, SKIPPED: 1 });
   t.equal(r.queued[0].id, '0cf48g05');
-  await h.run(['daemon', 'stop']);
 
   const newer = new TestHome(t);
   cpSync(FIXTURE, newer.paths.db, { recursive: true });
