@@ -36,7 +36,8 @@ export async function runBatch(client: Client, file: string): Promise<string[]> 
       try {
         chunk.push(JSON.parse(line));
       } catch {
-        throw usage(`${file}: line ${lineNo} is not JSON`, 'one JSON object per line, e.g. {"type":"echo_task","env":{"A":"1"}}');
+        // Earlier chunks are already queued: say so, as a refused chunk does.
+        throw usage(`${file}: line ${lineNo} is not JSON${ids.length ? ` (the ${ids.length} tasks before this chunk were queued)` : ''}`, 'one JSON object per line, e.g. {"type":"echo_task","env":{"A":"1"}}');
       }
       if (chunk.length >= CHUNK) await flush();
     }

@@ -1,4 +1,5 @@
 // Starting and stopping the daemon from the CLI.
+import { readFileSync } from 'node:fs';
 import { connect, startDaemon } from '../client/connect.js';
 import type { Paths } from '../core/paths.js';
 import { BlanketError } from '../protocol/errors.js';
@@ -21,9 +22,14 @@ export async function status(paths: Paths): Promise<DaemonStatus | undefined> {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie has exited (its lock and socket are released); it only waits for a slow reaper.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

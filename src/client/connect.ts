@@ -69,7 +69,7 @@ export interface StartResult {
  * on a pipe: no polling of the socket.
  */
 export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<StartResult> {
-  const entry = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'daemon', 'main.js');
+  const { DAEMON_ENTRY: entry } = await import('../pkg.js'); // a file path (a URL's pathname breaks on spaces), always the built daemon
   mkdirSync(paths.logs, { recursive: true });
   const logFd = openSync(path.join(paths.logs, 'daemon.log'), 'a');
   const child = spawn(process.execPath, [entry], {

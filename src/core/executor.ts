@@ -16,5 +16,5 @@ export function executorArgv(executor: string, command: string): [string, string
 /** The tag a task of this executor implicitly needs (a worker advertises the interpreters it has). */
 export function executorTag(executor: string): string | undefined {
   const base = executor.split(/[\\/]/).pop()!.replace(/\.exe$/i, '').toLowerCase();
-  return /^[a-z][a-z0-9_.+-]*$/.test(base) && !executor.includes('/') ? base : undefined;
+  return /^[a-z][a-z0-9_.+-]*$/.test(base) && !/[\\/]/.test(executor) ? base : undefined;
 }

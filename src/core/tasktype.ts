@@ -46,7 +46,9 @@ export function formatLoadError(e: TypeLoadError): string {
 
 /** The line on which `key = …` (or `[key]`, `[[key]]`) first appears, for error messages. */
 function lineOf(text: string, key: string, nth = 0): number | undefined {
-  const re = new RegExp(`^\\s*(?:${key.replace(/[.]/g, '\\.')}\\s*=|\\[\\[?\\s*${key.replace(/[.]/g, '\\.')}\\s*\\]\\]?)`, 'gm');
+  // Keys may be quoted TOML keys with any character; [ \t]* so a blank line before does not count.
+  const k = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^[ \\t]*(?:["']?${k}["']?[ \\t]*=|\\[\\[?[ \\t]*${k}[ \\t]*\\]\\]?)`, 'gm');
   let m: RegExpExecArray | null;
   let i = 0;
   while ((m = re.exec(text)) !== null) {
@@ -158,7 +160,7 @@ export function parseTypeFile(name: string, source: string, text: string): TypeD
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       const base = lineOf(text, 'command') ?? 0;
-      bad('command', err.message, base + (text.split('\n')[base - 1]?.match(/(''')|(""")\s*$/) ? err.line : err.line - 1));
+      bad('command', err.message, base + (text.split('\n')[base - 1]?.match(/=\s*(?:'''|""")\s*$/) ? err.line : err.line - 1));
     }
   }
   if (errors.length) throw new TypeFileError(errors);

@@ -40,7 +40,8 @@ export function render(template: string, vars: Record<string, string>, executor:
   scan(template); // validate every tag first
   return template.replace(TAG, (_all, inner: string) => {
     if (inner.startsWith('.')) return Object.hasOwn(vars, inner.slice(1)) ? vars[inner.slice(1)]! : '';
-    const raw = inner.startsWith('raw');
+    // `raw` only as a keyword: {{rawdata}} is a variable named rawdata, and quoted.
+    const raw = /^raw\s+/.test(inner);
     const name = raw ? inner.replace(/^raw\s+/, '') : inner;
     if (!Object.hasOwn(vars, name)) throw new TemplateError(`template uses ${name}, which has no value: declare it in the type's environment or pass -e ${name}=…`, 0);
     return raw ? vars[name]! : quoteFor(executor, vars[name]!);

@@ -30,7 +30,10 @@ export function toRpcException(err: BlanketError): JSONRPCErrorException {
   return new JSONRPCErrorException(err.message, err.rpcCode, err.toData());
 }
 
-/** JSON-RPC protocol errors end the connection: the peer is not speaking the protocol. */
+/**
+ * JSON-RPC protocol errors end the connection: the peer is not speaking the protocol.
+ * Invalid params are not among them: a well-formed call with a bad value is the user's to fix.
+ */
 export function isFatalRpcCode(code: number): boolean {
-  return (code <= -32600 && code >= -32700) || code === -32001 || code === -32002 || code === -32003;
+  return (code <= -32600 && code >= -32700 && code !== -32602) || code === -32001 || code === -32002 || code === -32003;
 }

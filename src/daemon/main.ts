@@ -1,6 +1,6 @@
 // The daemon process: `node dist/daemon/main.js`.
 // Takes the store lock first (one daemon per home), then the socket.
-import { closeSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, effectiveConfig, type Config } from '../core/config.js';
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   }
   for (const dir of [paths.home, paths.results, paths.logs, path.dirname(paths.db), paths.typesDir]) mkdirSync(dir, { recursive: true });
   mkdirSync(paths.run, { recursive: true, mode: 0o700 });
+  chmodSync(paths.run, 0o700); // mkdir's mode does not apply to a dir that already exists
 
   let config: Config;
   try {

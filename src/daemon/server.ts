@@ -130,6 +130,12 @@ export class Server {
     if (!res) return;
     const list = Array.isArray(res) ? res : [res];
     if (list.length === 0) return;
+    // Errors the JSON-RPC library makes itself (invalid request, unknown method) get our stable code too.
+    for (const r of list) {
+      if (r.error && typeof (r.error.data as { code?: unknown } | undefined)?.code !== 'string') {
+        r.error.data = { ...(typeof r.error.data === 'object' && r.error.data !== null ? r.error.data : {}), code: BlanketError.fromRpc(r.error).code };
+      }
+    }
     const fatal = list.some((r) => r.error && isFatalRpcCode(r.error.code));
     if (fatal) conn.end(res);
     else conn.send(res);

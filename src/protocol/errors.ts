@@ -76,7 +76,7 @@ export class BlanketError extends Error {
   /** Rebuild an error received over the wire. */
   static fromRpc(err: { code: number; message: string; data?: unknown }): BlanketError {
     const data = (typeof err.data === 'object' && err.data !== null ? err.data : {}) as Partial<ErrorData>;
-    const code = typeof data.code === 'string' && data.code in ERRORS ? (data.code as ErrorCode) : (byRpc.get(err.code) ?? 'INTERNAL');
+    const code = typeof data.code === 'string' && Object.hasOwn(ERRORS, data.code) ? (data.code as ErrorCode) : (byRpc.get(err.code) ?? 'INTERNAL');
     const { code: _c, hint, ...details } = data;
     return new BlanketError(code, err.message, { ...(hint ? { hint: String(hint) } : {}), details });
   }

@@ -30,6 +30,8 @@ export function testEnv(home: string, extra: Record<string, string> = {}): NodeJ
   const env: NodeJS.ProcessEnv = { ...process.env, BLANKET_HOME: home, NO_COLOR: '1', ...extra };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.XDG_RUNTIME_DIR;
+  delete env.NODE_OPTIONS; // tap's loaders: blanket runs as it does for users
+  delete env.BLANKET_SOCKET;
   return env;
 }
 
@@ -118,9 +120,15 @@ export class TestHome {
 
   /** A typed RPC client to this home's daemon (started if needed). */
   async client(): Promise<Client> {
-    const saved = process.env.BLANKET_HOME;
-    const c = await connect({ paths: this.paths, clientName: 'test' });
-    process.env.BLANKET_HOME = saved;
+    // A daemon that connect() starts inherits this process's environment: make it this home's for the call.
+    const saved = process.env;
+    process.env = testEnv(this.dir);
+    let c: Client;
+    try {
+      c = await connect({ paths: this.paths, clientName: 'test' });
+    } finally {
+      process.env = saved;
+    }
     this.clients.push(c);
     return c;
   }

@@ -268,7 +268,7 @@ export class LevelStore implements Store {
 
   remove(ids: string[]): Promise<string[]> {
     return this.exclusive(async () => {
-      const tasks = await this.getMany(ids);
+      const tasks = await this.getMany([...new Set(ids)]); // a repeated id must not be counted out twice
       const ops: Op[] = [];
       const counts = { ...this.countsMem };
       const removed: string[] = [];
@@ -354,15 +354,22 @@ export class LevelStore implements Store {
     running.sort((a, b) => (a.startedAt ?? a.claimedAt ?? 0) - (b.startedAt ?? b.claimedAt ?? 0));
 
     const queued: Task[] = [];
-    if (want('WAITING')) {
+    if (want('WAITING') && (params.type !== undefined || params.label !== undefined)) {
+      // The type or label index holds exactly the waiting tasks that can match: put them in run order.
+      queued.push(...(await collect(stateIndex('WAITING'), Number.MAX_SAFE_INTEGER, isQueued)).sort(runOrder).slice(0, limit));
+    } else if (want('WAITING')) {
       // Runnable tasks in the order they will run: a merge of every queue group's head.
-      const groups = [...this.groups].filter((g) => params.type === undefined || parseGroup(g).type === params.type);
       const heads: string[] = [];
-      for (const g of groups) heads.push(...(await this.db.keys({ ...range(`q!${g}!`), limit: limit + 1 }).all()));
+      for (const g of this.groups) heads.push(...(await this.db.keys({ ...range(`q!${g}!`), limit: limit + 1 }).all()));
       heads.sort((a, b) => order(a).localeCompare(order(b)));
       for (const t of await this.getMany(heads.map(idOf))) if (isQueued(t) && match(t) && queued.length < limit) queued.push(t);
       if (queued.length < limit) queued.push(...(await collect('n!', limit - queued.length, isQueued)));
-      if (queued.length < limit) queued.push(...(await collect('b!', limit - queued.length, isQueued)));
+      if (queued.length < limit) {
+        // A task can both have a not-before time and wait on a dependency: list it once.
+        const listed = new Set(queued.map((t) => t.id));
+        const blocked = await collect('b!', limit - queued.length + listed.size, isQueued);
+        queued.push(...blocked.filter((t) => !listed.has(t.id)).slice(0, limit - queued.length));
+      }
     }
 
     const finished: Task[] = [];
@@ -391,6 +398,13 @@ export class LevelStore implements Store {
           },
     };
   }
+}
+
+/** Waiting tasks as ps lists them: runnable by priority then age, then by not-before time, then those blocked on dependencies. */
+function runOrder(a: Task, b: Task): number {
+  const rank = (t: Task) => (isRunnable(t) ? 0 : t.notBefore !== undefined ? 1 : 2);
+  const key = (t: Task) => (isRunnable(t) ? `${prioKey(t.priority)}!${t.id}` : t.notBefore !== undefined ? `${pad(t.notBefore)}!${t.id}` : t.id);
+  return rank(a) - rank(b) || key(a).localeCompare(key(b));
 }
 
 /** The run-order part of a queue key: priority then id. */

@@ -1,0 +1,99 @@
+import t from 'tap';
+import { ConfigError, DEFAULT_CONFIG, parseConfig, parseSize } from '../../../src/core/config.js';
+import type { TypeLoadError } from '../../../src/protocol/model.js';
+
+const FILE = '/home/u/.config/blanket/config.toml';
+
+function errorsOf(text: string): TypeLoadError[] {
+  try {
+    parseConfig(FILE, text);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.errors;
+    throw err;
+  }
+  return [];
+}
+
+t.test('an empty file is the defaults', async (t) => {
+  t.same(parseConfig(FILE, ''), DEFAULT_CONFIG);
+  t.not(parseConfig(FILE, '').worker, DEFAULT_CONFIG.worker, 'a copy: callers cannot change the defaults');
+});
+
+t.test('every option', async (t) => {
+  const cfg = parseConfig(
+    FILE,
+    `types_paths = ["./types", "/srv/types"]
+max_message_bytes = "2 MiB"
+max_output_bytes = 1000
+sync_writes = false
+kill_grace = "2s"
+[worker]
+tags = ["gpu"]
+extra_tags = ["big"]
+slots = 4
+[schedule]
+[hooks]
+`,
+  );
+  t.same(cfg, {
+    typesPaths: ['./types', '/srv/types'],
+    maxMessageBytes: 2 * 1024 * 1024,
+    maxOutputBytes: 1000,
+    syncWrites: false,
+    killGraceMs: 2000,
+    worker: { tags: ['gpu'], extraTags: ['big'], slots: 4 },
+  });
+});
+
+t.test('bad values name the option and its line', async (t) => {
+  const cases: Array<[string, number | undefined, RegExp]> = [
+    ['types_paths = "/x"', 1, /^types_paths: must be a list of directory paths/],
+    ['\n\nmax_message_bytes = 100', 3, /^max_message_bytes: must be a size of at least 1 KiB/],
+    ['max_message_bytes = "lots"', 1, /^max_message_bytes: must be a size/],
+    ['max_output_bytes = -1', 1, /^max_output_bytes: must be a size/],
+    ['sync_writes = "yes"', 1, /^sync_writes: must be true or false/],
+    ['kill_grace = "forever"', 1, /^kill_grace: must be a duration/],
+    ['worker = 1', 1, /^worker: must be a table/],
+    ['[worker]\ntags = "gpu"', 2, /^tags: must be a list of tags/],
+    ['[worker]\nextra_tags = ["a b"]', 2, /^extra_tags: must be a list of tags/],
+    ['[worker]\nslots = 2000', 2, /^slots: must be a whole number from 0 to 1024/],
+    ['[worker]\nslots = 1.5', 2, /^slots: must be a whole number/],
+    ['typo_option = 1', 1, /^typo_option: unknown option \(known: types_paths, /],
+    ['"a(b" = 1', 1, /^a\(b: unknown option/],
+    ['\n"[x" = 1', 2, /^\[x: unknown option/],
+  ];
+  for (const [text, line, message] of cases) {
+    const errs = errorsOf(text);
+    t.equal(errs.length, 1, JSON.stringify(text));
+    t.equal(errs[0]?.file, FILE);
+    t.equal(errs[0]?.line, line, `${JSON.stringify(text)}: line`);
+    t.match(errs[0]?.message, message);
+  }
+});
+
+t.test('invalid TOML gives the line', async (t) => {
+  const errs = errorsOf('sync_writes = true\nkill_grace = \n');
+  t.match(errs, [{ file: FILE, line: 2, message: /^invalid TOML: / }]);
+  t.match(new ConfigError(errs).message, `${FILE}:2: invalid TOML`);
+});
+
+t.test('parseSize', async (t) => {
+  const table: Array<[unknown, number | undefined]> = [
+    [1024, 1024],
+    ['1024', 1024],
+    ['1 KiB', 1024],
+    ['1kb', 1000],
+    ['1.5 MiB', 1572864],
+    ['2MB', 2_000_000],
+    ['1 GiB', 1024 ** 3],
+    ['3 b', 3],
+    [0, undefined],
+    [-1, undefined],
+    [1.5, undefined],
+    ['', undefined],
+    ['1 TiB', undefined],
+    ['x', undefined],
+    [true, undefined],
+  ];
+  for (const [v, want] of table) t.equal(parseSize(v), want, JSON.stringify(v));
+});
