@@ -6,7 +6,7 @@ import t from 'tap';
 import { jsonError, snapshot } from '../helpers/cli.js';
 import { TestHome } from '../helpers/home.js';
 
-const h = new TestHome(t);
+const h = new TestHome(t, { workers: false });
 const client = await h.client();
 const file = (name: string, lines: string[]) => {
   const p = path.join(h.dir, name);

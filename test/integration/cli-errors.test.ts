@@ -6,7 +6,7 @@ import t from 'tap';
 import { humanError, jsonError, snapshot } from '../helpers/cli.js';
 import { TestHome, waitFor } from '../helpers/home.js';
 
-const h = new TestHome(t);
+const h = new TestHome(t, { workers: false });
 mkdirSync(h.paths.typesDir, { recursive: true });
 const typeFile = (name: string) => path.join(h.paths.typesDir, `${name}.toml`);
 writeFileSync(typeFile('needs_two'), 'description = "two required"\ncommand = "echo {{A}} {{B}}"\n[[environment.required]]\nname = "A"\n[[environment.required]]\nname = "B"\n');

@@ -19,7 +19,7 @@ function exited(pid: number): boolean {
 const mode = (p: string) => statSync(p).mode & 0o777;
 
 t.test('start, a second start, a second daemon process, kill -9 and a stale socket', async (t) => {
-  const h = new TestHome(t);
+  const h = new TestHome(t, { workers: false });
 
   const none = jsonError(t, await h.run(['daemon', 'status', '--json']), 'DAEMON_UNAVAILABLE', 3);
   t.match(none.message, `no daemon is running for ${h.dir}`);
@@ -66,7 +66,7 @@ t.test('start, a second start, a second daemon process, kill -9 and a stale sock
 });
 
 t.test('a run dir left open by someone else is made private again', async (t) => {
-  const h = new TestHome(t);
+  const h = new TestHome(t, { workers: false });
   mkdirSync(h.paths.run, { mode: 0o755 });
   t.equal(mode(h.paths.run), 0o755);
   const r = await h.run(['daemon', 'start']);

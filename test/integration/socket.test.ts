@@ -7,7 +7,7 @@ import { RawPeer } from '../helpers/raw.js';
 import { TestHome } from '../helpers/home.js';
 
 t.test('raw protocol errors', async (t) => {
-  const h = new TestHome(t);
+  const h = new TestHome(t, { workers: false });
   const client = await h.client();
   const { task } = await client.call('run', { type: 'echo_task' });
   const before = await client.call('ps', { limit: 100 });
@@ -56,7 +56,7 @@ t.test('raw protocol errors', async (t) => {
 });
 
 t.test('an oversize message closes that connection only', async (t) => {
-  const h = new TestHome(t);
+  const h = new TestHome(t, { workers: false });
   const client = await h.client();
   const before = await client.call('ps', {});
   const other = await RawPeer.connect(h.paths.socket);
@@ -85,7 +85,7 @@ t.test('an oversize message closes that connection only', async (t) => {
 });
 
 t.test('__proto__ and friends in env are plain variables end to end', async (t) => {
-  const h = new TestHome(t);
+  const h = new TestHome(t, { workers: false });
   const p = await RawPeer.connect(h.paths.socket).catch(async () => {
     await h.client(); // start the daemon, then connect raw
     return RawPeer.connect(h.paths.socket);
