@@ -5,6 +5,8 @@ import TOML from '@iarna/toml';
 import type { TypeLoadError } from '../protocol/model.js';
 import { DEFAULT_MAX_MESSAGE } from '../protocol/framing.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
+import { LOG_LEVELS, type LogLevel } from './logline.js';
 
 export interface WorkerConfig {
   /** Replace the detected tags. */
@@ -25,6 +27,34 @@ export interface Config {
   /** Per-stream output cap, bytes. */
   maxOutputBytes: number;
   worker: WorkerConfig;
+  log: LogConfig;
+  hooks: HooksConfig;
+  metrics: MetricsConfig;
+}
+
+export { LOG_LEVELS, type LogLevel };
+
+export interface LogConfig {
+  /** Rotate daemon.log and worker-*.log when they reach this many bytes. */
+  maxBytes: number;
+  /** Rotated files kept per log. */
+  keep: number;
+  level: LogLevel;
+}
+
+export interface HooksConfig {
+  /** Global hook commands, run for every task after its type's own. */
+  commands: HookSet;
+  timeoutMs: number;
+}
+
+export interface MetricsConfig {
+  /** host:port of the Prometheus listener (loopback only); undefined: off. */
+  listen?: string;
+  /** How often a sample goes into the store's history; 0: never. */
+  sampleIntervalMs: number;
+  /** How long samples are kept. */
+  historyMs: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -34,6 +64,9 @@ export const DEFAULT_CONFIG: Config = {
   killGraceMs: 10_000,
   maxOutputBytes: 100 * 1024 * 1024,
   worker: { extraTags: [] },
+  log: { maxBytes: 10 * 1024 * 1024, keep: 5, level: 'info' },
+  hooks: { commands: {}, timeoutMs: 30_000 },
+  metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
 };
 
 /** One setting: its config.toml key, its environment override and how it reads. */
@@ -135,11 +168,90 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => c.worker.slots,
     show: (c) => (c.worker.slots === undefined ? '(the number of CPUs)' : String(c.worker.slots)),
   },
+  {
+    key: 'log.max_size',
+    env: 'BLANKET_LOG_MAX_SIZE',
+    description: 'Rotate daemon.log and each worker-NAME.log when it reaches this size. A number of bytes or a size such as "10 MiB"; at least 1 KiB.',
+    defaultText: size(DEFAULT_CONFIG.log.maxBytes),
+    fromEnv: number,
+    get: (c) => c.log.maxBytes,
+    show: (c) => size(c.log.maxBytes),
+  },
+  {
+    key: 'log.keep',
+    env: 'BLANKET_LOG_KEEP',
+    description: 'How many rotated files to keep of each log (daemon.log.1 … daemon.log.N), 1 to 100.',
+    defaultText: String(DEFAULT_CONFIG.log.keep),
+    fromEnv: number,
+    get: (c) => c.log.keep,
+    show: (c) => String(c.log.keep),
+  },
+  {
+    key: 'log.level',
+    env: 'BLANKET_LOG_LEVEL',
+    description: `The least severe level written to the daemon and worker logs: ${LOG_LEVELS.join(', ')}.`,
+    defaultText: DEFAULT_CONFIG.log.level,
+    fromEnv: (t) => t.trim().toLowerCase(),
+    get: (c) => c.log.level,
+    show: (c) => c.log.level,
+  },
+  ...HOOK_NAMES.map(
+    (h): ConfigOption => ({
+      key: `hooks.${h}`,
+      env: `BLANKET_HOOKS_${h.toUpperCase()}`,
+      description: `A command run (with sh) when any task ${h === 'on_success' ? 'succeeds' : h === 'on_failure' ? 'fails (ERROR, TIMEDOUT, LOST, SKIPPED)' : 'ends, whatever its state'}, after its type's own ${h}. {{ID}}, {{STATE}}, {{EXIT_CODE}}, … insert the task's values quoted for the shell (docs/observability.md lists them).`,
+      defaultText: '(none)',
+      fromEnv: (t) => t,
+      get: (c) => c.hooks.commands[h],
+      show: (c) => c.hooks.commands[h] ?? '(none)',
+    }),
+  ),
+  {
+    key: 'hooks.timeout',
+    env: 'BLANKET_HOOKS_TIMEOUT',
+    description: 'How long a hook command may run before it is stopped (SIGTERM, then SIGKILL 2 s later). A duration such as "30s".',
+    defaultText: dur(DEFAULT_CONFIG.hooks.timeoutMs),
+    fromEnv: (t) => t,
+    get: (c) => c.hooks.timeoutMs,
+    show: (c) => dur(c.hooks.timeoutMs),
+  },
+  {
+    key: 'metrics.listen',
+    env: 'BLANKET_METRICS_LISTEN',
+    description: 'Serve Prometheus metrics over HTTP at this loopback address, e.g. "127.0.0.1:9464" (GET /metrics). Off when empty. Only 127.0.0.1, ::1 and localhost are accepted; port 0 picks a free port (blanket stats shows it).',
+    defaultText: '"" (off)',
+    fromEnv: (t) => t.trim(),
+    get: (c) => c.metrics.listen,
+    show: (c) => c.metrics.listen ?? '(off)',
+  },
+  {
+    key: 'metrics.sample_interval',
+    env: 'BLANKET_METRICS_SAMPLE_INTERVAL',
+    description: 'How often the daemon writes a sample (task counts, throughput, memory, CPU) into its store, for the history blanket stats shows. A duration, at least 1s; 0 turns sampling off.',
+    defaultText: dur(DEFAULT_CONFIG.metrics.sampleIntervalMs),
+    fromEnv: (t) => t,
+    get: (c) => c.metrics.sampleIntervalMs,
+    show: (c) => (c.metrics.sampleIntervalMs === 0 ? '0 (off)' : dur(c.metrics.sampleIntervalMs)),
+  },
+  {
+    key: 'metrics.history',
+    env: 'BLANKET_METRICS_HISTORY',
+    description: 'How long samples are kept. A duration such as "7d"; older samples are deleted as new ones are written.',
+    defaultText: formatDuration(DEFAULT_CONFIG.metrics.historyMs),
+    fromEnv: (t) => t,
+    get: (c) => c.metrics.historyMs,
+    show: (c) => formatDuration(c.metrics.historyMs),
+  },
 ];
 
 /** Top-level keys config.toml may hold; the tables without options yet are reserved for features to come. */
 const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log'];
 const KNOWN_WORKER = ['tags', 'extra_tags', 'slots'];
+const KNOWN_IN: Record<string, string[]> = {
+  log: ['max_size', 'keep', 'level'],
+  hooks: [...HOOK_NAMES, 'timeout'],
+  metrics: ['listen', 'sample_interval', 'history'],
+};
 
 export type ConfigSource = { from: 'default' } | { from: 'file'; file: string; line?: number } | { from: 'env'; name: string };
 
@@ -296,7 +408,78 @@ function buildConfig(doc: Record<string, unknown>, bad: (key: string, message: s
       }
     }
   }
+  buildObservability(doc, cfg, bad);
   return cfg;
+}
+
+/** A table of config.toml as an object, or undefined (and an error) when it is not a table. */
+function tableOf(doc: Record<string, unknown>, name: string, bad: (key: string, message: string) => void): Record<string, unknown> | undefined {
+  const v = doc[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    bad(name, `must be a table: [${name}]`);
+    return undefined;
+  }
+  const known = KNOWN_IN[name] ?? [];
+  for (const k of Object.keys(v)) if (!known.includes(k)) bad(`${name}.${k}`, `unknown option (known in [${name}]: ${known.join(', ')})`);
+  return v as Record<string, unknown>;
+}
+
+const durationOf = (v: unknown): number | undefined => (typeof v === 'string' || typeof v === 'number' ? parseDuration(v) : undefined);
+
+/** Is this a loopback host:port the metrics listener may use? Returns the problem, if any. */
+export function checkListen(text: string): string | undefined {
+  const m = /^(\[::1\]|127\.0\.0\.1|localhost):(\d{1,5})$/.exec(text);
+  if (!m) return 'must be a loopback address and port, e.g. "127.0.0.1:9464" ("[::1]:9464" and "localhost:9464" work too)';
+  if (Number(m[2]) > 65535) return 'the port must be from 0 to 65535';
+  return undefined;
+}
+
+/** [log], [hooks] and [metrics]. */
+function buildObservability(doc: Record<string, unknown>, cfg: Config, bad: (key: string, message: string) => void): void {
+  const log = tableOf(doc, 'log', bad);
+  if (log?.max_size !== undefined) {
+    const n = parseSize(log.max_size);
+    if (n === undefined || n < 1024) bad('log.max_size', 'must be a size of at least 1 KiB, e.g. "10 MiB"');
+    else cfg.log.maxBytes = n;
+  }
+  if (log?.keep !== undefined) {
+    if (typeof log.keep !== 'number' || !Number.isInteger(log.keep) || log.keep < 1 || log.keep > 100) bad('log.keep', 'must be a whole number from 1 to 100');
+    else cfg.log.keep = log.keep;
+  }
+  if (log?.level !== undefined) {
+    if (typeof log.level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(log.level)) bad('log.level', `must be one of ${LOG_LEVELS.join(', ')}`);
+    else cfg.log.level = log.level as LogLevel;
+  }
+  const hooks = tableOf(doc, 'hooks', bad);
+  for (const h of HOOK_NAMES) {
+    const v = hooks?.[h];
+    if (v === undefined) continue;
+    const problem = typeof v === 'string' ? checkHookTemplate(v) : 'must be a command (a string)';
+    if (problem) bad(`hooks.${h}`, problem);
+    else cfg.hooks.commands[h] = v as string;
+  }
+  if (hooks?.timeout !== undefined) {
+    const ms = durationOf(hooks.timeout);
+    if (ms === undefined || ms < 100) bad('hooks.timeout', 'must be a duration of at least 100ms, such as "30s"');
+    else cfg.hooks.timeoutMs = ms;
+  }
+  const metrics = tableOf(doc, 'metrics', bad);
+  if (metrics?.listen !== undefined) {
+    const problem = typeof metrics.listen === 'string' ? (metrics.listen === '' ? undefined : checkListen(metrics.listen)) : 'must be a string such as "127.0.0.1:9464"';
+    if (problem) bad('metrics.listen', problem);
+    else if (metrics.listen !== '') cfg.metrics.listen = metrics.listen as string;
+  }
+  if (metrics?.sample_interval !== undefined) {
+    const ms = durationOf(metrics.sample_interval);
+    if (ms === undefined || (ms !== 0 && ms < 1000)) bad('metrics.sample_interval', 'must be a duration of at least 1s, such as "60s", or 0 (off)');
+    else cfg.metrics.sampleIntervalMs = ms;
+  }
+  if (metrics?.history !== undefined) {
+    const ms = durationOf(metrics.history);
+    if (ms === undefined || ms < 60_000) bad('metrics.history', 'must be a duration of at least 1m, such as "7d"');
+    else cfg.metrics.historyMs = ms;
+  }
 }
 
 /** One row of `blanket config`: an option, its value and where the value came from. */
