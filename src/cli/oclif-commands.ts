@@ -6,6 +6,7 @@ import { makeCommand } from './oclif.js';
 import autocomplete from '../commands/autocomplete.js';
 import config from '../commands/config.js';
 import daemonInstall from '../commands/daemon/install.js';
+import daemonLogs from '../commands/daemon/logs.js';
 import daemonRestart from '../commands/daemon/restart.js';
 import daemonStart from '../commands/daemon/start.js';
 import daemonStatus from '../commands/daemon/status.js';
@@ -34,6 +35,7 @@ const specs = {
   'autocomplete': autocomplete,
   'config': config,
   'daemon:install': daemonInstall,
+  'daemon:logs': daemonLogs,
   'daemon:restart': daemonRestart,
   'daemon:start': daemonStart,
   'daemon:status': daemonStatus,

@@ -22,7 +22,7 @@ export function serviceTarget(env: NodeJS.ProcessEnv = process.env): ServiceTarg
     node: process.execPath,
     bin: path.join(PACKAGE_ROOT, 'bin', 'run.js'),
     env: vars,
-    logFile: path.join(paths.logs, 'daemon.log'),
+    logFile: path.join(paths.logs, 'daemon.out'), // the daemon writes daemon.log itself
   });
   return { kind, file: serviceFile(kind, env, os.homedir()), content };
 }

@@ -71,7 +71,8 @@ export interface StartResult {
 export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<StartResult> {
   const { DAEMON_ENTRY: entry } = await import('../pkg.js'); // a file path (a URL's pathname breaks on spaces), always the built daemon
   mkdirSync(paths.logs, { recursive: true });
-  const logFd = openSync(path.join(paths.logs, 'daemon.log'), 'a');
+  // The daemon logs to daemon.log itself (rotated); its stdout and stderr keep what a crash prints.
+  const logFd = openSync(path.join(paths.logs, 'daemon.out'), 'a');
   const child = spawn(process.execPath, [entry], {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'pipe'],
@@ -81,7 +82,7 @@ export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<Sta
   const pipe = child.stdio[3] as net.Socket;
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new BlanketError('DAEMON_UNAVAILABLE', `the daemon did not start within ${timeoutMs / 1000}s`, { hint: `see ${path.join(paths.logs, 'daemon.log')}` })), timeoutMs);
+    const timer = setTimeout(() => reject(new BlanketError('DAEMON_UNAVAILABLE', `the daemon did not start within ${timeoutMs / 1000}s`, { hint: `see ${path.join(paths.logs, 'daemon.out')} and 'blanket daemon logs'` })), timeoutMs);
     pipe.on('data', (d: Buffer) => {
       buf += d.toString();
       const nl = buf.indexOf('\n');
@@ -94,7 +95,7 @@ export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<Sta
     child.once('exit', (code) => {
       clearTimeout(timer);
       if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
-      else reject(new BlanketError('DAEMON_UNAVAILABLE', `the daemon exited at start (code ${code})`, { hint: `see ${path.join(paths.logs, 'daemon.log')}` }));
+      else reject(new BlanketError('DAEMON_UNAVAILABLE', `the daemon exited at start (code ${code})`, { hint: `see ${path.join(paths.logs, 'daemon.out')} and 'blanket daemon logs'` }));
     });
   });
   pipe.destroy();

@@ -14,7 +14,7 @@ import type { Daemon } from './context.js';
 import { Engine } from './engine.js';
 import { EventBus } from './events.js';
 import { handlers } from './handlers/index.js';
-import { createLogger } from './log.js';
+import { createFileLogger } from './log.js';
 import { createDispatcher, Server } from './server.js';
 import { LevelStore } from './store/level.js';
 import { StoreError } from './store/store.js';
@@ -66,7 +66,6 @@ function readPid(paths: Paths): number | undefined {
 
 async function main(): Promise<void> {
   const paths = resolvePaths(process.env, process.platform, os.homedir());
-  const log = createLogger();
   if (process.platform !== 'win32' && Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH) {
     fail(new BlanketError('PATH_INVALID', `the socket path ${paths.socket} is longer than ${MAX_SOCKET_PATH} bytes`, { hint: 'use a shorter BLANKET_HOME or set BLANKET_SOCKET' }));
   }
@@ -81,6 +80,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, { hint: `fix ${paths.config} (or the BLANKET_* variable named) and try again; 'blanket config' checks it` }));
     throw err;
   }
+  const log = createFileLogger({ file: path.join(paths.logs, 'daemon.log'), ...config.log, tee: process.stderr.isTTY === true });
 
   const store = new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites });
   try {
@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     logsDir: paths.logs,
     env: workerEnv(),
     log,
+    workerLog: config.log,
     exited: (name, reason, restarts) => {
       workers.update(name, { restarts });
       workers.markLost(name, reason);
@@ -174,6 +175,8 @@ async function main(): Promise<void> {
         // already gone
       }
     }
+    log.info('stopped');
+    await log.close();
     process.exit(0);
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM', false));
@@ -196,7 +199,7 @@ async function main(): Promise<void> {
   const grace = setTimeout(() => {
     for (const w of liveRecordedWorkers(paths)) {
       if (!workers.connected(w.spec.name)) {
-        log.warn('a worker from before did not reconnect; stopping it', { worker: w.spec.name, pid: w.pid });
+        log.warn('a worker from before did not reconnect; stopping it', { worker: w.spec.name, workerPid: w.pid });
         killRecorded(w);
       }
     }

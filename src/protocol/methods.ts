@@ -148,7 +148,7 @@ export const methods = {
   'worker.stop': method(obj({ id: workerId, kill: opt(bool) }), {} as WorkerInfo),
   'worker.pause': method(obj({ id: workerId }), {} as WorkerInfo),
   'worker.resume': method(obj({ id: workerId }), {} as WorkerInfo),
-  'worker.logs': method(obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as { text: string; path: string }),
+  'worker.logs': method(obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })), level: opt(literal('debug', 'info', 'warn', 'error')) }), {} as { text: string; path: string }),
   // Called by workers on their own connection.
   'worker.register': method(
     obj({ id: opt(workerId), name, tags: arr(tag, { max: 256 }), slots: int({ min: 0, max: 1024 }), pid: int({ min: 1 }), host: str({ max: 256 }), local: bool, held: arr(held, { max: 10000 }) }),

@@ -1,7 +1,13 @@
-// The worker process: `node dist/worker/main.js --name N [--tags a,b] [--extra-tags c] [--slots N] [--local]`.
+// The worker process: `node dist/worker/main.js --name N [--tags a,b] [--extra-tags c] [--slots N] [--local]
+// [--log-max-size BYTES] [--log-keep N] [--log-level LEVEL]`. It logs to logs/worker-N.log (rotated);
+// its stdout and stderr (worker-N.out) keep only what a crash prints.
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG } from '../core/config.js';
+import { LOG_LEVELS, type LogLevel } from '../core/logline.js';
 import { resolvePaths } from '../core/paths.js';
+import { createFileLogger } from '../log.js';
 import { detectTags } from './tags.js';
 import { Worker } from './worker.js';
 
@@ -12,21 +18,34 @@ const { values } = parseArgs({
     'extra-tags': { type: 'string' },
     slots: { type: 'string' },
     local: { type: 'boolean', default: false },
+    'log-max-size': { type: 'string' },
+    'log-keep': { type: 'string' },
+    'log-level': { type: 'string' },
   },
 });
 
 const split = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
 const tags = [...new Set([...(values.tags !== undefined ? split(values.tags) : detectTags()), ...split(values['extra-tags'])])].sort();
 const slots = values.slots !== undefined ? Number(values.slots) : os.availableParallelism();
-const log = (msg: string, fields: Record<string, unknown> = {}) =>
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'info', pid: process.pid, worker: values.name, msg, ...fields }) + '\n');
+const paths = resolvePaths(process.env, process.platform, os.homedir());
+const positive = (s: string | undefined, dflt: number) => (s !== undefined && Number(s) > 0 ? Number(s) : dflt);
+const level = (LOG_LEVELS as readonly string[]).includes(values['log-level'] ?? '') ? (values['log-level'] as LogLevel) : DEFAULT_CONFIG.log.level;
+const log = createFileLogger({
+  file: path.join(paths.logs, `worker-${values.name}.log`),
+  maxBytes: positive(values['log-max-size'], DEFAULT_CONFIG.log.maxBytes),
+  keep: positive(values['log-keep'], DEFAULT_CONFIG.log.keep),
+  level,
+  bindings: { worker: values.name },
+});
 
-const worker = new Worker({ name: values.name!, tags, slots, local: values.local!, paths: resolvePaths(process.env, process.platform, os.homedir()), log });
+const worker = new Worker({ name: values.name!, tags, slots, local: values.local!, paths, log });
 process.on('SIGTERM', () => worker.shutdown());
 process.on('SIGINT', () => worker.shutdown());
 // A lost pipe to a log must not take running tasks down with it.
 process.on('SIGPIPE', () => {});
+log.info('starting', { tags, slots });
 await worker.start();
 await worker.exited;
-log('exiting');
+log.info('exiting');
+await log.close();
 process.exit(0);

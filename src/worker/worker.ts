@@ -8,6 +8,7 @@ import type { Paths } from '../core/paths.js';
 import { normalizeSignal } from '../core/signals.js';
 import type { ControlMessage, WorkerSettings } from '../protocol/methods.js';
 import type { HeldTask, Task } from '../protocol/model.js';
+import type { Logger } from '../log.js';
 import { BlanketError } from '../protocol/errors.js';
 import { TaskRun, type ExitReport } from './runner.js';
 
@@ -17,7 +18,8 @@ export interface WorkerOptions {
   slots: number;
   local: boolean;
   paths: Paths;
-  log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Every line already carries the worker's name. */
+  log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Give up (exit) when the daemon has been away this long and nothing runs. */
   orphanTimeoutMs?: number;
 }
@@ -55,14 +57,14 @@ export class Worker {
       } catch (err) {
         if (err instanceof BlanketError && err.code === 'EXISTS') {
           // Replaced while we were away: our tasks were written off, so they must not go on.
-          this.opts.log('another worker has our name now; stopping', { err: err.message });
+          this.opts.log.warn('another worker has our name now; stopping', { err: err.message });
           this.shutdown();
           if (this.runs.size > 0) await Promise.all([...this.runs.values()].map((r) => r.done));
           return this.exit();
         }
-        this.opts.log('daemon unreachable; retrying', { err: (err as Error).message, waitMs: wait });
+        this.opts.log.warn('daemon unreachable; retrying', { err: (err as Error).message, waitMs: wait });
         if (this.runs.size === 0 && Date.now() - away > (this.opts.orphanTimeoutMs ?? 5 * 60_000)) {
-          this.opts.log('the daemon did not come back; exiting');
+          this.opts.log.warn('the daemon did not come back; exiting');
           return this.exit();
         }
         await new Promise((r) => setTimeout(r, wait));
@@ -77,7 +79,7 @@ export class Worker {
       if (this.client !== client) return;
       this.client = undefined;
       clearInterval(this.heartbeat);
-      this.opts.log('lost the daemon connection');
+      this.opts.log.warn('lost the daemon connection');
       void this.connectLoop();
     });
     const held: HeldTask[] = [...this.runs.values()].map((r) => ({
@@ -110,7 +112,7 @@ export class Worker {
     for (const [id, r] of this.runs) if (r.exit) this.runs.delete(id);
     this.heartbeat = setInterval(() => void this.beat(), res.settings.heartbeatMs);
     this.heartbeat.unref();
-    this.opts.log('registered', { worker: this.id, tags: this.opts.tags, slots: this.opts.slots, held: held.length });
+    this.opts.log.info('registered', { workerId: this.id, tags: this.opts.tags, slots: this.opts.slots, held: held.length });
     void this.claim();
   }
 
@@ -161,7 +163,7 @@ export class Worker {
         if (tasks.length > 0 && this.free > 0) this.wakeAgain = true;
       } while (this.wakeAgain);
     } catch (err) {
-      this.opts.log('claim failed', { err: (err as Error).message });
+      this.opts.log.warn('claim failed', { err: (err as Error).message });
     } finally {
       this.claiming = false;
     }
@@ -179,6 +181,7 @@ export class Worker {
     const s = this.settings!;
     const run = new TaskRun(task, { killGraceMs: s.killGraceMs, maxOutputBytes: s.maxOutputBytes, resultsRoot: s.resultsRoot, socket: s.socket, workerId: this.id! }, {
       started: (info) => {
+        this.opts.log.info('task started', { task: task.id, type: task.type, attempt: task.attempt, taskPid: info.pid });
         void this.inOrder(task.id, () => this.report(async (c) => {
           const r = await c.call('worker.started', { worker: this.id!, id: task.id, ...info });
           // Killed while it was being started.
@@ -189,10 +192,11 @@ export class Worker {
       progress: (percent, message) => void this.report((c) => c.call('progress', { id: task.id, percent, message }).then(() => {})),
     });
     this.runs.set(task.id, run);
-    void run.start().catch((err) => this.opts.log('task failed to start', { task: task.id, err: String(err) }));
+    void run.start().catch((err) => this.opts.log.error('task failed to start', { task: task.id, err: String(err) }));
   }
 
   private onFinished(id: string, rep: ExitReport): void {
+    this.opts.log.info('task finished', { task: id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, ...(rep.reason ? { reason: rep.reason } : {}) });
     void this.inOrder(id, () => this.report(async (c) => {
       await c.call('worker.finished', { worker: this.id!, id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}) });
     })).then((sent) => {
@@ -212,7 +216,7 @@ export class Worker {
       await send(c);
       return true;
     } catch (err) {
-      this.opts.log('report failed', { err: (err as Error).message });
+      this.opts.log.warn('report failed', { err: (err as Error).message });
       // The daemon answered with an error: it knows better; there is nothing to resend.
       return err instanceof BlanketError && err.code !== 'DAEMON_UNAVAILABLE';
     }

@@ -37,6 +37,8 @@ export class Supervisor {
       logsDir: string;
       env: NodeJS.ProcessEnv;
       log: Logger;
+      /** Log rotation and level for the workers' own logs. */
+      workerLog?: { maxBytes: number; keep: number; level: string };
       /** Told when a worker process ends (so its tasks can be written off at once). */
       exited(name: string, reason: string, restarts: number): void;
     },
@@ -57,8 +59,14 @@ export class Supervisor {
     this.spawn(m);
   }
 
+  /** The worker's own log (JSON lines, rotated by the worker). */
   logFile(name: string): string {
     return path.join(this.opts.logsDir, `worker-${name}.log`);
+  }
+
+  /** Where the worker's stdout and stderr go: what a crash prints. */
+  outFile(name: string): string {
+    return path.join(this.opts.logsDir, `worker-${name}.out`);
   }
 
   pid(name: string): number | undefined {
@@ -69,13 +77,15 @@ export class Supervisor {
     const args = [this.opts.entry, '--name', m.spec.name, '--slots', String(m.spec.slots), '--local'];
     if (m.spec.tags) args.push('--tags', m.spec.tags.join(','));
     if (m.spec.extraTags?.length) args.push('--extra-tags', m.spec.extraTags.join(','));
-    const fd = openSync(this.logFile(m.spec.name), 'a');
+    const wl = this.opts.workerLog;
+    if (wl) args.push('--log-max-size', String(wl.maxBytes), '--log-keep', String(wl.keep), '--log-level', wl.level);
+    const fd = openSync(this.outFile(m.spec.name), 'a');
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env: this.opts.env });
     closeSync(fd);
     child.unref();
     m.child = child;
     m.lastStart = Date.now();
-    this.opts.log.info('worker started', { worker: m.spec.name, pid: child.pid });
+    this.opts.log.info('worker started', { worker: m.spec.name, workerPid: child.pid });
     child.on('error', (err) => this.opts.log.error('worker spawn failed', { worker: m.spec.name, err: err.message }));
     child.on('exit', (code, signal) => {
       if (m.child !== child) return;
