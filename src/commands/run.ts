@@ -28,6 +28,7 @@ const runFlags = {
   wait: { kind: 'boolean', char: 'w', description: 'Wait for the task to end and exit with its code.' },
   follow: { kind: 'boolean', char: 'f', description: 'Stream its output live, then exit with its code.' },
   result: { kind: 'string', description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' },
+  notify: { kind: 'boolean', description: 'A desktop notification when the task ends (notify-send; the daemon log when there is none).' },
 } as const satisfies Record<string, FlagSpec>;
 
 type Ctx = CommandContext<typeof runFlags>;
@@ -84,6 +85,7 @@ command as one word.`,
     if (flags.timeout !== undefined) params.timeout = flags.timeout;
     if (flags.tag?.length) params.tags = flags.tag;
     if (flags.cwd !== undefined) params.cwd = flags.cwd;
+    if (flags.notify) params.notify = true;
     if (flags.after?.length) params.after = flags.after.flatMap((a) => a.split(',')).map((s) => s.trim()).filter(Boolean);
     const result = await ctx.call('run', params);
     for (const w of result.warnings) ctx.warn(w);

@@ -3,6 +3,7 @@ import TOML from '@iarna/toml';
 import type { FileSpec, TaskTypeField, TaskTypeInfo, TypeLoadError } from '../protocol/model.js';
 import { ENV_NAME } from '../protocol/methods.js';
 import { parseDuration } from './duration.js';
+import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
 import { scan, TemplateError } from './template.js';
 
 export const DEFAULT_TIMEOUT = 3600;
@@ -26,12 +27,15 @@ export interface TypeDraft {
   files?: FileSpec[];
   extends?: string;
   combinedOutput?: boolean;
+  /** on_success / on_failure / on_finish commands; each is inherited on its own. */
+  hooks?: HookSet;
   environment: { default: TaskTypeField[]; required: TaskTypeField[]; optional: TaskTypeField[] };
 }
 
 const KNOWN = new Set([
   'description', 'documentation', 'tags', 'executor', 'command', 'timeout', 'retries', 'retry_backoff',
   'priority', 'max_concurrent', 'cwd', 'files', 'extends', 'environment', 'combined_output',
+  ...HOOK_NAMES,
 ]);
 
 export class TypeFileError extends Error {
@@ -99,6 +103,12 @@ export function parseTypeFile(name: string, source: string, text: string): TypeD
   if (doc.combined_output !== undefined) {
     if (typeof doc.combined_output !== 'boolean') bad('combined_output', 'must be true or false');
     else draft.combinedOutput = doc.combined_output;
+  }
+  for (const h of HOOK_NAMES) {
+    if (doc[h] === undefined) continue;
+    const problem = typeof doc[h] === 'string' ? checkHookTemplate(doc[h]) : 'must be a command (a string)';
+    if (problem) bad(h, problem);
+    else (draft.hooks ??= {})[h] = doc[h] as string;
   }
   if (doc.executor !== undefined && typeof doc.executor === 'string' && !/^[^\s'"`$;|&<>]+$/.test(doc.executor)) {
     bad('executor', 'must be a program name or path without spaces or shell characters');
@@ -215,6 +225,12 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
   };
   const cwd = pick('cwd');
   if (cwd !== undefined) info.cwd = cwd;
+  const hooks: HookSet = {};
+  for (const h of HOOK_NAMES) {
+    const v = chain.find((d) => d.hooks?.[h] !== undefined)?.hooks?.[h];
+    if (v !== undefined) hooks[h] = v;
+  }
+  if (Object.keys(hooks).length) info.hooks = hooks;
   if (draft.extends !== undefined) info.extends = draft.extends;
   return info;
 }

@@ -14,6 +14,7 @@ import type { Daemon } from './context.js';
 import { Engine } from './engine.js';
 import { EventBus } from './events.js';
 import { handlers } from './handlers/index.js';
+import { watchEndings } from './hooks.js';
 import { createFileLogger } from './log.js';
 import { createDispatcher, Server } from './server.js';
 import { LevelStore } from './store/level.js';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     lost: (id, reason) => void engine.workerLost(id, reason),
   });
   engine = new Engine(store, events, workers, log, () => Date.now());
+  const hooks = watchEndings(events, { log, global: config.hooks.commands, timeoutMs: config.hooks.timeoutMs, home: paths.home, env: workerEnv() });
   const supervisor = new Supervisor({
     entry: path.join(PACKAGE_ROOT, 'dist', 'worker', 'main.js'),
     logsDir: paths.logs,
@@ -164,6 +166,7 @@ async function main(): Promise<void> {
       await Promise.all([supervisor.waitAll(config.killGraceMs + 5_000), workers.waitDisconnected(config.killGraceMs + 5_000)]);
     }
     types.close();
+    await hooks.close();
     engine.close();
     workers.close();
     await server.close();

@@ -72,6 +72,8 @@ export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared
   const cwd = p.cwd ?? type.cwd;
   if (cwd !== undefined) draft.cwd = cwd;
   if (type.combinedOutput) draft.combinedOutput = true;
+  if (type.hooks) draft.hooks = { ...type.hooks };
+  if (p.notify) draft.notify = true;
   return { draft, warnings: type.error ? [`type ${type.name} has errors in its file; the last good version was used:\n${type.error}`] : [] };
 }
 

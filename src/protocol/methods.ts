@@ -24,6 +24,7 @@ export const submitParams = obj({
   after: opt(arr(id, { max: 1000 })),
   notBefore: opt(int({ min: 0 })),
   cwd: opt(str({ max: 4096 })),
+  notify: opt(bool),
 });
 export type SubmitParams = Infer<typeof submitParams>;
 

@@ -89,6 +89,10 @@ export interface Task {
   stopRequested?: boolean;
   schedule?: { name: string; fireAt: number };
   resultDir: string;
+  /** The type's hook commands as they were at submit (on_success, on_failure, on_finish). */
+  hooks?: Partial<Record<'on_success' | 'on_failure' | 'on_finish', string>>;
+  /** A desktop notification when it ends (run --notify). */
+  notify?: boolean;
 }
 
 export interface TaskTypeField {
@@ -114,6 +118,8 @@ export interface TaskTypeInfo {
   extends?: string;
   combinedOutput: boolean;
   environment: { default: TaskTypeField[]; required: TaskTypeField[]; optional: TaskTypeField[] };
+  /** Commands run when a task of the type ends. */
+  hooks?: Partial<Record<'on_success' | 'on_failure' | 'on_finish', string>>;
   /** Problems found when it was last read; the type shown is the last good version. */
   error?: string;
   warnings: string[];

@@ -41,6 +41,7 @@ export function renderType(t: TaskTypeInfo): string {
   if (env.length) out.push('', bold('Environment'), table([['NAME', 'KIND', 'DEFAULT', 'DESCRIPTION'].map(dim), ...env]));
   out.push('', bold('Command'), t.command.replace(/\n$/, ''));
   if (t.files.length) out.push('', bold('Files'), t.files.map((f) => f.name).join('\n'));
+  if (t.hooks && Object.keys(t.hooks).length) out.push('', bold('Hooks'), table(Object.entries(t.hooks).map(([k, v]) => [dim(k), v.replace(/\n$/, '')])));
   if (t.warnings.length) out.push('', yellow(bold('Warnings')), ...t.warnings);
   if (t.error) out.push('', red(bold('Errors (the last good version is in force)')), t.error);
   return out.join('\n');

@@ -13,6 +13,7 @@ export const rerun: Handler<'rerun'> = async (params, { daemon }) => {
     retries: old.retries,
     timeout: old.timeout,
     ...(old.cwd !== undefined ? { cwd: old.cwd } : {}),
+    ...(old.notify ? { notify: true } : {}),
   });
   const [task] = await submit(daemon, [draft]);
   const w = noWorkerWarning(daemon, task!);

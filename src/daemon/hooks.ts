@@ -1,0 +1,243 @@
+// Running hooks and notifications when tasks end. Never blocks the engine:
+// `finished()` only queues; a few hooks run at once, each `sh -c` in its own
+// process group with a timeout, and each run is one line in the daemon log.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { HOOK_SHELL, hookEnv, hooksFor, hookValues, renderHook, type HookName, type HookSet } from '../core/hooks.js';
+import type { DaemonEvent } from '../protocol/methods.js';
+import { isTerminal, type Task } from '../protocol/model.js';
+import type { Logger } from './log.js';
+import { tailLines } from './logs.js';
+import { which } from './types/which.js';
+
+/** Hooks running at once; more wait their turn. */
+const MAX_RUNNING = 4;
+/** Hooks waiting beyond this are dropped (and the drop is logged): a flood must not eat memory. */
+const MAX_QUEUED = 1000;
+/** Output kept of a hook, for its log line. */
+const OUTPUT_KEEP = 2000;
+/** Output of a task offered to hooks as {{OUTPUT}} / {{STDERR}}. */
+const TAIL_LINES = 10;
+const TAIL_CHARS = 4000;
+const KILL_AFTER_MS = 2000;
+
+export interface HookRunnerOptions {
+  log: Logger;
+  /** Global hooks from config.toml: they run after the type's own. */
+  global: HookSet;
+  timeoutMs: number;
+  /** Where hooks run when the task has no result dir. */
+  home: string;
+  env?: NodeJS.ProcessEnv;
+  /** The notify command's path, or undefined to log notifications instead (default: looked up on PATH). */
+  notifier?: { kind: 'notify-send' | 'osascript'; path: string } | null;
+}
+
+interface Job {
+  task: Task;
+  kind: 'hook' | 'notify';
+  hook?: HookName;
+  source?: 'type' | 'config';
+  template?: string;
+}
+
+function tail(file: string): string {
+  const text = tailLines(file, TAIL_LINES, 64 * 1024).text.replace(/\n$/, '');
+  return text.length > TAIL_CHARS ? text.slice(-TAIL_CHARS) : text;
+}
+
+export class HookRunner {
+  private queue: Job[] = [];
+  private running = new Set<ChildProcess>();
+  private closed = false;
+  private readonly notifier: HookRunnerOptions['notifier'];
+
+  constructor(private readonly opts: HookRunnerOptions) {
+    this.notifier = opts.notifier !== undefined ? opts.notifier : findNotifier();
+  }
+
+  /** A task changed: when it has just ended, queue its hooks and notification. */
+  changed(task: Task, from: string | null): void {
+    if (this.closed || !isTerminal(task.state) || from === task.state) return;
+    const state = task.state;
+    for (const hook of hooksFor(state)) {
+      const own = task.hooks?.[hook];
+      if (own) this.push({ task, kind: 'hook', hook, source: 'type', template: own });
+      const global = this.opts.global[hook];
+      if (global) this.push({ task, kind: 'hook', hook, source: 'config', template: global });
+    }
+    if (task.notify) this.push({ task, kind: 'notify' });
+    this.pump();
+  }
+
+  private push(job: Job): void {
+    if (this.queue.length >= MAX_QUEUED) {
+      this.opts.log.warn('too many hooks waiting; one was dropped', { task: job.task.id, hook: job.hook ?? 'notify' });
+      return;
+    }
+    this.queue.push(job);
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < MAX_RUNNING && this.queue.length > 0) this.start(this.queue.shift()!);
+  }
+
+  private start(job: Job): void {
+    const { task } = job;
+    let argv: string[];
+    let env: NodeJS.ProcessEnv = this.opts.env ?? process.env;
+    const fields: Record<string, unknown> = { task: task.id, type: task.type, state: task.state };
+    if (job.kind === 'hook') {
+      const outFile = task.combinedOutput ? 'output.log' : 'stdout.log';
+      const values = hookValues(task, job.hook!, { output: tail(path.join(task.resultDir, outFile)), stderr: task.combinedOutput ? '' : tail(path.join(task.resultDir, 'stderr.log')) });
+      let command: string;
+      try {
+        command = renderHook(job.template!, values);
+      } catch (err) {
+        this.opts.log.warn('hook could not be rendered', { ...fields, hook: job.hook, source: job.source, err: (err as Error).message });
+        return;
+      }
+      argv = [HOOK_SHELL, '-c', command];
+      env = { ...env, ...hookEnv(values) };
+      Object.assign(fields, { hook: job.hook, source: job.source, command });
+    } else {
+      const n = notification(task);
+      if (!this.notifier) {
+        this.opts.log.info('notification', { ...fields, title: n.title, body: n.body });
+        return;
+      }
+      argv =
+        this.notifier.kind === 'notify-send'
+          ? [this.notifier.path, '--app-name=blanket', `--urgency=${task.state === 'SUCCESS' ? 'normal' : 'critical'}`, n.title, n.body]
+          : [this.notifier.path, '-e', `display notification ${appleString(n.body)} with title ${appleString(n.title)}`];
+      Object.assign(fields, { hook: 'notify', notifier: this.notifier.kind });
+    }
+    const started = Date.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), {
+        cwd: existsSync(task.resultDir) ? task.resultDir : this.opts.home,
+        env,
+        detached: true, // its own process group, so a timeout stops all it started
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      this.opts.log.warn('hook could not start', { ...fields, err: (err as Error).message });
+      return;
+    }
+    this.running.add(child);
+    let output = '';
+    const keep = (d: Buffer) => {
+      output = (output + d.toString('utf8')).slice(-OUTPUT_KEEP);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signal(child, 'SIGTERM');
+      killTimer = setTimeout(() => signal(child, 'SIGKILL'), KILL_AFTER_MS);
+    }, this.opts.timeoutMs);
+    const done = (exitCode: number | null, sig: string | null, err?: Error) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      if (!this.running.delete(child)) return;
+      const ok = !err && !timedOut && exitCode === 0;
+      const line = { ...fields, exitCode, signal: sig, durationMs: Date.now() - started, ...(output ? { output } : {}), ...(err ? { err: err.message } : {}) };
+      if (timedOut) this.opts.log.warn(`hook timed out after ${this.opts.timeoutMs} ms`, line);
+      else if (ok) this.opts.log.info('hook ran', line);
+      else this.opts.log.warn('hook failed', line);
+      this.pump();
+    };
+    child.on('error', (err) => done(null, null, err));
+    child.on('close', (code, sig) => done(code, sig));
+  }
+
+  /** Hooks running or waiting (for tests and stats). */
+  get pending(): number {
+    return this.running.size + this.queue.length;
+  }
+
+  /** Stop: drop what waits; give what runs `graceMs` to finish, then kill its whole process group. */
+  async close(graceMs = 2000): Promise<void> {
+    this.closed = true;
+    if (this.queue.length) this.opts.log.warn('daemon stopping: hooks not run', { count: this.queue.length });
+    this.queue = [];
+    const running = [...this.running];
+    await Promise.all(
+      running.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const t = setTimeout(() => {
+              signal(c, 'SIGKILL');
+              resolve();
+            }, graceMs);
+            c.once('close', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+}
+
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** A notification's title and body: what ended, how, and how long it took. */
+export function notification(task: Task): { title: string; body: string } {
+  const took = task.startedAt !== undefined && task.endedAt !== undefined ? ` after ${Math.round((task.endedAt - task.startedAt) / 100) / 10}s` : '';
+  const how = task.exitCode !== undefined && task.exitCode !== null && task.state !== 'SUCCESS' ? ` (exit ${task.exitCode})` : task.signal ? ` (${task.signal})` : '';
+  return {
+    title: `blanket: ${task.label ?? task.type} ${task.state}`,
+    body: `task ${task.id} ${task.state}${how}${took}${task.reason && task.state !== 'SUCCESS' ? `: ${task.reason}` : ''}`,
+  };
+}
+
+/** An AppleScript string literal. */
+function appleString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function findNotifier(): HookRunnerOptions['notifier'] {
+  if (process.platform === 'darwin') {
+    const p = which('osascript');
+    return p ? { kind: 'osascript', path: p } : null;
+  }
+  const p = which('notify-send');
+  return p ? { kind: 'notify-send', path: p } : null;
+}
+
+/**
+ * Watch task events: one daemon log line per task that ends (info, or debug for SUCCESS),
+ * and its hooks and notification. Returns the runner, to close at shutdown.
+ */
+export function watchEndings(events: { on(l: (e: DaemonEvent) => void): () => void }, opts: HookRunnerOptions): HookRunner {
+  const runner = new HookRunner(opts);
+  events.on((e) => {
+    if (e.kind !== 'task' || !isTerminal(e.task.state) || e.from === e.task.state) return;
+    const t = e.task;
+    opts.log.log(t.state === 'SUCCESS' ? 'debug' : 'info', 'task ended', {
+      task: t.id,
+      type: t.type,
+      state: t.state,
+      attempt: t.attempt,
+      ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
+      ...(t.signal ? { signal: t.signal } : {}),
+      ...(t.worker ? { worker: t.worker } : {}),
+      ...(t.startedAt !== undefined && t.endedAt !== undefined ? { durationMs: t.endedAt - t.startedAt } : {}),
+      ...(t.reason ? { reason: t.reason } : {}),
+    });
+    runner.changed(t, e.from);
+  });
+  return runner;
+}
