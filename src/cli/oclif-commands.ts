@@ -20,7 +20,12 @@ import rerun from '../commands/rerun.js';
 import rm from '../commands/rm.js';
 import run from '../commands/run.js';
 import show from '../commands/show.js';
+import typesAdd from '../commands/types/add.js';
+import typesExport from '../commands/types/export.js';
 import typesLs from '../commands/types/ls.js';
+import typesNew from '../commands/types/new.js';
+import typesRescan from '../commands/types/rescan.js';
+import typesRm from '../commands/types/rm.js';
 import typesShow from '../commands/types/show.js';
 import typesValidate from '../commands/types/validate.js';
 import wait from '../commands/wait.js';
@@ -49,7 +54,12 @@ const specs = {
   'rm': rm,
   'run': run,
   'show': show,
+  'types:add': typesAdd,
+  'types:export': typesExport,
   'types:ls': typesLs,
+  'types:new': typesNew,
+  'types:rescan': typesRescan,
+  'types:rm': typesRm,
   'types:show': typesShow,
   'types:validate': typesValidate,
   'wait': wait,

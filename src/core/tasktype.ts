@@ -71,6 +71,27 @@ export function parseTypeFile(name: string, source: string, text: string): TypeD
     const first = e.message.split('\n')[0]!;
     throw new TypeFileError([{ file: source, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${first.replace(/ at row \d+, col \d+, pos \d+:?$/, '')}` }]);
   }
+  return typeFromDoc(name, source, doc, text);
+}
+
+/** A type given as JSON (the fields of a TOML file, as one object): `types add`, `types export --format json`. */
+export function parseTypeJson(name: string, source: string, text: string): TypeDraft {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new TypeFileError([{ file: source, message: `invalid JSON: ${(err as Error).message}` }]);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeFileError([{ file: source, message: 'a type in JSON must be an object of its fields' }]);
+  return typeFromDoc(name, source, doc as Record<string, unknown>, '');
+}
+
+/** Either format: JSON when it looks like a JSON object, else TOML. */
+export function parseTypeText(name: string, source: string, text: string): TypeDraft {
+  return text.trimStart().startsWith('{') ? parseTypeJson(name, source, text) : parseTypeFile(name, source, text);
+}
+
+function typeFromDoc(name: string, source: string, doc: Record<string, unknown>, text: string): TypeDraft {
   const errors: TypeLoadError[] = [];
   const bad = (field: string, message: string, line = lineOf(text, field.split('.').pop()!)) =>
     errors.push({ file: source, ...(line ? { line } : {}), message: `${field}: ${message}` });
@@ -233,6 +254,59 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
   if (Object.keys(hooks).length) info.hooks = hooks;
   if (draft.extends !== undefined) info.extends = draft.extends;
   return info;
+}
+
+/**
+ * A resolved type as the fields of a type file: every setting explicit, `extends` already
+ * applied, so it stands alone. `typeToToml` and JSON.stringify write it; `types add` reads either.
+ */
+export function typeToDoc(t: TaskTypeInfo): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  if (t.description) doc.description = t.description;
+  doc.executor = t.executor;
+  if (t.tags.length) doc.tags = t.tags;
+  doc.command = t.command;
+  doc.timeout = t.timeout;
+  doc.retries = t.retries;
+  doc.retry_backoff = t.retryBackoff % 1000 === 0 ? `${t.retryBackoff / 1000}s` : `${t.retryBackoff}ms`;
+  doc.priority = t.priority;
+  doc.max_concurrent = t.maxConcurrent;
+  if (t.cwd !== undefined) doc.cwd = t.cwd;
+  if (t.combinedOutput) doc.combined_output = true;
+  for (const h of HOOK_NAMES) if (t.hooks?.[h] !== undefined) doc[h] = t.hooks[h];
+  if (t.files.length) doc.files = t.files.map((f) => ({ name: f.name, content: f.content }));
+  const env: Record<string, unknown> = {};
+  for (const k of ['default', 'required', 'optional'] as const) if (t.environment[k].length) env[k] = t.environment[k].map((f) => ({ ...f }));
+  if (Object.keys(env).length) doc.environment = env;
+  return doc;
+}
+
+/** A TOML string: multi-line literal for readable commands where that is exact, else a basic string. */
+function tomlString(v: string): string {
+  if (v.includes('\n') && !v.includes("'''") && !v.endsWith("'") && !/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) return `'''\n${v}'''`;
+  return JSON.stringify(v).replace(/\x7f/g, '\\u007f').replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+function tomlValue(v: unknown): string {
+  if (typeof v === 'string') return tomlString(v);
+  if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`;
+  return String(v);
+}
+
+/** typeToDoc as a TOML file, fields in the order docs/task-types.md lists them. */
+export function typeToToml(t: TaskTypeInfo, header?: string): string {
+  const { files, environment, ...top } = typeToDoc(t) as { files?: FileSpec[]; environment?: Record<string, TaskTypeField[]> } & Record<string, unknown>;
+  const out: string[] = header ? [...header.split('\n').map((l) => `# ${l}`.trimEnd()), ''] : [];
+  for (const [k, v] of Object.entries(top)) out.push(`${k} = ${tomlValue(v)}`);
+  for (const f of files ?? []) out.push('', '[[files]]', `name = ${tomlString(f.name)}`, `content = ${tomlString(f.content)}`);
+  for (const [k, list] of Object.entries(environment ?? {})) {
+    for (const f of list) {
+      out.push('', `[[environment.${k}]]`, `name = ${tomlString(f.name)}`);
+      if (f.value !== undefined) out.push(`value = ${tomlString(f.value)}`);
+      if (f.description !== undefined) out.push(`description = ${tomlString(f.description)}`);
+    }
+  }
+  return out.join('\n') + '\n';
 }
 
 function typeWarnings(command: string, env: Record<'default' | 'required' | 'optional', Map<string, TaskTypeField>>, description: string | undefined): string[] {

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     log: (m) => log.warn(m),
   });
   types.load();
+  types.setStored(await store.storedTypes());
   types.watch();
 
   // eslint-disable-next-line prefer-const

@@ -50,6 +50,33 @@ export interface ShowResult {
   dependents: string[];
 }
 
+export interface TypesNewResult {
+  /** The starter file written. */
+  path: string;
+  /** The type it defines, now in force. */
+  type: TaskTypeInfo;
+  /** A type of that name that it now overrides (its source). */
+  overrides?: string;
+}
+
+export interface TypesAddResult {
+  type: TaskTypeInfo;
+  /** A type of that name was stored before and is replaced. */
+  replaced: boolean;
+  /** A file type of the same name, which stays in force (files win). */
+  shadowedBy?: string;
+  warnings: string[];
+}
+
+export interface TypesExportResult {
+  name: string;
+  format: 'toml' | 'json';
+  /** Where the type comes from: a file path or db:NAME. */
+  source: string;
+  /** The type with extends applied, as a file `types add` takes back. */
+  text: string;
+}
+
 export interface DaemonStatus {
   pid: number;
   version: string;
@@ -135,6 +162,11 @@ export const methods = {
     obj({ name: opt(name), file: opt(str({ max: 4096 })), content: opt(str({ max: 1024 * 1024 })) }),
     {} as { ok: boolean; errors: TypeLoadError[]; warnings: string[]; checked: string[] },
   ),
+  'types.new': method(obj({ name, executor: opt(str({ min: 1, max: 256, pattern: /^[^\s'"`$;|&<>]+$/, what: 'a program name' })) }), {} as TypesNewResult),
+  'types.add': method(obj({ name, content: str({ max: 1024 * 1024 }), file: opt(str({ max: 4096 })) }), {} as TypesAddResult),
+  'types.export': method(obj({ name, format: opt(literal('toml', 'json')) }), {} as TypesExportResult),
+  'types.rm': method(obj({ name }), {} as { removed: string; inForce?: string }),
+  'types.rescan': method(obj({}), {} as { types: number; errors: TypeLoadError[] }),
   'daemon.status': method(obj({}), {} as DaemonStatus),
   'daemon.stop': method(obj({ keepWorkers: opt(bool) }), {} as { stopping: boolean; pid: number }),
   'events.subscribe': method(subscribeParams, {} as { subscription: string }),

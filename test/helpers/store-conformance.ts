@@ -440,4 +440,24 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.equal(big.queued.length, N / 2, 'a page as large as asked');
     t.equal(new Set(big.queued.map((x) => x.id)).size, N / 2);
   });
+
+  t.test('stored task types: put, replace, list, remove; they survive a reopen and touch no task', async (t) => {
+    const h = await makeStore(t);
+    let store = h.store;
+    t.same(await store.storedTypes(), []);
+    await store.putStoredType({ name: 'a', format: 'toml', content: 'command = "true"\n', addedAt: 1 });
+    await store.putStoredType({ name: 'b', format: 'json', content: '{"command":"true"}', addedAt: 2 });
+    await store.putStoredType({ name: 'a', format: 'toml', content: 'command = "false"\n', addedAt: 3 });
+    t.same((await store.storedTypes()).sort((x, y) => x.name.localeCompare(y.name)), [
+      { name: 'a', format: 'toml', content: 'command = "false"\n', addedAt: 3 },
+      { name: 'b', format: 'json', content: '{"command":"true"}', addedAt: 2 },
+    ]);
+    store = await h.reopen();
+    t.equal((await store.storedTypes()).length, 2, 'kept across a reopen');
+    t.equal(await store.removeStoredType('a'), true);
+    t.equal(await store.removeStoredType('a'), false, 'already gone');
+    t.same((await store.storedTypes()).map((x) => x.name), ['b']);
+    t.same(store.counts(), Object.fromEntries(ALL_STATES.map((s) => [s, 0])), 'no task counted');
+    if (h.consistency) t.same(await h.consistency(store), []);
+  });
 }

@@ -3,11 +3,18 @@ import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
 import { formatDuration } from '../../core/duration.js';
 import { bold, dim, red, table, yellow } from '../style.js';
 
-export function renderTypeList(types: TaskTypeInfo[], errors: TypeLoadError[]): string {
+/** Where a type comes from, short: "bundled", "db", or the file's path with ~ for the home dir. */
+export function shortSource(source: string, bundledDir?: string, home = process.env.HOME): string {
+  if (source.startsWith('db:')) return 'db';
+  if (bundledDir && source.startsWith(bundledDir + '/')) return 'bundled';
+  return home && source.startsWith(home + '/') ? '~' + source.slice(home.length) : source;
+}
+
+export function renderTypeList(types: TaskTypeInfo[], errors: TypeLoadError[], bundled?: string): string {
   const out = [
     table([
-      ['NAME', 'EXECUTOR', 'TAGS', 'DESCRIPTION'].map(dim),
-      ...types.map((t) => [t.error ? yellow(t.name) : t.name, t.executor, t.tags.join(',') || '-', t.description.split('\n')[0] ?? '']),
+      ['NAME', 'EXECUTOR', 'TAGS', 'SOURCE', 'DESCRIPTION'].map(dim),
+      ...types.map((t) => [t.error ? yellow(t.name) : t.name, t.executor, t.tags.join(',') || '-', shortSource(t.source, bundled), t.description.split('\n')[0] ?? '']),
     ]),
   ];
   if (errors.length) out.push('', red(bold('Problems')), ...errors.map(formatLoadError));

@@ -16,7 +16,12 @@ import { rm } from './rm.js';
 import { run } from './run.js';
 import { runBatch } from './run.batch.js';
 import { show } from './show.js';
+import { typesAdd } from './types/add.js';
+import { typesExport } from './types/export.js';
 import { typesLs } from './types/ls.js';
+import { typesNew } from './types/new.js';
+import { typesRescan } from './types/rescan.js';
+import { typesRm } from './types/rm.js';
 import { typesShow } from './types/show.js';
 import { typesValidate } from './types/validate.js';
 import { workerClaim } from './worker/claim.js';
@@ -46,6 +51,11 @@ export const handlers: HandlerRegistry = {
   'types.ls': typesLs,
   'types.show': typesShow,
   'types.validate': typesValidate,
+  'types.new': typesNew,
+  'types.add': typesAdd,
+  'types.export': typesExport,
+  'types.rm': typesRm,
+  'types.rescan': typesRescan,
   'daemon.status': daemonStatus,
   'daemon.stop': daemonStop,
   'events.subscribe': eventsSubscribe,

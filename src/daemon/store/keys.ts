@@ -10,6 +10,8 @@ export const K = {
   task: (id: string) => `t!${id}`,
   count: (state: string) => `c!${state}`,
   group: (g: string) => `g!${g}`,
+  /** A task type added over RPC. */
+  storedType: (name: string) => `y!${name}`,
 };
 
 /** Range bounds for every key starting with `prefix`. */

@@ -7,7 +7,7 @@ import { nextId } from '../../core/ids.js';
 import { transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, prioKey, range, escapeLabel } from './keys.js';
 import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
-import { StoreError, type Change, type ClaimRequest, type Store, type TaskDraft } from './store.js';
+import { StoreError, type Change, type ClaimRequest, type Store, type StoredType, type TaskDraft } from './store.js';
 
 type Op = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
 
@@ -313,6 +313,22 @@ export class LevelStore implements Store {
 
   runnableTagSets(): Array<{ tags: string[]; type: string }> {
     return [...this.groups].map(parseGroup);
+  }
+
+  async storedTypes(): Promise<StoredType[]> {
+    return (await this.db.values(range(K.storedType(''))).all()) as StoredType[];
+  }
+
+  putStoredType(type: StoredType): Promise<void> {
+    return this.exclusive(() => this.write([{ type: 'put', key: K.storedType(type.name), value: type }], true));
+  }
+
+  removeStoredType(name: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      if ((await this.db.get(K.storedType(name))) === undefined) return false;
+      await this.write([{ type: 'del', key: K.storedType(name) }], true);
+      return true;
+    });
   }
 
   async ps(params: PsParams): Promise<PsSections> {

@@ -45,6 +45,20 @@ export interface Store {
   counts(): Record<State, number>;
   /** Whether any runnable task needs exactly this tag set (for the "no worker can run it" check). */
   runnableTagSets(): Array<{ tags: string[]; type: string }>;
+  /** Task types added over RPC (`types add`), by name. */
+  storedTypes(): Promise<StoredType[]>;
+  /** Add or replace one. */
+  putStoredType(type: StoredType): Promise<void>;
+  /** False when there was none of that name. */
+  removeStoredType(name: string): Promise<boolean>;
+}
+
+/** A task type added over RPC: its text as given, parsed again at every start. */
+export interface StoredType {
+  name: string;
+  format: 'toml' | 'json';
+  content: string;
+  addedAt: number;
 }
 
 export class StoreError extends Error {

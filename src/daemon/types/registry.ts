@@ -1,10 +1,15 @@
 // The task types in force: read from the bundled dir, the user's dir and
 // configured paths (later ones override earlier), re-read on file change.
 // A broken file is reported and its last good version stays in force.
+// Types added over RPC (stored in the database, source "db:NAME") come
+// after all files: a file type of the same name wins.
 import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
-import { parseTypeFile, resolveType, TypeFileError, type TypeDraft } from '../../core/tasktype.js';
+import { parseTypeFile, parseTypeText, resolveType, TypeFileError, type TypeDraft } from '../../core/tasktype.js';
+import type { StoredType } from '../store/store.js';
+
+export const STORED_PREFIX = 'db:';
 
 export interface RegistryOptions {
   dirs: string[];
@@ -15,6 +20,8 @@ export interface RegistryOptions {
 export class TypeRegistry {
   /** Last good draft per type name. */
   private drafts = new Map<string, TypeDraft>();
+  /** Types added over RPC, by name; shadowed by a file type of the same name. */
+  private stored = new Map<string, TypeDraft>();
   /** Current problems per file. */
   private fileErrors = new Map<string, TypeLoadError[]>();
   private watchers: FSWatcher[] = [];
@@ -111,15 +118,55 @@ export class TypeRegistry {
     this.watchers = [];
   }
 
+  /** Replace the stored types (at start, and on rescan). A stored type that no longer parses is reported, not kept. */
+  setStored(types: StoredType[]): void {
+    this.stored.clear();
+    for (const e of [...this.fileErrors.keys()]) if (e.startsWith(STORED_PREFIX)) this.fileErrors.delete(e);
+    for (const t of types) {
+      try {
+        this.stored.set(t.name, parseTypeText(t.name, STORED_PREFIX + t.name, t.content));
+      } catch (err) {
+        if (!(err instanceof TypeFileError)) throw err;
+        this.fileErrors.set(STORED_PREFIX + t.name, err.errors);
+        this.opts.log?.(`stored task type ${t.name} is invalid:\n${err.message}`);
+      }
+    }
+  }
+
+  /** Add or replace one stored type (already checked with `check`). */
+  putStored(t: StoredType): void {
+    this.stored.set(t.name, parseTypeText(t.name, STORED_PREFIX + t.name, t.content));
+    this.fileErrors.delete(STORED_PREFIX + t.name);
+  }
+
+  removeStored(name: string): boolean {
+    this.fileErrors.delete(STORED_PREFIX + name);
+    return this.stored.delete(name);
+  }
+
+  hasStored(name: string): boolean {
+    return this.stored.has(name);
+  }
+
+  /** The file that defines a type, when a file does (even if a stored type has the same name). */
+  fileOf(name: string): string | undefined {
+    return this.drafts.get(name)?.source;
+  }
+
+  /** The draft in force for a name: a file's, else a stored one. */
+  private draft(name: string): TypeDraft | undefined {
+    return this.drafts.get(name) ?? this.stored.get(name);
+  }
+
   names(): string[] {
-    return [...this.drafts.keys()].sort();
+    return [...new Set([...this.drafts.keys(), ...this.stored.keys()])].sort();
   }
 
   get(name: string): TaskTypeInfo | undefined {
-    const draft = this.drafts.get(name);
+    const draft = this.draft(name);
     if (!draft) return undefined;
     try {
-      const info = resolveType(draft, (n) => this.drafts.get(n));
+      const info = resolveType(draft, (n) => this.draft(n));
       const errs = this.fileErrors.get(draft.source);
       if (errs) info.error = errs.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('\n');
       return info;
@@ -132,9 +179,9 @@ export class TypeRegistry {
   /** Problems: unreadable files and types whose `extends` does not resolve. */
   errors(): TypeLoadError[] {
     const out = [...this.fileErrors.values()].flat();
-    for (const draft of this.drafts.values()) {
+    for (const name of this.names()) {
       try {
-        resolveType(draft, (n) => this.drafts.get(n));
+        resolveType(this.draft(name)!, (n) => this.draft(n));
       } catch (err) {
         if (err instanceof TypeFileError) out.push(...err.errors);
       }
@@ -149,8 +196,8 @@ export class TypeRegistry {
   /** Validate text as if it were a type file, against the types in force (for extends). */
   check(name: string, file: string, text: string): { info?: TaskTypeInfo; errors: TypeLoadError[] } {
     try {
-      const draft = parseTypeFile(name, file, text);
-      return { info: resolveType(draft, (n) => (n === name ? undefined : this.drafts.get(n))), errors: [] };
+      const draft = parseTypeText(name, file, text);
+      return { info: resolveType(draft, (n) => (n === name ? undefined : this.draft(n))), errors: [] };
     } catch (err) {
       if (err instanceof TypeFileError) return { errors: err.errors };
       throw err;

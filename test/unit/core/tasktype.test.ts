@@ -263,3 +263,32 @@ t.test('a parsed draft keeps only what the file says', async (t) => {
   const d: TypeDraft = parseTypeFile('x', FILE, 'extends = "y"\ntimeout = 0');
   t.same(d, { name: 'x', source: FILE, extends: 'y', timeout: 0, environment: { default: [], required: [], optional: [] } });
 });
+
+t.test('export: a resolved type as a file that parses back to the same type', async (t) => {
+  const { typeToDoc, typeToToml, parseTypeJson, parseTypeText } = await import('../../../src/core/tasktype.js');
+  const base = parseTypeFile('base', 'base.toml', 'description = "b"\nexecutor = "sh"\ntags = ["unix"]\ncommand = \'\'\'\necho {{A}}\nprintf "%s\\n" \'it\'\\\'\'s\'\n\'\'\'\non_failure = "echo {{ID}}"\n[[environment.required]]\nname = "A"\ndescription = "an \\"a\\" \\u007f"\n[[files]]\nname = "f.txt"\ncontent = "x\\ty\\u0001"\n');
+  const leaf = parseTypeFile('leaf', 'leaf.toml', 'extends = "base"\nretry_backoff = "1500ms"\nretries = 1\ncombined_output = true\ncwd = "sub"\n[[environment.default]]\nname = "B"\nvalue = "b"\n');
+  const info = resolveType(leaf, (n) => (n === 'base' ? base : undefined));
+  const toml = typeToToml(info, 'leaf: exported');
+  t.match(toml, /^# leaf: exported\n\ndescription = "b"\nexecutor = "sh"/);
+  t.notMatch(toml, /extends/, 'extends is applied, not referenced');
+  const back = resolveType(parseTypeFile('leaf', 'x.toml', toml), () => undefined);
+  const { source: _a, extends: _b, ...want } = info;
+  const { source: _c, ...got } = back;
+  t.same(got, want, 'TOML: the same type');
+  const fromJson = resolveType(parseTypeJson('leaf', 'x.json', JSON.stringify(typeToDoc(info))), () => undefined);
+  t.same({ ...fromJson, source: 'x' }, { ...got, source: 'x' }, 'JSON: the same type');
+  t.equal(parseTypeText('j', 'j', ' {"command":"true"}').command, 'true', 'JSON detected by its brace');
+  t.throws(() => parseTypeJson('j', 'j.json', '[1]'), /must be an object/);
+  t.throws(() => parseTypeJson('j', 'j.json', '{"command": 1}'), /command: must be a string/);
+});
+
+t.test('the starter file of types new is a valid type for every kind of executor', async (t) => {
+  const { starterType } = await import('../../../src/core/starter.js');
+  for (const ex of ['bash', 'sh', 'python3', 'node', 'pwsh', 'fish']) {
+    const info = resolveType(parseTypeFile('mine', 'mine.toml', starterType('mine', ex)), () => undefined);
+    t.equal(info.executor, ex);
+    t.same(info.warnings, [], `${ex}: no warnings`);
+    t.match(info.command, /\{\{WHO\}\}/);
+  }
+});
