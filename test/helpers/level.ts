@@ -18,11 +18,13 @@ export async function levelConsistency(store: Store): Promise<string[]> {
   const want = new Set<string>();
   const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<string, number>;
   const groups = new Set<string>();
+  const byType = new Map<string, number>();
   for await (const [key, value] of db.iterator({ gte: 't!', lt: 't!\xff' })) {
     const task = value as Task;
     if (key !== `t!${task.id}`) problems.push(`record ${key} holds task ${task.id}`);
     for (const k of indexKeys(task)) want.add(k);
     counts[task.state]!++;
+    byType.set(`${task.type}!${task.state}`, (byType.get(`${task.type}!${task.state}`) ?? 0) + 1);
     if (isRunnable(task)) groups.add(groupOf(task));
   }
   const have = new Set<string>();
@@ -31,6 +33,12 @@ export async function levelConsistency(store: Store): Promise<string[]> {
     if (key.startsWith('t!') || key.startsWith('m!') || key.startsWith('y!') || key.startsWith('h!')) continue;
     if (key.startsWith('c!')) {
       if (value !== counts[key.slice(2)]) problems.push(`${key} = ${String(value)}, records say ${counts[key.slice(2)]}`);
+      continue;
+    }
+    if (key.startsWith('ct!')) {
+      const want = byType.get(key.slice(3));
+      if (value !== want) problems.push(`${key} = ${String(value)}, records say ${want ?? 0}`);
+      byType.delete(key.slice(3));
       continue;
     }
     if (key.startsWith('g!')) {
@@ -42,6 +50,7 @@ export async function levelConsistency(store: Store): Promise<string[]> {
   for (const k of want) if (!have.has(k)) problems.push(`missing index key ${k}`);
   for (const k of have) if (!want.has(k)) problems.push(`stale index key ${k}`);
   for (const g of groups) problems.push(`runnable group ${g} is not registered`);
+  for (const [k, n] of byType) problems.push(`missing counter ct!${k} (records say ${n})`);
   return problems;
 }
 

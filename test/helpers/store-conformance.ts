@@ -54,6 +54,9 @@ async function checkViews(t: Test, h: StoreHandle, store: Store, ids: string[], 
   const tally = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<State, number>;
   for (const task of tasks) tally[task.state]++;
   t.same(store.counts(), tally, `${label}: counts match the records`);
+  const byType: Record<string, Partial<Record<State, number>>> = {};
+  for (const task of tasks) (byType[task.type] ??= {})[task.state] = (byType[task.type]![task.state] ?? 0) + 1;
+  t.same(store.countsByType(), byType, `${label}: counts by type match the records`);
   const ps = await store.ps({ limit: 10000 });
   const idsOf = (list: Task[]) => list.map((x) => x.id).sort();
   t.same(idsOf(ps.running), idsOf(tasks.filter((x) => x.state === 'CLAIMED' || x.state === 'RUNNING')), `${label}: ps running`);
@@ -458,6 +461,35 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.equal(await store.removeStoredType('a'), false, 'already gone');
     t.same((await store.storedTypes()).map((x) => x.name), ['b']);
     t.same(store.counts(), Object.fromEntries(ALL_STATES.map((s) => [s, 0])), 'no task counted');
+    if (h.consistency) t.same(await h.consistency(store), []);
+  });
+
+  t.test('stats: counts by type, the latest finished, how many ended since, samples kept and dropped', async (t) => {
+    const h = await makeStore(t);
+    let store = h.store;
+    const [a, b, c] = await store.submit([draft({ type: 'x' }), draft({ type: 'x' }), draft({ type: 'y' })], NOW);
+    await finishIt(store, a!.id, 0, NOW + 10);
+    await finishIt(store, c!.id, 2, NOW + 20);
+    t.same(store.countsByType(), { x: { SUCCESS: 1, WAITING: 1 }, y: { ERROR: 1 } });
+    t.same((await store.finished(10)).map((x) => x.id), [c!.id, a!.id], 'newest first');
+    t.same((await store.finished(1)).map((x) => x.id), [c!.id]);
+    t.equal(await store.countFinishedSince(NOW, 100), 2);
+    t.equal(await store.countFinishedSince(NOW + 10, 100), 1, 'strictly after');
+    t.equal(await store.countFinishedSince(NOW, 1), 1, 'capped');
+    await store.remove([a!.id]);
+    t.same(store.countsByType(), { x: { WAITING: 1 }, y: { ERROR: 1 } }, 'a type with nothing left in a state has no entry for it');
+    store = await h.reopen();
+    t.same(store.countsByType(), { x: { WAITING: 1 }, y: { ERROR: 1 } }, 'kept across a reopen');
+
+    const sample = (at: number) => ({ at, counts: store.counts(), finished: 1, rss: 1, cpu: 2, lag: 0, elu: 0.01, workers: 1 });
+    for (const at of [100, 200, 300, 400]) await store.appendSample(sample(at), 0);
+    t.same((await store.samples(0, 10)).map((x) => x.at), [100, 200, 300, 400], 'oldest first');
+    t.same((await store.samples(0, 2)).map((x) => x.at), [300, 400], 'the newest N');
+    t.same((await store.samples(250, 10)).map((x) => x.at), [300, 400], 'since a time');
+    await store.appendSample(sample(500), 300);
+    t.same((await store.samples(0, 10)).map((x) => x.at), [300, 400, 500], 'older ones dropped as new ones come');
+    t.same(await store.samples(0, 10).then((l) => l[2]), sample(500));
+    t.equal(b!.state, 'WAITING');
     if (h.consistency) t.same(await h.consistency(store), []);
   });
 }

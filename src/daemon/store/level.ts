@@ -7,7 +7,7 @@ import { nextId } from '../../core/ids.js';
 import { transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, prioKey, range, escapeLabel } from './keys.js';
 import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
-import { StoreError, type Change, type ClaimRequest, type Store, type StoredType, type TaskDraft } from './store.js';
+import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoredType, type TaskDraft } from './store.js';
 
 type Op = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
 
@@ -25,6 +25,7 @@ export class LevelStore implements Store {
   private readonly db: ClassicLevel<string, unknown>;
   private tail: Promise<unknown> = Promise.resolve();
   private countsMem = zeroCounts();
+  private typeCounts = new TypeCounts();
   private groups = new Set<string>();
   private activeByType = new Map<string, number>();
   private lastId: string | undefined;
@@ -46,6 +47,7 @@ export class LevelStore implements Store {
       await this.migrate();
       this.lastId = (await this.db.get(K.lastId)) as string | undefined;
       for (const s of STATES) this.countsMem[s] = ((await this.db.get(K.count(s))) as number | undefined) ?? 0;
+      this.typeCounts.load(await this.db.iterator(range('ct!')).all());
       for await (const key of this.db.keys(range('g!'))) this.groups.add(key.slice(2));
       for (const t of await this.active()) this.bumpActive(t.type, 1);
     } catch (err) {
@@ -123,6 +125,7 @@ export class LevelStore implements Store {
       const ops: Op[] = [];
       const tasks: Task[] = [];
       const counts = { ...this.countsMem };
+      const byType = this.typeCounts.begin();
       const newGroups = new Set<string>();
       const batchTasks = new Map<string, Task>();
       for (const d of drafts) {
@@ -151,14 +154,16 @@ export class LevelStore implements Store {
         ops.push({ type: 'put', key: K.task(id), value: task });
         for (const key of indexKeys(task)) ops.push({ type: 'put', key, value: '' });
         counts[task.state]++;
+        byType.bump(task.type, task.state, 1);
         if (isRunnable(task) && !this.groups.has(groupOf(task))) newGroups.add(groupOf(task));
         tasks.push(task);
       }
       for (const g of newGroups) ops.push({ type: 'put', key: K.group(g), value: '' });
       for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
-      ops.push({ type: 'put', key: K.lastId, value: this.lastId });
+      ops.push({ type: 'put', key: K.lastId, value: this.lastId }, ...byType.ops());
       await this.write(ops, true);
       this.countsMem = counts;
+      byType.commit();
       for (const g of newGroups) this.groups.add(g);
       return tasks;
     });
@@ -202,6 +207,7 @@ export class LevelStore implements Store {
   private async commit(changes: Change[], sync: boolean, extra: Op[] = []): Promise<void> {
     const ops: Op[] = [...extra];
     const counts = { ...this.countsMem };
+    const byType = this.typeCounts.begin();
     const newGroups = new Set<string>();
     const before = await this.getMany(changes.map((c) => c.task.id));
     const byId = new Map(before.map((t) => [t.id, t]));
@@ -214,12 +220,16 @@ export class LevelStore implements Store {
       ops.push({ type: 'put', key: K.task(task.id), value: task });
       if (old) counts[old.state]--;
       counts[task.state]++;
+      if (old) byType.bump(old.type, old.state, -1);
+      byType.bump(task.type, task.state, 1);
       if (isRunnable(task) && !this.groups.has(groupOf(task))) newGroups.add(groupOf(task));
     }
     for (const g of newGroups) ops.push({ type: 'put', key: K.group(g), value: '' });
     for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
+    ops.push(...byType.ops());
     await this.write(ops, sync);
     this.countsMem = counts;
+    byType.commit();
     for (const g of newGroups) this.groups.add(g);
     for (const { task } of changes) {
       const old = byId.get(task.id);
@@ -271,17 +281,21 @@ export class LevelStore implements Store {
       const tasks = await this.getMany([...new Set(ids)]); // a repeated id must not be counted out twice
       const ops: Op[] = [];
       const counts = { ...this.countsMem };
+      const byType = this.typeCounts.begin();
       const removed: string[] = [];
       for (const t of tasks) {
         if (ACTIVE.includes(t.state)) continue;
         ops.push({ type: 'del', key: K.task(t.id) });
         for (const k of indexKeys(t)) ops.push({ type: 'del', key: k });
         counts[t.state]--;
+        byType.bump(t.type, t.state, -1);
         removed.push(t.id);
       }
       for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
+      ops.push(...byType.ops());
       if (ops.length) await this.write(ops, true);
       this.countsMem = counts;
+      byType.commit();
       return removed;
     });
   }
@@ -309,6 +323,33 @@ export class LevelStore implements Store {
 
   counts(): Record<State, number> {
     return { ...this.countsMem };
+  }
+
+  countsByType(): Record<string, Partial<Record<State, number>>> {
+    return this.typeCounts.snapshot();
+  }
+
+  async finished(limit: number): Promise<Task[]> {
+    const keys = await this.db.keys({ ...range('f!'), reverse: true, limit }).all();
+    return this.getMany(keys.map(idOf));
+  }
+
+  async countFinishedSince(since: number, cap: number): Promise<number> {
+    let n = 0;
+    for await (const _k of this.db.keys({ gt: `f!${pad(since)}!\xff`, lt: 'f!\xff', limit: cap })) n++;
+    return n;
+  }
+
+  appendSample(sample: StatsSample, dropBefore: number): Promise<void> {
+    return this.exclusive(async () => {
+      const old = await this.db.keys({ gte: 'h!', lt: `h!${pad(dropBefore)}`, limit: 1000 }).all();
+      await this.write([...old.map((key): Op => ({ type: 'del', key })), { type: 'put', key: `h!${pad(sample.at)}`, value: sample }], false);
+    });
+  }
+
+  async samples(since: number, limit: number): Promise<StatsSample[]> {
+    const newest = (await this.db.values({ gte: `h!${pad(since)}`, lt: 'h!\xff', reverse: true, limit }).all()) as StatsSample[];
+    return newest.reverse();
   }
 
   runnableTagSets(): Array<{ tags: string[]; type: string }> {
@@ -434,3 +475,39 @@ function zeroCounts(): Record<State, number> {
 }
 
 
+
+/** Per-type, per-state counters (ct!TYPE!STATE), written in the same batch as the tasks they count. */
+class TypeCounts {
+  private mem = new Map<string, number>();
+
+  load(entries: Array<[string, unknown]>): void {
+    this.mem.clear();
+    for (const [k, v] of entries) this.mem.set(k.slice(3), v as number);
+  }
+
+  /** A change set: bump, then write ops() in the batch, then commit() once it is written. */
+  begin(): { bump(type: string, state: State, by: number): void; ops(): Op[]; commit(): void } {
+    const delta = new Map<string, number>();
+    const next = (k: string) => (this.mem.get(k) ?? 0) + (delta.get(k) ?? 0);
+    return {
+      bump: (type, state, by) => delta.set(`${type}!${state}`, (delta.get(`${type}!${state}`) ?? 0) + by),
+      ops: () => [...delta].filter(([, d]) => d !== 0).map(([k]): Op => (next(k) > 0 ? { type: 'put', key: `ct!${k}`, value: next(k) } : { type: 'del', key: `ct!${k}` })),
+      commit: () => {
+        for (const [k, d] of delta) {
+          const n = (this.mem.get(k) ?? 0) + d;
+          if (n > 0) this.mem.set(k, n);
+          else this.mem.delete(k);
+        }
+      },
+    };
+  }
+
+  snapshot(): Record<string, Partial<Record<State, number>>> {
+    const out: Record<string, Partial<Record<State, number>>> = {};
+    for (const [k, n] of this.mem) {
+      const i = k.lastIndexOf('!');
+      (out[k.slice(0, i)] ??= {})[k.slice(i + 1) as State] = n;
+    }
+    return out;
+  }
+}

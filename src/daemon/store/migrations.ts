@@ -35,6 +35,19 @@ export const MIGRATIONS: Migration[] = [
       ]);
     },
   },
+  // Version 3 is taken by the schedules branch (sc!/st! keys); this one does not depend on it.
+  {
+    version: 4,
+    description: 'per-type counters (ct!TYPE!STATE) for stats; task types added over RPC (y!NAME) and stats samples (h!TIME) get their own prefixes',
+    async up(db) {
+      const counts = new Map<string, number>();
+      for await (const value of db.values(range('t!'))) {
+        const t = value as Task;
+        counts.set(`${t.type}!${t.state}`, (counts.get(`${t.type}!${t.state}`) ?? 0) + 1);
+      }
+      await db.batch([...[...counts].map(([k, n]) => ({ type: 'put' as const, key: `ct!${k}`, value: n })), { type: 'put', key: K.schema, value: 4 }]);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

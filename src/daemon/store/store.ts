@@ -45,12 +45,41 @@ export interface Store {
   counts(): Record<State, number>;
   /** Whether any runnable task needs exactly this tag set (for the "no worker can run it" check). */
   runnableTagSets(): Array<{ tags: string[]; type: string }>;
+  /** Tasks of each type in each state (only counts above zero). */
+  countsByType(): Record<string, Partial<Record<State, number>>>;
+  /** The latest finished tasks, newest first (by end time). */
+  finished(limit: number): Promise<Task[]>;
+  /** How many tasks ended after `since` (epoch ms), counting up to `cap`. */
+  countFinishedSince(since: number, cap: number): Promise<number>;
+  /** Add a stats sample; samples older than `dropBefore` go. */
+  appendSample(sample: StatsSample, dropBefore: number): Promise<void>;
+  /** Samples taken at or after `since`, oldest first; the newest `limit` of them. */
+  samples(since: number, limit: number): Promise<StatsSample[]>;
   /** Task types added over RPC (`types add`), by name. */
   storedTypes(): Promise<StoredType[]>;
   /** Add or replace one. */
   putStoredType(type: StoredType): Promise<void>;
   /** False when there was none of that name. */
   removeStoredType(name: string): Promise<boolean>;
+}
+
+/** One point of the stats history the daemon keeps (every metrics.sample_interval). */
+export interface StatsSample {
+  at: number;
+  /** Tasks in each state. */
+  counts: Record<State, number>;
+  /** Tasks that ended since the previous sample. */
+  finished: number;
+  /** Daemon resident memory, bytes. */
+  rss: number;
+  /** Daemon CPU time used since its start, ms. */
+  cpu: number;
+  /** How late the sample's timer fired, ms: event-loop lag. */
+  lag: number;
+  /** Share of the time since the previous sample the event loop was busy, 0..1. */
+  elu: number;
+  /** Live workers. */
+  workers: number;
 }
 
 /** A task type added over RPC: its text as given, parsed again at every start. */
