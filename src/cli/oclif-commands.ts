@@ -20,6 +20,7 @@ import rerun from '../commands/rerun.js';
 import rm from '../commands/rm.js';
 import run from '../commands/run.js';
 import show from '../commands/show.js';
+import stats from '../commands/stats.js';
 import typesAdd from '../commands/types/add.js';
 import typesExport from '../commands/types/export.js';
 import typesLs from '../commands/types/ls.js';
@@ -54,6 +55,7 @@ const specs = {
   'rm': rm,
   'run': run,
   'show': show,
+  'stats': stats,
   'types:add': typesAdd,
   'types:export': typesExport,
   'types:ls': typesLs,

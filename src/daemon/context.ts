@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import type { Engine } from './engine.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import type { Supervisor } from './workers/supervisor.js';
+import type { StatsRuntime } from './stats/runtime.js';
 
 export interface Daemon {
   store: Store;
@@ -26,6 +27,8 @@ export interface Daemon {
   version: string;
   startedAt: number;
   log: Logger;
+  /** The sampler, disk-use cache and metrics listener behind `stats`. */
+  stats: StatsRuntime;
   now(): number;
   /** Begin a clean shutdown. */
   stop(reason: string, opts?: { keepWorkers?: boolean }): void;

@@ -15,6 +15,9 @@ import { Engine } from './engine.js';
 import { EventBus } from './events.js';
 import { handlers } from './handlers/index.js';
 import { watchEndings } from './hooks.js';
+import { renderPrometheus } from '../core/metrics.js';
+import { collectStats } from './stats/collect.js';
+import { StatsRuntime } from './stats/runtime.js';
 import { createFileLogger } from './log.js';
 import { createDispatcher, Server } from './server.js';
 import { LevelStore } from './store/level.js';
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
       }),
     );
 
+  const stats = new StatsRuntime({ store, config: config.metrics, resultsRoot: paths.results, log, liveWorkers: () => workers.live().length, now: () => Date.now() });
   let stopping = false;
   const daemon: Daemon = {
     store,
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
     version: packageVersion(),
     startedAt: Date.now(),
     log,
+    stats,
     now: () => Date.now(),
     stop: (reason, opts) => void shutdown(reason, opts?.keepWorkers === true),
   };
@@ -167,7 +172,7 @@ async function main(): Promise<void> {
       await Promise.all([supervisor.waitAll(config.killGraceMs + 5_000), workers.waitDisconnected(config.killGraceMs + 5_000)]);
     }
     types.close();
-    await hooks.close();
+    await Promise.all([hooks.close(), stats.close()]);
     engine.close();
     workers.close();
     await server.close();
@@ -224,6 +229,7 @@ async function main(): Promise<void> {
   if (!adopted.has('local') && slots > 0) startLocal(defaultSpec());
 
   engine.armDue();
+  await stats.start(async () => renderPrometheus(await collectStats(daemon, 0)));
   log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version, adopted: [...adopted] });
   report({ ready: true, pid: process.pid });
 }

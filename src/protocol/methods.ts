@@ -2,7 +2,7 @@
 // message enters the daemon) and its result type. Client, daemon, worker and
 // UI all import this table; the daemon's handler registry is keyed by it.
 import { any, arr, bool, int, literal, nullable, num, obj, opt, record, str, type Infer, type Schema } from './schema.js';
-import { STATES, type State, type Task, type TaskTypeInfo, type TypeLoadError, type WorkerInfo } from './model.js';
+import { STATES, type State, type StatsSample, type Task, type TaskTypeInfo, type TypeLoadError, type WorkerInfo, type WorkerState } from './model.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -75,6 +75,49 @@ export interface TypesExportResult {
   source: string;
   /** The type with extends applied, as a file `types add` takes back. */
   text: string;
+}
+
+/** Milliseconds, over `count` tasks. */
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  sum: number;
+}
+
+/** What /proc says of a process (or a task's process group): absent where it cannot be read. */
+export interface ProcUsage {
+  /** Resident memory, bytes. */
+  rss?: number;
+  /** CPU time used, ms. */
+  cpu?: number;
+  /** Open file descriptors. */
+  fds?: number;
+}
+
+export interface StatsResult {
+  at: number;
+  version: string;
+  counts: Record<State, number>;
+  /** Tasks of each type in each state (only counts above zero). */
+  byType: Record<string, Partial<Record<State, number>>>;
+  /** Tasks that ended in the last 1, 5 and 15 minutes (`capped`: at least that many). */
+  finished: { '1m': number; '5m': number; '15m': number; capped: boolean };
+  /** Over the latest finished tasks that ran: queue wait (submit → first start) and run time (start → end of the last attempt). */
+  latency: { queueWait: Percentiles; runTime: Percentiles; byType: Record<string, { queueWait: Percentiles; runTime: Percentiles }> };
+  daemon: { pid: number; uptime: number; rss: number; heapUsed: number; cpu: number; fds?: number; eventLoopLag: number; eventLoopUtilization: number };
+  workers: Array<{ id: string; state: WorkerState; slots: number; running: number; pid?: number } & ProcUsage>;
+  /** Running tasks, with what their whole process group uses. */
+  tasks: Array<{ id: string; type: string; worker?: string; startedAt?: number; processes: number } & ProcUsage>;
+  /** Disk used by result dirs (`complete` false: the walk stopped at its limit), and free on their filesystem. */
+  disk: { used: number; files: number; complete: boolean; measuredAt: number; free?: number };
+  sampler: { intervalMs: number; lastAt?: number; lastCostMs?: number };
+  /** Samples, oldest first. */
+  history: StatsSample[];
+  /** The Prometheus listener: its address, or why it is not listening; absent when off. */
+  metrics?: { listen: string } | { error: string };
 }
 
 export interface DaemonStatus {
@@ -167,6 +210,7 @@ export const methods = {
   'types.export': method(obj({ name, format: opt(literal('toml', 'json')) }), {} as TypesExportResult),
   'types.rm': method(obj({ name }), {} as { removed: string; inForce?: string }),
   'types.rescan': method(obj({}), {} as { types: number; errors: TypeLoadError[] }),
+  stats: method(obj({ history: opt(int({ min: 0, max: 100000 })) }), {} as StatsResult),
   'daemon.status': method(obj({}), {} as DaemonStatus),
   'daemon.stop': method(obj({ keepWorkers: opt(bool) }), {} as { stopping: boolean; pid: number }),
   'events.subscribe': method(subscribeParams, {} as { subscription: string }),

@@ -163,3 +163,22 @@ export interface HeldTask {
   /** Set when the process ended while the daemon was away. */
   exit?: { exitCode: number | null; signal: string | null; cause: 'exit' | 'timeout' | 'killed'; at: number };
 }
+
+/** One point of the stats history the daemon keeps (every metrics.sample_interval). */
+export interface StatsSample {
+  at: number;
+  /** Tasks in each state. */
+  counts: Record<State, number>;
+  /** Tasks that ended since the previous sample. */
+  finished: number;
+  /** Daemon resident memory, bytes. */
+  rss: number;
+  /** Daemon CPU time used since its start, ms. */
+  cpu: number;
+  /** How late the sample's timer fired, ms: event-loop lag. */
+  lag: number;
+  /** Share of the time since the previous sample the event loop was busy, 0..1. */
+  elu: number;
+  /** Live workers. */
+  workers: number;
+}

@@ -16,6 +16,7 @@ import { rm } from './rm.js';
 import { run } from './run.js';
 import { runBatch } from './run.batch.js';
 import { show } from './show.js';
+import { stats } from './stats.js';
 import { typesAdd } from './types/add.js';
 import { typesExport } from './types/export.js';
 import { typesLs } from './types/ls.js';
@@ -56,6 +57,7 @@ export const handlers: HandlerRegistry = {
   'types.export': typesExport,
   'types.rm': typesRm,
   'types.rescan': typesRescan,
+  stats,
   'daemon.status': daemonStatus,
   'daemon.stop': daemonStop,
   'events.subscribe': eventsSubscribe,

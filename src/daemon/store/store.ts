@@ -1,7 +1,9 @@
 // The Store, in domain terms. LevelDB implements it now; a PostgreSQL backend
 // can later, and every backend must pass test/integration/store-conformance.
 import type { PsParams, PsSections } from '../../protocol/methods.js';
-import type { State, Task } from '../../protocol/model.js';
+import type { State, StatsSample, Task } from '../../protocol/model.js';
+
+export type { StatsSample };
 import type { TaskEvent } from '../../core/states.js';
 
 /** A task as submitted: the store gives it its id, result dir and timestamps. */
@@ -61,25 +63,6 @@ export interface Store {
   putStoredType(type: StoredType): Promise<void>;
   /** False when there was none of that name. */
   removeStoredType(name: string): Promise<boolean>;
-}
-
-/** One point of the stats history the daemon keeps (every metrics.sample_interval). */
-export interface StatsSample {
-  at: number;
-  /** Tasks in each state. */
-  counts: Record<State, number>;
-  /** Tasks that ended since the previous sample. */
-  finished: number;
-  /** Daemon resident memory, bytes. */
-  rss: number;
-  /** Daemon CPU time used since its start, ms. */
-  cpu: number;
-  /** How late the sample's timer fired, ms: event-loop lag. */
-  lag: number;
-  /** Share of the time since the previous sample the event loop was busy, 0..1. */
-  elu: number;
-  /** Live workers. */
-  workers: number;
 }
 
 /** A task type added over RPC: its text as given, parsed again at every start. */
