@@ -97,5 +97,6 @@ export function renderPrometheus(s: StatsResult): string {
   w.gauge('blanket_results_files', 'Files in result directories (at the last measurement).', [[{}, s.disk.files]]);
   w.gauge('blanket_results_disk_free_bytes', 'Free space on the filesystem of the result directories.', [[{}, s.disk.free]]);
   w.gauge('blanket_sampler_last_cost_seconds', 'How long the last history sample took to take and write.', [[{}, sec(s.sampler.lastCostMs)]]);
+  w.gauge('blanket_sampler_last_cpu_seconds', 'CPU time the daemon used while it took the last sample.', [[{}, sec(s.sampler.lastCpuMs)]]);
   return w.text();
 }

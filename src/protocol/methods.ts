@@ -113,7 +113,8 @@ export interface StatsResult {
   tasks: Array<{ id: string; type: string; worker?: string; startedAt?: number; processes: number } & ProcUsage>;
   /** Disk used by result dirs (`complete` false: the walk stopped at its limit), and free on their filesystem. */
   disk: { used: number; files: number; complete: boolean; measuredAt: number; free?: number };
-  sampler: { intervalMs: number; lastAt?: number; lastCostMs?: number };
+  /** The sampler: how often, when last, and what the last sample cost (wall time, and CPU time of the daemon meanwhile). */
+  sampler: { intervalMs: number; lastAt?: number; lastCostMs?: number; lastCpuMs?: number };
   /** Samples, oldest first. */
   history: StatsSample[];
   /** The Prometheus listener: its address, or why it is not listening; absent when off. */

@@ -78,7 +78,7 @@ export function renderStats(s: StatsResult): string {
   out.push(
     '',
     dim(
-      `sampler: ${sm.intervalMs ? `every ${formatDuration(sm.intervalMs)}${sm.lastCostMs !== undefined ? `, the last took ${sm.lastCostMs}ms` : ''}` : 'off'}; metrics: ${
+      `sampler: ${sm.intervalMs ? `every ${formatDuration(sm.intervalMs)}${sm.lastCostMs !== undefined ? `, the last took ${sm.lastCostMs}ms (${sm.lastCpuMs ?? '?'}ms CPU)` : ''}` : 'off'}; metrics: ${
         s.metrics === undefined ? 'off (metrics.listen)' : 'listen' in s.metrics ? `http://${s.metrics.listen}/metrics` : s.metrics.error
       }`,
     ),

@@ -33,6 +33,7 @@ export class StatsRuntime {
   private due = 0;
   private lastAt: number | undefined;
   private lastCostMs: number | undefined;
+  private lastCpuMs: number | undefined;
   private sampleElu: EventLoopUtilization = performance.eventLoopUtilization();
   private callElu: EventLoopUtilization = performance.eventLoopUtilization();
   private diskCache: StatsResult['disk'] | undefined;
@@ -69,6 +70,7 @@ export class StatsRuntime {
   async tick(): Promise<StatsSample | undefined> {
     const lag = Math.max(0, Date.now() - this.due);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     let sample: StatsSample | undefined;
     try {
       const { store, now } = this.opts;
@@ -93,12 +95,14 @@ export class StatsRuntime {
       if (!this.closed) this.opts.log.warn('stats sample failed', { err: String(err) });
     }
     this.lastCostMs = Math.round((performance.now() - t0) * 1000) / 1000;
+    const c = process.cpuUsage(c0);
+    this.lastCpuMs = Math.round((c.user + c.system) / 10) / 100;
     if (this.timer !== undefined) this.arm();
     return sample;
   }
 
   sampler(): StatsResult['sampler'] {
-    return { intervalMs: this.opts.config.sampleIntervalMs, ...(this.lastAt !== undefined ? { lastAt: this.lastAt } : {}), ...(this.lastCostMs !== undefined ? { lastCostMs: this.lastCostMs } : {}) };
+    return { intervalMs: this.opts.config.sampleIntervalMs, ...(this.lastAt !== undefined ? { lastAt: this.lastAt } : {}), ...(this.lastCostMs !== undefined ? { lastCostMs: this.lastCostMs } : {}), ...(this.lastCpuMs !== undefined ? { lastCpuMs: this.lastCpuMs } : {}) };
   }
 
   /** Event-loop utilization since the previous call (or the start). */
