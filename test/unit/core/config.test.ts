@@ -42,6 +42,9 @@ slots = 4
     syncWrites: false,
     killGraceMs: 2000,
     worker: { tags: ['gpu'], extraTags: ['big'], slots: 4 },
+    log: DEFAULT_CONFIG.log,
+    hooks: DEFAULT_CONFIG.hooks,
+    metrics: DEFAULT_CONFIG.metrics,
   });
 });
 
