@@ -92,6 +92,8 @@ export class DashboardFeed {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A follow still subscribing sees a new generation and unsubscribes itself.
+    this.logGen++;
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.clock.clearTimeout(this.followTimer);
@@ -229,7 +231,8 @@ export class DashboardFeed {
           client.onClose(() => this.closed(c));
           await this.load(client, true);
           this.everConnected = true;
-          if (this.followId !== undefined) void this.startFollow();
+          // A new connection has none of the old one's subscriptions: follow again (unless a follow is due anyway).
+          if (this.followId !== undefined && this.followTimer === undefined) void this.startFollow();
           return;
         } catch (err) {
           if (this.stopped) return;

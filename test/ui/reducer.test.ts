@@ -1,6 +1,6 @@
 import t from 'tap';
 import { applyEvent, loaded, tick } from '../../src/ui/reducer.js';
-import { FINISHED_WINDOW, initialState, NOTICE_MS, QUEUE_WINDOW } from '../../src/ui/state.js';
+import { FINISHED_WINDOW, initialState, NOTICE_MS, QUEUE_WINDOW, type DashboardState } from '../../src/ui/state.js';
 import { finished, ps, running, T0, task, worker } from './helpers/fixtures.js';
 
 const fresh = (tasks = [task()], scope = {}) => loaded(initialState(T0, scope), { ps: ps(tasks) }, T0);
@@ -155,7 +155,7 @@ t.test('worker and daemon events; notices expire', async (t) => {
 
 t.test('details follow the task they show', async (t) => {
   const r = running();
-  let s = { ...fresh([r]), details: { id: r.id, show: { task: r, dependents: [] } } };
+  let s: DashboardState = { ...fresh([r]), details: { id: r.id, show: { task: r, dependents: [] } } };
   s = applyEvent(s, { kind: 'task', task: { ...r, state: 'SUCCESS', endedAt: T0, updatedAt: T0 + 1 }, from: 'RUNNING' }, T0);
   t.equal(s.details!.show!.task.state, 'SUCCESS');
 });

@@ -92,9 +92,10 @@ export class FakeClient implements TopClient {
     this.closeListeners.push(f);
   }
 
-  /** Closed by its owner: no close event, like the real client. */
+  /** Closed by its owner: no close event, like the real client; nothing more is delivered. */
   close(): void {
     this.closed = true;
+    this.subs.clear();
   }
 
   /** The daemon went away. */
