@@ -22,7 +22,9 @@ export default class Top extends BlanketCommand {
     if (!process.stdin.isTTY) throw usage('top reads keys from a terminal, and stdin is not one', "run it from an interactive shell, or use 'blanket ps --watch'");
     // The first connection starts the daemon if needed; its errors print like any command's.
     const first = await this.client();
-    // Ink and React load only here, so no other command pays for them.
+    // Ink and React load only here, so no other command pays for them; in production
+    // mode, since React's development checks double the cost of every frame.
+    process.env.NODE_ENV ??= 'production';
     const [ui, { connect }, { setColor }] = await Promise.all([import('../ui/index.js'), import('../client/connect.js'), import('../cli/style.js')]);
     const color = ui.colourWanted(process.env, flags.color, true);
     setColor(color);

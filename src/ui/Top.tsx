@@ -7,7 +7,7 @@ import { detailsLines } from './components/DetailsView.js';
 import { logScrollMax } from './components/LogPane.js';
 import type { Clock, Connector } from './data.js';
 import type { DashboardFeed } from './feed.js';
-import { handleKey, type Effect } from './keys.js';
+import { handleKey, splitInput, type Effect } from './keys.js';
 import type { Scope } from './state.js';
 import type { Theme } from './theme.js';
 import { initialUi, type UiState } from './ui-state.js';
@@ -64,23 +64,38 @@ export function Top({ connect, theme, scope, filter, clock, fps }: TopProps) {
   useEffect(() => feed.follow(selectedId), [feed, selectedId]);
 
   const inner = Math.max(0, bodyRows(rows) - 1);
-  useInput((input, key) => {
-    // Keys can come faster than renders (key repeat, paste): read the screen as the last key left it.
+  // Scrolled back in the log, new output must not move what is being read.
+  const logTotal = useRef({ id: state.log?.id, total: state.log?.total ?? 0 });
+  useEffect(() => {
+    const prev = logTotal.current;
+    logTotal.current = { id: state.log?.id, total: state.log?.total ?? 0 };
     const cur = uiRef.current;
-    const v = cur === ui ? view : buildView(state, cur);
-    const scrollMax = cur.mode === 'details' ? Math.max(0, detailsLines(state.details, state.now).length - inner) : logScrollMax(state.log, inner);
-    const r = handleKey(cur, input, key, {
-      taskIds: v.taskIds,
-      workerIds: v.workers.map((w) => w.id),
-      ...(v.selectedTask ? { selectedTask: v.selectedTask } : {}),
-      ...(v.selectedWorker ? { selectedWorker: v.selectedWorker } : {}),
-      ...(state.workers ? { workers: state.workers } : {}),
-      page: Math.max(1, Math.floor(inner / 2)),
-      scrollMax,
-    });
-    uiRef.current = r.ui;
-    setUi(r.ui);
-    for (const e of r.effects) run(e, feed, exit);
+    if (cur.mode !== 'log' || cur.scroll === 0 || prev.id !== state.log?.id) return;
+    const grown = (state.log?.total ?? 0) - prev.total;
+    if (grown <= 0) return;
+    const next = { ...cur, scroll: Math.min(cur.scroll + grown, logScrollMax(state.log, inner)) };
+    uiRef.current = next;
+    setUi(next);
+  }, [state.log, inner]);
+  useInput((input, key) => {
+    for (const [ch, k] of splitInput(input, key)) {
+      // Keys can come faster than renders: read the screen as the last key left it.
+      const cur = uiRef.current;
+      const v = cur === ui ? view : buildView(state, cur);
+      const scrollMax = cur.mode === 'details' ? Math.max(0, detailsLines(state.details, state.now).length - inner) : logScrollMax(state.log, inner);
+      const r = handleKey(cur, ch, k, {
+        taskIds: v.taskIds,
+        workerIds: v.workers.map((w) => w.id),
+        ...(v.selectedTask ? { selectedTask: v.selectedTask } : {}),
+        ...(v.selectedWorker ? { selectedWorker: v.selectedWorker } : {}),
+        ...(state.workers ? { workers: state.workers } : {}),
+        page: Math.max(1, Math.floor(inner / 2)),
+        scrollMax,
+      });
+      uiRef.current = r.ui;
+      setUi(r.ui);
+      for (const e of r.effects) run(e, feed, exit);
+    }
   });
 
   return <Dashboard state={state} ui={ui} view={view} cols={cols} rows={rows} theme={theme} />;

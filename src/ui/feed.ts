@@ -3,7 +3,7 @@
 // publishes it at most `fps` times a second, however fast events come.
 // Reconnects with backoff when the connection closes. Hooks read it through
 // subscribe/getSnapshot (useSyncExternalStore); nothing here knows React.
-import { systemClock, type Clock, type Connector, type LogEvent, type TopClient, type TopEvent, type WorkerInfo } from './data.js';
+import { systemClock, type Clock, type Connector, type LogEvent, type TopClient, type TopEvent, type TopMethod, type TopMethods, type WorkerInfo } from './data.js';
 import { applyEvent, loaded, statusLoaded, tick, workerChanged } from './reducer.js';
 import { initialState, QUEUE_WINDOW, type DashboardState, type Scope } from './state.js';
 import { throttle, type Throttled } from './throttle.js';
@@ -45,6 +45,17 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+function isMethodMissing(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'METHOD_NOT_FOUND';
+}
+
+/** A method this daemon does not have (an older daemon); top goes on without it. */
+export class MissingMethod extends Error {
+  constructor(readonly method: string) {
+    super(`this daemon has no ${method} (upgrade it, then 'blanket daemon restart')`);
+  }
+}
+
 export class DashboardFeed {
   private state: DashboardState;
   private published: DashboardState;
@@ -66,6 +77,11 @@ export class DashboardFeed {
   private followTimer: unknown;
   private logGen = 0;
   private unsubLog: (() => Promise<void>) | undefined;
+  /**
+   * Methods the daemon answered METHOD_NOT_FOUND. The daemon closes the
+   * connection on that error, so they are not asked again after the reconnect.
+   */
+  private missing = new Set<string>();
   /** How many times state was published; tests read it. */
   publishes = 0;
 
@@ -133,7 +149,7 @@ export class DashboardFeed {
 
   kill(id: string): Promise<void> {
     return this.act(async (c) => {
-      const r = await c.call('kill', { ids: [id] });
+      const r = await this.optional(c, 'kill', { ids: [id] });
       const text = r.killed.includes(id) ? `stopping ${id}` : r.cancelled.includes(id) ? `cancelled ${id}` : `${id} was neither running nor queued`;
       this.notice(text, 'info');
     });
@@ -141,7 +157,7 @@ export class DashboardFeed {
 
   rerun(id: string): Promise<void> {
     return this.act(async (c) => {
-      const r = await c.call('rerun', { id });
+      const r = await this.optional(c, 'rerun', { id });
       this.notice([`rerun of ${id} is ${r.task.id}`, ...r.warnings].join('; '), 'info');
     });
   }
@@ -150,7 +166,7 @@ export class DashboardFeed {
   toggleWorker(worker: WorkerInfo): Promise<void> {
     const resume = worker.state === 'paused';
     return this.act(async (c) => {
-      const w = await c.call(resume ? 'worker.resume' : 'worker.pause', { id: worker.id });
+      const w = await this.optional(c, resume ? 'worker.resume' : 'worker.pause', { id: worker.id });
       this.update((s) => noticed(workerChanged(s, w), `${resume ? 'resumed' : 'paused'} worker ${w.name}`, 'info', this.clock.now()));
     });
   }
@@ -173,6 +189,18 @@ export class DashboardFeed {
     } catch (err) {
       if (onError) onError(err);
       else this.notice(message(err), 'error');
+    }
+  }
+
+  /** Call a method the daemon may lack: remembers a missing one and throws MissingMethod from then on. */
+  private async optional<M extends TopMethod>(c: TopClient, method: M, params: TopMethods[M]['params']): Promise<TopMethods[M]['result']> {
+    if (this.missing.has(method)) throw new MissingMethod(method);
+    try {
+      return await c.call(method, params);
+    } catch (err) {
+      if (!isMethodMissing(err)) throw err;
+      this.missing.add(method);
+      throw new MissingMethod(method);
     }
   }
 
@@ -266,10 +294,10 @@ export class DashboardFeed {
       const [ps, workers, status] = await Promise.all([
         client.call('ps', { limit: QUEUE_WINDOW, ...(type !== undefined ? { type } : {}), ...(label !== undefined ? { label } : {}) }),
         // Optional: a daemon without workers or stats still gets a dashboard.
-        client.call('worker.ls', {}).then((r) => r.workers, () => undefined),
+        this.optional(client, 'worker.ls', {}).then((r) => r.workers, () => undefined),
         client.call('daemon.status', {}).catch(() => undefined),
       ]);
-      if (client !== this.client) return;
+      if (client !== this.client) throw new Error('the daemon closed the connection');
       const buffered = this.buffer ?? [];
       this.buffer = undefined;
       const now = this.clock.now();
@@ -337,7 +365,7 @@ export class DashboardFeed {
         return;
       }
       this.unsubLog = unsub;
-      const tail = await client.call('logs', { id, lines: LOG_TAIL });
+      const tail = await this.optional(client, 'logs', { id, lines: LOG_TAIL });
       if (gen !== this.logGen) return;
       const pending = early;
       early = undefined;

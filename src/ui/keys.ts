@@ -47,6 +47,21 @@ export interface KeyResult {
   effects: Effect[];
 }
 
+/**
+ * Several characters in one read (typed fast, pasted, or sent by tmux) come
+ * as one input: split them into keys, so "/build" + Enter works as typed.
+ */
+export function splitInput(input: string, key: KeyPress): Array<[string, KeyPress]> {
+  const chars = [...input];
+  if (chars.length <= 1 || key.ctrl || key.meta || input.includes('\x1b')) return [[input, key]];
+  return chars.map((ch): [string, KeyPress] => {
+    if (ch === '\r' || ch === '\n') return ['', { return: true }];
+    if (ch === '\t') return ['', { tab: true }];
+    if (ch === '\x7f' || ch === '\b') return ['', { backspace: true }];
+    return [ch, {}];
+  });
+}
+
 const clamp = (n: number, max: number): number => Math.max(0, Math.min(n, max));
 
 const none = (ui: UiState): KeyResult => ({ ui, effects: [] });

@@ -15,6 +15,8 @@ export interface LogLine {
 export interface LogView {
   id: string;
   lines: LogLine[];
+  /** Lines started since the tail was loaded (keeps counting past LOG_LINES): lets a scrolled-back view stay put. */
+  total: number;
   /** The stream whose last line has no newline yet. */
   open?: Stream;
   /** The open line ended with a carriage return: the next output overwrites it. */
@@ -34,7 +36,7 @@ export function clean(raw: string): string {
 }
 
 export function emptyLog(id: string): LogView {
-  return { id, lines: [], loading: true };
+  return { id, lines: [], total: 0, loading: true };
 }
 
 /** Add a chunk of output from one stream. */
@@ -45,6 +47,7 @@ export function appendText(view: LogView, text: string, stream: Stream): LogView
   if (!endsOpen) parts.pop();
   const lines = view.lines.slice();
   let returned = false;
+  let added = 0;
   parts.forEach((part, i) => {
     const open = i === parts.length - 1 && endsOpen;
     // "\r\n" ends a line; a "\r" elsewhere returns to its start, so what follows overwrites it.
@@ -57,9 +60,12 @@ export function appendText(view: LogView, text: string, stream: Stream): LogView
     const cr = body.lastIndexOf('\r');
     const line = { text: clean(cr >= 0 ? body.slice(cr + 1) : body), stream };
     if (continues) lines[lines.length - 1] = line;
-    else lines.push(line);
+    else {
+      lines.push(line);
+      added++;
+    }
   });
-  const next: LogView = { ...view, lines: lines.length > LOG_LINES ? lines.slice(-LOG_LINES) : lines };
+  const next: LogView = { ...view, lines: lines.length > LOG_LINES ? lines.slice(-LOG_LINES) : lines, total: view.total + added };
   delete next.open;
   delete next.returned;
   if (endsOpen) next.open = stream;
@@ -70,5 +76,5 @@ export function appendText(view: LogView, text: string, stream: Stream): LogView
 /** The tail fetched with `logs`: replaces what was there. */
 export function setTail(view: LogView, text: string): LogView {
   const { open: _o, returned: _r, error: _e, ...rest } = view;
-  return { ...appendText({ ...rest, lines: [] }, text, 'stdout'), loading: false };
+  return { ...appendText({ ...rest, lines: [], total: 0 }, text, 'stdout'), loading: false };
 }

@@ -61,6 +61,43 @@ t.test('a daemon without worker.ls or stats still gets a dashboard', async (t) =
   await feed.stop();
 });
 
+t.test('a daemon that hangs up on unknown methods is asked once, then done without', async (t) => {
+  const r = running();
+  // Today's daemon: no worker.ls, logs or kill, and it ends the connection on an unknown method.
+  const daemon = () => {
+    const c = new FakeClient({ tasks: [r] });
+    c.closeOnUnknown = true;
+    delete c.handlers.logs;
+    delete c.handlers.kill;
+    return c;
+  };
+  const clients = [daemon(), daemon(), daemon()];
+  const { feed, clock, attempts } = setup(clients);
+  feed.start();
+  await settle();
+  clock.advance(1000);
+  await settle();
+  t.equal(feed.getSnapshot().connection, 'live');
+  t.same(attempts, [0, 1], 'one reconnect');
+  t.equal(clients[1]!.named('worker.ls').length, 0, 'worker.ls is not asked again');
+  feed.follow(r.id);
+  clock.advance(FOLLOW_DELAY_MS);
+  await settle();
+  clock.advance(100);
+  t.match(feed.getSnapshot().log?.error, /this daemon has no logs/);
+  clock.advance(1000);
+  await settle();
+  clock.advance(FOLLOW_DELAY_MS);
+  await settle();
+  t.equal(feed.getSnapshot().connection, 'live');
+  t.same(attempts, [0, 1, 1], 'each reconnect counts its own attempts');
+  t.equal(clients[2]!.named('logs').length, 0, 'logs is not asked again');
+  await feed.kill(r.id);
+  clock.advance(100);
+  t.match(feed.getSnapshot().notice, { level: 'error', text: /this daemon has no kill/ });
+  await feed.stop();
+});
+
 t.test('events that arrive while the snapshot loads are replayed onto it', async (t) => {
   const q = task();
   const c = new FakeClient({ tasks: [q] });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { handleKey, type KeyContext, type KeyPress } from '../../src/ui/keys.js';
+import { handleKey, splitInput, type KeyContext, type KeyPress } from '../../src/ui/keys.js';
 import { initialUi, type UiState } from '../../src/ui/ui-state.js';
 import { finished, running, task, worker } from './helpers/fixtures.js';
 
@@ -111,4 +111,11 @@ t.test('? opens help and any key closes it; q and Ctrl-C quit', async (t) => {
   t.same(press(initialUi(), 'q').effects, [{ type: 'quit' }]);
   t.same(press(initialUi(), 'c', { ctrl: true }).effects, [{ type: 'quit' }]);
   t.same(press({ ...initialUi(), mode: 'filter' }, 'c', { ctrl: true }).effects, [{ type: 'quit' }], 'Ctrl-C quits from any mode');
+});
+
+t.test('several characters in one read are split into keys', async (t) => {
+  t.same(splitInput('/ab\r', {}), [['/', {}], ['a', {}], ['b', {}], ['', { return: true }]]);
+  t.same(splitInput('x\x7f\t', {}), [['x', {}], ['', { backspace: true }], ['', { tab: true }]]);
+  t.same(splitInput('j', {}), [['j', {}]]);
+  t.same(splitInput('\x1b[A', { upArrow: true }), [['\x1b[A', { upArrow: true }]], 'escape sequences stay whole');
 });

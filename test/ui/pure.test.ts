@@ -27,8 +27,10 @@ t.test('log lines: partial lines join, carriage returns overwrite, escapes are d
   t.equal(v.lines[v.lines.length - 1]!.text, 'done');
   v = appendText(v, '\x1b[31mred\x1b[0m \x1b]0;title\x07\tx\x07\n', 'stdout');
   t.equal(v.lines[v.lines.length - 1]!.text, 'red     x');
+  const total = v.total;
   for (let i = 0; i < LOG_LINES + 10; i++) v = appendText(v, `l${i}\n`, 'stdout');
   t.equal(v.lines.length, LOG_LINES);
+  t.equal(v.total, total + LOG_LINES + 10, 'the count of lines goes on past the cap');
 });
 
 t.test('wait reasons: dependencies, time, workers, max_concurrent, slots', async (t) => {

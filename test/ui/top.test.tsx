@@ -99,6 +99,24 @@ t.test('l shows the log full screen, following new output', async (t) => {
   ui.app.unmount();
 });
 
+t.test('scrolled back in the log, new output does not move the lines being read', async (t) => {
+  const text = Array.from({ length: 40 }, (_, i) => `out ${i}`).join('\n') + '\n';
+  const { ui, c, flush } = await mount(data({ logs: { [RUN.id]: text } }));
+  await flush();
+  await ui.press('l');
+  await ui.frame(/out 39/);
+  await ui.press('k', 'k', 'k');
+  const before = await ui.frame(/3 lines back/);
+  const shown = (f: string) => f.split('\n').filter((l) => /^out \d+$/.test(l));
+  c.emit({ kind: 'log', id: RUN.id, stream: 'stdout', data: 'new 1\nnew 2\n' });
+  await flush();
+  const after = await ui.frame(/5 lines back/);
+  t.same(shown(after), shown(before));
+  await ui.press('G');
+  await ui.frame(/new 2\n/);
+  ui.app.unmount();
+});
+
 t.test('K asks before killing; y kills the selected task, n keeps it', async (t) => {
   const { ui, c, flush } = await mount();
   await ui.press('K');
@@ -148,6 +166,9 @@ t.test('/ filters the lists by type, label or state', async (t) => {
   t.notMatch(g, /0mfin001/);
   await ui.press(KEY.escape);
   await ui.frame((x) => !/filter:/.test(x) && /0mfin001/.test(x));
+  await ui.press('/echo\r');
+  const h = await ui.frame(/filter: echo/);
+  t.match(h, /› 0mque001 echo/, 'typed in one read (a paste, or tmux send-keys) works the same');
   ui.app.unmount();
 });
 

@@ -34,7 +34,8 @@ export function FinishedTable({ tasks, more, selected, focused, height, width, n
       title={title}
       {...(tasks.length ? {} : { note: 'none yet' })}
       columns={COLUMNS}
-      rows={tasks.map((t) => {
+      items={tasks}
+      toRow={(t) => {
         const colour = stateColour(t.state);
         return {
           key: t.id,
@@ -48,7 +49,7 @@ export function FinishedTable({ tasks, more, selected, focused, height, width, n
             label: { text: t.label ?? '' },
           },
         };
-      })}
+      }}
       selected={selected}
       focused={focused}
       height={height}

@@ -32,7 +32,8 @@ export function QueueTable({ tasks, waits, more, selected, focused, height, widt
       title={title}
       {...(tasks.length ? {} : { note: 'queue empty' })}
       columns={COLUMNS}
-      rows={tasks.map((t) => {
+      items={tasks}
+      toRow={(t) => {
         const why = waits.get(t.id) ?? '';
         return {
           key: t.id,
@@ -44,7 +45,7 @@ export function QueueTable({ tasks, waits, more, selected, focused, height, widt
             label: { text: t.label ?? '' },
           },
         };
-      })}
+      }}
       selected={selected}
       focused={focused}
       height={height}

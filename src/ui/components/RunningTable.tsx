@@ -35,7 +35,8 @@ export function RunningTable({ tasks, selected, focused, height, width, now, wor
       title={`RUNNING ${tasks.length}`}
       {...(tasks.length ? {} : { note: 'nothing running' })}
       columns={COLUMNS}
-      rows={tasks.map((t) => {
+      items={tasks}
+      toRow={(t) => {
         const since = t.startedAt ?? t.claimedAt;
         return {
           key: t.id,
@@ -48,7 +49,7 @@ export function RunningTable({ tasks, selected, focused, height, width, now, wor
             label: { text: [t.label, t.progress?.message].filter(Boolean).join(' · ') },
           },
         };
-      })}
+      }}
       selected={selected}
       focused={focused}
       height={height}

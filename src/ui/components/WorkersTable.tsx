@@ -37,7 +37,8 @@ export function WorkersTable({ workers, selected, focused, height, width, now, t
       titleSpan={1}
       {...(list.length ? {} : { note: workers ? 'no workers' : 'this daemon does not list workers' })}
       columns={COLUMNS}
-      rows={list.map((w) => {
+      items={list}
+      toRow={(w) => {
         const age = now - w.heartbeatAt;
         const live = w.state === 'running' || w.state === 'paused';
         const colour = STATE_COLOUR[w.state];
@@ -52,7 +53,7 @@ export function WorkersTable({ workers, selected, focused, height, width, now, t
             tags: { text: w.tags.join(',') },
           },
         };
-      })}
+      }}
       selected={selected}
       focused={focused}
       height={height}

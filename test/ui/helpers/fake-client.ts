@@ -19,6 +19,8 @@ export class FakeClient implements TopClient {
   calls: Array<{ method: string; params: unknown }> = [];
   subs = new Map<number, { filter: TopSubscribeFilter; listener: (e: TopEvent) => void }>();
   closed = false;
+  /** Drop the connection after answering an unknown method, as the daemon does. */
+  closeOnUnknown = false;
   handlers: Handlers;
   private closeListeners: Array<(err?: Error) => void> = [];
   private seq = 0;
@@ -59,7 +61,11 @@ export class FakeClient implements TopClient {
     this.calls.push({ method, params });
     if (this.closed) throw new BlanketError('DAEMON_UNAVAILABLE', 'the connection to the daemon is closed');
     const h = this.handlers[method] as ((p: unknown) => TopMethods[M]['result']) | undefined;
-    if (!h) throw new BlanketError('METHOD_NOT_FOUND', `unknown method ${method}`);
+    if (!h) {
+      // Like today's daemon: an unknown method is a fatal protocol error that ends the connection.
+      if (this.closeOnUnknown) queueMicrotask(() => this.drop());
+      throw new BlanketError('METHOD_NOT_FOUND', `unknown method ${method}`);
+    }
     return h(params);
   }
 
