@@ -13,6 +13,8 @@ export interface WorkerInfo {
   slots: number;
   state: WorkerState;
   pid?: number;
+  /** Where it runs (remote workers). */
+  host?: string;
   local: boolean;
   /** Ids of the tasks it is running. */
   running: string[];
@@ -31,13 +33,12 @@ export interface TopStatus extends DaemonStatus {
   byType?: Record<string, Partial<Record<State, number>>>;
 }
 
+/** Output of a followed task. 'output' is the combined stream of a type that merges stdout and stderr. */
 export interface LogEvent {
   kind: 'log';
   id: string;
-  stream: 'stdout' | 'stderr';
+  stream: 'stdout' | 'stderr' | 'output';
   data: string;
-  /** Byte offset of `data` in its file, when the daemon sends it: lets a follower drop what the tail already had. */
-  offset?: number;
 }
 
 export type TopEvent =
@@ -45,7 +46,9 @@ export type TopEvent =
   | { kind: 'task.removed'; id: string }
   | { kind: 'daemon'; message: string }
   | { kind: 'worker'; worker: WorkerInfo }
-  | LogEvent;
+  | LogEvent
+  /** A followed log has ended with its task. */
+  | { kind: 'log.end'; id: string; state: State };
 
 export interface TopSubscribeFilter {
   ids?: string[];
@@ -53,17 +56,32 @@ export interface TopSubscribeFilter {
   kinds?: Array<'task' | 'worker' | 'log' | 'daemon'>;
 }
 
+/** ps, with the daemon's own reasons a queued task waits (no matching worker, max_concurrent), by id. */
+export interface TopPs extends PsSections {
+  reasons?: Record<string, string>;
+}
+
 /** Every RPC method top calls: params and result. */
 export interface TopMethods {
-  ps: { params: PsParams; result: PsSections };
+  ps: { params: PsParams; result: TopPs };
   show: { params: { id: string }; result: ShowResult };
   'daemon.status': { params: Record<string, never>; result: TopStatus };
   'worker.ls': { params: Record<string, never>; result: { workers: WorkerInfo[] } };
   'worker.pause': { params: { id: string }; result: WorkerInfo };
   'worker.resume': { params: { id: string }; result: WorkerInfo };
-  kill: { params: { ids: string[]; signal?: string }; result: { killed: string[]; cancelled: string[] } };
+  /** `stopping`: running tasks now being stopped; `cancelled`: queued ones (`killed` is the older name of `stopping`). */
+  kill: { params: { ids: string[]; signal?: string }; result: { stopping?: string[]; killed?: string[]; cancelled: string[] } };
   rerun: { params: { id: string; env?: Record<string, string> }; result: RunResult };
-  logs: { params: { id: string; stream?: 'stdout' | 'stderr'; lines?: number }; result: { text: string; path: string; size: number } };
+}
+
+/** What following a task's output starts with. */
+export interface LogFollow {
+  /** The last lines, as the daemon read them when the follow began. */
+  text: string;
+  /** The task had already ended: no events will come. */
+  done: boolean;
+  /** End the follow. */
+  stop(): Promise<void>;
 }
 export type TopMethod = keyof TopMethods;
 
@@ -72,6 +90,12 @@ export interface TopClient {
   call<M extends TopMethod>(method: M, params: TopMethods[M]['params']): Promise<TopMethods[M]['result']>;
   /** Resolves once subscribed; the returned function unsubscribes. */
   subscribe(filter: TopSubscribeFilter, listener: (event: TopEvent) => void): Promise<() => Promise<void>>;
+  /**
+   * The last `lines` of a task's output, then each new chunk as a `log` event and a
+   * `log.end` when the task ends (the daemon's logs.follow: the tail and the follow
+   * start at the same byte, so nothing is lost or repeated).
+   */
+  followLog(params: { id: string; lines: number }, listener: (event: TopEvent) => void): Promise<LogFollow>;
   onClose(listener: (err?: Error) => void): void;
   close(): void;
 }

@@ -3,7 +3,7 @@
 // publishes it at most `fps` times a second, however fast events come.
 // Reconnects with backoff when the connection closes. Hooks read it through
 // subscribe/getSnapshot (useSyncExternalStore); nothing here knows React.
-import { systemClock, type Clock, type Connector, type LogEvent, type TopClient, type TopEvent, type TopMethod, type TopMethods, type WorkerInfo } from './data.js';
+import { systemClock, type Clock, type Connector, type LogEvent, type TopClient, type TopEvent, type WorkerInfo } from './data.js';
 import { applyEvent, loaded, statusLoaded, tick, workerChanged } from './reducer.js';
 import { initialState, QUEUE_WINDOW, type DashboardState, type Scope } from './state.js';
 import { throttle, type Throttled } from './throttle.js';
@@ -76,7 +76,7 @@ export class DashboardFeed {
   private followId: string | undefined;
   private followTimer: unknown;
   private logGen = 0;
-  private unsubLog: (() => Promise<void>) | undefined;
+  private stopLog: (() => Promise<void>) | undefined;
   /**
    * Methods the daemon answered METHOD_NOT_FOUND. The daemon closes the
    * connection on that error, so they are not asked again after the reconnect.
@@ -116,9 +116,9 @@ export class DashboardFeed {
     this.publish.cancel();
     this.refreshStatus.cancel();
     this.wake?.();
-    const unsub = this.unsubLog;
-    this.unsubLog = undefined;
-    await unsub?.().catch(() => {});
+    const stopLog = this.stopLog;
+    this.stopLog = undefined;
+    await stopLog?.().catch(() => {});
     this.client?.close();
     this.client = undefined;
   }
@@ -149,15 +149,15 @@ export class DashboardFeed {
 
   kill(id: string): Promise<void> {
     return this.act(async (c) => {
-      const r = await this.optional(c, 'kill', { ids: [id] });
-      const text = r.killed.includes(id) ? `stopping ${id}` : r.cancelled.includes(id) ? `cancelled ${id}` : `${id} was neither running nor queued`;
+      const r = await this.optional('kill', () => c.call('kill', { ids: [id] }));
+      const text = (r.stopping ?? r.killed ?? []).includes(id) ? `stopping ${id}` : r.cancelled.includes(id) ? `cancelled ${id}` : `${id} was neither running nor queued`;
       this.notice(text, 'info');
     });
   }
 
   rerun(id: string): Promise<void> {
     return this.act(async (c) => {
-      const r = await this.optional(c, 'rerun', { id });
+      const r = await this.optional('rerun', () => c.call('rerun', { id }));
       this.notice([`rerun of ${id} is ${r.task.id}`, ...r.warnings].join('; '), 'info');
     });
   }
@@ -166,7 +166,7 @@ export class DashboardFeed {
   toggleWorker(worker: WorkerInfo): Promise<void> {
     const resume = worker.state === 'paused';
     return this.act(async (c) => {
-      const w = await this.optional(c, resume ? 'worker.resume' : 'worker.pause', { id: worker.id });
+      const w = await this.optional(resume ? 'worker.resume' : 'worker.pause', () => c.call(resume ? 'worker.resume' : 'worker.pause', { id: worker.id }));
       this.update((s) => noticed(workerChanged(s, w), `${resume ? 'resumed' : 'paused'} worker ${w.name}`, 'info', this.clock.now()));
     });
   }
@@ -193,10 +193,10 @@ export class DashboardFeed {
   }
 
   /** Call a method the daemon may lack: remembers a missing one and throws MissingMethod from then on. */
-  private async optional<M extends TopMethod>(c: TopClient, method: M, params: TopMethods[M]['params']): Promise<TopMethods[M]['result']> {
+  private async optional<T>(method: string, fn: () => Promise<T>): Promise<T> {
     if (this.missing.has(method)) throw new MissingMethod(method);
     try {
-      return await c.call(method, params);
+      return await fn();
     } catch (err) {
       if (!isMethodMissing(err)) throw err;
       this.missing.add(method);
@@ -279,7 +279,7 @@ export class DashboardFeed {
   private closed(client: TopClient): void {
     if (client !== this.client || this.stopped) return;
     this.client = undefined;
-    this.unsubLog = undefined;
+    this.stopLog = undefined;
     this.buffer = undefined;
     this.update((s) => connectionChanged(s, 'reconnecting', { error: 'the daemon closed the connection', retryAt: this.clock.now() }));
     void this.connectLoop();
@@ -294,7 +294,7 @@ export class DashboardFeed {
       const [ps, workers, status] = await Promise.all([
         client.call('ps', { limit: QUEUE_WINDOW, ...(type !== undefined ? { type } : {}), ...(label !== undefined ? { label } : {}) }),
         // Optional: a daemon without workers or stats still gets a dashboard.
-        this.optional(client, 'worker.ls', {}).then((r) => r.workers, () => undefined),
+        this.optional('worker.ls', () => client.call('worker.ls', {})).then((r) => r.workers, () => undefined),
         client.call('daemon.status', {}).catch(() => undefined),
       ]);
       if (client !== this.client) throw new Error('the daemon closed the connection');
@@ -347,32 +347,31 @@ export class DashboardFeed {
     const gen = ++this.logGen;
     const id = this.followId;
     const client = this.client;
-    const prev = this.unsubLog;
-    this.unsubLog = undefined;
+    const prev = this.stopLog;
+    this.stopLog = undefined;
     prev?.().catch(() => {});
     this.update((s) => logFollowed(s, id));
     if (id === undefined || !client) return;
-    // Subscribe before fetching the tail, so nothing written in between is lost.
+    // Output that overtakes the reply goes after the tail it follows.
     let early: LogEvent[] | undefined = [];
     try {
-      const unsub = await client.subscribe({ ids: [id], kinds: ['log'] }, (e) => {
-        if (e.kind !== 'log' || e.id !== id || gen !== this.logGen) return;
-        if (early) early.push(e);
-        else this.update((s) => logAppended(s, id, e.data, e.stream));
-      });
+      const f = await this.optional('logs.follow', () =>
+        client.followLog({ id, lines: LOG_TAIL }, (e) => {
+          if (gen !== this.logGen || e.kind !== 'log' || e.id !== id) return;
+          if (early) early.push(e);
+          else this.update((s) => logAppended(s, id, e.data, e.stream === 'stderr' ? 'stderr' : 'stdout'));
+        }),
+      );
       if (gen !== this.logGen) {
-        unsub().catch(() => {});
+        f.stop().catch(() => {});
         return;
       }
-      this.unsubLog = unsub;
-      const tail = await this.optional(client, 'logs', { id, lines: LOG_TAIL });
-      if (gen !== this.logGen) return;
+      this.stopLog = f.stop;
       const pending = early;
       early = undefined;
       this.update((s) => {
-        let next = logTailLoaded(s, id, tail.text);
-        // What arrived before the tail is in it, unless its offset says it came after.
-        for (const e of pending) if (e.offset !== undefined && e.offset >= tail.size) next = logAppended(next, id, e.data, e.stream);
+        let next = logTailLoaded(s, id, f.text);
+        for (const e of pending) next = logAppended(next, id, e.data, e.stream === 'stderr' ? 'stderr' : 'stdout');
         return next;
       });
     } catch (err) {

@@ -1,8 +1,7 @@
 // Pure updates of the dashboard's data: a snapshot from ps / worker.ls /
 // daemon.status, then one event at a time. No I/O, no clock: `now` is passed in.
 import { isTerminal, type State, type Task } from '../protocol/model.js';
-import type { PsSections } from '../protocol/methods.js';
-import type { TopEvent, TopStatus, WorkerInfo } from './data.js';
+import type { TopEvent, TopPs, TopStatus, WorkerInfo } from './data.js';
 import { compareFinished, compareQueued, compareRunning, insertionIndex } from './order.js';
 import { count, roll } from './rate.js';
 import {
@@ -18,7 +17,7 @@ import {
 } from './state.js';
 
 export interface Snapshot {
-  ps: PsSections;
+  ps: TopPs;
   /** Undefined when the daemon does not answer worker.ls. */
   workers?: WorkerInfo[];
   status?: TopStatus;
@@ -88,6 +87,7 @@ export function loaded(state: DashboardState, snap: Snapshot, now: number): Dash
     running,
     queued,
     finished,
+    reasons: ps.reasons ?? {},
     more: { queued: ps.more.queued + ps.queued.length - queued.length, finished: ps.more.finished + ps.finished.length - finished.length },
     byType: snap.status?.byType ? exactByType(snap.status.byType) : estimateByType([...running, ...queued, ...finished]),
     byTypeExact: snap.status?.byType !== undefined,
@@ -133,6 +133,7 @@ export function applyEvent(state: DashboardState, event: TopEvent, now: number, 
     case 'daemon':
       return { ...state, notice: { text: event.message, level: 'info', at: now } };
     case 'log':
+    case 'log.end':
       // Logs are followed by the feed, which owns the log subscription.
       return state;
   }

@@ -54,6 +54,8 @@ export interface DashboardState {
   queued: Task[];
   /** Latest finished first (a window of FINISHED_WINDOW). */
   finished: Task[];
+  /** The daemon's reasons queued tasks wait (from the last snapshot), by id. */
+  reasons: Record<string, string>;
   /** How many the daemon holds beyond the windows. */
   more: { queued: number; finished: number };
   /** Undefined until the daemon answers worker.ls (older daemons do not). */
@@ -86,6 +88,7 @@ export function initialState(now: number, scope: Scope = {}): DashboardState {
     running: [],
     queued: [],
     finished: [],
+    reasons: {},
     more: { queued: 0, finished: 0 },
     byType: {},
     byTypeExact: false,

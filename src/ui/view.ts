@@ -35,7 +35,7 @@ export function buildView(state: DashboardState, ui: UiState): View {
   const taskIndex = resolveIndex(ui.task, taskIds);
   const workers = state.workers ?? [];
   const workerIndex = resolveIndex(ui.worker, workers.map((w) => w.id));
-  const ctx = { now: state.now, runningByType: runningByType(state.running), ...(state.workers ? { workers: state.workers } : {}) };
+  const ctx = { now: state.now, runningByType: runningByType(state.running), daemon: state.reasons, ...(state.workers ? { workers: state.workers } : {}) };
   const waits = new Map(queued.map((t) => [t.id, whyWaiting(t, ctx)]));
   const live = workers.filter((w) => w.state === 'running' || w.state === 'paused' || w.state === 'stopping');
   const view: View = {

@@ -10,6 +10,8 @@ export interface WaitContext {
   workers?: WorkerInfo[];
   /** Tasks of each type claimed or running. */
   runningByType: ReadonlyMap<string, number>;
+  /** What the daemon said at the last snapshot, by id: used when top cannot see for itself. */
+  daemon?: Readonly<Record<string, string>>;
 }
 
 export function whyWaiting(t: Task, ctx: WaitContext): string {
@@ -18,6 +20,8 @@ export function whyWaiting(t: Task, ctx: WaitContext): string {
   // A worker can take a task when its tags include all of the task's.
   const able = ctx.workers?.filter((w) => (w.state === 'running' || w.state === 'paused') && t.tags.every((tag) => w.tags.includes(tag)));
   if (able && able.length === 0) return t.tags.length ? `no worker has ${t.tags.join(',')}` : 'no worker running';
+  const said = ctx.daemon?.[t.id];
+  if (!able && said) return said;
   if (t.maxConcurrent > 0 && (ctx.runningByType.get(t.type) ?? 0) >= t.maxConcurrent) return `max_concurrent ${t.maxConcurrent} reached`;
   if (able) {
     if (able.every((w) => w.state === 'paused')) return 'its workers are paused';

@@ -63,11 +63,11 @@ t.test('a daemon without worker.ls or stats still gets a dashboard', async (t) =
 
 t.test('a daemon that hangs up on unknown methods is asked once, then done without', async (t) => {
   const r = running();
-  // Today's daemon: no worker.ls, logs or kill, and it ends the connection on an unknown method.
+  // An older daemon: no worker.ls, logs.follow or kill, and it ends the connection on an unknown method.
   const daemon = () => {
     const c = new FakeClient({ tasks: [r] });
     c.closeOnUnknown = true;
-    delete c.handlers.logs;
+    c.hasFollow = false;
     delete c.handlers.kill;
     return c;
   };
@@ -84,14 +84,14 @@ t.test('a daemon that hangs up on unknown methods is asked once, then done witho
   clock.advance(FOLLOW_DELAY_MS);
   await settle();
   clock.advance(100);
-  t.match(feed.getSnapshot().log?.error, /this daemon has no logs/);
+  t.match(feed.getSnapshot().log?.error, /this daemon has no logs\.follow/);
   clock.advance(1000);
   await settle();
   clock.advance(FOLLOW_DELAY_MS);
   await settle();
   t.equal(feed.getSnapshot().connection, 'live');
   t.same(attempts, [0, 1, 1], 'each reconnect counts its own attempts');
-  t.equal(clients[2]!.named('logs').length, 0, 'logs is not asked again');
+  t.equal(clients[2]!.named('logs.follow').length, 0, 'logs.follow is not asked again');
   await feed.kill(r.id);
   clock.advance(100);
   t.match(feed.getSnapshot().notice, { level: 'error', text: /this daemon has no kill/ });
@@ -154,7 +154,7 @@ t.test('reconnects with backoff when the daemon goes away, and reloads', async (
   feed.follow(before.data.tasks![0]!.id);
   clock.advance(FOLLOW_DELAY_MS);
   await settle();
-  t.equal(before.named('events.subscribe').length, 2, 'events and the log');
+  t.equal(before.named('logs.follow').length, 1);
   before.drop();
   clock.advance(100);
   t.equal(feed.getSnapshot().connection, 'reconnecting');
@@ -162,8 +162,7 @@ t.test('reconnects with backoff when the daemon goes away, and reloads', async (
   t.equal(feed.getSnapshot().connection, 'live', 'the first retry is immediate');
   t.same(attempts, [0, 1], 'a reconnect says it is one (and must not start a daemon)');
   t.equal(feed.getSnapshot().queued.length, 2);
-  t.equal(after.named('events.subscribe').length, 2, 'events and the followed log again');
-  t.same(after.named('logs'), [{ id: before.data.tasks![0]!.id, lines: 200 }]);
+  t.same(after.named('logs.follow'), [{ id: before.data.tasks![0]!.id, lines: 200 }], 'the followed log again');
   await feed.stop();
 });
 
@@ -204,8 +203,7 @@ t.test('follows the selected task: tail, then new output', async (t) => {
   feed.follow(r.id);
   clock.advance(FOLLOW_DELAY_MS);
   await settle();
-  t.equal(c.named('logs').length, 1, 'a selection passing by is not followed');
-  t.same(c.named('events.subscribe')[1], { ids: [r.id], kinds: ['log'] });
+  t.same(c.named('logs.follow'), [{ id: r.id, lines: 200 }], 'a selection passing by is not followed');
   c.emit({ kind: 'log', id: r.id, stream: 'stdout', data: 'line 3\n' });
   c.emit({ kind: 'log', id: r.id, stream: 'stderr', data: 'warn\n' });
   clock.advance(100);
@@ -214,26 +212,27 @@ t.test('follows the selected task: tail, then new output', async (t) => {
   clock.advance(FOLLOW_DELAY_MS);
   await settle();
   t.equal(c.subs.size, 1, 'the log subscription is dropped');
+  t.equal(c.named('events.unsubscribe').length, 1);
   t.equal(feed.getSnapshot().log, undefined);
   await feed.stop();
 });
 
-t.test('output that arrives before the tail is dropped unless its offset says it is newer', async (t) => {
+t.test('output that overtakes the reply goes after the tail; combined output reads as stdout', async (t) => {
   const r = running();
-  const c = new FakeClient({ tasks: [r] });
-  c.handlers.logs = async () => {
-    c.emit({ kind: 'log', id: r.id, stream: 'stdout', data: 'in the tail\n' });
-    c.emit({ kind: 'log', id: r.id, stream: 'stdout', data: 'after\n', offset: 12 });
-    return { text: 'in the tail\n', path: '/x', size: 12 };
-  };
+  const c = new FakeClient({ tasks: [r], logs: { [r.id]: 'tail\n' } });
+  c.beforeFollowReply = (id) => c.emit({ kind: 'log', id, stream: 'output', data: 'early\n' });
   const { feed, clock } = setup([c]);
   feed.start();
   await settle();
   feed.follow(r.id);
   clock.advance(FOLLOW_DELAY_MS);
   await settle();
+  c.emit({ kind: 'log.end', id: r.id, state: 'SUCCESS' });
   clock.advance(100);
-  t.same(feed.getSnapshot().log!.lines.map((l) => l.text), ['in the tail', 'after']);
+  t.same(feed.getSnapshot().log!.lines, [
+    { text: 'tail', stream: 'stdout' },
+    { text: 'early', stream: 'stdout' },
+  ]);
   await feed.stop();
 });
 

@@ -40,6 +40,8 @@ t.test('wait reasons: dependencies, time, workers, max_concurrent, slots', async
   t.equal(whyWaiting(task({ notBefore: now + 9_500 }), base), 'starts in 10s');
   t.equal(whyWaiting(task({ notBefore: now + 2000, attempt: 2 }), base), 'retry 1: starts in 2s');
   t.equal(whyWaiting(task(), base), 'ready', 'without workers listed, nothing more is known');
+  const x = task();
+  t.equal(whyWaiting(x, { ...base, daemon: { [x.id]: 'no worker has tags gpu' } }), 'no worker has tags gpu', '…unless the daemon said');
   const ws = [worker({ tags: ['linux'] })];
   t.equal(whyWaiting(task({ tags: ['gpu'] }), { ...base, workers: ws }), 'no worker has gpu');
   t.equal(whyWaiting(task({ tags: ['linux'] }), { ...base, workers: [] }), 'no worker has linux');

@@ -20,7 +20,14 @@ t.test('a snapshot fills the windows, counts and per-type estimate', async (t) =
   t.equal(s.byType.b!.RUNNING, 1);
   t.equal(s.byTypeExact, false);
   t.same(s.memory, [1000]);
+  t.same(s.reasons, {});
   t.equal(s.workers!.length, 1);
+});
+
+t.test('the daemon\'s wait reasons are kept from the snapshot', async (t) => {
+  const q = task();
+  const s = loaded(initialState(T0), { ps: { ...ps([q]), reasons: { [q.id]: 'max_concurrent (2 running)' } } }, T0);
+  t.same(s.reasons, { [q.id]: 'max_concurrent (2 running)' });
 });
 
 t.test('per-type counts from the daemon are exact when given', async (t) => {

@@ -68,7 +68,7 @@ t.test('j/k and arrows move the selection; the log pane follows it', async (t) =
   await ui.frame((f) => /0mrun001/.test(selectedRow(f) ?? ''));
   await tick(20); // effects run after the frame is drawn
   await flush();
-  t.same(c.named('logs').map((p) => (p as { id: string }).id), [RUN.id], 'only the task the selection rested on is followed');
+  t.same(c.named('logs.follow').map((p) => (p as { id: string }).id), [RUN.id], 'only the task the selection rested on is followed');
   ui.app.unmount();
 });
 

@@ -19,7 +19,7 @@ const COLUMNS: TableColumn[] = [
   { key: 'state', label: 'STATE', width: 8 },
   { key: 'slots', label: 'SLOTS', width: 5, align: 'right' },
   { key: 'beat', label: 'BEAT', width: 6, align: 'right' },
-  { key: 'pid', label: 'PID', width: 7, align: 'right', drop: 1 },
+  { key: 'pid', label: 'PID', width: 7, align: 'right', drop: 1 }, // a remote worker's host
   { key: 'tags', label: 'TAGS', width: 10, flex: true },
 ];
 
@@ -49,7 +49,7 @@ export function WorkersTable({ workers, selected, focused, height, width, now, t
             state: { text: w.state, ...(colour ? { color: colour } : {}) },
             slots: { text: `${w.running.length}/${w.slots}` },
             beat: { text: live ? elapsed(age).replace(/\.\d+s$/, 's') : '-', ...(live && age > STALE_BEAT_MS ? { color: 'red' as const } : {}) },
-            pid: { text: w.pid !== undefined ? String(w.pid) : w.local ? '-' : 'remote' },
+            pid: { text: w.local ? (w.pid !== undefined ? String(w.pid) : '-') : (w.host ?? 'remote') },
             tags: { text: w.tags.join(',') },
           },
         };

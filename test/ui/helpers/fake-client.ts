@@ -2,7 +2,7 @@
 // events and drop the connection as a restarting daemon would.
 import { BlanketError } from '../../../src/protocol/errors.js';
 import type { Task } from '../../../src/protocol/model.js';
-import type { TopClient, TopEvent, TopMethod, TopMethods, TopStatus, TopSubscribeFilter, WorkerInfo } from '../../../src/ui/data.js';
+import type { LogFollow, TopClient, TopEvent, TopMethod, TopMethods, TopStatus, TopSubscribeFilter, WorkerInfo } from '../../../src/ui/data.js';
 import { ps, T0 } from './fixtures.js';
 
 type Handlers = { [M in TopMethod]?: (params: TopMethods[M]['params']) => TopMethods[M]['result'] | Promise<TopMethods[M]['result']> };
@@ -19,6 +19,10 @@ export class FakeClient implements TopClient {
   calls: Array<{ method: string; params: unknown }> = [];
   subs = new Map<number, { filter: TopSubscribeFilter; listener: (e: TopEvent) => void }>();
   closed = false;
+  /** Whether the daemon has logs.follow. */
+  hasFollow = true;
+  /** Runs inside a logs.follow before it answers (to send output that overtakes the reply). */
+  beforeFollowReply: ((id: string) => void) | undefined;
   /** Drop the connection after answering an unknown method, as the daemon does. */
   closeOnUnknown = false;
   handlers: Handlers;
@@ -49,10 +53,6 @@ export class FakeClient implements TopClient {
       rerun: ({ id }) => ({ task: { ...(this.data.tasks ?? []).find((t) => t.id === id)!, id: '0mrerun1', state: 'WAITING' }, warnings: [] }),
       'worker.pause': ({ id }) => ({ ...this.data.workers!.find((w) => w.id === id)!, state: 'paused' }),
       'worker.resume': ({ id }) => ({ ...this.data.workers!.find((w) => w.id === id)!, state: 'running' }),
-      logs: ({ id }) => {
-        const text = this.data.logs?.[id] ?? '';
-        return { text, path: `/tmp/results/${id}/stdout`, size: Buffer.byteLength(text) };
-      },
     };
     if (data.workers) this.handlers['worker.ls'] = () => ({ workers: this.data.workers! });
   }
@@ -79,12 +79,33 @@ export class FakeClient implements TopClient {
     };
   }
 
+  async followLog(params: { id: string; lines: number }, listener: (e: TopEvent) => void): Promise<LogFollow> {
+    this.calls.push({ method: 'logs.follow', params });
+    if (this.closed) throw new BlanketError('DAEMON_UNAVAILABLE', 'the connection to the daemon is closed');
+    if (!this.hasFollow) {
+      if (this.closeOnUnknown) queueMicrotask(() => this.drop());
+      throw new BlanketError('METHOD_NOT_FOUND', 'unknown method logs.follow');
+    }
+    const id = ++this.seq;
+    this.subs.set(id, { filter: { ids: [params.id], kinds: ['log'] }, listener });
+    this.beforeFollowReply?.(params.id);
+    const task = (this.data.tasks ?? []).find((t) => t.id === params.id);
+    return {
+      text: this.data.logs?.[params.id] ?? '',
+      done: task !== undefined && !['WAITING', 'CLAIMED', 'RUNNING'].includes(task.state),
+      stop: async () => {
+        this.calls.push({ method: 'events.unsubscribe', params: { subscription: `log${id}` } });
+        this.subs.delete(id);
+      },
+    };
+  }
+
   /** Deliver an event to every subscription whose filter takes it. */
   emit(e: TopEvent): void {
     for (const { filter, listener } of [...this.subs.values()]) {
-      const kind = e.kind === 'task.removed' ? 'task' : e.kind;
+      const kind = e.kind === 'task.removed' ? 'task' : e.kind === 'log.end' ? 'log' : e.kind;
       if (filter.kinds && !filter.kinds.includes(kind)) continue;
-      const id = e.kind === 'task' ? e.task.id : e.kind === 'log' || e.kind === 'task.removed' ? e.id : undefined;
+      const id = e.kind === 'task' ? e.task.id : e.kind === 'log' || e.kind === 'log.end' || e.kind === 'task.removed' ? e.id : undefined;
       if (filter.ids && (id === undefined || !filter.ids.includes(id))) continue;
       listener(e);
     }
