@@ -23,8 +23,8 @@ export interface WorkerInfo {
   restarts: number;
 }
 
-/** daemon.status, with what the lead is adding: memory, cpu, and (optionally) counts per type. */
-export interface TopStatus extends DaemonStatus {
+/** What top reads of daemon.status (a DaemonStatus fits): memory, cpu and, if the daemon offers them, counts per type. */
+export interface TopStatus extends Pick<DaemonStatus, 'pid' | 'version' | 'startedAt' | 'counts'> {
   /** Resident set size, bytes. */
   rss?: number;
   /** CPU time used, ms. */

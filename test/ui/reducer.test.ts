@@ -168,5 +168,5 @@ t.test('details follow the task they show', async (t) => {
 });
 
 function statusFor() {
-  return { pid: 1, version: '0.1.0', protocol: 1, home: '/h', socket: '/h/s', startedAt: T0 - 1000, counts: ps([]).counts };
+  return { pid: 1, version: '0.1.0', startedAt: T0 - 1000, counts: ps([]).counts };
 }

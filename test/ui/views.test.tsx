@@ -26,7 +26,7 @@ const lines = (f: string | undefined) => (f ?? '').split('\n');
 const widest = (f: string | undefined) => Math.max(...lines(f).map((l) => [...l].length));
 
 t.test('header: daemon, workers and slots; counts by state; sparklines', async (t) => {
-  let s = loaded(initialState(T0), { ps: ps([running(), task(), finished('ERROR')]), workers: [worker(), worker({ id: 'w2', name: 'b', state: 'paused' })], status: { pid: 77, version: '0.1.0', protocol: 1, home: '/h', socket: '/s', startedAt: T0 - 3_723_000, counts: zeroCounts(), rss: 50 * 1024 * 1024, cpu: 1500 } }, T0);
+  let s = loaded(initialState(T0), { ps: ps([running(), task(), finished('ERROR')]), workers: [worker(), worker({ id: 'w2', name: 'b', state: 'paused' })], status: { pid: 77, version: '0.1.0', startedAt: T0 - 3_723_000, counts: zeroCounts(), rss: 50 * 1024 * 1024, cpu: 1500 } }, T0);
   s = { ...s, rate: { start: T0, buckets: [0, 2, 4, 8, 3] }, memory: [1, 2, 3] };
   const { lastFrame } = render(<Header state={s} slots={{ used: 1, total: 8 }} width={80} theme={theme} />);
   const [l1, l2, l3] = lines(lastFrame());

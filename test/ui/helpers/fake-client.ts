@@ -33,9 +33,6 @@ export class FakeClient implements TopClient {
     const status: TopStatus = {
       pid: 1234,
       version: '0.1.0',
-      protocol: 1,
-      home: '/tmp/h',
-      socket: '/tmp/h/run/sock',
       startedAt: T0 - 3_723_000,
       counts: ps(data.tasks ?? []).counts,
       rss: 48 * 1024 * 1024,
