@@ -4,7 +4,7 @@
 // Reconnects with backoff when the connection closes. Hooks read it through
 // subscribe/getSnapshot (useSyncExternalStore); nothing here knows React.
 import { systemClock, type Clock, type Connector, type LogEvent, type TopClient, type TopEvent, type WorkerInfo } from './data.js';
-import { applyEvent, loaded, statusLoaded, tick, workerChanged } from './reducer.js';
+import { applyEvent, loaded, statusLoaded, tick, workerChanged, workersLoaded } from './reducer.js';
 import { initialState, QUEUE_WINDOW, type DashboardState, type Scope } from './state.js';
 import { throttle, type Throttled } from './throttle.js';
 import {
@@ -32,7 +32,7 @@ export interface FeedOptions {
 export const LOG_TAIL = 200;
 /** Selection must rest this long before its log is followed (scrolling past tasks subscribes to none). */
 export const FOLLOW_DELAY_MS = 150;
-/** daemon.status is refreshed at most this often, and only while events arrive. */
+/** daemon.status and worker.ls are refreshed at most this often, and only while events arrive. */
 export const STATUS_EVERY_MS = 2000;
 /** A window that ran low or lost track is refetched after this long. */
 export const REFILL_DELAY_MS = 1000;
@@ -318,12 +318,16 @@ export class DashboardFeed {
     this.refreshStatus();
   }
 
+  /** Memory for the sparkline; workers for their heartbeats, which come with no event. */
   private async fetchStatus(): Promise<void> {
     const c = this.client;
     if (!c || this.buffer) return;
     try {
-      const status = await c.call('daemon.status', {});
-      if (c === this.client) this.update((s) => statusLoaded(s, status));
+      const [status, workers] = await Promise.all([
+        c.call('daemon.status', {}),
+        this.missing.has('worker.ls') ? undefined : c.call('worker.ls', {}).then((r) => r.workers),
+      ]);
+      if (c === this.client) this.update((s) => (workers ? workersLoaded(statusLoaded(s, status), workers) : statusLoaded(s, status)));
     } catch {
       // A missed sample only leaves a gap in the sparkline.
     }

@@ -113,6 +113,11 @@ function sortWorkers(ws: WorkerInfo[]): WorkerInfo[] {
   return ws.slice().sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
+/** A fresh worker list (worker.ls), replacing the one held. */
+export function workersLoaded(state: DashboardState, workers: WorkerInfo[]): DashboardState {
+  return { ...state, workers: sortWorkers(workers) };
+}
+
 export function workerChanged(state: DashboardState, worker: WorkerInfo): DashboardState {
   const others = (state.workers ?? []).filter((w) => w.id !== worker.id);
   return { ...state, workers: sortWorkers([...others, worker]) };

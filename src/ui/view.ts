@@ -23,6 +23,21 @@ export interface View {
   /** Why each queued task waits, by id. */
   waits: Map<string, string>;
   slots: { used: number; total?: number };
+  /** Slots in use per worker id. */
+  busy: Map<string, number>;
+}
+
+/**
+ * Slots in use per worker, from the running tasks: task events are live, while a
+ * worker's own `running` list is only as new as its last event. With a --type or
+ * --label scope not every running task is loaded, so the worker's list is used.
+ */
+export function busyByWorker(state: DashboardState): Map<string, number> {
+  const busy = new Map<string, number>();
+  const scoped = state.scope.type !== undefined || state.scope.label !== undefined;
+  if (scoped) for (const w of state.workers ?? []) busy.set(w.id, w.running.length);
+  else for (const t of state.running) if (t.worker !== undefined) busy.set(t.worker, (busy.get(t.worker) ?? 0) + 1);
+  return busy;
 }
 
 export function buildView(state: DashboardState, ui: UiState): View {
@@ -35,7 +50,8 @@ export function buildView(state: DashboardState, ui: UiState): View {
   const taskIndex = resolveIndex(ui.task, taskIds);
   const workers = state.workers ?? [];
   const workerIndex = resolveIndex(ui.worker, workers.map((w) => w.id));
-  const ctx = { now: state.now, runningByType: runningByType(state.running), daemon: state.reasons, ...(state.workers ? { workers: state.workers } : {}) };
+  const busy = busyByWorker(state);
+  const ctx = { now: state.now, runningByType: runningByType(state.running), daemon: state.reasons, busy, ...(state.workers ? { workers: state.workers } : {}) };
   const waits = new Map(queued.map((t) => [t.id, whyWaiting(t, ctx)]));
   const live = workers.filter((w) => w.state === 'running' || w.state === 'paused' || w.state === 'stopping');
   const view: View = {
@@ -48,8 +64,9 @@ export function buildView(state: DashboardState, ui: UiState): View {
     workerIndex,
     workerNames: new Map(workers.map((w) => [w.id, w.name])),
     waits,
+    busy,
     slots: state.workers
-      ? { used: live.reduce((n, w) => n + w.running.length, 0), total: live.reduce((n, w) => n + w.slots, 0) }
+      ? { used: live.reduce((n, w) => n + (busy.get(w.id) ?? 0), 0), total: live.reduce((n, w) => n + w.slots, 0) }
       : { used: state.running.length },
   };
   if (taskIndex >= 0) view.selectedTask = tasks[taskIndex]!;

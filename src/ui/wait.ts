@@ -10,6 +10,8 @@ export interface WaitContext {
   workers?: WorkerInfo[];
   /** Tasks of each type claimed or running. */
   runningByType: ReadonlyMap<string, number>;
+  /** Slots in use per worker id (default: each worker's own list). */
+  busy?: ReadonlyMap<string, number>;
   /** What the daemon said at the last snapshot, by id: used when top cannot see for itself. */
   daemon?: Readonly<Record<string, string>>;
 }
@@ -25,7 +27,7 @@ export function whyWaiting(t: Task, ctx: WaitContext): string {
   if (t.maxConcurrent > 0 && (ctx.runningByType.get(t.type) ?? 0) >= t.maxConcurrent) return `max_concurrent ${t.maxConcurrent} reached`;
   if (able) {
     if (able.every((w) => w.state === 'paused')) return 'its workers are paused';
-    if (able.every((w) => w.running.length >= w.slots)) return 'all slots busy';
+    if (able.every((w) => (ctx.busy?.get(w.id) ?? w.running.length) >= w.slots)) return 'all slots busy';
   }
   return 'ready';
 }

@@ -31,7 +31,7 @@ t.test('top shows the queue live, filters, shows details, and gives the terminal
   top.keys(['Enter']);
   await top.waitFor(new RegExp(`DETAILS ${id2}[\\s\\S]*label +tmux`));
   top.keys(['Escape']);
-  await top.waitFor(/QUEUED 1/);
+  await top.waitFor(/filter: label:tmux \(Esc clears\)/);
 
   // TODO(workers): once workers run tasks here, check RUNNING with progress,
   // the log pane following output, K + y ending a task STOPPED, and p pausing

@@ -51,6 +51,7 @@ t.test('wait reasons: dependencies, time, workers, max_concurrent, slots', async
   t.equal(whyWaiting(task({ type: 'build', maxConcurrent: 3 }), { ...base, workers: ws, runningByType: busy }), 'ready');
   t.equal(whyWaiting(task(), { ...base, workers: [worker({ state: 'paused' })] }), 'its workers are paused');
   t.equal(whyWaiting(task(), { ...base, workers: [worker({ slots: 1, running: ['x'] })] }), 'all slots busy');
+  t.equal(whyWaiting(task(), { ...base, workers: [worker({ slots: 1, running: ['x'] })], busy: new Map([['w1', 0]]) }), 'ready', 'live slot use wins over the worker’s last report');
 });
 
 t.test('run order: priority then age; timed, then blocked, last', async (t) => {

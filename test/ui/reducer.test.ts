@@ -1,5 +1,6 @@
 import t from 'tap';
 import { applyEvent, loaded, tick } from '../../src/ui/reducer.js';
+import { busyByWorker } from '../../src/ui/view.js';
 import { FINISHED_WINDOW, initialState, NOTICE_MS, QUEUE_WINDOW, type DashboardState } from '../../src/ui/state.js';
 import { finished, ps, running, T0, task, worker } from './helpers/fixtures.js';
 
@@ -170,3 +171,12 @@ t.test('details follow the task they show', async (t) => {
 function statusFor() {
   return { pid: 1, version: '0.1.0', startedAt: T0 - 1000, counts: ps([]).counts };
 }
+
+t.test('slots in use come from the running tasks, or from the workers when scoped', async (t) => {
+  const ws = [worker({ id: 'w1', running: ['stale1', 'stale2'] }), worker({ id: 'w2', running: [] })];
+  const tasks = [running({ worker: 'w2' }), running({ worker: 'w2' })];
+  const s = loaded(initialState(T0), { ps: ps(tasks), workers: ws }, T0);
+  t.same([...busyByWorker(s)], [['w2', 2]]);
+  const scoped = loaded(initialState(T0, { type: 'echo' }), { ps: ps(tasks), workers: ws }, T0);
+  t.same([...busyByWorker(scoped)], [['w1', 2], ['w2', 0]]);
+});

@@ -91,7 +91,7 @@ function MainSections({ state, ui, view, body, cols, theme }: MainProps) {
       {h.finished !== undefined ? (
         <FinishedTable tasks={view.finished} more={ui.filter ? 0 : state.more.finished} selected={within(r + q, view.finished.length)} focused={tasksFocused} height={h.finished} width={cols} now={state.now} theme={theme} />
       ) : null}
-      {h.workers !== undefined ? <WorkersTable workers={state.workers} selected={view.workerIndex} focused={!tasksFocused} height={h.workers} width={cols} now={state.now} theme={theme} /> : null}
+      {h.workers !== undefined ? <WorkersTable workers={state.workers} busy={view.busy} selected={view.workerIndex} focused={!tasksFocused} height={h.workers} width={cols} now={state.now} theme={theme} /> : null}
       {h.log !== undefined ? <LogPane {...(state.log ? { log: state.log } : {})} {...(view.selectedTask ? { task: view.selectedTask } : {})} height={h.log} width={cols} scroll={0} full={false} theme={theme} /> : null}
     </>
   );

@@ -6,6 +6,8 @@ import { Table, type TableColumn } from './Table.js';
 export interface WorkersTableProps {
   /** Undefined when the daemon does not list workers. */
   workers: WorkerInfo[] | undefined;
+  /** Slots in use per worker id (default: each worker's own list). */
+  busy?: ReadonlyMap<string, number>;
   selected: number;
   focused: boolean;
   height: number;
@@ -29,7 +31,7 @@ export const STALE_BEAT_MS = 30_000;
 const STATE_COLOUR: Record<WorkerState, Colour | undefined> = { running: 'green', paused: 'yellow', stopping: 'yellow', stopped: undefined, lost: 'red' };
 
 /** Workers with their state, slots used/total, heartbeat age and tags. */
-export function WorkersTable({ workers, selected, focused, height, width, now, theme }: WorkersTableProps) {
+export function WorkersTable({ workers, busy, selected, focused, height, width, now, theme }: WorkersTableProps) {
   const list = workers ?? [];
   return (
     <Table
@@ -47,7 +49,7 @@ export function WorkersTable({ workers, selected, focused, height, width, now, t
           cells: {
             name: { text: w.name },
             state: { text: w.state, ...(colour ? { color: colour } : {}) },
-            slots: { text: `${w.running.length}/${w.slots}` },
+            slots: { text: `${busy?.get(w.id) ?? w.running.length}/${w.slots}` },
             beat: { text: live ? elapsed(age).replace(/\.\d+s$/, 's') : '-', ...(live && age > STALE_BEAT_MS ? { color: 'red' as const } : {}) },
             pid: { text: w.local ? (w.pid !== undefined ? String(w.pid) : '-') : (w.host ?? 'remote') },
             tags: { text: w.tags.join(',') },
