@@ -1,6 +1,6 @@
 // Mount the dashboard on the terminal and give the terminal back as it was:
 // the alternate screen is left and the cursor and input mode restored on q,
-// Ctrl-C, SIGTERM/SIGHUP, or a crash.
+// Ctrl-C, SIGTERM/SIGHUP/SIGINT, or a crash.
 import { render } from 'ink';
 import type { Connector } from './data.js';
 import type { Scope } from './state.js';
@@ -39,13 +39,12 @@ export async function runTop(opts: RunTopOptions): Promise<void> {
     maxFps: 10,
   });
   const onSignal = () => app.unmount();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
+  const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
+  for (const s of signals) process.once(s, onSignal);
   try {
     await app.waitUntilExit();
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    for (const s of signals) process.off(s, onSignal);
     process.off('exit', restore);
     restore();
   }

@@ -82,7 +82,7 @@ export function renderAt(tree: ReactElement, columns = 80, rows = 24) {
       stdout.emit('resize');
     },
     /** Wait (bounded) until the last frame satisfies `test`; returns it. */
-    async frame(test: RegExp | ((f: string) => boolean), timeoutMs = 3000): Promise<string> {
+    async frame(test: RegExp | ((f: string) => boolean), timeoutMs = 5000): Promise<string> {
       const ok = (f: string) => (typeof test === 'function' ? test(f) : test.test(f));
       const deadline = Date.now() + timeoutMs;
       while (!ok(lastFrame())) {
