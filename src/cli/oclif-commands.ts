@@ -19,6 +19,7 @@ import rerun from '../commands/rerun.js';
 import rm from '../commands/rm.js';
 import run from '../commands/run.js';
 import show from '../commands/show.js';
+import top from '../commands/top.js';
 import typesLs from '../commands/types/ls.js';
 import typesShow from '../commands/types/show.js';
 import typesValidate from '../commands/types/validate.js';
@@ -47,6 +48,7 @@ const specs = {
   'rm': rm,
   'run': run,
   'show': show,
+  top,
   'types:ls': typesLs,
   'types:show': typesShow,
   'types:validate': typesValidate,

@@ -16,7 +16,7 @@ function toFlag(def: FlagSpec) {
   };
   switch (def.kind) {
     case 'boolean':
-      return Flags.boolean(common);
+      return Flags.boolean({ ...common, ...(def.allowNo ? { allowNo: true } : {}), ...(def.default !== undefined ? { default: def.default } : {}) });
     case 'integer':
       return Flags.integer({ ...common, ...(def.default !== undefined ? { default: def.default } : {}), ...(def.min !== undefined ? { min: def.min } : {}), ...(def.max !== undefined ? { max: def.max } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
     case 'string':

@@ -13,6 +13,9 @@ interface FlagBase {
 }
 export interface BooleanFlag extends FlagBase {
   kind: 'boolean';
+  /** Also accept --no-NAME (sets false). */
+  allowNo?: boolean;
+  default?: boolean;
 }
 export interface StringFlag extends FlagBase {
   kind: 'string';

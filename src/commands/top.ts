@@ -1,27 +1,25 @@
-import { Flags } from '@oclif/core';
-import { BlanketCommand, usage } from '../cli/base.js';
+import { usage } from '../cli/errors.js';
+import { command } from '../cli/spec.js';
 
-export default class Top extends BlanketCommand {
-  static summary = 'Watch and steer the whole queue live: running, queued, finished, workers, logs.';
-  static description = [
-    'A full-screen dashboard fed by daemon events (no polling): the daemon, workers and slots; counts by state; tasks finished per second and daemon memory; a bar per task type; running tasks with progress; the queue in run order with why each task waits; recently finished tasks; workers; the selected task\'s output.',
+export default command({
+  summary: 'Watch and steer the whole queue live: running, queued, finished, workers, logs.',
+  description: [
+    "A full-screen dashboard fed by daemon events (no polling): the daemon, workers and slots; counts by state; tasks finished per second and daemon memory; a bar per task type; running tasks with progress; the queue in run order with why each task waits; recently finished tasks; workers; the selected task's output.",
     'Keys: ↑↓ or j/k select, Tab workers, Enter details, l log full screen, K kill (asks first), r rerun, p pause/resume a worker, / filter, ? help, q or Ctrl-C quit. See docs/top.md.',
     "It needs a terminal; without one use 'blanket ps --watch', or 'blanket ps --json' for a snapshot.",
-  ].join('\n\n');
-  static examples = ['<%= config.bin %> top', '<%= config.bin %> top --type nightly_build', 'NO_COLOR=1 <%= config.bin %> top', '<%= config.bin %> top --no-color --label deploy'];
-  static flags = {
-    type: Flags.string({ char: 't', description: 'Only tasks of this type.' }),
-    label: Flags.string({ char: 'l', description: 'Only tasks with this label.' }),
-    color: Flags.boolean({ description: 'Colour; --no-color (or NO_COLOR, TERM=dumb) turns it off.', allowNo: true, default: true }),
-  };
-
-  async run(): Promise<void> {
-    const { flags } = await this.parse(Top);
-    if (this.jsonMode) throw usage('top is interactive and has no --json output', "use 'blanket ps --json' for a snapshot");
+  ].join('\n\n'),
+  examples: ['<%= config.bin %> top', '<%= config.bin %> top --type nightly_build', 'NO_COLOR=1 <%= config.bin %> top', '<%= config.bin %> top --no-color --label deploy'],
+  flags: {
+    type: { kind: 'string', char: 't', description: 'Only tasks of this type.' },
+    label: { kind: 'string', char: 'l', description: 'Only tasks with this label.' },
+    color: { kind: 'boolean', description: 'Colour; --no-color (or NO_COLOR, TERM=dumb) turns it off.', allowNo: true, default: true },
+  },
+  async run({ flags, json, client }) {
+    if (json) throw usage('top is interactive and has no --json output', "use 'blanket ps --json' for a snapshot");
     if (!process.stdout.isTTY) throw usage('top needs a terminal, and stdout is not one', "use 'blanket ps --watch' to follow the queue without a terminal, or 'blanket ps --json'");
     if (!process.stdin.isTTY) throw usage('top reads keys from a terminal, and stdin is not one', "run it from an interactive shell, or use 'blanket ps --watch'");
     // The first connection starts the daemon if needed; its errors print like any command's.
-    const first = await this.client();
+    const first = await client();
     // Ink and React load only here, so no other command pays for them; in production
     // mode, since React's development checks double the cost of every frame.
     process.env.NODE_ENV ??= 'production';
@@ -34,5 +32,5 @@ export default class Top extends BlanketCommand {
       color,
       scope: { ...(flags.type !== undefined ? { type: flags.type } : {}), ...(flags.label !== undefined ? { label: flags.label } : {}) },
     });
-  }
-}
+  },
+});
