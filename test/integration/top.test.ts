@@ -33,12 +33,27 @@ t.test('top shows the queue live, filters, shows details, and gives the terminal
   top.keys(['Escape']);
   await top.waitFor(/filter: label:tmux \(Esc clears\)/);
 
-  // TODO(workers): once workers run tasks here, check RUNNING with progress,
-  // the log pane following output, K + y ending a task STOPPED, and p pausing
-  // the worker (WORKERS shows paused, queued tasks say "its workers are paused").
-
   top.keys(['q']);
   const after = await top.waitFor(new RegExp(`${EXITED} 0`));
   t.match(after, BEFORE, 'the screen from before top is back');
   t.notMatch(after, /QUEUED/, 'and nothing of the dashboard is left on it');
+});
+
+t.test('top shows a task running, kills it with K and a confirm, and sees it STOPPED', { skip: tmuxAvailable() ? false : 'tmux is not installed' }, async (t) => {
+  const h = new TestHome(t, { workers: 1 });
+  const id = await h.submit(['--label', 'victim', '--', 'sh', '-c', 'echo "50 halfway" > "$BLANKET_APP_TASK_RESULTS_DIRECTORY/.progress"; echo started; sleep 300']);
+  await h.waitState(id, ['RUNNING']);
+  const top = new TmuxTop(t, h.dir);
+  top.start();
+  const running = await top.waitFor(new RegExp(`${id}[\\s\\S]*50%`));
+  t.match(running, /RUNNING/, 'the running section shows it, with its progress');
+  await top.waitFor(/started/, 15_000);
+  top.keys(['K']);
+  await top.waitFor(new RegExp(`[Kk]ill[\\s\\S]*${id}`));
+  top.keys(['y']);
+  const stopped = await h.waitState(id, ['STOPPED']);
+  t.equal(stopped.reason, 'stopped by user');
+  await top.waitFor(new RegExp(`${id}[^\\n]*STOPPED`));
+  top.keys(['q']);
+  await top.waitFor(new RegExp(`${EXITED} 0`));
 });
