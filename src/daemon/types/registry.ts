@@ -27,6 +27,7 @@ export class TypeRegistry {
   }
 
   load(): void {
+    this.resolved.clear();
     this.drafts.clear();
     this.fileErrors.clear();
     for (const dir of this.opts.dirs) {
@@ -42,6 +43,8 @@ export class TypeRegistry {
 
   /** Re-read one file. Returns the errors found (empty when it loaded). */
   readFile(file: string): TypeLoadError[] {
+    // Any file may be another type's `extends` parent: forget every resolved type.
+    this.resolved.clear();
     const name = path.basename(file, '.toml');
     let text: string;
     try {
@@ -115,18 +118,23 @@ export class TypeRegistry {
     return [...this.drafts.keys()].sort();
   }
 
+  /** Resolved types, kept until any file changes (a submit must not re-resolve its type). */
+  private resolved = new Map<string, TaskTypeInfo | undefined>();
+
   get(name: string): TaskTypeInfo | undefined {
+    if (this.resolved.has(name)) return this.resolved.get(name);
     const draft = this.drafts.get(name);
     if (!draft) return undefined;
+    let info: TaskTypeInfo | undefined;
     try {
-      const info = resolveType(draft, (n) => this.drafts.get(n));
+      info = resolveType(draft, (n) => this.drafts.get(n));
       const errs = this.fileErrors.get(draft.source);
       if (errs) info.error = errs.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('\n');
-      return info;
     } catch (err) {
-      if (err instanceof TypeFileError) return undefined;
-      throw err;
+      if (!(err instanceof TypeFileError)) throw err;
     }
+    this.resolved.set(name, info);
+    return info;
   }
 
   /** Problems: unreadable files and types whose `extends` does not resolve. */
