@@ -72,7 +72,7 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
           ? 'STOPPED'
           : event.cause === 'timeout'
             ? 'TIMEDOUT'
-            : event.exitCode === 0
+            : event.exitCode === 0 && s === 'RUNNING'
               ? 'SUCCESS'
               : 'ERROR';
       const reason =
