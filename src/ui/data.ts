@@ -1,27 +1,10 @@
-// What `top` needs from the daemon, typed here until the lead's protocol
-// carries the worker, kill, rerun and logs methods. The real client is
-// adapted to this in client-adapter.ts; tests use test/ui/fake-client.ts.
+// What `top` needs from the daemon: the narrow interface its hooks use, so
+// tests can give it a fake. The real client is adapted to this in
+// client-adapter.ts; tests use test/ui/fake-client.ts.
 import type { DaemonStatus, PsParams, PsSections, RunResult, ShowResult } from '../protocol/methods.js';
-import type { State, Task } from '../protocol/model.js';
+import type { State, Task, WorkerInfo } from '../protocol/model.js';
 
-export type WorkerState = 'running' | 'paused' | 'stopping' | 'stopped' | 'lost';
-
-export interface WorkerInfo {
-  id: string;
-  name: string;
-  tags: string[];
-  slots: number;
-  state: WorkerState;
-  pid?: number;
-  /** Where it runs (remote workers). */
-  host?: string;
-  local: boolean;
-  /** Ids of the tasks it is running. */
-  running: string[];
-  startedAt: number;
-  heartbeatAt: number;
-  restarts: number;
-}
+export type { WorkerInfo, WorkerState } from '../protocol/model.js';
 
 /** What top reads of daemon.status (a DaemonStatus fits): memory, cpu and, if the daemon offers them, counts per type. */
 export interface TopStatus extends Pick<DaemonStatus, 'pid' | 'version' | 'startedAt' | 'counts'> {
@@ -69,8 +52,8 @@ export interface TopMethods {
   'worker.ls': { params: Record<string, never>; result: { workers: WorkerInfo[] } };
   'worker.pause': { params: { id: string }; result: WorkerInfo };
   'worker.resume': { params: { id: string }; result: WorkerInfo };
-  /** `stopping`: running tasks now being stopped; `cancelled`: queued ones (`killed` is the older name of `stopping`). */
-  kill: { params: { ids: string[]; signal?: string }; result: { stopping?: string[]; killed?: string[]; cancelled: string[] } };
+  /** `stopping`: running tasks now being stopped; `cancelled`: queued ones. */
+  kill: { params: { ids: string[]; signal?: string }; result: { stopping: string[]; cancelled: string[] } };
   rerun: { params: { id: string; env?: Record<string, string> }; result: RunResult };
 }
 

@@ -150,7 +150,7 @@ export class DashboardFeed {
   kill(id: string): Promise<void> {
     return this.act(async (c) => {
       const r = await this.optional('kill', () => c.call('kill', { ids: [id] }));
-      const text = (r.stopping ?? r.killed ?? []).includes(id) ? `stopping ${id}` : r.cancelled.includes(id) ? `cancelled ${id}` : `${id} was neither running nor queued`;
+      const text = r.stopping.includes(id) ? `stopping ${id}` : r.cancelled.includes(id) ? `cancelled ${id}` : `${id} was neither running nor queued`;
       this.notice(text, 'info');
     });
   }

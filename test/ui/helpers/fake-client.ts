@@ -46,7 +46,7 @@ export class FakeClient implements TopClient {
         if (!task) throw new BlanketError('NOT_FOUND', `no task ${id}`);
         return { task, dependents: [] };
       },
-      kill: ({ ids }) => ({ killed: ids, cancelled: [] }),
+      kill: ({ ids }) => ({ stopping: ids, cancelled: [] }),
       rerun: ({ id }) => ({ task: { ...(this.data.tasks ?? []).find((t) => t.id === id)!, id: '0mrerun1', state: 'WAITING' }, warnings: [] }),
       'worker.pause': ({ id }) => ({ ...this.data.workers!.find((w) => w.id === id)!, state: 'paused' }),
       'worker.resume': ({ id }) => ({ ...this.data.workers!.find((w) => w.id === id)!, state: 'running' }),
