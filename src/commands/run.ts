@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BlanketCommand, usage } from '../cli/base.js';
+import { BlanketError } from '../protocol/errors.js';
 import { parseEnvFlags } from '../cli/env.js';
 import type { SubmitParams } from '../protocol/methods.js';
 
@@ -20,13 +21,26 @@ environment given by -e. After --, the rest of the line is an ad-hoc command (ty
 several words are each quoted and run as a command; one word is run as a shell command line.
 The flags --wait, --follow, -q and --json may also end the line after the command (they are
 blanket's, not the command's); to give one of them to the command itself, quote the whole
-command as one word.`;
+command as one word.
+
+--at and --in delay the start: the task waits (ps shows "starts in 9m") and the daemon
+releases it at that time, with one timer and no polling. Times are read on this machine,
+in its time zone (TZ). A bare time of day that has passed today means tomorrow; any other
+time in the past is refused (code BAD_TIME): leave out --at to run now.
+
+--after makes the task wait until the given tasks end SUCCESS; when one of them ends
+ERROR, TIMEDOUT, STOPPED, LOST or SKIPPED (with no retries left), this one ends SKIPPED,
+and so do the tasks waiting for it. The tasks must exist; one that already succeeded
+counts as met.`;
   static examples = [
     '<%= config.bin %> run echo_task',
     '<%= config.bin %> run bash_task -e DEFAULT_COMMAND="make test" --label ci',
     "<%= config.bin %> run -- sh -c 'echo hi; exit 3'",
     "<%= config.bin %> run -- 'make && make install'",
     '<%= config.bin %> run -q --priority 10 -- ./backup.sh',
+    '<%= config.bin %> run --in 10m -- ./backup.sh',
+    '<%= config.bin %> run --at "tomorrow 9:00" report -e TO=ops',
+    '<%= config.bin %> run --after 0m3kz8q5,0m3kz8q6 -- make deploy',
     '<%= config.bin %> run --batch tasks.jsonl',
   ];
   static strict = false;
@@ -38,6 +52,8 @@ command as one word.`;
     retries: Flags.integer({ description: 'Retries after ERROR, TIMEDOUT or LOST (default: the type\'s).', min: 0, max: 1000 }),
     timeout: Flags.integer({ description: 'Seconds before the task is stopped and ends TIMEDOUT (default: the type\'s).', min: 0 }),
     after: Flags.string({ description: 'Run only after these tasks succeed (ids, comma-separated or repeated).', multiple: true, helpValue: 'ID' }),
+    at: Flags.string({ description: 'Start no earlier than WHEN: 10:30, 9pm, "tomorrow 9:00", "fri 18:00", 2026-12-24T18:00, or ISO with Z/offset.', helpValue: 'WHEN', exclusive: ['in'] }),
+    in: Flags.string({ description: 'Start after DURATION: 30s, 10m, 2h30m, 1d.', helpValue: 'DURATION', exclusive: ['at'] }),
     tag: Flags.string({ description: 'Extra tag a worker must have (repeatable).', multiple: true }),
     cwd: Flags.string({ description: 'Working directory (default: the task\'s result directory).' }),
     quiet: Flags.boolean({ char: 'q', description: 'Print the id only.' }),
@@ -80,10 +96,31 @@ command as one word.`;
     if (flags.tag?.length) params.tags = flags.tag;
     if (flags.cwd !== undefined) params.cwd = flags.cwd;
     if (flags.after?.length) params.after = flags.after.flatMap((a) => a.split(',')).map((s) => s.trim()).filter(Boolean);
+    if (flags.at !== undefined || flags.in !== undefined) params.notBefore = await this.notBefore(flags.at, flags.in);
     const result = await this.call('run', params);
     for (const w of result.warnings) this.warn2(w);
     if (flags.wait || flags.follow || flags.result !== undefined) return this.runSync(result.task.id, flags);
-    this.output(result, (r) => (flags.quiet ? r.task.id : `${r.task.id}  queued ${r.task.type}${r.task.label ? ` [${r.task.label}]` : ''}`));
+    const { waitReason } = await import('../core/states.js');
+    this.output(result, (r) => {
+      if (flags.quiet) return r.task.id;
+      const wait = waitReason(r.task, Date.now());
+      return `${r.task.id}  queued ${r.task.type}${r.task.label ? ` [${r.task.label}]` : ''}${wait ? `, ${wait}` : ''}`;
+    });
+  }
+
+  /** --at / --in, read here (this machine's clock and zone); the daemon gets epoch ms. */
+  private async notBefore(at: string | undefined, delay: string | undefined): Promise<number> {
+    const { parseAt, parseIn, WhenError } = await import('../core/when.js');
+    const now = Date.now();
+    try {
+      if (delay !== undefined) return now + parseIn(delay);
+      const r = parseAt(at!, { now });
+      if (r.note && !this.jsonMode) process.stderr.write(`blanket: note: ${r.note}\n`);
+      return r.at;
+    } catch (err) {
+      if (err instanceof WhenError) throw new BlanketError('BAD_TIME', `${delay !== undefined ? `--in ${delay}` : `--at ${at}`}: ${err.message}`, { hint: err.hint });
+      throw err;
+    }
   }
 
   /** --wait / --follow: stay until the task ends, then exit with its code. */

@@ -1,0 +1,85 @@
+import { Args, Flags } from '@oclif/core';
+import { BlanketCommand, usage } from '../../cli/base.js';
+import { parseEnvFlags } from '../../cli/env.js';
+import { renderScheduleLine } from '../../cli/render/schedules.js';
+import type { ScheduleAddParams } from '../../protocol/methods.js';
+import { CATCH_UP_POLICIES, OVERLAP_POLICIES } from '../../protocol/model.js';
+
+export default class ScheduleAdd extends BlanketCommand {
+  static summary = 'Add a cron schedule that submits a task of a type, or an ad-hoc command after --.';
+  static description = `The expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with
+seconds first, or is an alias such as @daily; it is read in --tz (default: the daemon's
+time zone). Everything is checked before the schedule is stored: the expression (the error
+names the bad field), the zone, the type and its required environment.
+
+--overlap says what a fire does while the previous run still waits or runs: skip it
+(default), queue it until the run ends, or allow runs side by side. --catch-up says what
+happens to fires missed while the daemon was down: none, latest (default: one run for all
+of them), or all (each, at most --catch-up-max). Every task it makes records the schedule's
+name and its fire time. See docs/schedules.md.`;
+  static examples = [
+    '<%= config.bin %> schedule add tick --cron "*/2 * * * * *" -- date',
+    '<%= config.bin %> schedule add backup --cron "0 3 * * *" --tz Europe/Berlin -- restic backup ~/work',
+    '<%= config.bin %> schedule add standup --cron "0 9 * * mon-fri" greet -e NAME=team',
+    '<%= config.bin %> schedule add sync --cron "*/15 * * * *" --overlap queue --catch-up all --catch-up-max 4 -- ./sync.sh',
+  ];
+  static strict = false;
+  static args = {
+    name: Args.string({ ignoreStdin: true, description: 'Schedule name (letters, digits, _ . -).', required: true }),
+    type: Args.string({ ignoreStdin: true, description: 'Task type each fire submits (or a command after --).' }),
+  };
+  static flags = {
+    cron: Flags.string({ char: 'c', description: 'Cron expression: [second] minute hour day-of-month month day-of-week, or @daily etc.', required: true, helpValue: 'EXPR' }),
+    tz: Flags.string({ description: "IANA time zone of the expression, e.g. Europe/Berlin (default: the daemon's).", helpValue: 'ZONE' }),
+    env: Flags.string({ char: 'e', description: 'Environment variable NAME=VALUE for each task (repeatable).', multiple: true, helpValue: 'NAME=VALUE' }),
+    label: Flags.string({ char: 'l', description: 'Label of the tasks it makes.' }),
+    priority: Flags.integer({ char: 'p', description: "Priority of the tasks it makes (default: the type's).", min: -1000000, max: 1000000 }),
+    retries: Flags.integer({ description: "Retries of each task (default: the type's).", min: 0, max: 1000 }),
+    timeout: Flags.integer({ description: "Seconds before a task ends TIMEDOUT (default: the type's).", min: 0 }),
+    tag: Flags.string({ description: 'Extra tag a worker must have (repeatable).', multiple: true }),
+    cwd: Flags.string({ description: "Working directory of the tasks (default: each task's result directory)." }),
+    overlap: Flags.option({ description: 'While the previous run waits or runs: skip the fire, queue it, or allow it.', options: OVERLAP_POLICIES, default: 'skip' as const })(),
+    'catch-up': Flags.option({ description: 'Fires missed while the daemon was down: none, latest (one run), or all (up to --catch-up-max).', options: CATCH_UP_POLICIES, default: 'latest' as const })(),
+    'catch-up-max': Flags.integer({ description: 'With --catch-up all: at most this many runs.', min: 1, max: 1000, default: 10 }),
+    paused: Flags.boolean({ description: 'Add it paused (resume it with blanket schedule resume).' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, argv, flags } = await this.parse(ScheduleAdd);
+    const dashdash = this.argv.indexOf('--');
+    const command = dashdash >= 0 ? this.argv.slice(dashdash + 1) : [];
+    const env = parseEnvFlags(flags.env);
+    let type = args.type;
+    if (dashdash >= 0) {
+      if (command.length === 0) throw usage('nothing after --', 'write the command after --, e.g. blanket schedule add tick --cron "* * * * *" -- date');
+      if (argv.length - command.length > 1) throw usage(`give either a TYPE or a command after --, not both (got "${argv[1]}")`);
+      const { shellJoin } = await import('../../core/template.js');
+      env.COMMAND = command.length === 1 ? command[0]! : shellJoin(command);
+      type = 'shell';
+    } else if (type === undefined) {
+      throw usage('no task type given', 'blanket schedule add NAME --cron EXPR TYPE [-e K=V]…  or  … -- COMMAND…');
+    } else if (argv.length > 2) {
+      throw usage(`unexpected argument "${argv[2]}"`, 'put an ad-hoc command after --');
+    }
+    const params: ScheduleAddParams = {
+      name: args.name,
+      cron: flags.cron,
+      type,
+      overlap: flags.overlap,
+      catchUp: flags['catch-up'],
+      catchUpMax: flags['catch-up-max'],
+    };
+    if (Object.keys(env).length) params.env = env;
+    if (flags.tz !== undefined) params.tz = flags.tz;
+    if (flags.label !== undefined) params.label = flags.label;
+    if (flags.priority !== undefined) params.priority = flags.priority;
+    if (flags.retries !== undefined) params.retries = flags.retries;
+    if (flags.timeout !== undefined) params.timeout = flags.timeout;
+    if (flags.tag?.length) params.tags = flags.tag;
+    if (flags.cwd !== undefined) params.cwd = flags.cwd;
+    if (flags.paused) params.paused = true;
+    const result = await this.call('schedule.add', params);
+    for (const w of result.warnings) this.warn2(w);
+    this.output(result, (r) => renderScheduleLine('added', r.schedule, Date.now()));
+  }
+}
