@@ -127,3 +127,12 @@ t.test('renderers', async (t) => {
   t.match(show, /skipped fires +2 +latest: fire at x skipped/);
   t.match(show, /History \(latest 1\)\nID +FIRE TIME +STATE +ENDED +COMMAND\n1sc6tm00 +09:25:00 +SUCCESS +1\.0s ago +date/);
 });
+
+t.test('completion offers schedule names from schedule.ls', async (t) => {
+  const { ask } = await import('../../src/cli/complete/live.js');
+  const client = { call: async (method: string) => (method === 'schedule.ls' ? { schedules: [info(), info({ name: 'nightly', cron: '0 3 * * *', paused: true })], errors: [] } : undefined) } as never;
+  t.same(await ask(client, 'schedules'), [
+    { value: 'tick', description: 'active */2 * * * * *' },
+    { value: 'nightly', description: 'paused 0 3 * * *' },
+  ]);
+});
