@@ -23,15 +23,9 @@ The flags --wait, --follow, -q and --json may also end the line after the comman
 blanket's, not the command's); to give one of them to the command itself, quote the whole
 command as one word.
 
---at and --in delay the start: the task waits (ps shows "starts in 9m") and the daemon
-releases it at that time, with one timer and no polling. Times are read on this machine,
-in its time zone (TZ). A bare time of day that has passed today means tomorrow; any other
-time in the past is refused (code BAD_TIME): leave out --at to run now.
+--at and --in delay the start: the task waits (ps shows "starts in 9m") and the daemon releases it at that time, with one timer and no polling. Times are read on this machine, in its time zone (TZ). A bare time of day that has passed today means tomorrow; any other time in the past is refused (code BAD_TIME): leave out --at to run now.
 
---after makes the task wait until the given tasks end SUCCESS; when one of them ends
-ERROR, TIMEDOUT, STOPPED, LOST or SKIPPED (with no retries left), this one ends SKIPPED,
-and so do the tasks waiting for it. The tasks must exist; one that already succeeded
-counts as met.`;
+--after makes the task wait until the given tasks end SUCCESS; when one of them ends ERROR, TIMEDOUT, STOPPED, LOST or SKIPPED (with no retries left), this one ends SKIPPED, and so do the tasks waiting for it. The tasks must exist; one that already succeeded counts as met.`;
   static examples = [
     '<%= config.bin %> run echo_task',
     '<%= config.bin %> run bash_task -e DEFAULT_COMMAND="make test" --label ci',

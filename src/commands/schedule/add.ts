@@ -7,16 +7,9 @@ import { CATCH_UP_POLICIES, OVERLAP_POLICIES } from '../../protocol/model.js';
 
 export default class ScheduleAdd extends BlanketCommand {
   static summary = 'Add a cron schedule that submits a task of a type, or an ad-hoc command after --.';
-  static description = `The expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with
-seconds first, or is an alias such as @daily; it is read in --tz (default: the daemon's
-time zone). Everything is checked before the schedule is stored: the expression (the error
-names the bad field), the zone, the type and its required environment.
+  static description = `The expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, or is an alias such as @daily; it is read in --tz (default: the daemon's time zone). Everything is checked before the schedule is stored: the expression (the error names the bad field), the zone, the type and its required environment.
 
---overlap says what a fire does while the previous run still waits or runs: skip it
-(default), queue it until the run ends, or allow runs side by side. --catch-up says what
-happens to fires missed while the daemon was down: none, latest (default: one run for all
-of them), or all (each, at most --catch-up-max). Every task it makes records the schedule's
-name and its fire time. See docs/schedules.md.`;
+--overlap says what a fire does while the previous run still waits or runs: skip it (default), queue it until the run ends, or allow runs side by side. --catch-up says what happens to fires missed while the daemon was down: none, latest (default: one run for all of them), or all (each, at most --catch-up-max). Every task it makes records the schedule's name and its fire time. See docs/schedules.md.`;
   static examples = [
     '<%= config.bin %> schedule add tick --cron "*/2 * * * * *" -- date',
     '<%= config.bin %> schedule add backup --cron "0 3 * * *" --tz Europe/Berlin -- restic backup ~/work',
