@@ -148,7 +148,7 @@ export class Scheduler {
     });
   }
 
-  /** Pause or resume. Fires that fall while paused are not caught up on resume. */
+  /** Pause or resume. Fires that fall while paused are not caught up on resume; queued ones wait for it. */
   setPaused(name: string, paused: boolean): Promise<ScheduleInfo> {
     return this.exclusive(async () => {
       const rec = this.find(name);
@@ -158,6 +158,8 @@ export class Scheduler {
         await this.d.store.putSchedule(next);
         this.set(next);
         this.d.log.info(paused ? 'schedule paused' : 'schedule resumed', { schedule: name });
+        // Fires queued before the pause go on once it is resumed.
+        if (!paused) await this.drain(name);
         this.arm();
       }
       return this.info(this.records.get(name)!);
@@ -179,6 +181,7 @@ export class Scheduler {
 
   /** Decide every schedule whose next fire is due, then re-arm. */
   private async tick(): Promise<void> {
+    if (this.closed) return;
     try {
       const now = this.d.now();
       for (const rec of [...this.records.values()]) {
@@ -232,7 +235,7 @@ export class Scheduler {
       };
       await this.d.store.putSchedule(r);
       this.set(r);
-      return busy ? r : this.drain(r.name);
+      return busy ? r : ((await this.drain(r.name)) ?? r);
     }
     if (rec.overlap === 'skip' && busy) {
       const reason = `fire at ${iso(fireAt)} skipped: the previous run ${busy.id} is ${busy.state} (overlap = skip)`;
@@ -244,10 +247,10 @@ export class Scheduler {
     return this.submit({ ...rec, cursor, updatedAt: now }, fireAt);
   }
 
-  /** Submit the oldest queued fire when no run is waiting or running. */
-  private async drain(name: string): Promise<ScheduleRecord> {
+  /** Submit the oldest queued fire when no run is waiting or running (and the schedule is not paused). */
+  private async drain(name: string): Promise<ScheduleRecord | undefined> {
     const rec = this.records.get(name);
-    if (!rec || rec.queued.length === 0 || (await this.activeRun(name))) return rec!;
+    if (!rec || rec.paused || rec.queued.length === 0 || (await this.activeRun(name))) return rec;
     const [fireAt, ...rest] = rec.queued;
     return this.submit({ ...rec, queued: rest, updatedAt: this.d.now() }, fireAt!);
   }

@@ -84,7 +84,18 @@ t.test('overlap policies: skip, queue, allow', async (t) => {
   for (let i = 1; i < fires.length; i++) t.equal(fires[i]! - fires[i - 1]!, 1000, 'queue: no fire is lost');
   const qs = (await c.call('schedule.show', { name: 'queuer' })).schedule;
   t.equal(qs.skipped, 0, 'queue: nothing skipped');
-  t.ok(qs.queued.length >= 1, 'queue: fires wait their turn (and stay queued while paused)');
+  t.ok(qs.queued.length >= 1, 'queue: fires wait their turn');
+  const idle = await waitFor('the last queuer run to end', async () => {
+    const hs = await history(c, 'queuer');
+    return hs.every((x) => x.endedAt !== undefined) ? hs : undefined;
+  }, 15_000);
+  const held = (await c.call('schedule.show', { name: 'queuer' })).schedule.queued;
+  t.ok(held.length >= 1, 'queue: while paused, queued fires stay queued');
+  t.equal((await history(c, 'queuer')).length, idle.length, 'and make no task');
+  await c.call('schedule.resume', { name: 'queuer' });
+  const resumed = await waitFor('the oldest queued fire to run on resume', async () => (await history(c, 'queuer')).find((x) => x.schedule!.fireAt === held[0]));
+  t.ok(resumed, 'queue: on resume the oldest queued fire runs');
+  await c.call('schedule.pause', { name: 'queuer' });
 
   const allower = ended(await history(c, 'allower'));
   const overlapping = allower.some((a, i) => allower.some((b, j) => i !== j && a.startedAt! < b.startedAt! && b.startedAt! < a.endedAt!));
