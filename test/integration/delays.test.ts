@@ -1,4 +1,5 @@
 // Time and order end to end: delayed runs, dependencies, and a daemon restart across missed fires.
+import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import type { Client } from '../../src/client/client.js';
 import type { Task } from '../../src/protocol/model.js';
@@ -13,7 +14,7 @@ t.test('run --in and --at: the task waits for its time, then starts', async (t) 
   const h = new TestHome(t, { workers: 1 });
   const before = Date.now();
   const out = await h.ok(['run', '--in', '3s', '--', 'true']);
-  t.match(out, /^\w+ +queued shell, starts in [1-3]s\n$/);
+  t.match(out, /^\w+ +queued shell, (starts in [1-3]s|due)\n$/);
   const id = out.split(/\s+/)[0]!;
   const waiting = await h.task(id);
   t.equal(waiting.state, 'WAITING');
@@ -41,13 +42,16 @@ t.test('dependencies: A → B → C → D where B fails', async (t) => {
   await h.ok(['daemon', 'start']); // h.client() would start it with this process's environment, not the test home's
   const c = await h.client();
   const run = async (command: string, opts: { after?: string[]; notBefore?: number; retries?: number } = {}) => (await c.call('run', { type: 'shell', env: { COMMAND: command }, ...opts })).task;
-  // A waits a little, so B, C and D are all queued before anything ends.
-  const a = await run('true', { notBefore: Date.now() + 1500 });
+  // A runs until the test lets it end, so B, C and D are all queued (and seen waiting) before anything ends.
+  const go = `${h.dir}/go`;
+  const a = await run(`while [ ! -e ${go} ]; do sleep 0.05; done`);
   const b = await run('exit 3', { after: [a.id] });
   const cc = await run('true', { after: [b.id] });
   const d = await run('true', { after: [cc.id] });
   t.same(b.waitingOn, [a.id]);
   t.match(await h.ok(['ps']), new RegExp(`${b.id} .*waits for ${a.id}`), 'ps says what B waits for');
+  t.equal((await h.task(d.id)).state, 'WAITING');
+  writeFileSync(go, '');
   await h.waitState(d.id, ['SKIPPED']);
   t.equal((await h.task(a.id)).state, 'SUCCESS');
   t.equal((await h.task(b.id)).state, 'ERROR');
