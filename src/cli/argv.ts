@@ -60,6 +60,7 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
   }
   for (const [name, def] of Object.entries(defs)) {
     if (flags[name] !== undefined) continue;
+    if (def.kind === 'string' && def.required) return undefined;
     if (def.kind === 'boolean') flags[name] = def.default ?? false;
     else if (def.kind !== 'string' || !def.multiple) if (def.default !== undefined) flags[name] = def.default;
   }

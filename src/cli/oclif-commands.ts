@@ -18,6 +18,13 @@ import ps from '../commands/ps.js';
 import rerun from '../commands/rerun.js';
 import rm from '../commands/rm.js';
 import run from '../commands/run.js';
+import scheduleAdd from '../commands/schedule/add.js';
+import scheduleLs from '../commands/schedule/ls.js';
+import schedulePause from '../commands/schedule/pause.js';
+import scheduleResume from '../commands/schedule/resume.js';
+import scheduleRm from '../commands/schedule/rm.js';
+import scheduleShow from '../commands/schedule/show.js';
+import scheduleTrigger from '../commands/schedule/trigger.js';
 import show from '../commands/show.js';
 import top from '../commands/top.js';
 import typesLs from '../commands/types/ls.js';
@@ -47,8 +54,15 @@ const specs = {
   'rerun': rerun,
   'rm': rm,
   'run': run,
+  'schedule:add': scheduleAdd,
+  'schedule:ls': scheduleLs,
+  'schedule:pause': schedulePause,
+  'schedule:resume': scheduleResume,
+  'schedule:rm': scheduleRm,
+  'schedule:show': scheduleShow,
+  'schedule:trigger': scheduleTrigger,
   'show': show,
-  top,
+  'top': top,
   'types:ls': typesLs,
   'types:show': typesShow,
   'types:validate': typesValidate,

@@ -22,7 +22,7 @@ function toFlag(def: FlagSpec) {
     case 'string':
       return def.multiple
         ? Flags.string({ ...common, multiple: true, multipleNonGreedy: true, ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) })
-        : Flags.string({ ...common, ...(def.default !== undefined ? { default: def.default } : {}), ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
+        : Flags.string({ ...common, ...(def.required ? { required: true } : {}), ...(def.default !== undefined ? { default: def.default } : {}), ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
   }
 }
 

@@ -19,6 +19,7 @@ export interface BooleanFlag extends FlagBase {
 }
 export interface StringFlag extends FlagBase {
   kind: 'string';
+  required?: boolean;
   multiple?: boolean;
   default?: string;
   options?: readonly string[];
@@ -47,7 +48,7 @@ type FlagValue<S extends FlagSpec> = S extends BooleanFlag
       : number | undefined
     : S extends { multiple: true }
       ? string[] | undefined
-      : S extends { default: string }
+      : S extends { default: string } | { required: true }
         ? string
         : string | undefined;
 

@@ -5,6 +5,7 @@ import TOML from '@iarna/toml';
 import type { TypeLoadError } from '../protocol/model.js';
 import { DEFAULT_MAX_MESSAGE } from '../protocol/framing.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { parseScheduleEntries, type ScheduleEntry } from './schedules.js';
 
 export interface WorkerConfig {
   /** Replace the detected tags. */
@@ -25,6 +26,8 @@ export interface Config {
   /** Per-stream output cap, bytes. */
   maxOutputBytes: number;
   worker: WorkerConfig;
+  /** [[schedule]] entries; the daemon reconciles its schedules with them. */
+  schedules: ScheduleEntry[];
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -34,6 +37,7 @@ export const DEFAULT_CONFIG: Config = {
   killGraceMs: 10_000,
   maxOutputBytes: 100 * 1024 * 1024,
   worker: { extraTags: [] },
+  schedules: [],
 };
 
 /** One setting: its config.toml key, its environment override and how it reads. */
@@ -232,6 +236,7 @@ export function effectiveConfig(fileText: string | undefined, env: Record<string
     }
   };
   const config = buildConfig(doc, bad);
+  config.schedules = parseScheduleEntries(doc.schedule, fileText ?? '', file, errors);
   if (errors.length) throw new ConfigError(errors);
   return { config, sources };
 }

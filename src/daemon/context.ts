@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import type { Engine } from './engine.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import type { Supervisor } from './workers/supervisor.js';
+import type { Scheduler } from './scheduler.js';
 
 export interface Daemon {
   store: Store;
@@ -17,6 +18,8 @@ export interface Daemon {
   engine: Engine;
   workers: WorkerRegistry;
   supervisor: Supervisor;
+  /** Cron schedules: their timer, policies and config.toml entries. */
+  scheduler: Scheduler;
   types: TypeRegistry;
   events: EventBus;
   paths: Paths;

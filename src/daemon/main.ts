@@ -16,8 +16,10 @@ import { EventBus } from './events.js';
 import { handlers } from './handlers/index.js';
 import { createLogger } from './log.js';
 import { createDispatcher, Server } from './server.js';
+import { Scheduler } from './scheduler.js';
 import { LevelStore } from './store/level.js';
 import { StoreError } from './store/store.js';
+import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
 import { HEARTBEAT_MS, MISSED_BEATS, WorkerRegistry } from './workers/registry.js';
 import { Supervisor, type LocalWorkerSpec } from './workers/supervisor.js';
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
     engine,
     workers,
     supervisor,
+    scheduler: new Scheduler({ store, engine, events, log, now: () => Date.now(), prepare: (p) => prepare(daemon, p), entries: config.schedules, configFile: paths.config, reload: () => loadConfig(paths) }),
     types,
     events,
     paths,
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { reason, keepWorkers });
+    daemon.scheduler.close();
     if (keepWorkers) record();
     supervisor.releaseAll();
     if (!keepWorkers) {
@@ -216,6 +220,7 @@ async function main(): Promise<void> {
   const slots = config.worker.slots ?? os.availableParallelism();
   if (!adopted.has('local') && slots > 0) startLocal(defaultSpec());
 
+  await daemon.scheduler.start();
   engine.armDue();
   log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version, adopted: [...adopted] });
   report({ ready: true, pid: process.pid });

@@ -35,6 +35,18 @@ export const MIGRATIONS: Migration[] = [
       ]);
     },
   },
+  {
+    version: 3,
+    description: 'schedules (sc!NAME) and the index of the tasks each made (st!NAME!ID)',
+    async up(db) {
+      const ops: Array<{ type: 'put'; key: string; value: unknown }> = [];
+      for await (const value of db.values(range('t!'))) {
+        const t = value as Task;
+        if (t.schedule) ops.push({ type: 'put', key: `${K.scheduleTasks(t.schedule.name)}${t.id}`, value: '' });
+      }
+      await db.batch([...ops, { type: 'put', key: K.schema, value: 3 }]);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

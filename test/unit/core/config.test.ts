@@ -31,7 +31,6 @@ kill_grace = "2s"
 tags = ["gpu"]
 extra_tags = ["big"]
 slots = 4
-[schedule]
 [hooks]
 `,
   );
@@ -42,6 +41,7 @@ slots = 4
     syncWrites: false,
     killGraceMs: 2000,
     worker: { tags: ['gpu'], extraTags: ['big'], slots: 4 },
+    schedules: [],
   });
 });
 
