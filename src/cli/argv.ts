@@ -21,6 +21,13 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
       const eq = tok.indexOf('=');
       name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
       if (eq >= 0) inline = tok.slice(eq + 1);
+      if (!Object.hasOwn(defs, name) && name.startsWith('no-') && inline === undefined) {
+        const positive = name.slice(3);
+        const def = defs[positive];
+        if (!def || def.kind !== 'boolean' || !def.allowNo) return undefined;
+        flags[positive] = false;
+        continue;
+      }
       if (!Object.hasOwn(defs, name)) return undefined;
     } else if (tok.startsWith('-') && tok.length > 1 && !/^-\d/.test(tok)) {
       name = byChar.get(tok[1]!);
@@ -53,7 +60,8 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
   }
   for (const [name, def] of Object.entries(defs)) {
     if (flags[name] !== undefined) continue;
-    if (def.kind === 'boolean') flags[name] = false;
+    if (def.kind === 'string' && def.required) return undefined;
+    if (def.kind === 'boolean') flags[name] = def.default ?? false;
     else if (def.kind !== 'string' || !def.multiple) if (def.default !== undefined) flags[name] = def.default;
   }
   const named = spec.args ?? [];

@@ -19,8 +19,16 @@ import ps from '../commands/ps.js';
 import rerun from '../commands/rerun.js';
 import rm from '../commands/rm.js';
 import run from '../commands/run.js';
+import scheduleAdd from '../commands/schedule/add.js';
+import scheduleLs from '../commands/schedule/ls.js';
+import schedulePause from '../commands/schedule/pause.js';
+import scheduleResume from '../commands/schedule/resume.js';
+import scheduleRm from '../commands/schedule/rm.js';
+import scheduleShow from '../commands/schedule/show.js';
+import scheduleTrigger from '../commands/schedule/trigger.js';
 import show from '../commands/show.js';
 import stats from '../commands/stats.js';
+import top from '../commands/top.js';
 import typesAdd from '../commands/types/add.js';
 import typesExport from '../commands/types/export.js';
 import typesLs from '../commands/types/ls.js';
@@ -54,8 +62,16 @@ const specs = {
   'rerun': rerun,
   'rm': rm,
   'run': run,
+  'schedule:add': scheduleAdd,
+  'schedule:ls': scheduleLs,
+  'schedule:pause': schedulePause,
+  'schedule:resume': scheduleResume,
+  'schedule:rm': scheduleRm,
+  'schedule:show': scheduleShow,
+  'schedule:trigger': scheduleTrigger,
   'show': show,
   'stats': stats,
+  'top': top,
   'types:add': typesAdd,
   'types:export': typesExport,
   'types:ls': typesLs,

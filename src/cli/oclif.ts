@@ -16,13 +16,13 @@ function toFlag(def: FlagSpec) {
   };
   switch (def.kind) {
     case 'boolean':
-      return Flags.boolean(common);
+      return Flags.boolean({ ...common, ...(def.allowNo ? { allowNo: true } : {}), ...(def.default !== undefined ? { default: def.default } : {}) });
     case 'integer':
       return Flags.integer({ ...common, ...(def.default !== undefined ? { default: def.default } : {}), ...(def.min !== undefined ? { min: def.min } : {}), ...(def.max !== undefined ? { max: def.max } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
     case 'string':
       return def.multiple
         ? Flags.string({ ...common, multiple: true, multipleNonGreedy: true, ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) })
-        : Flags.string({ ...common, ...(def.default !== undefined ? { default: def.default } : {}), ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
+        : Flags.string({ ...common, ...(def.required ? { required: true } : {}), ...(def.default !== undefined ? { default: def.default } : {}), ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
   }
 }
 

@@ -13,9 +13,13 @@ interface FlagBase {
 }
 export interface BooleanFlag extends FlagBase {
   kind: 'boolean';
+  /** Also accept --no-NAME (sets false). */
+  allowNo?: boolean;
+  default?: boolean;
 }
 export interface StringFlag extends FlagBase {
   kind: 'string';
+  required?: boolean;
   multiple?: boolean;
   default?: string;
   options?: readonly string[];
@@ -44,7 +48,7 @@ type FlagValue<S extends FlagSpec> = S extends BooleanFlag
       : number | undefined
     : S extends { multiple: true }
       ? string[] | undefined
-      : S extends { default: string }
+      : S extends { default: string } | { required: true }
         ? string
         : string | undefined;
 

@@ -1,6 +1,7 @@
 import { parseEnvFlags } from '../cli/env.js';
 import { usage } from '../cli/errors.js';
 import { command, type CommandContext, type FlagSpec } from '../cli/spec.js';
+import { BlanketError } from '../protocol/errors.js';
 import type { SubmitParams } from '../protocol/methods.js';
 
 /** `blanket run -- cmd args --wait`: these trailing words are blanket's, not the command's. */
@@ -21,6 +22,8 @@ const runFlags = {
   retries: { kind: 'integer', description: "Retries after ERROR, TIMEDOUT or LOST (default: the type's).", min: 0, max: 1000 },
   timeout: { kind: 'integer', description: "Seconds before the task is stopped and ends TIMEDOUT (default: the type's).", min: 0 },
   after: { kind: 'string', description: 'Run only after these tasks succeed (ids, comma-separated or repeated).', multiple: true, helpValue: 'ID' },
+  at: { kind: 'string', description: 'Start no earlier than WHEN: 10:30, 9pm, "tomorrow 9:00", "fri 18:00", 2026-12-24T18:00, or ISO with Z/offset.', helpValue: 'WHEN' },
+  in: { kind: 'string', description: 'Start after DURATION: 30s, 10m, 2h30m, 1d.', helpValue: 'DURATION' },
   tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
   cwd: { kind: 'string', description: "Working directory (default: the task's result directory)." },
   quiet: { kind: 'boolean', char: 'q', description: 'Print the id only.' },
@@ -40,7 +43,11 @@ environment given by -e. After --, the rest of the line is an ad-hoc command (ty
 several words are each quoted and run as a command; one word is run as a shell command line.
 The flags --wait, --follow, -q and --json may also end the line after the command (they are
 blanket's, not the command's); to give one of them to the command itself, quote the whole
-command as one word.`,
+command as one word.
+
+--at and --in delay the start: the task waits (ps shows "starts in 9m") and the daemon releases it at that time, with one timer and no polling. Times are read on this machine, in its time zone (TZ). A bare time of day that has passed today means tomorrow; any other time in the past is refused (code BAD_TIME): leave out --at to run now.
+
+--after makes the task wait until the given tasks end SUCCESS; when one of them ends ERROR, TIMEDOUT, STOPPED, LOST or SKIPPED (with no retries left), this one ends SKIPPED, and so do the tasks waiting for it. The tasks must exist; one that already succeeded counts as met.`,
   examples: [
     '<%= config.bin %> run echo_task',
     '<%= config.bin %> run bash_task -e DEFAULT_COMMAND="make test" --label ci',
@@ -48,6 +55,9 @@ command as one word.`,
     "<%= config.bin %> run -- 'make && make install'",
     '<%= config.bin %> run -q --priority 10 -- ./backup.sh',
     '<%= config.bin %> run --follow -- ./deploy.sh',
+    '<%= config.bin %> run --in 10m -- ./backup.sh',
+    '<%= config.bin %> run --at "tomorrow 9:00" report -e TITLE=ops',
+    '<%= config.bin %> run --after 1sc46g00,1sc46g01 -- make deploy',
     '<%= config.bin %> run --batch tasks.jsonl',
   ],
   variadic: true,
@@ -87,12 +97,34 @@ command as one word.`,
     if (flags.cwd !== undefined) params.cwd = flags.cwd;
     if (flags.notify) params.notify = true;
     if (flags.after?.length) params.after = flags.after.flatMap((a) => a.split(',')).map((s) => s.trim()).filter(Boolean);
+    if (flags.at !== undefined && flags.in !== undefined) throw usage('give --at or --in, not both');
+    if (flags.at !== undefined || flags.in !== undefined) params.notBefore = await notBefore(ctx, flags.at, flags.in);
     const result = await ctx.call('run', params);
     for (const w of result.warnings) ctx.warn(w);
     if (flags.wait || flags.follow || flags.result !== undefined) return runSync(ctx, result.task.id, flags);
-    ctx.output(result, (r) => (flags.quiet ? r.task.id : `${r.task.id}  queued ${r.task.type}${r.task.label ? ` [${r.task.label}]` : ''}`));
+    const { waitReason } = await import('../core/states.js');
+    ctx.output(result, (r) => {
+      if (flags.quiet) return r.task.id;
+      const wait = waitReason(r.task, Date.now());
+      return `${r.task.id}  queued ${r.task.type}${r.task.label ? ` [${r.task.label}]` : ''}${wait ? `, ${wait}` : ''}`;
+    });
   },
 });
+
+/** --at / --in, read here (this machine's clock and zone); the daemon gets epoch ms. */
+async function notBefore(ctx: Ctx, at: string | undefined, delay: string | undefined): Promise<number> {
+  const { parseAt, parseIn, WhenError } = await import('../core/when.js');
+  const now = Date.now();
+  try {
+    if (delay !== undefined) return now + parseIn(delay);
+    const r = parseAt(at!, { now });
+    if (r.note && !ctx.json) process.stderr.write(`blanket: note: ${r.note}\n`);
+    return r.at;
+  } catch (err) {
+    if (err instanceof WhenError) throw new BlanketError('BAD_TIME', `${delay !== undefined ? `--in ${delay}` : `--at ${at}`}: ${err.message}`, { hint: err.hint });
+    throw err;
+  }
+}
 
 /** --wait / --follow: stay until the task ends, then exit with its code. */
 async function runSync(ctx: Ctx, id: string, flags: { follow: boolean; quiet: boolean; result?: string | undefined }): Promise<void> {

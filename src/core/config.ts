@@ -7,6 +7,7 @@ import { DEFAULT_MAX_MESSAGE } from '../protocol/framing.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
 import { LOG_LEVELS, type LogLevel } from './logline.js';
+import { parseScheduleEntries, type ScheduleEntry } from './schedules.js';
 
 export interface WorkerConfig {
   /** Replace the detected tags. */
@@ -30,6 +31,8 @@ export interface Config {
   log: LogConfig;
   hooks: HooksConfig;
   metrics: MetricsConfig;
+  /** [[schedule]] entries; the daemon reconciles its schedules with them. */
+  schedules: ScheduleEntry[];
 }
 
 export { LOG_LEVELS, type LogLevel };
@@ -67,6 +70,7 @@ export const DEFAULT_CONFIG: Config = {
   log: { maxBytes: 10 * 1024 * 1024, keep: 5, level: 'info' },
   hooks: { commands: {}, timeoutMs: 30_000 },
   metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
+  schedules: [],
 };
 
 /** One setting: its config.toml key, its environment override and how it reads. */
@@ -344,6 +348,7 @@ export function effectiveConfig(fileText: string | undefined, env: Record<string
     }
   };
   const config = buildConfig(doc, bad);
+  config.schedules = parseScheduleEntries(doc.schedule, fileText ?? '', file, errors);
   if (errors.length) throw new ConfigError(errors);
   return { config, sources };
 }

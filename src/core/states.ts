@@ -1,6 +1,7 @@
 // The one place a task's state changes. Pure: (task, event, env) → task.
 import { isTerminal, type Attempt, type State, type Task, type TerminalState } from '../protocol/model.js';
 import { retryDelay } from './backoff.js';
+import { formatDuration } from './duration.js';
 
 export type TaskEvent =
   /** A worker took the task. */
@@ -15,8 +16,8 @@ export type TaskEvent =
   | { type: 'kill'; at: number; reason?: string }
   /** Its worker vanished and the process could not be re-adopted. */
   | { type: 'lost'; at: number; reason: string }
-  /** A dependency ended: met when it succeeded, failed otherwise. */
-  | { type: 'dependency'; at: number; dep: string; depState: TerminalState }
+  /** A dependency ended: met when it succeeded, failed otherwise. `depReason` is why it ended (names the root of a skipped chain). */
+  | { type: 'dependency'; at: number; dep: string; depState: TerminalState; depReason?: string }
   /** Its not-before time passed. */
   | { type: 'due'; at: number }
   | { type: 'progress'; at: number; percent: number; message: string };
@@ -72,7 +73,7 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
           ? 'STOPPED'
           : event.cause === 'timeout'
             ? 'TIMEDOUT'
-            : event.exitCode === 0
+            : event.exitCode === 0 && s === 'RUNNING'
               ? 'SUCCESS'
               : 'ERROR';
       const reason =
@@ -109,7 +110,7 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
         state: 'SKIPPED',
         endedAt: event.at,
         notBefore: undefined,
-        reason: `dependency ${event.dep} ended ${event.depState}`,
+        reason: skipReason(event.dep, event.depState, event.depReason),
       });
     }
     case 'due':
@@ -169,12 +170,29 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected: ${JSON.stringify(x)}`);
 }
 
+/**
+ * Why a task is SKIPPED when its dependency `dep` ended `depState`. When the
+ * dependency was itself skipped, the reason names the task that failed first,
+ * so the end of a long chain still says where it broke.
+ */
+export function skipReason(dep: string, depState: TerminalState, depReason?: string): string {
+  if (depState !== 'SKIPPED') return `dependency ${dep} ended ${depState}`;
+  const root = depReason === undefined ? undefined : (/(\S+ ended [A-Z]+)$/.exec(depReason)?.[1] ?? depReason);
+  return root ? `dependency ${dep} was skipped, after ${root}` : `dependency ${dep} ended SKIPPED`;
+}
+
 /** Why a waiting task is not running yet, for ps and top. */
 export function waitReason(task: Task, now: number): string | undefined {
   if (task.state !== 'WAITING') return undefined;
   if (task.waitingOn.length) return `waits for ${task.waitingOn.join(', ')}`;
-  if (task.notBefore !== undefined) return task.notBefore > now ? `starts in ${Math.ceil((task.notBefore - now) / 1000)}s` : 'due';
+  if (task.notBefore !== undefined) return task.notBefore > now ? `starts in ${inSeconds(task.notBefore - now)}` : 'due';
   return undefined;
+}
+
+/** "9m", "1h5m", "42s": whole seconds, rounded up (never "starts in 0s"). */
+function inSeconds(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s < 60 ? `${s}s` : formatDuration(s * 1000);
 }
 
 export const ACTIVE_STATES: readonly State[] = ['CLAIMED', 'RUNNING'];

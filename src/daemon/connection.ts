@@ -11,6 +11,8 @@ export class Connection {
   client = '';
   closed = false;
   readonly subscriptions = new Set<string>();
+  /** Subscriptions that own resources (a file tail) and must be stopped on unsubscribe. */
+  readonly closers = new Map<string, () => void>();
   readonly onClose: Array<() => void> = [];
 
   constructor(readonly id: number, readonly socket: Socket, maxMessageBytes: number) {

@@ -11,6 +11,7 @@ import type { Engine } from './engine.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import type { Supervisor } from './workers/supervisor.js';
 import type { StatsRuntime } from './stats/runtime.js';
+import type { Scheduler } from './scheduler.js';
 
 export interface Daemon {
   store: Store;
@@ -18,6 +19,8 @@ export interface Daemon {
   engine: Engine;
   workers: WorkerRegistry;
   supervisor: Supervisor;
+  /** Cron schedules: their timer, policies and config.toml entries. */
+  scheduler: Scheduler;
   types: TypeRegistry;
   events: EventBus;
   paths: Paths;

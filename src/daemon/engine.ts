@@ -7,7 +7,7 @@ import { isTerminal, type Task } from '../protocol/model.js';
 import type { TaskEvent } from '../core/states.js';
 import type { EventBus } from './events.js';
 import type { Logger } from './log.js';
-import type { Change, Store, TaskDraft } from './store/store.js';
+import type { Change, Store, SubmitAlso, TaskDraft } from './store/store.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import { isRunnable } from './store/keys.js';
 import { signalGroup } from '../worker/proc.js';
@@ -28,8 +28,9 @@ export class Engine {
     private readonly now: () => number,
   ) {}
 
-  async submit(drafts: TaskDraft[]): Promise<Task[]> {
-    const tasks = await this.store.submit(drafts, this.now());
+  /** `also`: records written in the same batch (a schedule's fire with the task it makes). */
+  async submit(drafts: TaskDraft[], also?: SubmitAlso): Promise<Task[]> {
+    const tasks = await this.store.submit(drafts, this.now(), also);
     this.after(tasks.map((task) => ({ task, from: null })));
     return tasks;
   }

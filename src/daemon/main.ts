@@ -20,8 +20,10 @@ import { collectStats } from './stats/collect.js';
 import { StatsRuntime } from './stats/runtime.js';
 import { createFileLogger } from './log.js';
 import { createDispatcher, Server } from './server.js';
+import { Scheduler } from './scheduler.js';
 import { LevelStore } from './store/level.js';
 import { StoreError } from './store/store.js';
+import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
 import { HEARTBEAT_MS, MISSED_BEATS, WorkerRegistry } from './workers/registry.js';
 import { Supervisor, type LocalWorkerSpec } from './workers/supervisor.js';
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
     engine,
     workers,
     supervisor,
+    scheduler: new Scheduler({ store, engine, events, log, now: () => Date.now(), prepare: (p) => prepare(daemon, p), entries: config.schedules, configFile: paths.config, reload: () => loadConfig(paths) }),
     types,
     events,
     paths,
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { reason, keepWorkers });
+    daemon.scheduler.close();
     if (keepWorkers) record();
     supervisor.releaseAll();
     if (!keepWorkers) {
@@ -228,6 +232,7 @@ async function main(): Promise<void> {
   const slots = config.worker.slots ?? os.availableParallelism();
   if (!adopted.has('local') && slots > 0) startLocal(defaultSpec());
 
+  await daemon.scheduler.start();
   engine.armDue();
   await stats.start(async () => renderPrometheus(await collectStats(daemon, 0)));
   log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version, adopted: [...adopted] });

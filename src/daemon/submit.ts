@@ -8,7 +8,7 @@ import { render, TemplateError } from '../core/template.js';
 import type { Daemon } from './context.js';
 import { resolveIds } from './resolve.js';
 import type { TaskDraft } from './store/store.js';
-import { which } from './types/which.js';
+import { whichCached } from './types/which.js';
 import { canRun } from './workers/registry.js';
 
 export interface Prepared {
@@ -35,7 +35,7 @@ export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared
       details: { missing },
     });
   }
-  if (!which(type.executor)) {
+  if (!whichCached(type.executor)) {
     throw new BlanketError('EXECUTOR_MISSING', `the executor "${type.executor}" of type ${type.name} is not on PATH`, {
       hint: `install ${type.executor}, or set executor in ${type.source}`,
     });

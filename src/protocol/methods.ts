@@ -2,7 +2,7 @@
 // message enters the daemon) and its result type. Client, daemon, worker and
 // UI all import this table; the daemon's handler registry is keyed by it.
 import { any, arr, bool, int, literal, nullable, num, obj, opt, record, str, type Infer, type Schema } from './schema.js';
-import { STATES, type State, type StatsSample, type Task, type TaskTypeInfo, type TypeLoadError, type WorkerInfo, type WorkerState } from './model.js';
+import { CATCH_UP_POLICIES, OVERLAP_POLICIES, STATES, type ScheduleInfo, type State, type StatsSample, type Task, type TaskTypeInfo, type TypeLoadError, type WorkerInfo, type WorkerState } from './model.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -28,6 +28,43 @@ export const submitParams = obj({
 });
 export type SubmitParams = Infer<typeof submitParams>;
 
+/** A schedule: when (cron in a zone), what each fire submits (flat, as `run` takes it), and its policies. */
+export const scheduleAddParams = obj({
+  name,
+  cron: str({ min: 1, max: 256, what: 'a cron expression' }),
+  tz: opt(str({ min: 1, max: 64, what: 'an IANA time zone name' })),
+  type: name,
+  env: opt(env),
+  label: opt(str({ max: 200 })),
+  priority: opt(int({ min: -1000000, max: 1000000 })),
+  tags: opt(arr(tag, { max: 64 })),
+  retries: opt(int({ min: 0, max: 1000 })),
+  timeout: opt(int({ min: 0, max: 10 * 365 * 86400 })),
+  cwd: opt(str({ max: 4096 })),
+  overlap: opt(literal(...OVERLAP_POLICIES)),
+  catchUp: opt(literal(...CATCH_UP_POLICIES)),
+  catchUpMax: opt(int({ min: 1, max: 1000 })),
+  paused: opt(bool),
+});
+export type ScheduleAddParams = Infer<typeof scheduleAddParams>;
+
+export interface ScheduleResult {
+  schedule: ScheduleInfo;
+  warnings: string[];
+}
+
+export interface ScheduleList {
+  schedules: ScheduleInfo[];
+  /** [[schedule]] entries of config.toml not in force (unknown type, missing env, a name taken by `schedule add`). */
+  errors: TypeLoadError[];
+}
+
+export interface ScheduleShow {
+  schedule: ScheduleInfo;
+  /** The tasks it made, newest first. */
+  history: Task[];
+}
+
 export interface RunResult {
   task: Task;
   warnings: string[];
@@ -48,6 +85,8 @@ export interface PsSections {
 export interface ShowResult {
   task: Task;
   dependents: string[];
+  /** The state of each dependency and dependent that still exists, by id. */
+  related?: Record<string, State>;
 }
 
 export interface TypesNewResult {
@@ -221,6 +260,14 @@ export const methods = {
   logs: method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as LogsResult),
   'logs.follow': method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as { subscription: string; path: string; text: string; done: boolean }),
   progress: method(obj({ id, percent: num({ min: 0, max: 100 }), message: opt(str({ max: 1000 })) }), {} as { ok: boolean }),
+  'schedule.add': method(scheduleAddParams, {} as ScheduleResult),
+  'schedule.ls': method(obj({}), {} as ScheduleList),
+  'schedule.show': method(obj({ name, limit: opt(int({ min: 1, max: 1000 })) }), {} as ScheduleShow),
+  'schedule.rm': method(obj({ name }), {} as { removed: string }),
+  'schedule.pause': method(obj({ name }), {} as ScheduleInfo),
+  'schedule.resume': method(obj({ name }), {} as ScheduleInfo),
+  /** Run once now, whatever the overlap policy and even when paused. */
+  'schedule.trigger': method(obj({ name }), {} as RunResult),
   'worker.ls': method(obj({}), {} as { workers: WorkerInfo[] }),
   'worker.start': method(obj({ name: opt(name), tags: opt(arr(tag, { max: 64 })), slots: opt(int({ min: 1, max: 1024 })) }), {} as WorkerInfo),
   'worker.stop': method(obj({ id: workerId, kill: opt(bool) }), {} as WorkerInfo),

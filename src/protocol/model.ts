@@ -182,3 +182,64 @@ export interface StatsSample {
   /** Live workers. */
   workers: number;
 }
+
+/** What a schedule does when it fires while its previous run is still waiting or running. */
+export const OVERLAP_POLICIES = ['skip', 'queue', 'allow'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+/** What a schedule does about fires it missed (the daemon was down, the machine asleep). */
+export const CATCH_UP_POLICIES = ['none', 'latest', 'all'] as const;
+export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
+
+/** The run request each fire of a schedule submits. */
+export interface ScheduledTask {
+  type: string;
+  env?: Record<string, string>;
+  label?: string;
+  priority?: number;
+  tags?: string[];
+  retries?: number;
+  timeout?: number;
+  cwd?: string;
+}
+
+/** A schedule as written: when, what, and its policies. */
+export interface ScheduleSpec {
+  name: string;
+  /** cron-parser syntax: 5 fields, or 6 with seconds first, or an alias such as @daily. */
+  cron: string;
+  /** IANA time zone of the expression; absent: the daemon's local zone. */
+  tz?: string;
+  task: ScheduledTask;
+  overlap: OverlapPolicy;
+  catchUp: CatchUpPolicy;
+  /** With catchUp "all": at most this many runs for the missed fires. */
+  catchUpMax: number;
+}
+
+/** A schedule as the store keeps it. */
+export interface ScheduleRecord extends ScheduleSpec {
+  /** Made by `schedule add`, or declared in config.toml (reconciled at start and on change). */
+  source: 'cli' | 'config';
+  paused: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** Every fire at or before this time is decided (run, queued or skipped). Written in the batch that submits a fire's task. */
+  cursor: number;
+  /** Fires held back by the "queue" overlap policy, oldest first; each is submitted in the batch that removes it. */
+  queued: number[];
+  /** Fires that made no task (overlap skip, missed and not caught up, an error), in all. */
+  skipped: number;
+  /** The latest such decision: when, and why. */
+  lastSkip?: { at: number; reason: string };
+}
+
+/** A schedule as `schedule ls` and `show` report it. */
+export interface ScheduleInfo extends ScheduleRecord {
+  /** The zone in force: tz, or the daemon's local zone. */
+  zone: string;
+  /** The next fire times (none while paused). */
+  next: number[];
+  /** The newest task it made (a fire or a trigger), from the index of its tasks. */
+  lastRun?: { taskId: string; fireAt: number; state: State };
+}

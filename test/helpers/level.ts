@@ -29,8 +29,8 @@ export async function levelConsistency(store: Store): Promise<string[]> {
   }
   const have = new Set<string>();
   for await (const [key, value] of db.iterator()) {
-    // Task types added over RPC and stats samples are records of their own, not derived from tasks.
-    if (key.startsWith('t!') || key.startsWith('m!') || key.startsWith('y!') || key.startsWith('h!')) continue;
+    // Schedules, task types added over RPC and stats samples are records of their own, not derived from tasks.
+    if (key.startsWith('t!') || key.startsWith('m!') || key.startsWith('sc!') || key.startsWith('y!') || key.startsWith('h!')) continue;
     if (key.startsWith('c!')) {
       if (value !== counts[key.slice(2)]) problems.push(`${key} = ${String(value)}, records say ${counts[key.slice(2)]}`);
       continue;

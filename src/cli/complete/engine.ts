@@ -76,7 +76,6 @@ const ARGS: Record<string, Source> = {
   'types:export': live('types'),
   'types:validate': live('types'),
   'types:add': { kind: 'files' },
-  // HOOK: schedule.ls is not in the protocol yet; live.ts asks for it and takes "no such method" as no values.
   'schedule:show': live('schedules'),
   'schedule:rm': live('schedules'),
   'schedule:pause': live('schedules'),

@@ -12,23 +12,6 @@ export const LIVE_TIMEOUT_MS = 300;
 
 const taskLine = (t: Task): Candidate => ({ value: t.id, description: `${t.state} ${t.type}${t.label ? ` [${t.label}]` : ''}` });
 
-/** Calls a method the protocol table does not have yet (the hooks below). */
-type LooseCall = (method: string, params: object) => Promise<unknown>;
-
-/** Names from a list answer we do not have a type for yet: an array, or the one array in an object. */
-function names(result: unknown, key: string): Candidate[] {
-  const list = Array.isArray(result) ? result : result && typeof result === 'object' ? ((result as Record<string, unknown>)[key] ?? Object.values(result).find(Array.isArray)) : undefined;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((x: unknown) => {
-    if (typeof x === 'string') return [{ value: x }];
-    const o = x as { name?: unknown; id?: unknown; description?: unknown; state?: unknown };
-    const value = typeof o?.name === 'string' ? o.name : typeof o?.id === 'string' ? o.id : undefined;
-    if (value === undefined) return [];
-    const description = typeof o.description === 'string' ? o.description.split('\n')[0] : typeof o.state === 'string' ? o.state : undefined;
-    return [{ value, ...(description ? { description } : {}) }];
-  });
-}
-
 /** The values of one source from a connected client (exported for tests). */
 export async function ask(client: Pick<Client, 'call'>, source: LiveSource): Promise<Candidate[]> {
   switch (source) {
@@ -44,10 +27,10 @@ export async function ask(client: Pick<Client, 'call'>, source: LiveSource): Pro
       const r = await client.call('types.ls', {});
       return r.types.map((t) => ({ value: t.name, ...(t.description ? { description: t.description.split('\n')[0]! } : {}) }));
     }
-    // HOOK: schedule.ls is not in src/protocol/methods.ts yet. Until it is, the daemon
-    // answers METHOD_NOT_FOUND and we offer nothing. When it lands, type this call.
-    case 'schedules':
-      return names(await (client.call as unknown as LooseCall)('schedule.ls', {}), 'schedules');
+    case 'schedules': {
+      const r = await client.call('schedule.ls', {});
+      return r.schedules.map((s) => ({ value: s.name, description: `${s.paused ? 'paused' : 'active'} ${s.cron}` }));
+    }
     case 'workers': {
       const r = await client.call('worker.ls', {});
       return r.workers.map((w) => ({ value: w.id, description: `${w.state}, ${w.running.length}/${w.slots} slots` }));

@@ -109,7 +109,7 @@ export function renderPs(r: PsSections, now: number, cols = 120): string {
   return out.join('\n');
 }
 
-export function renderShow({ task: t, dependents }: ShowResult, now: number): string {
+export function renderShow({ task: t, dependents, related }: ShowResult, now: number): string {
   const rows: [string, string][] = [
     ['id', bold(t.id)],
     ['type', t.type],
@@ -132,8 +132,10 @@ export function renderShow({ task: t, dependents }: ShowResult, now: number): st
   if (t.pid !== undefined) rows.push(['pid', String(t.pid)]);
   if (t.exitCode !== undefined || t.signal) rows.push(['exit', outcome(t)]);
   if (t.progress) rows.push(['progress', progress(t)]);
-  if (t.after.length) rows.push(['after', t.after.map((d) => (t.waitingOn.includes(d) ? `${d} (waiting)` : `${d} (done)`)).join(', ')]);
-  if (dependents.length) rows.push(['dependents', dependents.join(', ')]);
+  const rel = (id: string) =>
+    related === undefined ? `${id}${t.waitingOn.includes(id) ? ' (waiting)' : ''}` : related[id] ? `${id} ${colorState(related[id]!)}` : `${id} ${dim('(removed)')}`;
+  if (t.after.length) rows.push(['depends on', t.after.map(rel).join(', ')]);
+  if (dependents.length) rows.push(['dependents', dependents.map(rel).join(', ')]);
   if (t.schedule) rows.push(['schedule', `${t.schedule.name} (fire time ${new Date(t.schedule.fireAt).toISOString()})`]);
   rows.push(['results', t.resultDir]);
   const out = [table(rows.map(([k, v]) => [dim(k), v]))];

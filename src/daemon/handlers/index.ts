@@ -12,6 +12,13 @@ import { logsFollow } from './logs.follow.js';
 import { progress } from './progress.js';
 import { ps } from './ps.js';
 import { rerun } from './rerun.js';
+import { scheduleAdd } from './schedule/add.js';
+import { scheduleLs } from './schedule/ls.js';
+import { schedulePause } from './schedule/pause.js';
+import { scheduleResume } from './schedule/resume.js';
+import { scheduleRm } from './schedule/rm.js';
+import { scheduleShow } from './schedule/show.js';
+import { scheduleTrigger } from './schedule/trigger.js';
 import { rm } from './rm.js';
 import { run } from './run.js';
 import { runBatch } from './run.batch.js';
@@ -62,6 +69,13 @@ export const handlers: HandlerRegistry = {
   'daemon.stop': daemonStop,
   'events.subscribe': eventsSubscribe,
   'events.unsubscribe': eventsUnsubscribe,
+  'schedule.add': scheduleAdd,
+  'schedule.ls': scheduleLs,
+  'schedule.show': scheduleShow,
+  'schedule.rm': scheduleRm,
+  'schedule.pause': schedulePause,
+  'schedule.resume': scheduleResume,
+  'schedule.trigger': scheduleTrigger,
   'worker.ls': workerLs,
   'worker.start': workerStart,
   'worker.stop': workerStop,

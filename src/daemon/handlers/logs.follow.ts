@@ -27,6 +27,7 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
     tail?.stop();
     off();
     conn.subscriptions.delete(subscription);
+    conn.closers.delete(subscription);
   };
   // Start reading once the process exists; after a last read, end with the task.
   const off = daemon.events.on((e) => {
@@ -38,6 +39,7 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
     }
   });
   conn.subscriptions.add(subscription);
+  conn.closers.set(subscription, stop);
   conn.onClose.push(stop);
   if (task.state === 'RUNNING') start();
   return { subscription, path, text, done: false };

@@ -12,6 +12,10 @@ export const rm: Handler<'rm'> = async (params, { daemon }) => {
     throw new BlanketError('INVALID_STATE', `cannot remove ${busy.join(', ')}: still running`, { hint: `stop it first: blanket kill ${busy.join(' ')}`, details: { ids: busy } });
   }
   if (params.dryRun) return { removed: ids };
+  // A waiting task others depend on is cancelled first, so they end SKIPPED instead of waiting forever.
+  for (const t of tasks) {
+    if (t?.state === 'WAITING' && (await daemon.store.dependents(t.id)).length) await daemon.engine.apply(t.id, { type: 'kill', at: daemon.now(), reason: 'removed by user' });
+  }
   const removed = await daemon.store.remove(ids);
   for (const t of tasks) if (t && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
   for (const id of removed) daemon.events.publish({ kind: 'task.removed', id });

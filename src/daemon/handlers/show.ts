@@ -1,8 +1,15 @@
+import type { State } from '../../protocol/model.js';
 import type { Handler } from '../context.js';
 import { resolveId } from '../resolve.js';
 
 export const show: Handler<'show'> = async (params, { daemon }) => {
   const id = await resolveId(daemon.store, params.id);
   const task = (await daemon.store.get(id))!;
-  return { task, dependents: await daemon.store.dependents(id) };
+  const dependents = await daemon.store.dependents(id);
+  const related: Record<string, State> = {};
+  for (const other of [...task.after, ...dependents]) {
+    const t = await daemon.store.get(other);
+    if (t) related[other] = t.state;
+  }
+  return { task, dependents, related };
 };

@@ -10,6 +10,10 @@ export const K = {
   task: (id: string) => `t!${id}`,
   count: (state: string) => `c!${state}`,
   group: (g: string) => `g!${g}`,
+  /** A schedule record, by name. */
+  schedule: (name: string) => `sc!${name}`,
+  /** Index of the tasks a schedule made: st!NAME!ID. */
+  scheduleTasks: (name: string) => `st!${name}!`,
   /** A task type added over RPC. */
   storedType: (name: string) => `y!${name}`,
 };
@@ -55,6 +59,7 @@ export function indexKeys(t: Task): string[] {
   if (isTerminal(t.state)) keys.push(`f!${pad(t.endedAt ?? t.updatedAt)}!${t.id}`);
   if ((t.state === 'CLAIMED' || t.state === 'RUNNING') && t.worker !== undefined) keys.push(`w!${t.worker}!${t.id}`);
   for (const dep of t.after) keys.push(`d!${dep}!${t.id}`);
+  if (t.schedule) keys.push(`${K.scheduleTasks(t.schedule.name)}${t.id}`);
   return keys;
 }
 

@@ -2,12 +2,12 @@
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
-import { isTerminal, STATES, type State, type Task } from '../../protocol/model.js';
+import { isTerminal, STATES, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
-import { transition, type TaskEvent } from '../../core/states.js';
+import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, prioKey, range, escapeLabel } from './keys.js';
 import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
-import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoredType, type TaskDraft } from './store.js';
+import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
 
 type Op = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
 
@@ -120,7 +120,7 @@ export class LevelStore implements Store {
     return keys.map((k) => k.slice(2));
   }
 
-  submit(drafts: TaskDraft[], now: number): Promise<Task[]> {
+  submit(drafts: TaskDraft[], now: number, also: SubmitAlso = {}): Promise<Task[]> {
     return this.exclusive(async () => {
       const ops: Op[] = [];
       const tasks: Task[] = [];
@@ -147,7 +147,7 @@ export class LevelStore implements Store {
           if (!depTask) throw new StoreError(`no task ${dep} to wait for`, 'not-found');
           if (!isTerminal(depTask.state)) task.waitingOn.push(dep);
           else if (depTask.state !== 'SUCCESS' && task.state === 'WAITING') {
-            task = { ...task, state: 'SKIPPED', endedAt: now, reason: `dependency ${dep} ended ${depTask.state}` };
+            task = { ...task, state: 'SKIPPED', endedAt: now, reason: skipReason(dep, depTask.state, depTask.reason) };
           }
         }
         batchTasks.set(id, task);
@@ -160,7 +160,9 @@ export class LevelStore implements Store {
       }
       for (const g of newGroups) ops.push({ type: 'put', key: K.group(g), value: '' });
       for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
-      ops.push({ type: 'put', key: K.lastId, value: this.lastId }, ...byType.ops());
+      ops.push({ type: 'put', key: K.lastId, value: this.lastId });
+      for (const sc of also.schedules ?? []) ops.push({ type: 'put', key: K.schedule(sc.name), value: sc });
+      ops.push(...byType.ops());
       await this.write(ops, true);
       this.countsMem = counts;
       byType.commit();
@@ -191,7 +193,7 @@ export class LevelStore implements Store {
       for (const depId of await this.dependents(done.id)) {
         const dep = overlay.get(depId) ?? (await this.get(depId));
         if (!dep || dep.state !== 'WAITING' || !dep.waitingOn.includes(done.id)) continue;
-        const r = transition(dep, { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never }, { random: 0 });
+        const r = transition(dep, { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never, ...(done.reason !== undefined ? { depReason: done.reason } : {}) }, { random: 0 });
         if (!r.ok) continue;
         const prev = changes.find((c) => c.task.id === depId);
         if (prev) prev.task = r.task;
@@ -370,6 +372,30 @@ export class LevelStore implements Store {
       await this.write([{ type: 'del', key: K.storedType(name) }], true);
       return true;
     });
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return (await this.db.get(K.schedule(name))) as ScheduleRecord | undefined;
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return (await this.db.values(range(K.schedule(''))).all()) as ScheduleRecord[];
+  }
+
+  putSchedule(schedule: ScheduleRecord): Promise<void> {
+    return this.exclusive(() => this.write([{ type: 'put', key: K.schedule(schedule.name), value: schedule }], true));
+  }
+
+  removeSchedule(name: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      if ((await this.db.get(K.schedule(name))) === undefined) return false;
+      await this.write([{ type: 'del', key: K.schedule(name) }], true);
+      return true;
+    });
+  }
+
+  async scheduleTasks(name: string, limit: number): Promise<string[]> {
+    return (await this.db.keys({ ...range(K.scheduleTasks(name)), reverse: true, limit }).all()).map(idOf);
   }
 
   async ps(params: PsParams): Promise<PsSections> {

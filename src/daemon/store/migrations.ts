@@ -35,7 +35,18 @@ export const MIGRATIONS: Migration[] = [
       ]);
     },
   },
-  // Version 3 is taken by the schedules branch (sc!/st! keys); this one does not depend on it.
+  {
+    version: 3,
+    description: 'schedules (sc!NAME) and the index of the tasks each made (st!NAME!ID)',
+    async up(db) {
+      const ops: Array<{ type: 'put'; key: string; value: unknown }> = [];
+      for await (const value of db.values(range('t!'))) {
+        const t = value as Task;
+        if (t.schedule) ops.push({ type: 'put', key: `${K.scheduleTasks(t.schedule.name)}${t.id}`, value: '' });
+      }
+      await db.batch([...ops, { type: 'put', key: K.schema, value: 3 }]);
+    },
+  },
   {
     version: 4,
     description: 'per-type counters (ct!TYPE!STATE) for stats; task types added over RPC (y!NAME) and stats samples (h!TIME) get their own prefixes',

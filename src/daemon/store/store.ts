@@ -1,7 +1,7 @@
 // The Store, in domain terms. LevelDB implements it now; a PostgreSQL backend
 // can later, and every backend must pass test/integration/store-conformance.
 import type { PsParams, PsSections } from '../../protocol/methods.js';
-import type { State, StatsSample, Task } from '../../protocol/model.js';
+import type { ScheduleRecord, State, StatsSample, Task } from '../../protocol/model.js';
 
 export type { StatsSample };
 import type { TaskEvent } from '../../core/states.js';
@@ -27,8 +27,12 @@ export interface Store {
   get(id: string): Promise<Task | undefined>;
   /** Ids starting with `prefix`, at most `limit`. */
   findIds(prefix: string, limit: number): Promise<string[]>;
-  /** Store new tasks in one atomic batch; dependencies already finished are applied at once. */
-  submit(drafts: TaskDraft[], now: number): Promise<Task[]>;
+  /**
+   * Store new tasks in one atomic batch; dependencies already finished are applied at once.
+   * `schedules` are written in the same batch: a schedule's fire and the task it makes
+   * are one write, so a crash can neither lose the fire nor repeat it.
+   */
+  submit(drafts: TaskDraft[], now: number, also?: SubmitAlso): Promise<Task[]>;
   /** Apply one event through the transition function; dependents it settles change in the same batch. */
   apply(id: string, event: TaskEvent): Promise<Change[]>;
   /** Take the best runnable task whose tags the worker has, and mark it CLAIMED. */
@@ -63,6 +67,14 @@ export interface Store {
   putStoredType(type: StoredType): Promise<void>;
   /** False when there was none of that name. */
   removeStoredType(name: string): Promise<boolean>;
+  getSchedule(name: string): Promise<ScheduleRecord | undefined>;
+  /** Every schedule, by name. */
+  listSchedules(): Promise<ScheduleRecord[]>;
+  putSchedule(schedule: ScheduleRecord): Promise<void>;
+  /** False when there was none. The tasks it made stay. */
+  removeSchedule(name: string): Promise<boolean>;
+  /** Ids of the tasks a schedule made, newest first. */
+  scheduleTasks(name: string, limit: number): Promise<string[]>;
 }
 
 /** A task type added over RPC: its text as given, parsed again at every start. */
@@ -71,6 +83,11 @@ export interface StoredType {
   format: 'toml' | 'json';
   content: string;
   addedAt: number;
+}
+
+/** What else a submit batch writes. */
+export interface SubmitAlso {
+  schedules?: ScheduleRecord[];
 }
 
 export class StoreError extends Error {

@@ -34,6 +34,7 @@ export class TypeRegistry {
   }
 
   load(): void {
+    this.resolved.clear();
     this.drafts.clear();
     this.fileErrors.clear();
     for (const dir of this.opts.dirs) {
@@ -49,6 +50,8 @@ export class TypeRegistry {
 
   /** Re-read one file. Returns the errors found (empty when it loaded). */
   readFile(file: string): TypeLoadError[] {
+    // Any file may be another type's `extends` parent: forget every resolved type.
+    this.resolved.clear();
     const name = path.basename(file, '.toml');
     let text: string;
     try {
@@ -120,6 +123,7 @@ export class TypeRegistry {
 
   /** Replace the stored types (at start, and on rescan). A stored type that no longer parses is reported, not kept. */
   setStored(types: StoredType[]): void {
+    this.resolved.clear();
     this.stored.clear();
     for (const e of [...this.fileErrors.keys()]) if (e.startsWith(STORED_PREFIX)) this.fileErrors.delete(e);
     for (const t of types) {
@@ -135,11 +139,13 @@ export class TypeRegistry {
 
   /** Add or replace one stored type (already checked with `check`). */
   putStored(t: StoredType): void {
+    this.resolved.clear(); // it may be another type's parent
     this.stored.set(t.name, parseTypeText(t.name, STORED_PREFIX + t.name, t.content));
     this.fileErrors.delete(STORED_PREFIX + t.name);
   }
 
   removeStored(name: string): boolean {
+    this.resolved.clear();
     this.fileErrors.delete(STORED_PREFIX + name);
     return this.stored.delete(name);
   }
@@ -162,18 +168,23 @@ export class TypeRegistry {
     return [...new Set([...this.drafts.keys(), ...this.stored.keys()])].sort();
   }
 
+  /** Resolved types, kept until any file changes (a submit must not re-resolve its type). */
+  private resolved = new Map<string, TaskTypeInfo | undefined>();
+
   get(name: string): TaskTypeInfo | undefined {
+    if (this.resolved.has(name)) return this.resolved.get(name);
     const draft = this.draft(name);
     if (!draft) return undefined;
+    let info: TaskTypeInfo | undefined;
     try {
-      const info = resolveType(draft, (n) => this.draft(n));
+      info = resolveType(draft, (n) => this.draft(n));
       const errs = this.fileErrors.get(draft.source);
       if (errs) info.error = errs.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('\n');
-      return info;
     } catch (err) {
-      if (err instanceof TypeFileError) return undefined;
-      throw err;
+      if (!(err instanceof TypeFileError)) throw err;
     }
+    this.resolved.set(name, info);
+    return info;
   }
 
   /** Problems: unreadable files and types whose `extends` does not resolve. */

@@ -90,6 +90,8 @@ export class WorkerRegistry {
     e.info.heartbeatAt = this.hooks.now();
     e.info.running = running;
     this.arm(e);
+    // Dashboards show heartbeat age; a beat is news to them (5 s apart, so cheap).
+    this.hooks.changed(e.info);
   }
 
   update(id: string, patch: Partial<WorkerInfo>): WorkerInfo | undefined {
@@ -104,8 +106,10 @@ export class WorkerRegistry {
     const e = this.entries.get(id);
     if (!e) return;
     const has = e.info.running.includes(taskId);
-    if (held && !has) e.info.running.push(taskId);
-    if (!held && has) e.info.running = e.info.running.filter((t) => t !== taskId);
+    if (held === has) return;
+    if (held) e.info.running.push(taskId);
+    else e.info.running = e.info.running.filter((t) => t !== taskId);
+    this.hooks.changed(e.info);
   }
 
   markLost(id: string, reason: string): void {

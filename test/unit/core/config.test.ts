@@ -31,7 +31,6 @@ kill_grace = "2s"
 tags = ["gpu"]
 extra_tags = ["big"]
 slots = 4
-[schedule]
 [hooks]
 `,
   );
@@ -45,6 +44,7 @@ slots = 4
     log: DEFAULT_CONFIG.log,
     hooks: DEFAULT_CONFIG.hooks,
     metrics: DEFAULT_CONFIG.metrics,
+    schedules: [],
   });
 });
 
@@ -57,10 +57,10 @@ t.test('bad values name the option and its line', async (t) => {
     ['sync_writes = "yes"', 1, /^sync_writes: must be true or false/],
     ['kill_grace = "forever"', 1, /^kill_grace: must be a duration/],
     ['worker = 1', 1, /^worker: must be a table/],
-    ['[worker]\ntags = "gpu"', 2, /^tags: must be a list of tags/],
-    ['[worker]\nextra_tags = ["a b"]', 2, /^extra_tags: must be a list of tags/],
-    ['[worker]\nslots = 2000', 2, /^slots: must be a whole number from 0 to 1024/],
-    ['[worker]\nslots = 1.5', 2, /^slots: must be a whole number/],
+    ['[worker]\ntags = "gpu"', 2, /^worker\.tags: must be a list of tags/],
+    ['[worker]\nextra_tags = ["a b"]', 2, /^worker\.extra_tags: must be a list of tags/],
+    ['[worker]\nslots = 2000', 2, /^worker\.slots: must be a whole number from 0 to 1024/],
+    ['[worker]\nslots = 1.5', 2, /^worker\.slots: must be a whole number/],
     ['typo_option = 1', 1, /^typo_option: unknown option \(known: types_paths, /],
     ['"a(b" = 1', 1, /^a\(b: unknown option/],
     ['\n"[x" = 1', 2, /^\[x: unknown option/],

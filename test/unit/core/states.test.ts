@@ -60,6 +60,12 @@ const table = (t: Test): Record<EventType, Record<State, Expect>> => ({
   },
   exit: {
     ...(refusedIn(...STATES) as Record<State, Expect>),
+    // A process that could not be started at all: an exit straight from CLAIMED, never a success.
+    CLAIMED: to('ERROR', (n) => {
+      t.equal(n.endedAt, AT);
+      t.equal(n.worker, undefined);
+      t.match(n.attempts.at(-1), { attempt: 1, outcome: 'ERROR' });
+    }),
     RUNNING: to('SUCCESS', (n) => {
       t.equal(n.exitCode, 0);
       t.equal(n.endedAt, AT);
