@@ -6,17 +6,16 @@
 // Runs without NODE_EXTRA_CA_CERTS. Writes bench/results/<date>-profile.{json,md}.
 //
 //   node bench/profile.mjs [--quick] [--runs N] [--tasks N] [--out DIR] [--keep]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { average, load, summarize } from './lib/cpuprofile.mjs';
 import { Home } from './lib/home.mjs';
 import { loadAvg, machine } from './lib/machine.mjs';
-import { cpuMs, killChildren, now, processesWithEnv, timed, waitFor } from './lib/proc.mjs';
+import { killChildren, mainThreadCpuMs as cpuMs, now, processesWithEnv, sleep, timed, waitFor } from './lib/proc.mjs';
 import { BENCH, BIN, checkBuild, ROOT } from './lib/repo.mjs';
 import { median } from './lib/stats.mjs';
 import { runTasks } from './throughput.mjs';
-import { writeFileSync, mkdirSync } from 'node:fs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,6 +29,8 @@ const { values: opts } = parseArgs({
 const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
 const TASKS = Number(opts.tasks ?? (opts.quick ? 50 : 1000));
 const TOP = 25;
+const IDLE_S = opts.quick ? 3 : 60;
+const IDLE_SETTLE_S = opts.quick ? 1 : 10;
 const t0 = Date.now();
 const log = (m) => process.stderr.write(`[profile ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 
@@ -124,11 +125,25 @@ async function throughputProfile() {
   const ms = now() - t;
   const to = Number(process.hrtime.bigint() / 1000n);
   const cpu = { daemon: cpuMs(daemonPid) - cpu0.daemon, worker: cpuMs(worker.pid) - cpu0.worker };
+  // Then idle: what do they do when nothing happens?
+  await sleep(IDLE_SETTLE_S * 1000);
+  const idleCpu0 = { daemon: cpuMs(daemonPid), worker: cpuMs(worker.pid) };
+  const idleFrom = Number(process.hrtime.bigint() / 1000n);
+  await sleep(IDLE_S * 1000);
+  const idleTo = Number(process.hrtime.bigint() / 1000n);
+  const idleCpu = { daemon: cpuMs(daemonPid) - idleCpu0.daemon, worker: cpuMs(worker.pid) - idleCpu0.worker };
   await W.stopDaemon();
   const file = (role, pid) => path.join(profDir, `${role}-${pid}.cpuprofile`);
   await waitFor('the profiles to be written', () => readdirSync(profDir).length >= 2, 10_000);
   const daemon = summarize(load(file('daemon', daemonPid)), { from, to });
   const wk = summarize(load(file('worker', worker.pid)), { from, to });
+  const idle = {
+    seconds: IDLE_S,
+    settleSeconds: IDLE_SETTLE_S,
+    cpuMs: { daemon: Math.round(idleCpu.daemon * 10) / 10, worker: Math.round(idleCpu.worker * 10) / 10 },
+    daemon: trim(summarize(load(file('daemon', daemonPid)), { from: idleFrom, to: idleTo })),
+    worker: trim(summarize(load(file('worker', worker.pid)), { from: idleFrom, to: idleTo })),
+  };
   log(`throughput under the profiler: ${Math.round((TASKS / ms) * 1000)} tasks/s; CPU per task: daemon ${(cpu.daemon / TASKS).toFixed(2)} ms, worker ${(cpu.worker / TASKS).toFixed(2)} ms`);
   return {
     tasks: TASKS,
@@ -138,6 +153,7 @@ async function throughputProfile() {
     cpuPerTaskMs: { daemon: Math.round((cpu.daemon / TASKS) * 100) / 100, worker: Math.round((cpu.worker / TASKS) * 100) / 100 },
     daemon: trim(daemon),
     worker: trim(wk),
+    idle,
   };
 }
 
@@ -182,11 +198,21 @@ function markdown(r) {
     out.push(
       `## Throughput run: ${t.tasks} tasks of \`true\`, 2 slots`,
       '',
-      `${t.rate} tasks/s under the profiler (${t.ms} ms; the submit took ${t.submitMs} ms). CPU per task: daemon ${t.cpuPerTaskMs.daemon} ms, worker ${t.cpuPerTaskMs.worker} ms. Profiles cut to the run's window.`,
+      `${t.rate} tasks/s under the profiler (${t.ms} ms; the submit took ${t.submitMs} ms). Main-thread CPU per task (from /proc, profiling overhead included): daemon ${t.cpuPerTaskMs.daemon} ms, worker ${t.cpuPerTaskMs.worker} ms; the benchmark's figures (no profiler, every thread) are the ones to quote. Profiles cut to the run's window. The profiler samples wall time: on a loaded machine a thread waiting for a CPU is charged to what it was running, so read the shares (%), not the milliseconds.`,
       '',
     );
     for (const [name, s] of [['daemon', t.daemon], ['worker', t.worker]]) {
       out.push(`### ${name}: busy ${s.busyMs} ms, idle ${s.idleMs} ms in the window`, '', table(s.groups.slice(0, 15), grCols), '', table(s.functions, fnCols), '');
+    }
+    const i = t.idle;
+    out.push(
+      `## Idle: ${i.seconds} s, starting ${i.settleSeconds} s after that run`,
+      '',
+      `Main-thread CPU (from /proc, under the profiler): daemon ${i.cpuMs.daemon} ms, worker ${i.cpuMs.worker} ms.`,
+      '',
+    );
+    for (const [name, s] of [['daemon', i.daemon], ['worker', i.worker]]) {
+      out.push(`### ${name} idle: busy ${s.busyMs} ms`, '', table(s.groups.slice(0, 10), grCols), '', table(s.functions.slice(0, 15), fnCols), '');
     }
   }
   return out.join('\n');

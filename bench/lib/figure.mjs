@@ -8,7 +8,7 @@ import { median, percentile, round, summary } from './stats.mjs';
  * @param {string} f.label         what was measured, for people
  * @param {string} f.unit          "ms", "tasks/s", "MB", …
  * @param {number[]} f.samples
- * @param {'median'|'p99'} [f.stat]  which statistic is the figure (default median)
+ * @param {'median'|'p99'|'total'} [f.stat]  which statistic is the figure (default median; total: the sum of the samples, e.g. CPU over parts of one window)
  * @param {object} [f.floor]       { label, samples, unit? }: the floor, measured in the same run
  * @param {'lower'|'higher'} [f.better]  for speed: lower times, higher rates (default lower)
  * @param {object} [f.target]      { on: 'ratio'|'value', op: '<='|'>=', value, text }
@@ -18,7 +18,8 @@ import { median, percentile, round, summary } from './stats.mjs';
 export function figure(f) {
   const stat = f.stat ?? 'median';
   const s = summary(f.samples);
-  const value = stat === 'p99' ? percentile(f.samples, 99) : s.median;
+  const pick = (xs, sm) => (stat === 'p99' ? percentile(xs, 99) : stat === 'total' ? xs.reduce((a, b) => a + b, 0) : sm.median);
+  const value = pick(f.samples, s);
   const out = {
     id: f.id,
     label: f.label,
@@ -33,9 +34,9 @@ export function figure(f) {
   };
   if (f.floor) {
     const fs = summary(f.floor.samples);
-    const fv = stat === 'p99' ? percentile(f.floor.samples, 99) : fs.median;
+    const fv = pick(f.floor.samples, fs);
     out.floor = { label: f.floor.label, unit: f.floor.unit ?? f.unit, value: round(fv), median: round(fs.median), min: round(fs.min), max: round(fs.max), n: fs.n, samples: f.floor.samples.map(round) };
-    out.ratio = { value: round(value / fv) };
+    out.ratio = { value: Number.isFinite(value / fv) ? round(value / fv) : null };
     if (f.paired && f.floor.samples.length === f.samples.length) {
       const rs = f.samples.map((x, i) => x / f.floor.samples[i]);
       out.ratio.pairedMedian = round(median(rs));

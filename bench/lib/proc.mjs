@@ -129,6 +129,11 @@ export function cpuMs(pid) {
   }
 }
 
+/** CPU time of a process's main thread only, in ms (a profiler's sampling thread is left out). */
+export function mainThreadCpuMs(pid) {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
 /** Every process whose environment has `NAME=VALUE…` with VALUE starting with `prefix`. */
 export function processesWithEnv(name, prefix) {
   const pids = [];

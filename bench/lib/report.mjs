@@ -11,13 +11,13 @@ const mark = (met) => (met === true ? '✅' : met === false ? '❌' : '—');
 const statName = (f) => (f.stat === 'p99' ? 'p99' : 'median');
 
 function ratioCell(f) {
-  if (!f.ratio) return '—';
+  if (!f.ratio || !Number.isFinite(f.ratio.value)) return '—';
   const r = `${num(f.ratio.value)}×`;
   return f.ratio.min !== undefined ? `${r} (${num(f.ratio.min)}–${num(f.ratio.max)})` : r;
 }
 
 function figureRow(f) {
-  const v = `${val(f.value, f.unit)}${f.stat === 'p99' ? ' (p99)' : ''} (${range(f, f.unit)}, n=${f.n})`;
+  const v = `${val(f.value, f.unit)}${f.stat === 'median' ? '' : ` (${f.stat})`} (${f.stat === 'total' ? 'parts ' : ''}${range(f, f.unit)}, n=${f.n})`;
   const floor = f.floor ? `${f.floor.label}: ${val(f.floor.value, f.floor.unit)} (${range(f.floor, f.floor.unit)})` : '—';
   return `| ${f.label} | ${v} | ${floor} | ${ratioCell(f)} | ${f.target?.text ?? '—'} | ${f.target ? mark(f.met) : '—'} |`;
 }
@@ -25,7 +25,7 @@ function figureRow(f) {
 /** The cell of one figure in the summary: what the target is about, and whether it is met. */
 function summaryCell(f) {
   if (!f) return '—';
-  const main = f.target?.on === 'ratio' ? `${num(f.ratio?.value)}× (${val(f.value, f.unit)})` : f.ratio ? `${val(f.value, f.unit)} (${num(f.ratio.value)}× floor)` : val(f.value, f.unit);
+  const main = f.target?.on === 'ratio' ? `${num(f.ratio?.value)}× (${val(f.value, f.unit)})` : Number.isFinite(f.ratio?.value) ? `${val(f.value, f.unit)} (${num(f.ratio.value)}× floor)` : val(f.value, f.unit);
   return f.target ? `${main} ${mark(f.met)}` : main;
 }
 
