@@ -30,6 +30,7 @@ const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
 const TASKS = Number(opts.tasks ?? (opts.quick ? 50 : 1000));
 const TOP = 25;
 const IDLE_S = opts.quick ? 3 : 60;
+const BULK = opts.quick ? 2000 : 20_000;
 const IDLE_SETTLE_S = opts.quick ? 1 : 10;
 const t0 = Date.now();
 const log = (m) => process.stderr.write(`[profile ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
@@ -157,6 +158,33 @@ async function throughputProfile() {
   };
 }
 
+/** `blanket run --batch` of BULK tasks into a daemon with no worker: the daemon (cut to the run) and the CLI. */
+async function bulkProfile() {
+  const profDir = path.join(root, 'bulk-prof');
+  const cliDir = path.join(root, 'bulk-cli-prof');
+  const preload = `--require ${path.join(BENCH, 'lib', 'cpu-prof-preload.cjs')}`;
+  const B = new Home(root, 'b', { slots: 0, env: { ...env, NODE_OPTIONS: preload, BENCH_CPU_PROF_DIR: profDir, BENCH_CPU_PROF_INTERVAL: '250' } });
+  homes.push(B);
+  await B.startDaemon();
+  const daemonPid = B.daemonPid();
+  const file = path.join(root, 'bulk.jsonl');
+  writeFileSync(file, `${JSON.stringify({ type: 'shell', env: { COMMAND: 'true' } })}\n`.repeat(BULK));
+  const from = Number(process.hrtime.bigint() / 1000n);
+  const r = await B.cli(['run', '--batch', file, '-q'], { env: { ...B.env, BENCH_CPU_PROF_DIR: cliDir }, timeoutMs: 600_000 });
+  const to = Number(process.hrtime.bigint() / 1000n);
+  await B.stopDaemon();
+  await waitFor('the daemon profile', () => readdirSync(profDir).some((f) => f === `daemon-${daemonPid}.cpuprofile`), 10_000);
+  const cliFile = readdirSync(cliDir).find((f) => f.startsWith('cli-'));
+  log(`bulk under the profiler: ${Math.round((BULK / r.ms) * 1000)} tasks/s`);
+  return {
+    tasks: BULK,
+    ms: Math.round(r.ms),
+    rate: Math.round((BULK / r.ms) * 1000),
+    daemon: trim(summarize(load(path.join(profDir, `daemon-${daemonPid}.cpuprofile`)), { from, to })),
+    cli: trim(summarize(load(path.join(cliDir, cliFile)))),
+  };
+}
+
 function table(rows, cols) {
   return [`| ${cols.map((c) => c[0]).join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => String(c[1](r)).replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
 }
@@ -215,6 +243,13 @@ function markdown(r) {
       out.push(`### ${name} idle: busy ${s.busyMs} ms`, '', table(s.groups.slice(0, 10), grCols), '', table(s.functions.slice(0, 15), fnCols), '');
     }
   }
+  const b = r.bulk;
+  if (b) {
+    out.push(`## Bulk: \`blanket run --batch FILE -q\` with ${b.tasks} tasks, no worker`, '', `${b.rate} tasks/s under the profiler (${b.ms} ms).`, '');
+    for (const [name, s] of [['daemon (the run\'s window)', b.daemon], ['the CLI (whole process)', b.cli]]) {
+      out.push(`### ${name}: busy ${s.busyMs} ms`, '', table(s.groups.slice(0, 12), grCols), '', table(s.functions.slice(0, 20), fnCols), '');
+    }
+  }
   return out.join('\n');
 }
 
@@ -237,6 +272,7 @@ try {
   log(`profiling; load average ${result.loadAvg.start.join(' ')}`);
   result.ps = await psStartup();
   result.throughput = await throughputProfile();
+  result.bulk = await bulkProfile();
 } catch (err) {
   failed = true;
   log(err.stack ?? String(err));
