@@ -22,6 +22,12 @@ export async function roundTrip(ctx) {
     version: () => node(ctx, [BIN, '--version']),
     ps: () => E.cli(['ps']),
   };
+  // What NODE_EXTRA_CA_CERTS costs every node start: the same `node -e 0` without it, in the same rounds.
+  if (ctx.env.NODE_EXTRA_CA_CERTS) {
+    const without = { ...ctx.env };
+    delete without.NODE_EXTRA_CA_CERTS;
+    cmds.nodeNoCa = () => timed(process.execPath, ['-e', '0'], { env: without, cwd: ROOT });
+  }
   const t = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
   if (!ctx.quick) for (const f of Object.values(cmds)) await f(); // warm the page cache
   for (let i = 0; i < ctx.reps.cli; i++) {
@@ -34,6 +40,19 @@ export async function roundTrip(ctx) {
     figure({ id: 'ref.socket', label: 'plain Node script: one JSON line round trip over a Unix socket', unit: 'ms', samples: t.socket, floor, paired: true, note: 'reference: ~1.3× seen before' }),
     figure({ id: 'ref.oclif-import', label: "`node` importing `@oclif/core` alone", unit: 'ms', samples: t.oclifImport, floor, paired: true, note: 'reference: ~4.5× seen before' }),
     figure({ id: 'ref.version', label: '`blanket --version` (a minimal oclif command)', unit: 'ms', samples: t.version, floor, paired: true, note: 'reference: ~5.7× seen before' }),
+    ...(t.nodeNoCa
+      ? [
+          figure({
+            id: 'ref.ca-cost',
+            label: '`node -e 0` with NODE_EXTRA_CA_CERTS (what the CA bundle costs every node start)',
+            unit: 'ms',
+            samples: t.node,
+            floor: { label: '`node -e 0` without it', samples: t.nodeNoCa },
+            paired: true,
+            note: `the CA bundle adds ${Math.round(median(t.node) - median(t.nodeNoCa))} ms (difference of medians) to every node start`,
+          }),
+        ]
+      : []),
     figure({
       id: 'cli.ps',
       label: 'CLI round trip: `blanket ps`, daemon running, empty store',

@@ -6,6 +6,7 @@
 // Runs without NODE_EXTRA_CA_CERTS. Writes bench/results/<date>-profile.{json,md}.
 //
 //   node bench/profile.mjs [--quick] [--runs N] [--tasks N] [--out DIR] [--keep]
+//   node bench/profile.mjs --render results/<date>-profile.json    (re-write its .md)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,8 +25,14 @@ const { values: opts } = parseArgs({
     tasks: { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    render: { type: 'string' },
   },
 });
+if (opts.render) {
+  // Re-write the markdown of a recorded profile from its JSON.
+  writeFileSync(opts.render.replace(/\.json$/, '.md'), markdown(JSON.parse(readFileSync(opts.render, 'utf8'))));
+  process.exit(0);
+}
 const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
 const TASKS = Number(opts.tasks ?? (opts.quick ? 50 : 1000));
 const TOP = 25;
@@ -236,7 +243,7 @@ function markdown(r) {
     out.push(
       `## Idle: ${i.seconds} s, starting ${i.settleSeconds} s after that run`,
       '',
-      `Main-thread CPU (from /proc, under the profiler): daemon ${i.cpuMs.daemon} ms, worker ${i.cpuMs.worker} ms.`,
+      `Busy time below is from the profiles. (CPU from /proc is not shown: under the profiler it is mostly the sampler's own, a signal every 250 µs; the benchmark's idle figures are the ones to quote.)`,
       '',
     );
     for (const [name, s] of [['daemon', i.daemon], ['worker', i.worker]]) {
