@@ -14,7 +14,7 @@ export class Connection {
   readonly onClose: Array<() => void> = [];
 
   constructor(readonly id: number, readonly socket: Socket, maxMessageBytes: number) {
-    this.decoder = new LineDecoder(maxMessageBytes);
+    this.decoder = new LineDecoder(maxMessageBytes, true);
     socket.on('close', () => {
       this.closed = true;
       for (const f of this.onClose) f();

@@ -10,6 +10,14 @@ import { isFatalRpcCode, toBlanketError, toRpcException } from './errors.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Calls of one connection handled at once; more wait in its queue. */
+const MAX_IN_FLIGHT = 32;
+/** Past this many waiting lines the connection is not read (TCP-style backpressure), so a fast sender cannot grow our memory. */
+const MAX_QUEUED = 256;
+/** Calls in one JSON-RPC batch. */
+export const MAX_BATCH = 100;
+/** Connections at once (workers, CLIs, dashboards); more are refused, so a flood cannot use up our file descriptors. */
+const MAX_CONNECTIONS = 1000;
 
 export function createDispatcher(handlers: HandlerRegistry, log: Daemon['log']): JSONRPCServer<CallContext> {
   const rpc = new JSONRPCServer<CallContext>({ errorListener: () => {} });
@@ -55,6 +63,7 @@ export class Server {
       }
     }
     const server = net.createServer((socket) => this.accept(socket));
+    server.maxConnections = MAX_CONNECTIONS;
     this.server = server;
     const oldMask = process.umask(0o177);
     try {
@@ -69,6 +78,8 @@ export class Server {
       process.umask(oldMask);
     }
     if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
+    // After listening, errors (e.g. EMFILE on accept) are the listener's to survive, not to die of.
+    server.on('error', (err) => this.daemon.log.error('socket server error', { err: String(err) }));
   }
 
   private accept(socket: net.Socket): void {
@@ -84,6 +95,21 @@ export class Server {
       if (conn.subscriptions.size === 0) conn.end();
     });
     conn.onClose.push(() => clearTimeout(handshake));
+    // Lines are handled in order of arrival, at most MAX_IN_FLIGHT at once; a long queue pauses reading.
+    const queue: string[] = [];
+    let inFlight = 0;
+    const pump = () => {
+      while (inFlight < MAX_IN_FLIGHT && queue.length > 0 && !conn.closed) {
+        inFlight++;
+        void this.onLine(conn, queue.shift()!).finally(() => {
+          inFlight--;
+          pump();
+        });
+      }
+      if (conn.closed) queue.length = 0;
+      else if (queue.length >= MAX_QUEUED) socket.pause();
+      else if (socket.isPaused()) socket.resume();
+    };
     socket.on('data', (chunk: Buffer) => {
       for (const ev of conn.decoder.push(chunk)) {
         if (conn.closed) return;
@@ -91,8 +117,13 @@ export class Server {
           conn.end(errorResponse(null, 'MESSAGE_TOO_LARGE', `message larger than ${this.daemon.config.maxMessageBytes} bytes`, 'send smaller messages, or raise max_message_bytes in config.toml'));
           return;
         }
-        void this.onLine(conn, ev.line);
+        if ('invalidUtf8' in ev) {
+          conn.end(errorResponse(null, 'PARSE_ERROR', 'the message is not valid UTF-8', 'send one JSON-RPC 2.0 object per line, in UTF-8'));
+          return;
+        }
+        queue.push(ev.line);
       }
+      pump();
     });
   }
 
@@ -102,6 +133,15 @@ export class Server {
       msg = JSON.parse(line);
     } catch {
       conn.end(errorResponse(null, 'PARSE_ERROR', 'the message is not valid JSON', 'send one JSON-RPC 2.0 object per line'));
+      return;
+    }
+    // What the JSON-RPC library would choke on (null in a batch) or spend without bound on (a huge batch).
+    if (Array.isArray(msg) && msg.length > MAX_BATCH) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', `a batch of ${msg.length} calls; at most ${MAX_BATCH} are accepted`, 'send fewer calls per batch'));
+      return;
+    }
+    if (Array.isArray(msg) && msg.some((m) => typeof m !== 'object' || m === null || Array.isArray(m))) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', 'every call in a batch must be a JSON-RPC 2.0 request object', 'send one JSON-RPC 2.0 object per line'));
       return;
     }
     const first = Array.isArray(msg) ? msg[0] : msg;
@@ -120,6 +160,10 @@ export class Server {
         return;
       }
       conn.helloed = true;
+    }
+    if (typeof msg !== 'object' || msg === null) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', 'not a JSON-RPC 2.0 request object', 'send one JSON-RPC 2.0 object per line'));
+      return;
     }
     let res: JSONRPCResponse | JSONRPCResponse[] | null;
     try {
