@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     changed: (worker) => events.publish({ kind: 'worker', worker: { ...worker } }),
     lost: (id, reason) => {
       void engine.workerLost(id, reason);
+      supervisor.kill(id); // one that hangs is replaced; one that exited is being restarted already
       restartAdopted(id);
     },
     // A local worker's connection closed: if its process is gone it is lost now (children are also reported by the supervisor).

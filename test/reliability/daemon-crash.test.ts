@@ -24,7 +24,7 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
   const worker = (await c.call('worker.ls', {})).workers.find((w) => w.id === 'local')!;
 
   t.ok(await killDaemon9(h), 'the daemon is killed with SIGKILL');
-  t.notOk(exited(worker.pid), 'its worker outlives it');
+  t.notOk(exited(worker.pid!), 'its worker outlives it');
 
   t.equal((await h.run(['daemon', 'start'])).code, 0, 'a new daemon starts');
   const done = await Promise.all(running.map((id) => h.waitState(id, DONE, 60_000)));
@@ -54,7 +54,7 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
     const { task } = await c2.call('run', { type: 'long' });
     const first = await h.waitState(task.id, ['RUNNING']);
     groups.note([first]);
-    process.kill(worker.pid, 'SIGKILL');
+    process.kill(worker.pid!, 'SIGKILL');
     const retried = await waitFor(
       'attempt 2 to run',
       async () => {

@@ -97,6 +97,12 @@ export class Supervisor {
     });
   }
 
+  /** Kill a supervised worker that hangs (it missed its heartbeats); its exit restarts it, with backoff. */
+  kill(name: string): void {
+    const m = this.managed.get(name);
+    if (m?.wanted) m.child?.kill('SIGKILL');
+  }
+
   /** Stop supervising: no restart when it exits. */
   release(name: string): void {
     const m = this.managed.get(name);
