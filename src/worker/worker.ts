@@ -231,7 +231,7 @@ export class Worker {
 
   /**
    * Send a report now if connected; otherwise (false) it travels in the next register's `held`.
-   * 'retry': the daemon answered that it could not store it yet.
+   * 'retry': the daemon answered that it could not store it (yet).
    */
   private async report(send: (c: Client) => Promise<void>): Promise<boolean | 'retry'> {
     const c = this.client;
@@ -240,10 +240,12 @@ export class Worker {
       await send(c);
       return true;
     } catch (err) {
-      this.opts.log('report failed', { err: (err as Error).message });
-      if (err instanceof BlanketError && err.code === 'STORE_FULL') return 'retry';
-      // The daemon answered with an error: it knows better; there is nothing to resend.
-      return err instanceof BlanketError && err.code !== 'DAEMON_UNAVAILABLE';
+      this.opts.log('report failed', { err: (err as Error).message, code: (err as BlanketError).code });
+      if (!(err instanceof BlanketError) || err.code === 'DAEMON_UNAVAILABLE') return false; // no answer: resent on re-register
+      // It could not store it (a full disk, damage, a bug): it must not be dropped.
+      if (err.code === 'STORE_FULL' || err.code === 'STORE_CORRUPT' || err.code === 'INTERNAL' || err.code === 'SHUTTING_DOWN') return 'retry';
+      // The daemon answered with a verdict (e.g. the task already ended): it knows better; nothing to resend.
+      return true;
     }
   }
 
