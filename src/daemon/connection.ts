@@ -8,6 +8,8 @@ const MAX_BUFFERED_OUTPUT = 16 * 1024 * 1024;
 export class Connection {
   readonly decoder: LineDecoder;
   helloed = false;
+  /** Calls being handled now. */
+  inFlight = 0;
   client = '';
   closed = false;
   readonly subscriptions = new Set<string>();

@@ -97,13 +97,13 @@ export class Server {
     conn.onClose.push(() => clearTimeout(handshake));
     // Lines are handled in order of arrival, at most MAX_IN_FLIGHT at once; a long queue pauses reading.
     const queue: string[] = [];
-    let inFlight = 0;
     const pump = () => {
-      while (inFlight < MAX_IN_FLIGHT && queue.length > 0 && !conn.closed) {
-        inFlight++;
+      while (conn.inFlight < MAX_IN_FLIGHT && queue.length > 0 && !conn.closed) {
+        conn.inFlight++;
         void this.onLine(conn, queue.shift()!).finally(() => {
-          inFlight--;
+          conn.inFlight--;
           pump();
+          if (this.drained && ![...this.conns].some((c) => c.inFlight > 0)) this.drained();
         });
       }
       if (conn.closed) queue.length = 0;
@@ -189,9 +189,22 @@ export class Server {
     return this.conns.size;
   }
 
-  async close(): Promise<void> {
+  private drained: (() => void) | undefined;
+
+  /** Stop accepting; answer the calls already received (for up to `drainMs`), then close every connection. */
+  async close(drainMs = 2000): Promise<void> {
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if ([...this.conns].some((c) => c.inFlight > 0)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs);
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     for (const c of this.conns) c.end();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closed;
     for (const c of this.conns) c.socket.destroy();
   }
 }

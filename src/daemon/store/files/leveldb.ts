@@ -370,11 +370,19 @@ export async function verifyFiles(dir: string, opts: VerifyOptions = {}): Promis
   return report;
 }
 
-/** verifyFiles, again from the start when a live LevelDB replaced a file under it. */
+/**
+ * verifyFiles, again from the start when a live LevelDB replaced a file under it. Problems are
+ * confirmed by looking again a little later: a LevelDB creating or switching its files (another
+ * daemon starting at the same moment) passes through states that look damaged for milliseconds;
+ * real damage stays.
+ */
 export async function verifyFilesSettled(dir: string, opts: VerifyOptions = {}, tries = 5): Promise<FilesReport> {
+  let confirmations = 2;
   for (let i = 1; ; i++) {
     try {
-      return await verifyFiles(dir, opts);
+      const report = await verifyFiles(dir, opts);
+      if (report.problems.length === 0 || confirmations-- === 0) return report;
+      await new Promise((r) => setTimeout(r, 150));
     } catch (err) {
       if (!(err instanceof FilesChanged) || i >= tries) throw err;
       await new Promise((r) => setTimeout(r, 20 * i));
