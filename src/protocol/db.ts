@@ -30,8 +30,10 @@ export interface DbRepairResult {
   location: string;
   /** The copy made before anything was changed. */
   backup: string;
-  /** LevelDB's own repair ran (the files were damaged): it salvages what it can read. */
+  /** The files were damaged: commits and table blocks whose checksums fail were dropped, and LevelDB's own repair rebuilt its file list. */
   leveldbRepaired: boolean;
+  /** What was dropped from the files, one line each (damaged commits of a log, damaged blocks of a table). */
+  dropped: string[];
   tasks: number;
   /** Records that could not be read as tasks, removed (they are in the backup); at most 1000 listed. */
   removed: Array<{ key: string; reason: string }>;

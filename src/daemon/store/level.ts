@@ -41,7 +41,8 @@ const REOPEN_MARGIN = 8 * 1024 * 1024;
 const ACTIVE: readonly State[] = ['CLAIMED', 'RUNNING'];
 
 export class LevelStore implements Store {
-  private readonly db: ClassicLevel<string, unknown>;
+  /** Made in open(), after the files are checked: abstract-level opens a database on the tick after it is constructed. */
+  private db!: ClassicLevel<string, unknown>;
   private tail: Promise<unknown> = Promise.resolve();
   private countsMem = zeroCounts();
   private groups = new Set<string>();
@@ -49,11 +50,9 @@ export class LevelStore implements Store {
   private lastId: string | undefined;
   /** Set when a write failed for want of space: this LevelDB handle must not write again (see write()). */
   private broken: unknown;
-  private verified: Record<string, number> = {};
+  private verified: Record<string, string> = {};
 
-  constructor(private readonly opts: LevelStoreOptions) {
-    this.db = new ClassicLevel<string, unknown>(opts.location, { valueEncoding: 'json' });
-  }
+  constructor(private readonly opts: LevelStoreOptions) {}
 
   private get verifiedFile(): string {
     return `${this.opts.location}.verified.json`;
@@ -62,20 +61,22 @@ export class LevelStore implements Store {
   /**
    * Check the files before LevelDB opens them: opening replays the log (silently dropping a record
    * it cannot read) and rewrites files, so a damaged store is refused here, untouched. Tables are
-   * immutable: one checked whole before (listed in db.verified.json) gets only its footer and index
-   * checked, so start-up costs what was written since the last start, not the size of the store.
+   * immutable: one checked whole before (listed in db.verified.json with its size, modification time
+   * and inode) gets only its footer and index checked, so start-up costs what was written since the
+   * last start, not the size of the store. A table rewritten since is checked whole again; damage
+   * that changes none of those (bit rot) is for `db check`, which reads every block.
    */
   private async verifyBeforeOpen(): Promise<void> {
     if (this.opts.verify === false) return;
-    let known: Record<string, number> = {};
+    let known: Record<string, string> = {};
     try {
-      known = (JSON.parse(readFileSync(this.verifiedFile, 'utf8')) as { tables?: Record<string, number> }).tables ?? {};
+      known = (JSON.parse(readFileSync(this.verifiedFile, 'utf8')) as { tables?: Record<string, string> }).tables ?? {};
     } catch {
       // none yet: check every table whole
     }
     let report;
     try {
-      report = await verifyFilesSettled(this.opts.location, { deep: (name, size) => known[name] !== size });
+      report = await verifyFilesSettled(this.opts.location, { deep: (name, fingerprint) => known[name] !== fingerprint });
     } catch (err) {
       if (err instanceof FilesChanged) return; // a live LevelDB keeps rewriting it: its lock will refuse us
       throw err;
@@ -85,7 +86,7 @@ export class LevelStore implements Store {
       throw new StoreError(`the store at ${this.opts.location} is damaged (${list.join('; ')}${report.problems.length > 3 ? `; and ${report.problems.length - 3} more` : ''})`, 'corrupt');
     }
     this.verified = {};
-    for (const [name, size] of Object.entries(report.tables)) if (known[name] === size || report.deepChecked.includes(name)) this.verified[name] = size;
+    for (const [name, fp] of Object.entries(report.fingerprints)) if (known[name] === fp || report.deepChecked.includes(name)) this.verified[name] = fp;
   }
 
   private saveVerified(): void {
@@ -100,6 +101,7 @@ export class LevelStore implements Store {
 
   async open(): Promise<void> {
     await this.verifyBeforeOpen();
+    this.db = new ClassicLevel<string, unknown>(this.opts.location, { valueEncoding: 'json' });
     try {
       await this.db.open();
     } catch (err) {
@@ -133,7 +135,9 @@ export class LevelStore implements Store {
   }
 
   close(): Promise<void> {
-    return this.exclusive(() => this.db.close());
+    return this.exclusive(async () => {
+      await this.db?.close();
+    });
   }
 
   get schemaVersion(): Promise<number> {
@@ -432,6 +436,7 @@ export class LevelStore implements Store {
         location: this.opts.location,
         backup: backupDir,
         leveldbRepaired: false,
+        dropped: [],
         ...r,
         problemsBefore: before.problems.length + before.moreProblems,
         problemsAfter: after.problems.length + after.moreProblems,

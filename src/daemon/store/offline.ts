@@ -10,7 +10,7 @@ import { STATES, type State } from '../../protocol/model.js';
 import { copyFiles, copyStore } from './backup.js';
 import { checkStore } from './check.js';
 import { dumpPage, type DumpQuery } from './dump.js';
-import { verifyFilesSettled } from './files/leveldb.js';
+import { dropDamaged, verifyFilesSettled } from './files/leveldb.js';
 import { rebuildDerived } from './repair.js';
 
 type Db = ClassicLevel<string, unknown>;
@@ -77,9 +77,10 @@ export async function offlineDump(location: string, q: DumpQuery, onPage: (page:
 }
 
 /**
- * Copy the files aside, then: when they are damaged, LevelDB's own repair (it salvages every
- * record it can still read into new tables); then rebuild what is derived from the records, and
- * compact, so every table is rewritten with fresh checksums.
+ * Copy the files aside, then, when they are damaged: drop the commits and table blocks whose
+ * checksums fail (dropDamaged), and let LevelDB's own repair rebuild its MANIFEST from what is
+ * left. Then rebuild what is derived from the records, and compact, so every table is rewritten
+ * with fresh checksums.
  */
 export async function offlineRepair(location: string, backupDir: string): Promise<DbRepairResult> {
   const started = Date.now();
@@ -90,8 +91,10 @@ export async function offlineRepair(location: string, backupDir: string): Promis
   });
   await copyFiles(location, backupDir);
   const filesBad = before === undefined || before.problems.some((p) => p.kind === 'file');
+  let dropped: string[] = [];
   if (filesBad) {
     try {
+      dropped = await dropDamaged(location, await verifyFilesSettled(location));
       await ClassicLevel.repair(location);
     } catch (err) {
       throw new BlanketError('STORE_CORRUPT', `LevelDB could not repair ${location}: ${(err as Error).message}`, { hint: `the files as they were are in ${backupDir}` });
@@ -108,6 +111,7 @@ export async function offlineRepair(location: string, backupDir: string): Promis
     location,
     backup: backupDir,
     leveldbRepaired: filesBad,
+    dropped,
     ...r,
     problemsBefore: before ? before.problems.length + before.moreProblems : 1,
     problemsAfter: after.problems.length + after.moreProblems,

@@ -4,7 +4,7 @@
 // (their footer, index and meta blocks, and with `deep` every block's CRC).
 // classic-level does not expose LevelDB's paranoid_checks or
 // verify_checksums, so this is how blanket finds flipped bytes.
-import { readdir, readFile, open, stat } from 'node:fs/promises';
+import { readdir, readFile, open, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32c, mask } from './crc32c.js';
 import { uncompress } from './snappy.js';
@@ -13,6 +13,8 @@ export interface FileProblem {
   file: string;
   offset?: number;
   message: string;
+  /** A table's data block whose checksum fails (its length, without the trailer): repair can drop just it. */
+  dataBlock?: number;
 }
 
 export interface FilesReport {
@@ -20,6 +22,8 @@ export interface FilesReport {
   manifest?: string;
   /** Live tables (the MANIFEST lists them), by file name, with their sizes. */
   tables: Record<string, number>;
+  /** Size, modification time and inode of each live table: a file rewritten since it was checked has another. */
+  fingerprints: Record<string, string>;
   logs: string[];
   /** Tables whose every block was checked. */
   deepChecked: string[];
@@ -29,7 +33,7 @@ export interface FilesReport {
 
 export interface VerifyOptions {
   /** Check every block of a table, or only its footer, index and meta blocks. Default: all tables deep. */
-  deep?: (file: string, size: number) => boolean;
+  deep?: (file: string, fingerprint: string) => boolean;
 }
 
 const BLOCK = 32768;
@@ -258,16 +262,22 @@ async function checkTable(file: string, name: string, deep: boolean, report: Fil
       report.bytes += buf.length;
       return readBlock(buf, h.offset, h, decode);
     };
-    const handles: Handle[] = [];
+    const handles: Array<Handle & { data: boolean }> = [];
     for (const top of [index, meta]) {
       const block = (await read(top, true))!;
       report.blocks++;
-      for (const v of blockValues(block)) handles.push(handleOf(v, 0)[0]);
+      for (const v of blockValues(block)) handles.push({ ...handleOf(v, 0)[0], data: top === index });
     }
     if (deep) {
       for (const h of handles) {
         if (h.offset + h.size + 5 > size - FOOTER) throw new Corrupt(`block handle ${h.offset}+${h.size} out of bounds`, h.offset);
-        await read(h, false);
+        try {
+          await read(h, false);
+        } catch (err) {
+          // A bad data block spoils only its own records: go on checking the others.
+          if (!(err instanceof Corrupt) || !h.data) throw err;
+          report.problems.push({ file: name, offset: h.offset, message: err.message, dataBlock: h.size });
+        }
         report.blocks++;
       }
       report.deepChecked.push(name);
@@ -291,6 +301,64 @@ function parseName(name: string): { kind: 'current' | 'manifest' | 'log' | 'tabl
   return { kind: 'other' };
 }
 
+/** The records in LevelDB's log format, framed as LevelDB's log writer frames them. */
+export function encodeLog(records: Buffer[]): Buffer {
+  const chunks: Buffer[] = [];
+  let offset = 0; // within the current block
+  for (const rec of records) {
+    let p = 0;
+    let begin = true;
+    do {
+      if (BLOCK - offset < HEADER) {
+        chunks.push(Buffer.alloc(BLOCK - offset)); // trailer: zeros
+        offset = 0;
+      }
+      const len = Math.min(rec.length - p, BLOCK - offset - HEADER);
+      const end = p + len === rec.length;
+      const type = begin && end ? 1 : begin ? 2 : end ? 4 : 3;
+      const header = Buffer.alloc(HEADER);
+      header.writeUInt16LE(len, 4);
+      header[6] = type;
+      header.writeUInt32LE(mask(crc32c(rec, crc32c(header, 0, 6, 7), p, p + len)), 0);
+      chunks.push(header, rec.subarray(p, p + len));
+      offset += HEADER + len;
+      p += len;
+      begin = false;
+    } while (p < rec.length);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Before LevelDB's own repair, which reads logs without checksums (LevelDB 1.20 applies a damaged
+ * commit as it finds it) and tables without checksums (a damaged block that still decompresses
+ * passes as good data): rewrite each damaged log with only the commits whose checksums hold, and
+ * zero each table data block whose checksum fails (LevelDB reads a zeroed block as empty). Whole
+ * commits and whole blocks are dropped; nothing altered gets through. Returns what was dropped.
+ */
+export async function dropDamaged(dir: string, report: FilesReport): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const name of report.logs) {
+    if (!report.problems.some((p) => p.file === name)) continue;
+    const buf = await readFile(path.join(dir, name));
+    const probs: FileProblem[] = [];
+    const good = logRecords(buf, name, probs);
+    await writeFile(path.join(dir, name), encodeLog(good));
+    dropped.push(`${name}: ${probs.length} damaged commits dropped, ${good.length} kept`);
+  }
+  for (const p of report.problems) {
+    if (p.dataBlock === undefined || p.offset === undefined) continue;
+    const fh = await open(path.join(dir, p.file), 'r+');
+    try {
+      await fh.write(Buffer.alloc(p.dataBlock), 0, p.dataBlock, p.offset);
+    } finally {
+      await fh.close();
+    }
+    dropped.push(`${p.file}: the data block at byte ${p.offset} (${p.dataBlock} bytes) dropped`);
+  }
+  return dropped;
+}
+
 /** A file that vanished while we read: LevelDB (a live daemon) replaced it. The caller may try again. */
 export class FilesChanged extends Error {}
 
@@ -299,7 +367,7 @@ export class FilesChanged extends Error {}
  * no LevelDB files, is a new store: no problems.
  */
 export async function verifyFiles(dir: string, opts: VerifyOptions = {}): Promise<FilesReport> {
-  const report: FilesReport = { problems: [], tables: {}, logs: [], deepChecked: [], blocks: 0, bytes: 0 };
+  const report: FilesReport = { problems: [], tables: {}, fingerprints: {}, logs: [], deepChecked: [], blocks: 0, bytes: 0 };
   let names: string[];
   try {
     names = await readdir(dir);
@@ -358,7 +426,9 @@ export async function verifyFiles(dir: string, opts: VerifyOptions = {}): Promis
       continue;
     }
     report.tables[name] = size;
-    await checkTable(path.join(dir, name), name, opts.deep ? opts.deep(name, size) : true, report).catch(vanished);
+    const fingerprint = `${st.size}:${Math.floor(st.mtimeMs)}:${st.ino}`;
+    report.fingerprints[name] = fingerprint;
+    await checkTable(path.join(dir, name), name, opts.deep ? opts.deep(name, fingerprint) : true, report).catch(vanished);
   }
   for (const p of parsed.filter((p) => p.kind === 'log').sort((a, b) => a.number! - b.number!)) {
     if (p.number! < v.logNumber && p.number !== v.prevLogNumber) continue; // obsolete: LevelDB will not read it
