@@ -43,8 +43,12 @@ export function createDispatcher(handlers: HandlerRegistry, log: Daemon['log']):
   return rpc;
 }
 
+function validId(id: unknown): boolean {
+  return id === null || (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length <= 256);
+}
+
 function errorResponse(id: unknown, code: keyof typeof ERRORS, message: string, hint?: string) {
-  return { jsonrpc: '2.0', id: id ?? null, error: { code: ERRORS[code].rpc, message, data: { code, ...(hint ? { hint } : {}) } } };
+  return { jsonrpc: '2.0', id: validId(id) ? id : null, error: { code: ERRORS[code].rpc, message, data: { code, ...(hint ? { hint } : {}) } } };
 }
 
 export class Server {
@@ -127,7 +131,17 @@ export class Server {
     });
   }
 
+  /** One line. Whatever goes wrong in it ends this connection only (and is logged): never the daemon. */
   private async onLine(conn: Connection, line: string): Promise<void> {
+    try {
+      await this.handleLine(conn, line);
+    } catch (err) {
+      this.daemon.log.error('connection dropped: a message could not be handled', { conn: conn.id, err: String((err as Error)?.stack ?? err) });
+      conn.socket.destroy();
+    }
+  }
+
+  private async handleLine(conn: Connection, line: string): Promise<void> {
     let msg: unknown;
     try {
       msg = JSON.parse(line);
@@ -142,6 +156,11 @@ export class Server {
     }
     if (Array.isArray(msg) && msg.some((m) => typeof m !== 'object' || m === null || Array.isArray(m))) {
       conn.end(errorResponse(null, 'INVALID_REQUEST', 'every call in a batch must be a JSON-RPC 2.0 request object', 'send one JSON-RPC 2.0 object per line'));
+      return;
+    }
+    // An id is echoed in the reply: one that is not a string, number or null (a deeply nested array, say) is refused, not echoed.
+    if ((Array.isArray(msg) ? msg : [msg]).some((m) => typeof m === 'object' && m !== null && 'id' in m && !validId((m as { id: unknown }).id))) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', 'a request id must be a string (at most 256 characters), a number or null', 'send one JSON-RPC 2.0 object per line'));
       return;
     }
     const first = Array.isArray(msg) ? msg[0] : msg;
