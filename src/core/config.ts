@@ -16,6 +16,15 @@ export interface WorkerConfig {
   slots?: number;
 }
 
+export interface BackupConfig {
+  /** Take a backup this often, ms; 0: never (only `blanket db backup`). */
+  intervalMs: number;
+  /** Where backups go; relative to config.toml's directory. Default: backups/ in the state dir. */
+  dir?: string;
+  /** Scheduled backups kept; older ones are removed. */
+  keep: number;
+}
+
 export interface Config {
   typesPaths: string[];
   maxMessageBytes: number;
@@ -28,6 +37,7 @@ export interface Config {
   worker: WorkerConfig;
   /** [[schedule]] entries; the daemon reconciles its schedules with them. */
   schedules: ScheduleEntry[];
+  backup: BackupConfig;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -38,6 +48,7 @@ export const DEFAULT_CONFIG: Config = {
   maxOutputBytes: 100 * 1024 * 1024,
   worker: { extraTags: [] },
   schedules: [],
+  backup: { intervalMs: 0, keep: 7 },
 };
 
 /** One setting: its config.toml key, its environment override and how it reads. */
@@ -139,11 +150,39 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => c.worker.slots,
     show: (c) => (c.worker.slots === undefined ? '(the number of CPUs)' : String(c.worker.slots)),
   },
+  {
+    key: 'backup.interval',
+    env: 'BLANKET_BACKUP_INTERVAL',
+    description: 'Take a consistent backup of the store this often, while the daemon runs (a duration such as "6h"; 0 or unset: only when you run blanket db backup).',
+    defaultText: '0 (no scheduled backups)',
+    fromEnv: (t) => t,
+    get: (c) => c.backup.intervalMs,
+    show: (c) => (c.backup.intervalMs === 0 ? '0 (no scheduled backups)' : dur(c.backup.intervalMs)),
+  },
+  {
+    key: 'backup.dir',
+    env: 'BLANKET_BACKUP_DIR',
+    description: 'Where backups go (scheduled ones, db backup without a path, and the copy db repair makes first). Relative paths are relative to config.toml.',
+    defaultText: 'backups/ in the state directory',
+    fromEnv: (t) => t,
+    get: (c) => c.backup.dir,
+    show: (c) => c.backup.dir ?? '(backups/ in the state directory)',
+  },
+  {
+    key: 'backup.keep',
+    env: 'BLANKET_BACKUP_KEEP',
+    description: 'How many scheduled backups to keep; older ones are removed. Backups you take yourself are never removed.',
+    defaultText: String(DEFAULT_CONFIG.backup.keep),
+    fromEnv: number,
+    get: (c) => c.backup.keep,
+    show: (c) => String(c.backup.keep),
+  },
 ];
 
 /** Top-level keys config.toml may hold; the tables without options yet are reserved for features to come. */
 const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log'];
 const KNOWN_WORKER = ['tags', 'extra_tags', 'slots'];
+const KNOWN_BACKUP = ['interval', 'dir', 'keep'];
 
 export type ConfigSource = { from: 'default' } | { from: 'file'; file: string; line?: number } | { from: 'env'; name: string };
 
@@ -298,6 +337,26 @@ function buildConfig(doc: Record<string, unknown>, bad: (key: string, message: s
       if (w.slots !== undefined) {
         if (typeof w.slots !== 'number' || !Number.isInteger(w.slots) || w.slots < 0 || w.slots > 1024) bad('worker.slots', 'must be a whole number from 0 to 1024');
         else cfg.worker.slots = w.slots;
+      }
+    }
+  }
+  if (doc.backup !== undefined) {
+    const b = doc.backup as Record<string, unknown>;
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) bad('backup', 'must be a table: [backup]');
+    else {
+      for (const k of Object.keys(b)) if (!KNOWN_BACKUP.includes(k)) bad(`backup.${k}`, `unknown option (known in [backup]: ${KNOWN_BACKUP.join(', ')})`);
+      if (b.interval !== undefined) {
+        const ms = b.interval === 0 || b.interval === '0' ? 0 : typeof b.interval === 'string' || typeof b.interval === 'number' ? parseDuration(b.interval) : undefined;
+        if (ms === undefined || (ms !== 0 && ms < 1000)) bad('backup.interval', 'must be a duration of at least 1s, such as "6h", or 0');
+        else cfg.backup.intervalMs = ms;
+      }
+      if (b.dir !== undefined) {
+        if (typeof b.dir !== 'string' || b.dir === '') bad('backup.dir', 'must be a directory path');
+        else cfg.backup.dir = b.dir;
+      }
+      if (b.keep !== undefined) {
+        if (typeof b.keep !== 'number' || !Number.isInteger(b.keep) || b.keep < 1 || b.keep > 10000) bad('backup.keep', 'must be a whole number from 1 to 10000');
+        else cfg.backup.keep = b.keep;
       }
     }
   }

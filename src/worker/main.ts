@@ -24,8 +24,9 @@ const log = (msg: string, fields: Record<string, unknown> = {}) =>
 const worker = new Worker({ name: values.name!, tags, slots, local: values.local!, paths: resolvePaths(process.env, process.platform, os.homedir()), log });
 process.on('SIGTERM', () => worker.shutdown());
 process.on('SIGINT', () => worker.shutdown());
-// A lost pipe to a log must not take running tasks down with it.
+// A lost pipe to a log, or a full disk under it, must not take running tasks down with it.
 process.on('SIGPIPE', () => {});
+process.stderr.on('error', () => {});
 await worker.start();
 await worker.exited;
 log('exiting');
