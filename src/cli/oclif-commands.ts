@@ -12,6 +12,10 @@ import daemonStart from '../commands/daemon/start.js';
 import daemonStatus from '../commands/daemon/status.js';
 import daemonStop from '../commands/daemon/stop.js';
 import daemonUninstall from '../commands/daemon/uninstall.js';
+import dbBackup from '../commands/db/backup.js';
+import dbCheck from '../commands/db/check.js';
+import dbDump from '../commands/db/dump.js';
+import dbRepair from '../commands/db/repair.js';
 import kill from '../commands/kill.js';
 import logs from '../commands/logs.js';
 import progress from '../commands/progress.js';
@@ -55,6 +59,10 @@ const specs = {
   'daemon:status': daemonStatus,
   'daemon:stop': daemonStop,
   'daemon:uninstall': daemonUninstall,
+  'db:backup': dbBackup,
+  'db:check': dbCheck,
+  'db:dump': dbDump,
+  'db:repair': dbRepair,
   'kill': kill,
   'logs': logs,
   'progress': progress,

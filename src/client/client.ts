@@ -55,6 +55,11 @@ export class Client {
     try {
       return await this.rpc.request(method, params as never);
     } catch (err) {
+      // A closed connection rejects pending calls with code 0 (the library's default): the daemon
+      // never answered, so the call may or may not have taken effect. That is not an error it sent.
+      if (err instanceof JSONRPCErrorException && err.code === 0 && this.closed) {
+        throw new BlanketError('DAEMON_UNAVAILABLE', `lost the daemon before it answered ${method}`, { hint: "check 'blanket daemon status' and the daemon log" });
+      }
       if (err instanceof JSONRPCErrorException) throw BlanketError.fromRpc(err);
       if (err instanceof BlanketError) throw err;
       throw new BlanketError('DAEMON_UNAVAILABLE', `lost the daemon: ${(err as Error).message}`, { hint: "check 'blanket daemon status' and the daemon log" });

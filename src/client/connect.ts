@@ -1,6 +1,6 @@
 // Connect to the daemon of this home, starting it when it is not running.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,15 +46,48 @@ export async function connect(opts: ConnectOptions = {}): Promise<Client> {
   const timeoutMs = opts.startTimeoutMs ?? 15_000;
   const started = await startDaemon(paths, timeoutMs);
   if (started.started) return new Client(await dial(paths.socket), opts.clientName);
-  // Another starter won the race; its daemon holds the lock and is about to listen.
+  // Another starter won the race; its daemon holds the lock and is about to listen. Unless the
+  // lock holder was a daemon on its way out (stopping): then, once it is gone, start one again.
   const deadline = Date.now() + timeoutMs;
+  let retryAt = Date.now() + 500;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     try {
       return new Client(await dial(paths.socket), opts.clientName);
     } catch (err) {
       if (Date.now() > deadline) throw new BlanketError('DAEMON_UNAVAILABLE', `the daemon for ${paths.home} is not answering: ${(err as Error).message}`);
+      if (Date.now() > retryAt && !daemonProcessAlive(paths)) {
+        retryAt = Date.now() + 500;
+        const again = await startDaemon(paths, Math.max(1000, deadline - Date.now())).catch(() => undefined);
+        if (again?.started) return new Client(await dial(paths.socket), opts.clientName);
+      }
       await new Promise((r) => setTimeout(r, wait));
     }
+  }
+}
+
+/** Whether the pid file names a live daemon process (on Linux, checked by its command line: a pid may be reused). */
+function daemonProcessAlive(paths: Paths): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (/^\d+ \(.*\) [ZX]/s.test(stat)) return false;
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('daemon');
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -18,6 +18,15 @@ export interface WorkerConfig {
   slots?: number;
 }
 
+export interface BackupConfig {
+  /** Take a backup this often, ms; 0: never (only `blanket db backup`). */
+  intervalMs: number;
+  /** Where backups go; relative to config.toml's directory. Default: backups/ in the state dir. */
+  dir?: string;
+  /** Scheduled backups kept; older ones are removed. */
+  keep: number;
+}
+
 export interface Config {
   typesPaths: string[];
   maxMessageBytes: number;
@@ -33,6 +42,7 @@ export interface Config {
   metrics: MetricsConfig;
   /** [[schedule]] entries; the daemon reconciles its schedules with them. */
   schedules: ScheduleEntry[];
+  backup: BackupConfig;
 }
 
 export { LOG_LEVELS, type LogLevel };
@@ -71,6 +81,7 @@ export const DEFAULT_CONFIG: Config = {
   hooks: { commands: {}, timeoutMs: 30_000 },
   metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
   schedules: [],
+  backup: { intervalMs: 0, keep: 7 },
 };
 
 /** One setting: its config.toml key, its environment override and how it reads. */
@@ -246,6 +257,33 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => c.metrics.historyMs,
     show: (c) => formatDuration(c.metrics.historyMs),
   },
+  {
+    key: 'backup.interval',
+    env: 'BLANKET_BACKUP_INTERVAL',
+    description: 'Take a consistent backup of the store this often, while the daemon runs (a duration such as "6h"; 0 or unset: only when you run blanket db backup).',
+    defaultText: '0 (no scheduled backups)',
+    fromEnv: (t) => t,
+    get: (c) => c.backup.intervalMs,
+    show: (c) => (c.backup.intervalMs === 0 ? '0 (no scheduled backups)' : dur(c.backup.intervalMs)),
+  },
+  {
+    key: 'backup.dir',
+    env: 'BLANKET_BACKUP_DIR',
+    description: 'Where backups go (scheduled ones, db backup without a path, and the copy db repair makes first). Relative paths are relative to config.toml.',
+    defaultText: 'backups/ in the state directory',
+    fromEnv: (t) => t,
+    get: (c) => c.backup.dir,
+    show: (c) => c.backup.dir ?? '(backups/ in the state directory)',
+  },
+  {
+    key: 'backup.keep',
+    env: 'BLANKET_BACKUP_KEEP',
+    description: 'How many scheduled backups to keep; older ones are removed. Backups you take yourself are never removed.',
+    defaultText: String(DEFAULT_CONFIG.backup.keep),
+    fromEnv: number,
+    get: (c) => c.backup.keep,
+    show: (c) => String(c.backup.keep),
+  },
 ];
 
 /** Top-level keys config.toml may hold; the tables without options yet are reserved for features to come. */
@@ -256,6 +294,7 @@ const KNOWN_IN: Record<string, string[]> = {
   hooks: [...HOOK_NAMES, 'timeout'],
   metrics: ['listen', 'sample_interval', 'history'],
 };
+const KNOWN_BACKUP = ['interval', 'dir', 'keep'];
 
 export type ConfigSource = { from: 'default' } | { from: 'file'; file: string; line?: number } | { from: 'env'; name: string };
 
@@ -414,6 +453,26 @@ function buildConfig(doc: Record<string, unknown>, bad: (key: string, message: s
     }
   }
   buildObservability(doc, cfg, bad);
+  if (doc.backup !== undefined) {
+    const b = doc.backup as Record<string, unknown>;
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) bad('backup', 'must be a table: [backup]');
+    else {
+      for (const k of Object.keys(b)) if (!KNOWN_BACKUP.includes(k)) bad(`backup.${k}`, `unknown option (known in [backup]: ${KNOWN_BACKUP.join(', ')})`);
+      if (b.interval !== undefined) {
+        const ms = b.interval === 0 || b.interval === '0' ? 0 : typeof b.interval === 'string' || typeof b.interval === 'number' ? parseDuration(b.interval) : undefined;
+        if (ms === undefined || (ms !== 0 && ms < 1000)) bad('backup.interval', 'must be a duration of at least 1s, such as "6h", or 0');
+        else cfg.backup.intervalMs = ms;
+      }
+      if (b.dir !== undefined) {
+        if (typeof b.dir !== 'string' || b.dir === '') bad('backup.dir', 'must be a directory path');
+        else cfg.backup.dir = b.dir;
+      }
+      if (b.keep !== undefined) {
+        if (typeof b.keep !== 'number' || !Number.isInteger(b.keep) || b.keep < 1 || b.keep > 10000) bad('backup.keep', 'must be a whole number from 1 to 10000');
+        else cfg.backup.keep = b.keep;
+      }
+    }
+  }
   return cfg;
 }
 

@@ -50,3 +50,8 @@ export function resolvePaths(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, 
     pidFile: path.join(runDir, 'daemon.pid'),
   };
 }
+
+/** Where backups go: `backup.dir` (relative to config.toml's directory), else backups/ in the state dir. */
+export function backupsDir(paths: Paths, dir: string | undefined): string {
+  return dir !== undefined ? path.resolve(path.dirname(paths.config), dir) : path.join(paths.home, 'backups');
+}

@@ -1,7 +1,7 @@
 // Local workers outlive a daemon that exits without stopping them (crash or
 // `daemon restart`). Their pids are recorded so the next daemon waits for
 // them to reconnect instead of starting duplicates.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Paths } from '../core/paths.js';
 import { processStartTime, signalGroup } from '../worker/proc.js';
@@ -17,7 +17,10 @@ const file = (paths: Paths) => path.join(paths.run, 'workers.json');
 
 export function recordWorkers(paths: Paths, workers: RecordedWorker[]): void {
   try {
-    writeFileSync(file(paths), JSON.stringify(workers));
+    // Write and rename: a daemon killed mid-write must not leave a file the next one cannot read
+    // (it would start a second worker beside the live one, which then gives up its tasks).
+    writeFileSync(`${file(paths)}.tmp`, JSON.stringify(workers));
+    renameSync(`${file(paths)}.tmp`, file(paths));
   } catch {
     // best effort: without it the next daemon starts fresh workers
   }

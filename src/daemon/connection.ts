@@ -8,6 +8,8 @@ const MAX_BUFFERED_OUTPUT = 16 * 1024 * 1024;
 export class Connection {
   readonly decoder: LineDecoder;
   helloed = false;
+  /** Calls being handled now. */
+  inFlight = 0;
   client = '';
   closed = false;
   readonly subscriptions = new Set<string>();
@@ -16,7 +18,7 @@ export class Connection {
   readonly onClose: Array<() => void> = [];
 
   constructor(readonly id: number, readonly socket: Socket, maxMessageBytes: number) {
-    this.decoder = new LineDecoder(maxMessageBytes);
+    this.decoder = new LineDecoder(maxMessageBytes, true);
     socket.on('close', () => {
       this.closed = true;
       for (const f of this.onClose) f();

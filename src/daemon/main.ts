@@ -8,8 +8,10 @@ import { MAX_SOCKET_PATH, resolvePaths, type Paths } from '../core/paths.js';
 import { BlanketError, type ErrorCode } from '../protocol/errors.js';
 import { BUNDLED_TYPES, PACKAGE_ROOT, packageVersion } from '../pkg.js';
 import { detectTags } from '../worker/tags.js';
-import { processStartTime } from '../worker/proc.js';
-import { killRecorded, liveRecordedWorkers, recordWorkers } from './adopt.js';
+import { alive, processStartTime } from '../worker/proc.js';
+import { killRecorded, liveRecordedWorkers, recordWorkers, type RecordedWorker } from './adopt.js';
+import { BackupSchedule } from './backups.js';
+import { backupsDir } from '../core/paths.js';
 import type { Daemon } from './context.js';
 import { Engine } from './engine.js';
 import { EventBus } from './events.js';
@@ -18,7 +20,7 @@ import { watchEndings } from './hooks.js';
 import { renderPrometheus } from '../core/metrics.js';
 import { collectStats } from './stats/collect.js';
 import { StatsRuntime } from './stats/runtime.js';
-import { createFileLogger } from './log.js';
+import { createFileLogger, createLogger, type Logger } from './log.js';
 import { createDispatcher, Server } from './server.js';
 import { Scheduler } from './scheduler.js';
 import { LevelStore } from './store/level.js';
@@ -72,6 +74,12 @@ function readPid(paths: Paths): number | undefined {
 
 async function main(): Promise<void> {
   const paths = resolvePaths(process.env, process.platform, os.homedir());
+  // Logs go to a file in the home: a full disk must fail a log line, not the daemon.
+  process.stderr.on('error', () => {});
+  // stderr (daemon.out) until the configuration says where the log file is and how it rotates.
+  let log: Logger = createLogger();
+  // A promise nobody awaited failed: a bug in blanket, to be logged; the tasks in flight must not pay for it.
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection (a bug in blanket)', { err: String((err as Error)?.stack ?? err) }));
   if (process.platform !== 'win32' && Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH) {
     fail(new BlanketError('PATH_INVALID', `the socket path ${paths.socket} is longer than ${MAX_SOCKET_PATH} bytes`, { hint: 'use a shorter BLANKET_HOME or set BLANKET_SOCKET' }));
   }
@@ -86,7 +94,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, { hint: `fix ${paths.config} (or the BLANKET_* variable named) and try again; 'blanket config' checks it` }));
     throw err;
   }
-  const log = createFileLogger({ file: path.join(paths.logs, 'daemon.log'), ...config.log, tee: process.stderr.isTTY === true });
+  log = createFileLogger({ file: path.join(paths.logs, 'daemon.log'), ...config.log, tee: process.stderr.isTTY === true });
 
   const store = new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites });
   try {
@@ -112,10 +120,25 @@ async function main(): Promise<void> {
 
   // eslint-disable-next-line prefer-const
   let engine: Engine;
+  /** Local workers from before (a crash or a restart) that outlived the last daemon: not our children. */
+  const adoptedWorkers = new Map<string, RecordedWorker>();
   const workers = new WorkerRegistry({
     now: () => Date.now(),
     changed: (worker) => events.publish({ kind: 'worker', worker: { ...worker } }),
-    lost: (id, reason) => void engine.workerLost(id, reason),
+    lost: (id, reason) => {
+      void engine.workerLost(id, reason);
+      supervisor.kill(id); // one that hangs is replaced; one that exited is being restarted already
+      restartAdopted(id);
+    },
+    // A local worker's connection closed: if its process is gone it is lost now (children are also reported by the supervisor).
+    gone: async (w) => {
+      if (!w.local || w.host !== os.hostname() || w.pid === undefined) return false;
+      for (const ms of [0, 100, 400, 1500]) {
+        await new Promise((r) => setTimeout(r, ms));
+        if (!alive(w.pid!)) return true;
+      }
+      return false;
+    },
   });
   engine = new Engine(store, events, workers, log, () => Date.now());
   const hooks = watchEndings(events, { log, global: config.hooks.commands, timeoutMs: config.hooks.timeoutMs, home: paths.home, env: workerEnv() });
@@ -129,19 +152,22 @@ async function main(): Promise<void> {
       workers.update(name, { restarts });
       workers.markLost(name, reason);
     },
+    spawned: () => record(),
   });
   const defaultTags = config.worker.tags ?? detectTags();
   const record = () =>
-    recordWorkers(
-      paths,
-      supervisor.specs().flatMap((spec) => {
+    recordWorkers(paths, [
+      ...supervisor.specs().flatMap((spec) => {
         const pid = supervisor.pid(spec.name);
         return pid ? [{ spec, pid, ...(processStartTime(pid) !== undefined ? { pidStart: processStartTime(pid)! } : {}) }] : [];
       }),
-    );
+      // Adopted workers still running stay recorded, or the daemon after us would start a second one beside each.
+      ...[...adoptedWorkers.values()].filter((w) => !supervisor.has(w.spec.name) && processStartTime(w.pid) === w.pidStart),
+    ]);
 
   const stats = new StatsRuntime({ store, config: config.metrics, resultsRoot: paths.results, log, liveWorkers: () => workers.live().length, now: () => Date.now() });
   let stopping = false;
+  let backups: BackupSchedule | undefined;
   const daemon: Daemon = {
     store,
     engine,
@@ -168,6 +194,7 @@ async function main(): Promise<void> {
     log.info('stopping', { reason, keepWorkers });
     daemon.scheduler.close();
     if (keepWorkers) record();
+    backups?.close();
     supervisor.releaseAll();
     if (!keepWorkers) {
       recordWorkers(paths, []);
@@ -180,7 +207,8 @@ async function main(): Promise<void> {
     engine.close();
     workers.close();
     await server.close();
-    await store.close();
+    // The socket and pid file go while we still hold the store lock: once it is released a new
+    // daemon may start, and we must not remove the socket or pid file it has made.
     for (const f of [paths.socket, paths.pidFile]) {
       try {
         if (f !== paths.pidFile || readPid(paths) === process.pid) unlinkSync(f);
@@ -188,6 +216,7 @@ async function main(): Promise<void> {
         // already gone
       }
     }
+    await store.close();
     log.info('stopped');
     await log.close();
     process.exit(0);
@@ -207,7 +236,8 @@ async function main(): Promise<void> {
   }
 
   // Workers from before (a crash or a restart) get a grace period to reconnect; their tasks wait for them.
-  const adopted = new Set(liveRecordedWorkers(paths).map((w) => w.spec.name));
+  for (const w of liveRecordedWorkers(paths)) adoptedWorkers.set(w.spec.name, w);
+  const adopted = new Set(adoptedWorkers.keys());
   const orphans = new Set((await store.active()).map((t) => t.worker).filter((w): w is string => w !== undefined));
   const grace = setTimeout(() => {
     for (const w of liveRecordedWorkers(paths)) {
@@ -217,7 +247,7 @@ async function main(): Promise<void> {
       }
     }
     for (const id of orphans) if (!workers.connected(id)) void engine.workerLost(id, 'did not reconnect after the daemon restarted');
-    for (const name of adopted) if (!workers.connected(name) && !supervisor.has(name)) startLocal(name === 'local' ? defaultSpec() : { name, slots: 1, tags: defaultTags });
+    for (const name of adopted) if (!workers.connected(name) && !supervisor.has(name)) restartAdopted(name);
     record();
   }, RECONNECT_GRACE_MS);
   grace.unref();
@@ -229,10 +259,20 @@ async function main(): Promise<void> {
     supervisor.start(spec);
     record();
   }
+  /** An adopted worker is gone (exited, or silent): a supervised one takes its place, as for our own. */
+  function restartAdopted(name: string): void {
+    const w = adoptedWorkers.get(name);
+    if (!w || stopping || supervisor.has(name)) return;
+    adoptedWorkers.delete(name);
+    killRecorded(w); // one that hangs must not come back beside its successor (its start time is checked first)
+    startLocal(name === 'local' ? defaultSpec() : w.spec);
+  }
   const slots = config.worker.slots ?? os.availableParallelism();
   if (!adopted.has('local') && slots > 0) startLocal(defaultSpec());
 
   await daemon.scheduler.start();
+  backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now: () => Date.now() });
+  backups.start();
   engine.armDue();
   await stats.start(async () => renderPrometheus(await collectStats(daemon, 0)));
   log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version, adopted: [...adopted] });

@@ -10,6 +10,14 @@ import { isFatalRpcCode, toBlanketError, toRpcException } from './errors.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Calls of one connection handled at once; more wait in its queue. */
+const MAX_IN_FLIGHT = 32;
+/** Past this many waiting lines the connection is not read (TCP-style backpressure), so a fast sender cannot grow our memory. */
+const MAX_QUEUED = 256;
+/** Calls in one JSON-RPC batch. */
+export const MAX_BATCH = 100;
+/** Connections at once (workers, CLIs, dashboards); more are refused, so a flood cannot use up our file descriptors. */
+const MAX_CONNECTIONS = 1000;
 
 export function createDispatcher(handlers: HandlerRegistry, log: Daemon['log']): JSONRPCServer<CallContext> {
   const rpc = new JSONRPCServer<CallContext>({ errorListener: () => {} });
@@ -35,8 +43,12 @@ export function createDispatcher(handlers: HandlerRegistry, log: Daemon['log']):
   return rpc;
 }
 
+function validId(id: unknown): boolean {
+  return id === null || (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length <= 256);
+}
+
 function errorResponse(id: unknown, code: keyof typeof ERRORS, message: string, hint?: string) {
-  return { jsonrpc: '2.0', id: id ?? null, error: { code: ERRORS[code].rpc, message, data: { code, ...(hint ? { hint } : {}) } } };
+  return { jsonrpc: '2.0', id: validId(id) ? id : null, error: { code: ERRORS[code].rpc, message, data: { code, ...(hint ? { hint } : {}) } } };
 }
 
 export class Server {
@@ -55,6 +67,7 @@ export class Server {
       }
     }
     const server = net.createServer((socket) => this.accept(socket));
+    server.maxConnections = MAX_CONNECTIONS;
     this.server = server;
     const oldMask = process.umask(0o177);
     try {
@@ -69,6 +82,8 @@ export class Server {
       process.umask(oldMask);
     }
     if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
+    // After listening, errors (e.g. EMFILE on accept) are the listener's to survive, not to die of.
+    server.on('error', (err) => this.daemon.log.error('socket server error', { err: String(err) }));
   }
 
   private accept(socket: net.Socket): void {
@@ -84,6 +99,21 @@ export class Server {
       if (conn.subscriptions.size === 0) conn.end();
     });
     conn.onClose.push(() => clearTimeout(handshake));
+    // Lines are handled in order of arrival, at most MAX_IN_FLIGHT at once; a long queue pauses reading.
+    const queue: string[] = [];
+    const pump = () => {
+      while (conn.inFlight < MAX_IN_FLIGHT && queue.length > 0 && !conn.closed) {
+        conn.inFlight++;
+        void this.onLine(conn, queue.shift()!).finally(() => {
+          conn.inFlight--;
+          pump();
+          if (this.drained && ![...this.conns].some((c) => c.inFlight > 0)) this.drained();
+        });
+      }
+      if (conn.closed) queue.length = 0;
+      else if (queue.length >= MAX_QUEUED) socket.pause();
+      else if (socket.isPaused()) socket.resume();
+    };
     socket.on('data', (chunk: Buffer) => {
       for (const ev of conn.decoder.push(chunk)) {
         if (conn.closed) return;
@@ -91,17 +121,46 @@ export class Server {
           conn.end(errorResponse(null, 'MESSAGE_TOO_LARGE', `message larger than ${this.daemon.config.maxMessageBytes} bytes`, 'send smaller messages, or raise max_message_bytes in config.toml'));
           return;
         }
-        void this.onLine(conn, ev.line);
+        if ('invalidUtf8' in ev) {
+          conn.end(errorResponse(null, 'PARSE_ERROR', 'the message is not valid UTF-8', 'send one JSON-RPC 2.0 object per line, in UTF-8'));
+          return;
+        }
+        queue.push(ev.line);
       }
+      pump();
     });
   }
 
+  /** One line. Whatever goes wrong in it ends this connection only (and is logged): never the daemon. */
   private async onLine(conn: Connection, line: string): Promise<void> {
+    try {
+      await this.handleLine(conn, line);
+    } catch (err) {
+      this.daemon.log.error('connection dropped: a message could not be handled', { conn: conn.id, err: String((err as Error)?.stack ?? err) });
+      conn.socket.destroy();
+    }
+  }
+
+  private async handleLine(conn: Connection, line: string): Promise<void> {
     let msg: unknown;
     try {
       msg = JSON.parse(line);
     } catch {
       conn.end(errorResponse(null, 'PARSE_ERROR', 'the message is not valid JSON', 'send one JSON-RPC 2.0 object per line'));
+      return;
+    }
+    // What the JSON-RPC library would choke on (null in a batch) or spend without bound on (a huge batch).
+    if (Array.isArray(msg) && msg.length > MAX_BATCH) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', `a batch of ${msg.length} calls; at most ${MAX_BATCH} are accepted`, 'send fewer calls per batch'));
+      return;
+    }
+    if (Array.isArray(msg) && msg.some((m) => typeof m !== 'object' || m === null || Array.isArray(m))) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', 'every call in a batch must be a JSON-RPC 2.0 request object', 'send one JSON-RPC 2.0 object per line'));
+      return;
+    }
+    // An id is echoed in the reply: one that is not a string, number or null (a deeply nested array, say) is refused, not echoed.
+    if ((Array.isArray(msg) ? msg : [msg]).some((m) => typeof m === 'object' && m !== null && 'id' in m && !validId((m as { id: unknown }).id))) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', 'a request id must be a string (at most 256 characters), a number or null', 'send one JSON-RPC 2.0 object per line'));
       return;
     }
     const first = Array.isArray(msg) ? msg[0] : msg;
@@ -120,6 +179,10 @@ export class Server {
         return;
       }
       conn.helloed = true;
+    }
+    if (typeof msg !== 'object' || msg === null) {
+      conn.end(errorResponse(null, 'INVALID_REQUEST', 'not a JSON-RPC 2.0 request object', 'send one JSON-RPC 2.0 object per line'));
+      return;
     }
     let res: JSONRPCResponse | JSONRPCResponse[] | null;
     try {
@@ -145,9 +208,22 @@ export class Server {
     return this.conns.size;
   }
 
-  async close(): Promise<void> {
+  private drained: (() => void) | undefined;
+
+  /** Stop accepting; answer the calls already received (for up to `drainMs`), then close every connection. */
+  async close(drainMs = 2000): Promise<void> {
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if ([...this.conns].some((c) => c.inFlight > 0)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs);
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     for (const c of this.conns) c.end();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closed;
     for (const c of this.conns) c.socket.destroy();
   }
 }

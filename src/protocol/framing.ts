@@ -3,14 +3,21 @@
 
 export const DEFAULT_MAX_MESSAGE = 1024 * 1024;
 
-export type FrameEvent = { line: string } | { tooLarge: number };
+export type FrameEvent = { line: string } | { tooLarge: number } | { invalidUtf8: true };
+
+/** Refuses what is not UTF-8 instead of turning it into U+FFFD. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class LineDecoder {
   private parts: Buffer[] = [];
   private size = 0;
   private discarding = false;
 
-  constructor(private readonly maxBytes: number = DEFAULT_MAX_MESSAGE) {}
+  /** `strict`: a line that is not valid UTF-8 is an `invalidUtf8` event, not a line with U+FFFD in it. */
+  constructor(
+    private readonly maxBytes: number = DEFAULT_MAX_MESSAGE,
+    private readonly strict = false,
+  ) {}
 
   /** Feed a chunk; returns complete lines, and a tooLarge marker once per oversize line. */
   push(chunk: Buffer): FrameEvent[] {
@@ -33,8 +40,17 @@ export class LineDecoder {
       }
       if (nl === -1) break;
       if (!this.discarding && this.size > 0) {
-        const line = (this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size)).toString('utf8');
-        if (line.trim() !== '') out.push({ line });
+        const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+        let line: string | undefined;
+        if (!this.strict) line = bytes.toString('utf8');
+        else {
+          try {
+            line = strictUtf8.decode(bytes);
+          } catch {
+            out.push({ invalidUtf8: true });
+          }
+        }
+        if (line !== undefined && line.trim() !== '') out.push({ line });
       }
       this.parts = [];
       this.size = 0;

@@ -3,6 +3,7 @@
 // UI all import this table; the daemon's handler registry is keyed by it.
 import { any, arr, bool, int, literal, nullable, num, obj, opt, record, str, type Infer, type Schema } from './schema.js';
 import { CATCH_UP_POLICIES, OVERLAP_POLICIES, STATES, type ScheduleInfo, type State, type StatsSample, type Task, type TaskTypeInfo, type TypeLoadError, type WorkerInfo, type WorkerState } from './model.js';
+import { DUMP_KINDS, type DbBackupResult, type DbCheckResult, type DbDumpPage, type DbRepairResult } from './db.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -287,6 +288,14 @@ export const methods = {
   ),
   'worker.unclaim': method(obj({ worker: workerId, id, reason: str({ max: 2000 }) }), {} as { ok: boolean }),
   'worker.heartbeat': method(obj({ worker: workerId, running: arr(id, { max: 10000 }) }), {} as { ok: boolean }),
+  // Store maintenance (docs/operations.md).
+  'db.check': method(obj({}), {} as DbCheckResult),
+  'db.repair': method(obj({}), {} as DbRepairResult),
+  'db.backup': method(obj({ path: opt(str({ min: 1, max: 4096, pattern: /^\//, what: 'an absolute path' })) }), {} as DbBackupResult),
+  'db.dump': method(
+    obj({ kind: opt(literal(...DUMP_KINDS)), from: opt(id), to: opt(id), after: opt(str({ min: 1, max: 4096 })), limit: opt(int({ min: 1, max: 5000 })) }),
+    {} as DbDumpPage,
+  ),
 } as const;
 
 export type Methods = typeof methods;

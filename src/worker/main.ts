@@ -41,8 +41,9 @@ const log = createFileLogger({
 const worker = new Worker({ name: values.name!, tags, slots, local: values.local!, paths, log });
 process.on('SIGTERM', () => worker.shutdown());
 process.on('SIGINT', () => worker.shutdown());
-// A lost pipe to a log must not take running tasks down with it.
+// A lost pipe to a log, or a full disk under it, must not take running tasks down with it.
 process.on('SIGPIPE', () => {});
+process.stderr.on('error', () => {});
 log.info('starting', { tags, slots });
 await worker.start();
 await worker.exited;

@@ -108,8 +108,20 @@ export class Worker {
     this.id = res.worker.id;
     this.settings = res.settings;
     this.paused = res.worker.state === 'paused';
-    // What was held while away is now known to the daemon: finished runs can go.
-    for (const [id, r] of this.runs) if (r.exit) this.runs.delete(id);
+    // What `held` said is now known to the daemon: runs it reported finished can go. A run that
+    // started or ended while the register call was on its way was not in it: report that now.
+    for (const h of held) {
+      const r = this.runs.get(h.id);
+      if (!r) continue;
+      if (h.exit) this.runs.delete(h.id);
+      else if (r.exit) this.onFinished(h.id, r.exit);
+      else if (h.pid === undefined && r.pid !== undefined) this.reportStarted(r);
+    }
+    for (const [id, r] of this.runs) {
+      if (held.some((h) => h.id === id)) continue;
+      if (r.pid !== undefined) this.reportStarted(r);
+      if (r.exit) this.onFinished(id, r.exit);
+    }
     this.heartbeat = setInterval(() => void this.beat(), res.settings.heartbeatMs);
     this.heartbeat.unref();
     this.opts.log.info('registered', { workerId: this.id, tags: this.opts.tags, slots: this.opts.slots, held: held.length });
@@ -180,13 +192,9 @@ export class Worker {
   private run(task: Task): void {
     const s = this.settings!;
     const run = new TaskRun(task, { killGraceMs: s.killGraceMs, maxOutputBytes: s.maxOutputBytes, resultsRoot: s.resultsRoot, socket: s.socket, workerId: this.id! }, {
-      started: (info) => {
-        this.opts.log.info('task started', { task: task.id, type: task.type, attempt: task.attempt, taskPid: info.pid });
-        void this.inOrder(task.id, () => this.report(async (c) => {
-          const r = await c.call('worker.started', { worker: this.id!, id: task.id, ...info });
-          // Killed while it was being started.
-          if (r.stop) run.stop('SIGTERM', 'killed');
-        }));
+      started: () => {
+        this.opts.log.info('task started', { task: task.id, type: task.type, attempt: task.attempt, taskPid: run.pid });
+        this.reportStarted(run);
       },
       finished: (rep) => this.onFinished(task.id, rep),
       progress: (percent, message) => void this.report((c) => c.call('progress', { id: task.id, percent, message }).then(() => {})),
@@ -195,30 +203,56 @@ export class Worker {
     void run.start().catch((err) => this.opts.log.error('task failed to start', { task: task.id, err: String(err) }));
   }
 
+  private reportStarted(run: TaskRun): void {
+    const id = run.task.id;
+    void this.inOrder(id, () =>
+      this.report(async (c) => {
+        const r = await c.call('worker.started', { worker: this.id!, id, pid: run.pid!, pgid: run.pgid!, ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}), at: run.startedAt! });
+        // Killed while it was being started.
+        if (r.stop) run.stop('SIGTERM', 'killed');
+      }),
+    );
+  }
+
+
+  private retryMs = new Map<string, number>();
   private onFinished(id: string, rep: ExitReport): void {
     this.opts.log.info('task finished', { task: id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, ...(rep.reason ? { reason: rep.reason } : {}) });
     void this.inOrder(id, () => this.report(async (c) => {
       await c.call('worker.finished', { worker: this.id!, id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}) });
     })).then((sent) => {
-      this.chains.delete(id);
+      if (sent === 'retry') {
+        // The daemon could not write it (a full disk): try again, with backoff, until it can.
+        const ms = Math.min(30_000, (this.retryMs.get(id) ?? 500) * 2);
+        this.retryMs.set(id, ms);
+        setTimeout(() => this.runs.get(id) === undefined || this.client === undefined || this.onFinished(id, rep), ms).unref();
+        return;
+      }
       if (!sent) return; // kept in `runs` with its exit; re-registering reports it
-      this.runs.delete(id);
+      this.retryMs.delete(id);
+      if (!this.runs.delete(id)) return; // reported already (by a re-register)
       if (this.stopping && this.runs.size === 0) this.exit();
       else void this.claim();
     });
   }
 
-  /** Send a report now if connected; otherwise it travels in the next register's `held`. */
-  private async report(send: (c: Client) => Promise<void>): Promise<boolean> {
+  /**
+   * Send a report now if connected; otherwise (false) it travels in the next register's `held`.
+   * 'retry': the daemon answered that it could not store it (yet).
+   */
+  private async report(send: (c: Client) => Promise<void>): Promise<boolean | 'retry'> {
     const c = this.client;
     if (!c) return false;
     try {
       await send(c);
       return true;
     } catch (err) {
-      this.opts.log.warn('report failed', { err: (err as Error).message });
-      // The daemon answered with an error: it knows better; there is nothing to resend.
-      return err instanceof BlanketError && err.code !== 'DAEMON_UNAVAILABLE';
+      this.opts.log.warn('report failed', { err: (err as Error).message, code: (err as BlanketError).code });
+      if (!(err instanceof BlanketError) || err.code === 'DAEMON_UNAVAILABLE') return false; // no answer: resent on re-register
+      // It could not store it (a full disk, damage, a bug): it must not be dropped.
+      if (err.code === 'STORE_FULL' || err.code === 'STORE_CORRUPT' || err.code === 'INTERNAL' || err.code === 'SHUTTING_DOWN') return 'retry';
+      // The daemon answered with a verdict (e.g. the task already ended): it knows better; nothing to resend.
+      return true;
     }
   }
 

@@ -70,8 +70,8 @@ export class TestHome {
    * `workers: false` runs no default worker (tasks stay queued); `types` are written to the
    * home's task-types dir before the daemon starts.
    */
-  constructor(t: TapLike, opts: { config?: string; workers?: boolean | number; types?: Record<string, string> } = {}) {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), 'bk-'));
+  constructor(t: TapLike, opts: { config?: string; workers?: boolean | number; types?: Record<string, string>; /** Where the home dir is made (default the temp dir). */ parent?: string } = {}) {
+    this.dir = mkdtempSync(path.join(opts.parent ?? os.tmpdir(), 'bk-'));
     this.paths = resolvePaths({ BLANKET_HOME: this.dir }, process.platform, os.homedir());
     let config = opts.config ?? '';
     if (opts.workers === false) config += '\n[worker]\nslots = 0\n';
@@ -154,7 +154,7 @@ export class TestHome {
 
   /** A task's record, over RPC (no CLI start per look). */
   async task(id: string): Promise<Task> {
-    this.rpc ??= await this.client();
+    if (!this.rpc || this.rpc.closed) this.rpc = await this.client(); // a new one after the daemon was killed
     return (await this.rpc.call('show', { id })).task;
   }
 

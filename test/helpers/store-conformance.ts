@@ -305,7 +305,7 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
       ].sort(),
       'every dependent, once each',
     );
-    t.equal(changes.find((x) => x.task.label === 'C')?.task.reason, `dependency ${b!.id} ended SKIPPED`);
+    t.equal(changes.find((x) => x.task.label === 'C')?.task.reason, `dependency ${b!.id} was skipped, after ${a!.id} ended ERROR`);
     t.equal((await store.get(other!.id))?.state, 'WAITING', 'an unrelated task is untouched');
     t.equal(store.counts().SKIPPED, 5);
     await checkViews(t, h, store, ids, 'after the cascade');

@@ -210,7 +210,7 @@ t.test('1000 tasks of true all end SUCCESS with no process left behind', async (
   const ids = (await h.ok(['run', '--batch', '-', '-q'], { input: lines })).trim().split('\n');
   t.equal(ids.length, 1000);
   const c = await h.client();
-  await waitFor('all to succeed', async () => (await c.call('ps', { limit: 1 })).counts.SUCCESS === 1000 || undefined, 60_000);
+  await waitFor('all to succeed', async () => (await c.call('ps', { limit: 1 })).counts.SUCCESS === 1000 || undefined, 240_000);
   const counts = (await c.call('ps', { limit: 1 })).counts;
   t.equal(counts.SUCCESS, 1000);
   t.equal(counts.ERROR, 0);

@@ -3,6 +3,10 @@
 import type { HandlerRegistry } from '../context.js';
 import { daemonStatus } from './daemon/status.js';
 import { daemonStop } from './daemon/stop.js';
+import { dbBackup } from './db/backup.js';
+import { dbCheck } from './db/check.js';
+import { dbDump } from './db/dump.js';
+import { dbRepair } from './db/repair.js';
 import { eventsSubscribe } from './events/subscribe.js';
 import { eventsUnsubscribe } from './events/unsubscribe.js';
 import { hello } from './hello.js';
@@ -88,4 +92,8 @@ export const handlers: HandlerRegistry = {
   'worker.finished': workerFinished,
   'worker.unclaim': workerUnclaim,
   'worker.heartbeat': workerHeartbeat,
+  'db.check': dbCheck,
+  'db.repair': dbRepair,
+  'db.backup': dbBackup,
+  'db.dump': dbDump,
 };

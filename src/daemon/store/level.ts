@@ -1,13 +1,21 @@
 // The LevelDB Store. Writers are serialised; every change is one batch.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
+import type { DbRepairResult } from '../../protocol/db.js';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
 import { isTerminal, STATES, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
 import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, prioKey, range, escapeLabel } from './keys.js';
 import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
-import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
+import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
+import { FilesChanged, verifyFilesSettled } from './files/leveldb.js';
+import { checkStore } from './check.js';
+import { rebuildDerived } from './repair.js';
+import { copyStore } from './backup.js';
+import { dumpPage } from './dump.js';
 
 type Op = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
 
@@ -17,24 +25,84 @@ export interface LevelStoreOptions {
   /** fsync submits and kills so a power cut cannot lose an acknowledged one. */
   sync?: boolean;
   random?: () => number;
+  /** Check the files' checksums before opening (default true); see files/leveldb.ts. */
+  verify?: boolean;
 }
+
+/** A write failed for want of space (LevelDB reports ENOSPC as an IO error's text). */
+export function isNoSpace(err: unknown): boolean {
+  const e = err as { message?: string; code?: string; cause?: { message?: string; code?: string } } | undefined;
+  return /ENOSPC|No space left/i.test(`${e?.code ?? ''} ${e?.message ?? ''} ${e?.cause?.code ?? ''} ${e?.cause?.message ?? ''}`);
+}
+
+/** Room LevelDB needs to reopen: it replays the log into a table and writes a new MANIFEST and log. */
+const REOPEN_MARGIN = 8 * 1024 * 1024;
 
 const ACTIVE: readonly State[] = ['CLAIMED', 'RUNNING'];
 
 export class LevelStore implements Store {
-  private readonly db: ClassicLevel<string, unknown>;
+  /** Made in open(), after the files are checked: abstract-level opens a database on the tick after it is constructed. */
+  private db!: ClassicLevel<string, unknown>;
   private tail: Promise<unknown> = Promise.resolve();
   private countsMem = zeroCounts();
   private typeCounts = new TypeCounts();
   private groups = new Set<string>();
   private activeByType = new Map<string, number>();
   private lastId: string | undefined;
+  /** Set when a write failed for want of space: this LevelDB handle must not write again (see write()). */
+  private broken: unknown;
+  private verified: Record<string, string> = {};
 
-  constructor(private readonly opts: LevelStoreOptions) {
-    this.db = new ClassicLevel<string, unknown>(opts.location, { valueEncoding: 'json' });
+  constructor(private readonly opts: LevelStoreOptions) {}
+
+  private get verifiedFile(): string {
+    return `${this.opts.location}.verified.json`;
+  }
+
+  /**
+   * Check the files before LevelDB opens them: opening replays the log (silently dropping a record
+   * it cannot read) and rewrites files, so a damaged store is refused here, untouched. Tables are
+   * immutable: one checked whole before (listed in db.verified.json with its size, modification time
+   * and inode) gets only its footer and index checked, so start-up costs what was written since the
+   * last start, not the size of the store. A table rewritten since is checked whole again; damage
+   * that changes none of those (bit rot) is for `db check`, which reads every block.
+   */
+  private async verifyBeforeOpen(): Promise<void> {
+    if (this.opts.verify === false) return;
+    let known: Record<string, string> = {};
+    try {
+      known = (JSON.parse(readFileSync(this.verifiedFile, 'utf8')) as { tables?: Record<string, string> }).tables ?? {};
+    } catch {
+      // none yet: check every table whole
+    }
+    let report;
+    try {
+      report = await verifyFilesSettled(this.opts.location, { deep: (name, fingerprint) => known[name] !== fingerprint });
+    } catch (err) {
+      if (err instanceof FilesChanged) return; // a live LevelDB keeps rewriting it: its lock will refuse us
+      throw err;
+    }
+    if (report.problems.length > 0) {
+      const list = report.problems.slice(0, 3).map((p) => `${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message}`);
+      throw new StoreError(`the store at ${this.opts.location} is damaged (${list.join('; ')}${report.problems.length > 3 ? `; and ${report.problems.length - 3} more` : ''})`, 'corrupt');
+    }
+    this.verified = {};
+    for (const [name, fp] of Object.entries(report.fingerprints)) if (known[name] === fp || report.deepChecked.includes(name)) this.verified[name] = fp;
+  }
+
+  private saveVerified(): void {
+    if (this.opts.verify === false) return;
+    try {
+      writeFileSync(`${this.verifiedFile}.tmp`, JSON.stringify({ tables: this.verified }) + '\n');
+      renameSync(`${this.verifiedFile}.tmp`, this.verifiedFile);
+    } catch {
+      // only a cache: the next start checks those tables whole again
+    }
   }
 
   async open(): Promise<void> {
+    await this.verifyBeforeOpen();
+    this.db = new ClassicLevel<string, unknown>(this.opts.location, { valueEncoding: 'json' });
     try {
       await this.db.open();
     } catch (err) {
@@ -45,22 +113,33 @@ export class LevelStore implements Store {
     }
     try {
       await this.migrate();
-      this.lastId = (await this.db.get(K.lastId)) as string | undefined;
-      for (const s of STATES) this.countsMem[s] = ((await this.db.get(K.count(s))) as number | undefined) ?? 0;
-      this.typeCounts.load(await this.db.iterator(range('ct!')).all());
-      for await (const key of this.db.keys(range('g!'))) this.groups.add(key.slice(2));
-      for (const t of await this.active()) this.bumpActive(t.type, 1);
+      await this.load();
     } catch (err) {
       await this.db.close().catch(() => {});
       if (err instanceof StoreError) throw err;
       const code = (err as { code?: string }).code;
-      if (code === 'LEVEL_CORRUPTION') throw new StoreError(`the store at ${this.opts.location} is corrupt`, 'corrupt', { cause: err });
+      if (code === 'LEVEL_CORRUPTION' || code === 'LEVEL_DECODE_ERROR') throw new StoreError(`the store at ${this.opts.location} is corrupt: ${(err as Error).message}`, 'corrupt', { cause: err });
       throw err;
     }
+    this.saveVerified();
+  }
+
+  /** The in-memory state: last id, counters, queue groups, active tasks per type. */
+  private async load(): Promise<void> {
+    this.countsMem = zeroCounts();
+    this.groups = new Set();
+    this.activeByType = new Map();
+    this.lastId = (await this.db.get(K.lastId)) as string | undefined;
+    for (const s of STATES) this.countsMem[s] = ((await this.db.get(K.count(s))) as number | undefined) ?? 0;
+    this.typeCounts.load(await this.db.iterator(range('ct!')).all());
+    for await (const key of this.db.keys(range('g!'))) this.groups.add(key.slice(2));
+    for (const t of await this.active()) this.bumpActive(t.type, 1);
   }
 
   close(): Promise<void> {
-    return this.exclusive(() => this.db.close());
+    return this.exclusive(async () => {
+      await this.db?.close();
+    });
   }
 
   get schemaVersion(): Promise<number> {
@@ -93,16 +172,38 @@ export class LevelStore implements Store {
     return run;
   }
 
+  /** Called inside exclusive(): the one way a change reaches LevelDB. */
   private async write(ops: Op[], sync: boolean): Promise<void> {
+    if (this.broken !== undefined) await this.reopen();
     try {
       await this.db.batch(ops as never, { sync: sync && this.opts.sync !== false });
     } catch (err) {
-      const msg = String((err as Error).message ?? err);
-      if (/ENOSPC|No space left/i.test(msg + String((err as { cause?: Error }).cause?.message ?? ''))) {
+      if (isNoSpace(err)) {
+        // LevelDB refuses writes after a failed one, and its log may now end in a torn record that
+        // later records would follow: this handle must not write again. reopen() replays the log
+        // (dropping the torn tail, which was never acknowledged) and starts a clean one.
+        this.broken = err;
         throw new StoreError('the disk is full: nothing was written; free some space and try again', 'full', { cause: err });
       }
       throw err;
     }
+  }
+
+  /** After a full disk: reopen once there is room, so writes work again without a restart. */
+  private async reopen(): Promise<void> {
+    const free = await freeBytes(this.opts.location);
+    const need = (await logBytes(this.opts.location)) + REOPEN_MARGIN;
+    if (free !== undefined && free < need) {
+      throw new StoreError(`the disk is still full (${free} bytes free; the store needs ${need} to resume): nothing was written`, 'full', { cause: this.broken });
+    }
+    await this.db.close().catch(() => {});
+    try {
+      await this.db.open();
+    } catch (err) {
+      throw new StoreError(`cannot reopen the store after the disk was full: ${(err as Error).message}`, isNoSpace(err) ? 'full' : 'corrupt', { cause: err });
+    }
+    this.broken = undefined;
+    await this.load();
   }
 
   async get(id: string): Promise<Task | undefined> {
@@ -397,6 +498,36 @@ export class LevelStore implements Store {
   async scheduleTasks(name: string, limit: number): Promise<string[]> {
     return (await this.db.keys({ ...range(K.scheduleTasks(name)), reverse: true, limit }).all()).map(idOf);
   }
+  readonly admin: StoreAdmin = {
+    check: () => checkStore(this.db, this.opts.location, 'daemon'),
+    backup: async (dest) => ({ path: dest, ...(await copyStore(this.db, dest)) }),
+    repair: async (backupDir) => {
+      const started = Date.now();
+      const before = await checkStore(this.db, this.opts.location, 'daemon');
+      await copyStore(this.db, backupDir);
+      const r = await this.exclusive(async () => {
+        const res = await rebuildDerived(this.db);
+        await this.load();
+        return res;
+      });
+      // Rewrite every table from what is readable now, so old damage does not stay in the files.
+      await this.db.compactRange('', '\xff\xff');
+      const after = await checkStore(this.db, this.opts.location, 'daemon');
+      const result: DbRepairResult = {
+        via: 'daemon',
+        location: this.opts.location,
+        backup: backupDir,
+        leveldbRepaired: false,
+        dropped: [],
+        ...r,
+        problemsBefore: before.problems.length + before.moreProblems,
+        problemsAfter: after.problems.length + after.moreProblems,
+        ms: Date.now() - started,
+      };
+      return result;
+    },
+    dump: (q) => dumpPage(this.db, q),
+  };
 
   async ps(params: PsParams): Promise<PsSections> {
     const limit = params.limit ?? 20;
@@ -494,6 +625,23 @@ function runOrder(a: Task, b: Task): number {
 function order(key: string): string {
   const parts = key.split('!');
   return `${parts[parts.length - 2]}!${parts[parts.length - 1]}`;
+}
+
+async function freeBytes(dir: string): Promise<number | undefined> {
+  try {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+async function logBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (f.endsWith('.log')) n += (await stat(path.join(dir, f)).catch(() => ({ size: 0 }))).size;
+  }
+  return n;
 }
 
 function zeroCounts(): Record<State, number> {

@@ -5,6 +5,8 @@ import type { ScheduleRecord, State, StatsSample, Task } from '../../protocol/mo
 
 export type { StatsSample };
 import type { TaskEvent } from '../../core/states.js';
+import type { DbBackupResult, DbCheckResult, DbDumpPage, DbRepairResult } from '../../protocol/db.js';
+import type { DumpQuery } from './dump.js';
 
 /** A task as submitted: the store gives it its id, result dir and timestamps. */
 export type TaskDraft = Omit<Task, 'id' | 'resultDir' | 'createdAt' | 'updatedAt' | 'state' | 'attempt' | 'attempts' | 'waitingOn'>;
@@ -75,6 +77,19 @@ export interface Store {
   removeSchedule(name: string): Promise<boolean>;
   /** Ids of the tasks a schedule made, newest first. */
   scheduleTasks(name: string, limit: number): Promise<string[]>;
+  /** Maintenance (`blanket db …`): what it means depends on the backend. */
+  readonly admin: StoreAdmin;
+}
+
+/** Maintenance of a live store, for the db.* methods. */
+export interface StoreAdmin {
+  /** Every checksum, record and derived key, from one consistent view. */
+  check(): Promise<DbCheckResult>;
+  /** A consistent copy into `dest` (a new directory), while writes go on. */
+  backup(dest: string): Promise<Omit<DbBackupResult, 'via' | 'ms'>>;
+  /** Back up into `backupDir`, then rebuild everything derived from the task records. */
+  repair(backupDir: string): Promise<DbRepairResult>;
+  dump(q: DumpQuery): Promise<DbDumpPage>;
 }
 
 /** A task type added over RPC: its text as given, parsed again at every start. */

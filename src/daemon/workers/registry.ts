@@ -23,6 +23,8 @@ export class WorkerRegistry {
       lost(id: string, reason: string): void;
       changed(info: WorkerInfo): void;
       now(): number;
+      /** Whether a worker whose connection closed has exited (then it is lost at once, not after the heartbeat window). */
+      gone?(info: WorkerInfo): Promise<boolean>;
     },
     private readonly heartbeatMs = HEARTBEAT_MS,
   ) {}
@@ -71,7 +73,12 @@ export class WorkerRegistry {
       entry.conn = undefined;
       // Asked to stop and now gone: stopped. Otherwise give it the heartbeat window to come back.
       if (entry.info.state === 'stopping') this.markStopped(info.id, 'stopped on request');
-      else if (entry.info.state !== 'stopped' && entry.info.state !== 'lost') this.arm(entry);
+      else if (entry.info.state !== 'stopped' && entry.info.state !== 'lost') {
+        this.arm(entry);
+        void this.hooks.gone?.(entry.info).then((gone) => {
+          if (gone && this.entries.get(info.id) === entry && entry.conn === undefined) this.markLost(info.id, 'its process exited');
+        });
+      }
     });
     this.arm(entry);
     this.hooks.changed(entry.info);

@@ -41,6 +41,8 @@ export class Supervisor {
       workerLog?: { maxBytes: number; keep: number; level: string };
       /** Told when a worker process ends (so its tasks can be written off at once). */
       exited(name: string, reason: string, restarts: number): void;
+      /** Told when a worker process starts or restarts (its pid is recorded for the next daemon). */
+      spawned?(name: string, pid: number | undefined): void;
     },
   ) {}
 
@@ -86,6 +88,7 @@ export class Supervisor {
     m.child = child;
     m.lastStart = Date.now();
     this.opts.log.info('worker started', { worker: m.spec.name, workerPid: child.pid });
+    this.opts.spawned?.(m.spec.name, child.pid);
     child.on('error', (err) => this.opts.log.error('worker spawn failed', { worker: m.spec.name, err: err.message }));
     child.on('exit', (code, signal) => {
       if (m.child !== child) return;
@@ -102,6 +105,12 @@ export class Supervisor {
       this.opts.exited(m.spec.name, reason, m.restarts);
       m.timer = setTimeout(() => m.wanted && this.spawn(m), delay);
     });
+  }
+
+  /** Kill a supervised worker that hangs (it missed its heartbeats); its exit restarts it, with backoff. */
+  kill(name: string): void {
+    const m = this.managed.get(name);
+    if (m?.wanted) m.child?.kill('SIGKILL');
   }
 
   /** Stop supervising: no restart when it exits. */

@@ -45,6 +45,7 @@ slots = 4
     hooks: DEFAULT_CONFIG.hooks,
     metrics: DEFAULT_CONFIG.metrics,
     schedules: [],
+    backup: DEFAULT_CONFIG.backup,
   });
 });
 

@@ -1,0 +1,77 @@
+// Throughput: N tasks of `true` (ad-hoc `shell` type, so `sh -c true`), output
+// kept, the default worker with 2 slots; timed from the first submit to the
+// last SUCCESS event. The floor, in the same rounds: a plain Node script
+// spawning `sh -c true` 2 at a time with output to files per task.
+// Also: the CPU the daemon and the worker spend per task (from /proc).
+import path from 'node:path';
+import { figure } from './lib/figure.mjs';
+import { cpuMs, now, timed } from './lib/proc.mjs';
+import { ROOT } from './lib/repo.mjs';
+
+const FLOORS = path.join(path.dirname(new URL(import.meta.url).pathname), 'floors');
+const TERMINAL = new Set(['SUCCESS', 'ERROR', 'TIMEDOUT', 'STOPPED', 'LOST', 'SKIPPED']);
+
+/** Submit n tasks over one connection (run.batch) and wait for all to end; resolves with timings. */
+export async function runTasks(c, n, timeoutMs = 600_000) {
+  let ended = 0;
+  const failed = [];
+  let done;
+  const all = new Promise((r) => (done = r));
+  const unsubscribe = await c.subscribe({ kinds: ['task'] }, (e) => {
+    if (e.kind !== 'task' || !TERMINAL.has(e.task.state) || e.from === e.task.state) return;
+    if (e.task.state !== 'SUCCESS') failed.push(`${e.task.id} ${e.task.state} ${e.task.reason ?? ''}`);
+    if (++ended === n) done(now());
+  });
+  const t0 = now();
+  for (let i = 0; i < n; i += 10_000) {
+    const tasks = Array.from({ length: Math.min(10_000, n - i) }, () => ({ type: 'shell', env: { COMMAND: 'true' } }));
+    await c.call('run.batch', { tasks });
+  }
+  const submitted = now();
+  let timer;
+  const t1 = await Promise.race([all, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`only ${ended} of ${n} tasks ended within ${timeoutMs / 1000} s`)), timeoutMs)))]);
+  clearTimeout(timer);
+  await unsubscribe();
+  if (failed.length) throw new Error(`${failed.length} tasks did not succeed, e.g. ${failed[0]}`);
+  return { ms: t1 - t0, submitMs: submitted - t0 };
+}
+
+export async function throughput(ctx) {
+  const { W } = ctx.homes;
+  const n = ctx.reps.tasks;
+  const c = await W.client();
+  const worker = await W.worker(c);
+  const daemonPid = W.daemonPid();
+  await runTasks(c, Math.min(20, n)); // warm up: worker code paths, result dirs
+  const rates = [];
+  const floorRates = [];
+  const cpu = { daemon: [], worker: [], floor: [] };
+  for (let i = 0; i < ctx.reps.throughput; i++) {
+    const dir = path.join(ctx.root, `floor-${ctx.variant}-${i}`);
+    const f = JSON.parse((await timed(process.execPath, [path.join(FLOORS, 'spawn-loop.mjs'), String(n), '2', dir], { env: ctx.env, cwd: ROOT })).stdout);
+    floorRates.push(f.rate);
+    cpu.floor.push(f.cpuMs / n);
+    const d0 = cpuMs(daemonPid);
+    const w0 = cpuMs(worker.pid);
+    const r = await runTasks(c, n);
+    cpu.daemon.push((cpuMs(daemonPid) - d0) / n);
+    cpu.worker.push((cpuMs(worker.pid) - w0) / n);
+    rates.push((n / r.ms) * 1000);
+    ctx.log(`throughput: ${Math.round(rates.at(-1))} tasks/s (floor ${Math.round(f.rate)}/s; submit took ${Math.round(r.submitMs)} ms)`);
+  }
+  const per = `per task (${n} tasks of \`true\`)`;
+  return [
+    figure({
+      id: 'throughput',
+      label: `throughput: ${n} tasks of \`true\`, output kept, 2 slots, first submit → last SUCCESS`,
+      unit: 'tasks/s',
+      better: 'higher',
+      samples: rates,
+      floor: { label: 'plain Node script spawning `sh -c true` ×2, output to files', samples: floorRates },
+      paired: true,
+      target: { on: 'ratio', op: '>=', value: 0.8, text: "≥ 0.8× the floor's rate" },
+    }),
+    figure({ id: 'throughput.cpu.daemon', label: `daemon CPU ${per}`, unit: 'ms', samples: cpu.daemon, floor: { label: 'the floor script\'s own CPU per task', samples: cpu.floor } }),
+    figure({ id: 'throughput.cpu.worker', label: `worker CPU ${per} (its own process, not the task's)`, unit: 'ms', samples: cpu.worker, floor: { label: "the floor script's own CPU per task", samples: cpu.floor } }),
+  ];
+}

@@ -1,0 +1,66 @@
+// `blanket db …`: through the daemon when one runs (it holds the store), else
+// on the store directly, in this process. Never starts a daemon: the store
+// may be why it would not start.
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Client } from '../client/client.js';
+import { effectiveConfig } from '../core/config.js';
+import { backupsDir, type Paths } from '../core/paths.js';
+import { BlanketError } from '../protocol/errors.js';
+
+export async function viaDaemonOrDirect<T>(paths: Paths, viaDaemon: (c: Client) => Promise<T>, direct: () => Promise<T>): Promise<T> {
+  const { connect } = await import('../client/connect.js');
+  const { StoreBusy } = await import('../daemon/store/offline.js');
+  for (let attempt = 1; ; attempt++) {
+    let client: Client | undefined;
+    try {
+      client = await connect({ paths, autostart: false, clientName: 'blanket db' });
+    } catch (err) {
+      if (!(err instanceof BlanketError && err.code === 'DAEMON_UNAVAILABLE')) throw err;
+    }
+    if (client) {
+      try {
+        return await viaDaemon(client);
+      } finally {
+        client.close();
+      }
+    }
+    try {
+      return await direct();
+    } catch (err) {
+      // A daemon took the store between the two tries: go through it.
+      if (!(err instanceof StoreBusy)) throw err;
+      if (attempt >= 3) throw new BlanketError('DAEMON_RUNNING', `a process holds the store at ${paths.db} but no daemon answers on ${paths.socket}`, { hint: "check 'blanket daemon status' and the daemon log" });
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+/** A daemon process that the pid file names and that is alive (it may be starting, or hung). */
+export async function daemonProcess(paths: Paths): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(paths.pidFile, 'utf8')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    return cmdline.some((a) => /daemon[/\\]main\.js$/.test(a)) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where backups go, as the daemon would decide it from config.toml and the environment. */
+export function backupRoot(paths: Paths): string {
+  let text: string | undefined;
+  try {
+    text = readFileSync(paths.config, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  let dir: string | undefined;
+  try {
+    dir = effectiveConfig(text, process.env, paths.config).config.backup.dir;
+  } catch {
+    dir = undefined; // `blanket config` reports a bad config; the default place still works
+  }
+  return backupsDir(paths, dir);
+}

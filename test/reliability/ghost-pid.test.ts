@@ -1,0 +1,54 @@
+// Tasks whose worker never comes back end LOST after the grace period, and their
+// process groups are killed only after their identity (pid and start time) is
+// verified: a pid that now belongs to another process is never signalled.
+import { spawn } from 'node:child_process';
+import t from 'tap';
+import { LevelStore } from '../../src/daemon/store/level.js';
+import { processStartTime, groupMembers } from '../../src/worker/proc.js';
+import { TestHome, testEnv, waitFor } from '../helpers/home.js';
+import { draft } from '../helpers/tasks.js';
+import { exited } from './helpers.js';
+
+t.test("a worker that does not come back: its tasks end LOST; a pid that is now someone else's is not signalled", async (t) => {
+  const h = new TestHome(t, { workers: false });
+  // A process that has nothing to do with blanket, but whose pid a stale record names.
+  const stranger = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+  // A task's process group orphaned by a worker that is gone for good.
+  const orphan = spawn('sh', ['-c', 'sleep 300 & sleep 300'], { detached: true, stdio: 'ignore', env: testEnv(h.dir) });
+  t.teardown(() => {
+    for (const p of [stranger.pid!, orphan.pid!]) {
+      try {
+        process.kill(-p, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  });
+  await waitFor('the orphan group to have its members', () => groupMembers(orphan.pid!).length >= 2);
+  const strangerStart = processStartTime(stranger.pid!)!;
+  const orphanStart = processStartTime(orphan.pid!)!;
+
+  // The store as a daemon left it when it was killed: two tasks RUNNING on worker "ghost".
+  const store = new LevelStore({ location: h.paths.db, resultsRoot: h.paths.results, sync: true });
+  await store.open();
+  const now = Date.now();
+  const [a, b] = await store.submit([draft(), draft()], now);
+  for (const [task, pid, start] of [
+    [a!, stranger.pid!, strangerStart + 1], // the pid was reused: its start time differs
+    [b!, orphan.pid!, orphanStart],
+  ] as const) {
+    const claimed = await store.claim({ worker: 'ghost', tags: ['bash', 'unix'], now });
+    t.equal(claimed?.task.id, task.id);
+    await store.apply(task.id, { type: 'start', pid, pgid: pid, pidStart: start, at: now });
+  }
+  await store.close();
+
+  const started = Date.now();
+  t.equal((await h.run(['daemon', 'start'])).code, 0);
+  const lost = await Promise.all([a!, b!].map((x) => h.waitState(x.id, ['LOST'], 60_000)));
+  for (const x of lost) t.match(x.reason, /worker ghost: did not reconnect after the daemon restarted/, `${x.id}: LOST with a reason`);
+  t.ok(lost[0]!.endedAt! - started >= 14_000, 'after the reconnect grace period');
+  t.notOk(exited(stranger.pid!), 'the process that reused a recorded pid was not signalled');
+  await waitFor("the orphaned task's process group to be killed", () => groupMembers(orphan.pid!).length === 0);
+  t.pass('the verified orphan group was killed, every member');
+});

@@ -1,0 +1,192 @@
+// Flipped bytes in each kind of store file: the daemon refuses to start with a
+// clear error and touches nothing; db check names the file; db repair backs up,
+// salvages and rebuilds; the daemon starts again. Then damage that only the
+// records show (a record that is not JSON, a lost index key, a wrong counter),
+// repaired through a running daemon, and dump, backup and restore.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { ClassicLevel } from 'classic-level';
+import { offlineCheck } from '../../src/daemon/store/offline.js';
+import type { DbCheckResult, DbRepairResult } from '../../src/protocol/db.js';
+import type { Task } from '../../src/protocol/model.js';
+import { TestHome, waitFor } from '../helpers/home.js';
+
+/** The store's data files and their hashes (LOG, LOG.old and LOCK are LevelDB's diary and lock, not data). */
+function hashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir).sort()) {
+    if (f === 'LOG' || f === 'LOG.old' || f === 'LOCK') continue;
+    out[f] = createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex');
+  }
+  return out;
+}
+
+function flip(file: string, offset: number, n: number): void {
+  const b = readFileSync(file);
+  for (let i = offset; i < Math.min(b.length, offset + n); i++) b[i]! ^= 0x5a;
+  writeFileSync(file, b);
+}
+
+const json = (r: { stdout: string }) => JSON.parse(r.stdout);
+
+t.test('flipped bytes in a store file', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  // 300 tasks in a table (written at one start, replayed into a table at the next), 20 more in the log.
+  t.equal((await h.run(['daemon', 'start'])).code, 0);
+  let c = await h.client();
+  const { ids } = await c.call('run.batch', { tasks: Array.from({ length: 300 }, (_, i) => ({ type: 'echo_task', label: `l${i % 7}` })) });
+  await c.call('kill', { ids: ids.slice(0, 50) });
+  await h.ok(['daemon', 'stop']);
+  await h.ok(['daemon', 'start']);
+  c = await h.client();
+  await c.call('run.batch', { tasks: Array.from({ length: 20 }, () => ({ type: 'echo_task' })) });
+  await h.ok(['daemon', 'stop']);
+  const db = h.paths.db;
+  const pristine = `${db}.pristine`;
+  cpSync(db, pristine, { recursive: true });
+  const files = readdirSync(db);
+  t.ok(files.some((f) => f.endsWith('.ldb')) && files.some((f) => f.endsWith('.log')), `tables and a log: ${files.join(' ')}`);
+
+  const cases = [
+    { what: 'a table', file: files.find((f) => f.endsWith('.ldb'))!, at: (size: number) => Math.floor(size * 0.3), n: 16, lose: [1, 40] },
+    { what: 'the MANIFEST', file: files.find((f) => f.startsWith('MANIFEST-'))!, at: () => 12, n: 2, lose: [0, 0] },
+    { what: 'the write-ahead log', file: files.find((f) => f.endsWith('.log'))!, at: (size: number) => Math.floor(size / 2), n: 2, lose: [20, 20] },
+    { what: 'CURRENT', file: 'CURRENT', at: () => 3, n: 1, lose: [0, 0] },
+  ];
+  for (const k of cases) {
+    await t.test(`in ${k.what} (${k.file})`, async (t) => {
+      rmSync(db, { recursive: true, force: true });
+      cpSync(pristine, db, { recursive: true });
+      rmSync(`${db}.verified.json`, { force: true });
+      const target = path.join(db, k.file);
+      flip(target, k.at(readFileSync(target).length), k.n);
+      const damaged = hashes(db);
+
+      const start = await h.run(['daemon', 'start', '--json']);
+      t.equal(start.code, 1, 'the daemon does not start');
+      const err = json(start).error;
+      t.equal(err.code, 'STORE_CORRUPT');
+      t.match(err.message, `the store at ${db} is damaged`);
+      t.match(err.message, k.file, 'the message names the file');
+      t.match(err.hint, /blanket db check/);
+      t.same(hashes(db), damaged, 'no store file was changed, added or removed');
+      t.notOk(existsSync(h.paths.socket), 'no socket');
+      t.equal(h.daemonPid(), undefined, 'no pid file');
+
+      const check = await h.run(['db', 'check', '--json']);
+      t.equal(check.code, 1, 'db check exits 1');
+      const report = json(check) as DbCheckResult;
+      t.equal(report.via, 'direct');
+      t.ok(report.problems.some((p) => p.kind === 'file' && p.file === k.file), `db check names ${k.file}: ${JSON.stringify(report.problems)}`);
+      t.same(hashes(db), damaged, 'db check changed nothing');
+
+      const repair = await h.run(['db', 'repair', '--json']);
+      t.equal(repair.code, 0, `db repair: ${repair.stderr}`);
+      const r = json(repair) as DbRepairResult;
+      t.equal(r.leveldbRepaired, true, "LevelDB's repair salvaged the files");
+      t.equal(r.problemsAfter, 0);
+      t.equal(createHash('sha256').update(readFileSync(path.join(r.backup, k.file))).digest('hex'), damaged[k.file], 'the backup holds the files as they were');
+
+      t.equal((await h.run(['db', 'check'])).code, 0, 'db check is clean after the repair');
+      t.equal((await h.run(['daemon', 'start'])).code, 0, 'the daemon starts');
+      const counts = (await h.json(['ps'])).counts as Record<string, number>;
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      t.ok(total >= 320 - k.lose[1]! && total <= 320 - k.lose[0]!, `${320 - total} of 320 tasks lost (expected ${k.lose.join('–')})`);
+      await h.ok(['daemon', 'stop']);
+    });
+  }
+});
+
+t.test('damage only the records show, repaired through the running daemon; dump, backup and restore', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  await h.ok(['daemon', 'start']);
+  let c = await h.client();
+  const { ids } = await c.call('run.batch', { tasks: Array.from({ length: 200 }, () => ({ type: 'echo_task' })) });
+  await h.ok(['daemon', 'stop']);
+
+  const level = new ClassicLevel<string, unknown>(h.paths.db, { valueEncoding: 'json' });
+  await level.open();
+  await level.put('t!zzzzzzzz', 'not json {', { valueEncoding: 'utf8' });
+  await level.del(`s!WAITING!${ids[7]}`);
+  await level.put('c!WAITING', 999);
+  await level.close();
+
+  t.equal((await h.run(['daemon', 'start'])).code, 0, 'damage in the records does not stop the daemon');
+  c = await h.client();
+  const check = await h.run(['db', 'check', '--json']);
+  t.equal(check.code, 1);
+  const report = json(check) as DbCheckResult;
+  t.equal(report.via, 'daemon', 'checked through the daemon');
+  t.same(report.problems.map((p) => [p.kind, p.key]).sort(), [
+    ['counter', 'c!WAITING'],
+    ['index', `s!WAITING!${ids[7]}`],
+    ['record', 't!zzzzzzzz'],
+  ]);
+  t.match(readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8'), /ready/);
+
+  const repair = await h.run(['db', 'repair', '--json']);
+  t.equal(repair.code, 0, repair.stderr);
+  const r = json(repair) as DbRepairResult;
+  t.match(r, { via: 'daemon', leveldbRepaired: false, tasks: 200, removedCount: 1, problemsBefore: 3, problemsAfter: 0 });
+  t.same(r.removed, [{ key: 't!zzzzzzzz', reason: 'not JSON' }]);
+  t.ok(existsSync(r.backup), 'a backup was made first');
+  t.equal((await offlineCheck(r.backup)).tasks, 201, 'the backup holds the store as it was, bad record and all');
+  const ps = await c.call('ps', { limit: 1 });
+  t.equal(ps.counts.WAITING, 200, 'the counters are right again, in the running daemon too');
+  t.ok((await c.call('ps', { states: ['WAITING'], limit: 200 })).queued.some((x) => x.id === ids[7]), 'the lost index key is back');
+
+  // dump: every task as a JSON line, by id range, or every key.
+  const dumped = (await h.ok(['db', 'dump'])).trim().split('\n').map((l) => JSON.parse(l) as Task);
+  t.same(dumped.map((x) => x.id), [...ids].sort(), 'db dump prints every task, in id order');
+  const range = (await h.ok(['db', 'dump', '--from', ids[10]!, '--to', ids[19]!])).trim().split('\n').map((l) => (JSON.parse(l) as Task).id);
+  t.same(range, ids.slice(10, 20), '--from and --to select an id range');
+  const all = (await h.ok(['db', 'dump', '--kind', 'all'])).trim().split('\n').map((l) => JSON.parse(l) as { key: string });
+  t.ok(all.some((x) => x.key === 'm!schema') && all.some((x) => x.key === `t!${ids[0]}`), '--kind all prints every key');
+
+  // backup while tasks are being submitted: a consistent store of its own.
+  const dest = path.join(h.dir, 'backup-live');
+  let stop = false;
+  const writer = (async () => {
+    while (!stop) await c.call('run', { type: 'echo_task' });
+  })();
+  const b = json(await h.run(['db', 'backup', dest, '--json']));
+  stop = true;
+  await writer;
+  t.equal(b.path, dest);
+  const copy = await offlineCheck(dest);
+  t.equal(copy.ok, true, `the copy is consistent: ${JSON.stringify(copy.problems)}`);
+  t.equal(copy.tasks, b.tasks, 'and holds what the backup said');
+  t.ok(b.tasks >= 200);
+
+  // With no daemon, dump reads the store directly and prints the same.
+  const before = await h.ok(['db', 'dump']);
+  await h.ok(['daemon', 'stop']);
+  t.equal(await h.ok(['db', 'dump']), before, 'db dump without a daemon prints the same');
+  t.equal(json(await h.run(['db', 'check', '--json'])).via, 'direct');
+
+  // Restore: the backup in place of the store.
+  rmSync(h.paths.db, { recursive: true });
+  cpSync(dest, h.paths.db, { recursive: true });
+  await h.ok(['daemon', 'start']);
+  const restored = (await h.json(['ps'])).counts as Record<string, number>;
+  t.equal(Object.values(restored).reduce((a, x) => a + x, 0), b.tasks, 'the restored store holds what the backup held');
+});
+
+t.test('scheduled backups: taken on the interval, the oldest beyond keep removed', async (t) => {
+  const h = new TestHome(t, { workers: false, config: '[backup]\ninterval = "1s"\nkeep = 2\n' });
+  await h.ok(['daemon', 'start']);
+  const c = await h.client();
+  await c.call('run.batch', { tasks: Array.from({ length: 10 }, () => ({ type: 'echo_task' })) });
+  const dir = path.join(h.dir, 'backups');
+  const taken = () => (readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8').match(/scheduled backup written/g) ?? []).length;
+  await waitFor('three scheduled backups', () => taken() >= 3, 30_000);
+  const kept = readdirSync(dir).filter((d) => d.startsWith('scheduled-'));
+  t.ok(kept.length <= 2 && kept.length >= 1, `at most 2 kept: ${kept.join(' ')}`);
+  for (const k of kept) {
+    const r = await offlineCheck(path.join(dir, k)).catch((err) => ({ ok: false, err: String(err) }));
+    // The newest may be being written; the older one is complete.
+    if (k === kept.sort()[0]) t.match(r, { ok: true, tasks: 10 }, `${k} is a sound store with every task`);
+  }
+});
