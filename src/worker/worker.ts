@@ -205,15 +205,20 @@ export class Worker {
 
   private reportStarted(run: TaskRun): void {
     const id = run.task.id;
-    void this.inOrder(id, () =>
-      this.report(async (c) => {
-        const r = await c.call('worker.started', { worker: this.id!, id, pid: run.pid!, pgid: run.pgid!, ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}), at: run.startedAt! });
-        // Killed while it was being started.
-        if (r.stop) run.stop('SIGTERM', 'killed');
-      }),
-    );
+    // In the task's chain, so its exit is never reported before its start; a start the daemon could
+    // not store (a full disk) is sent again with backoff, or the exit would find the task never started.
+    void this.inOrder(id, async () => {
+      for (let ms = 500; ; ms = Math.min(30_000, ms * 2)) {
+        const sent = await this.report(async (c) => {
+          const r = await c.call('worker.started', { worker: this.id!, id, pid: run.pid!, pgid: run.pgid!, ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}), at: run.startedAt! });
+          // Killed while it was being started.
+          if (r.stop) run.stop('SIGTERM', 'killed');
+        });
+        if (sent !== 'retry' || this.client === undefined || !this.runs.has(id)) return sent;
+        await new Promise((r) => setTimeout(r, ms));
+      }
+    });
   }
-
 
   private retryMs = new Map<string, number>();
   private onFinished(id: string, rep: ExitReport): void {
