@@ -14,7 +14,9 @@ type Db = ClassicLevel<string, unknown>;
 const MAX_LISTED = 1000;
 const BATCH = 1000;
 /** Prefixes of index keys (everything indexKeys() makes). */
-export const INDEX_PREFIXES = ['s', 'ts', 'ls', 'q', 'n', 'b', 'f', 'w', 'd'];
+export const INDEX_PREFIXES = ['s', 'ts', 'ls', 'q', 'n', 'b', 'f', 'w', 'd', 'st'];
+/** Prefixes of records of their own, not derived from tasks: schedules, task types added over RPC, stats samples. */
+export const RECORD_PREFIXES = ['sc', 'y', 'h'];
 const META_KEYS = new Set(['m!schema', 'm!lastid']);
 
 /** Why a value cannot be a task record stored under `key`, or undefined when it can. */
@@ -51,6 +53,8 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
   for (const p of files.problems) problem({ kind: 'file', file: p.file, ...(p.offset !== undefined ? { offset: p.offset } : {}), message: p.message });
 
   const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+  /** Tasks by `type!state`, for the per-type counters (ct!). */
+  const byType = new Map<string, number>();
   let tasks = 0;
   let keys = 0;
   const snapshot = db.snapshot();
@@ -82,6 +86,7 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
       }
       const task = value as Task;
       counts[task.state]++;
+      byType.set(`${task.type}!${task.state}`, (byType.get(`${task.type}!${task.state}`) ?? 0) + 1);
       if (isRunnable(task)) groups.add(groupOf(task));
       if (maxId === undefined || task.id > maxId) maxId = task.id;
       want.push(...indexKeys(task));
@@ -92,6 +97,7 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
     // Every other key: index keys must be implied by their record; counters and groups checked below.
     const registered = new Set<string>();
     const counters = new Map<string, string>();
+    const typeCounters = new Map<string, string>();
     let batch: string[] = [];
     const flushIndex = async () => {
       const recs = (await db.getMany(batch.map((k) => `t!${idOf(k)}`), opts)) as Array<string | undefined>;
@@ -110,6 +116,10 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
         if (prefix === 'm') {
         if (!META_KEYS.has(key)) problem({ kind: 'key', key, message: 'unknown meta key' });
         } else if (prefix === 'c') counters.set(key.slice(2), raw as string);
+        else if (prefix === 'ct') typeCounters.set(key.slice(3), raw as string);
+        else if (RECORD_PREFIXES.includes(prefix)) {
+          if (parse(raw as string).value === undefined) problem({ kind: 'record', key, message: 'unreadable record: not JSON' });
+        }
         else if (prefix === 'g') registered.add(key.slice(2));
         else if (INDEX_PREFIXES.includes(prefix)) {
           batch.push(key);
@@ -125,6 +135,11 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
       const { value } = parse(counters.get(s));
       const n = value === undefined ? 0 : value;
       if (n !== counts[s]) problem({ kind: 'counter', key: `c!${s}`, message: `says ${JSON.stringify(n)}, the records hold ${counts[s]}` });
+    }
+    for (const k of new Set([...byType.keys(), ...typeCounters.keys()])) {
+      const { value } = parse(typeCounters.get(k));
+      const n = value === undefined ? 0 : value;
+      if (n !== (byType.get(k) ?? 0)) problem({ kind: 'counter', key: `ct!${k}`, message: `says ${JSON.stringify(n)}, the records hold ${byType.get(k) ?? 0}` });
     }
     for (const g of groups) if (!registered.has(g)) problem({ kind: 'group', key: `g!${g}`, message: 'runnable tasks in an unregistered queue group (claims would not see them)' });
     if (maxId !== undefined && (lastId === undefined || lastId < maxId)) problem({ kind: 'meta', key: 'm!lastid', message: `is ${lastId ?? 'missing'}, below task ${maxId} (new ids could repeat old ones)` });

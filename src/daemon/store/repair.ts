@@ -5,7 +5,7 @@
 // finished by running it again.
 import type { ClassicLevel } from 'classic-level';
 import { STATES, type State, type Task } from '../../protocol/model.js';
-import { invalidTask } from './check.js';
+import { invalidTask, RECORD_PREFIXES } from './check.js';
 import { groupOf, indexKeys, isRunnable, K, range } from './keys.js';
 import { LATEST_SCHEMA } from './migrations.js';
 
@@ -33,9 +33,12 @@ export async function rebuildDerived(db: Db): Promise<RebuildResult> {
     if (ops.length >= BATCH) await flush();
   };
 
-  // 1. Drop everything that is not a task record or meta (iterators read a snapshot: deleting is safe).
+  // 1. Drop everything derived: all but task records, meta and records of their own (iterators read a snapshot: deleting is safe).
   for (const bounds of [{ lt: 't!' }, { gte: 't"' }]) {
-    for await (const key of db.keys(bounds)) if (key !== K.schema && key !== K.lastId) await push({ type: 'del', key });
+    for await (const key of db.keys(bounds)) {
+      if (key === K.schema || key === K.lastId || RECORD_PREFIXES.includes(key.slice(0, Math.max(0, key.indexOf('!'))))) continue;
+      await push({ type: 'del', key });
+    }
   }
   await flush();
 
@@ -43,6 +46,7 @@ export async function rebuildDerived(db: Db): Promise<RebuildResult> {
   const result: RebuildResult = { tasks: 0, removed: [], removedCount: 0, rebuilt: { indexKeys: 0, counters: 0, groups: 0 } };
   const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
   const groups = new Set<string>();
+  const byType = new Map<string, number>();
   let maxId: string | undefined;
   for await (const [key, raw] of db.iterator({ ...range('t!'), ...enc })) {
     let value: unknown;
@@ -62,6 +66,7 @@ export async function rebuildDerived(db: Db): Promise<RebuildResult> {
     const task = value as Task;
     result.tasks++;
     counts[task.state]++;
+    byType.set(`${task.type}!${task.state}`, (byType.get(`${task.type}!${task.state}`) ?? 0) + 1);
     if (isRunnable(task)) groups.add(groupOf(task));
     if (maxId === undefined || task.id > maxId) maxId = task.id;
     for (const k of indexKeys(task)) {
@@ -72,7 +77,8 @@ export async function rebuildDerived(db: Db): Promise<RebuildResult> {
 
   // 3. Counters, groups, the last id (never lowered: ids must not repeat), the schema.
   for (const s of STATES) await push({ type: 'put', key: K.count(s), value: String(counts[s]) });
-  result.rebuilt.counters = STATES.length;
+  for (const [k, n] of byType) await push({ type: 'put', key: `ct!${k}`, value: String(n) });
+  result.rebuilt.counters = STATES.length + byType.size;
   for (const g of groups) await push({ type: 'put', key: K.group(g), value: '""' });
   result.rebuilt.groups = groups.size;
   let lastId: unknown;
