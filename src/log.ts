@@ -75,28 +75,56 @@ export interface FileLoggerOptions {
   bindings?: Fields;
   /** Also write every line to stderr (a daemon in the foreground, on a terminal). */
   tee?: boolean;
+  /** After the file failed, try it again this long after (default 5 s). */
+  reopenAfterMs?: number;
 }
 
-/** A logger writing to a size-rotated file. If the file cannot be written, lines go to stderr instead. */
+/** After the file failed (a full disk, say), try it again this long after. */
+const REOPEN_AFTER_MS = 5000;
+
+/**
+ * A logger writing to a size-rotated file. If the file cannot be written (a full disk), lines go
+ * to stderr meanwhile and the file is tried again a few seconds later: a log line may be lost,
+ * never the process.
+ */
 export function createFileLogger(opts: FileLoggerOptions): Logger {
   const { createStream } = require('rotating-file-stream') as typeof import('rotating-file-stream');
-  let stream: import('rotating-file-stream').RotatingFileStream | undefined = createStream(path.basename(opts.file), {
-    path: path.dirname(opts.file),
-    size: `${Math.max(1024, Math.floor(opts.maxBytes))}B`,
-    rotate: Math.max(1, Math.floor(opts.keep)),
-  });
-  stream.on('error', (err: Error) => {
-    process.stderr.write(`blanket: cannot write ${opts.file} (${err.message}); logging to stderr\n`);
-    stream = undefined;
-  });
-  stream.on('warning', () => {});
+  let stream: import('rotating-file-stream').RotatingFileStream | undefined;
+  let failedAt: number | undefined;
+  let closed = false;
+  const open = () => {
+    const s = createStream(path.basename(opts.file), {
+      path: path.dirname(opts.file),
+      size: `${Math.max(1024, Math.floor(opts.maxBytes))}B`,
+      rotate: Math.max(1, Math.floor(opts.keep)),
+    });
+    s.on('error', (err: Error) => {
+      if (stream !== s) return;
+      stream = undefined;
+      failedAt = Date.now();
+      s.destroy();
+      try {
+        process.stderr.write(`blanket: cannot write ${opts.file} (${err.message}); logging to stderr, trying the file again in ${(opts.reopenAfterMs ?? REOPEN_AFTER_MS) / 1000}s\n`);
+      } catch {
+        // nowhere to say it
+      }
+    });
+    s.on('warning', () => {});
+    stream = s;
+  };
+  open();
   const sink: Sink = {
     write(line) {
+      if (!stream && !closed && failedAt !== undefined && Date.now() - failedAt >= (opts.reopenAfterMs ?? REOPEN_AFTER_MS)) {
+        failedAt = undefined;
+        open();
+      }
       if (stream && !stream.destroyed) stream.write(line);
       else process.stderr.write(line);
       if (opts.tee && stream) process.stderr.write(line);
     },
     close() {
+      closed = true;
       const s = stream;
       stream = undefined;
       if (!s || s.destroyed) return Promise.resolve();

@@ -1,6 +1,6 @@
 // Structured logs: pino lines through the rotating file, read back across
 // rotations with a level filter, followed across a rotation, rendered for people.
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -97,4 +97,34 @@ t.test('following a log sees new lines, across a rotation', async (t) => {
   writeFileSync(file, 'first of the new file\n');
   await waitFor('lines of both files', () => got.includes('first of the new file'), 5000);
   t.same(got, ['one', 'two', 'late in the old file', 'first of the new file'], 'the old file drained before the new one; nothing before the start');
+});
+
+t.test('a log file that cannot be written: lines go to stderr, and the file is tried again later', async (t) => {
+  const dir = tmp(t);
+  const sub = path.join(dir, 'logs');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(sub);
+  const file = path.join(sub, 'd.log');
+  const errs: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (errs.push(String(chunk)), true)) as typeof process.stderr.write;
+  t.teardown(() => void (process.stderr.write = write));
+  const log = createFileLogger({ file, maxBytes: 1024, keep: 1, reopenAfterMs: 50 });
+  log.info('first');
+  await waitFor('the first line in the file', () => existsSync(file) && readFileSync(file, 'utf8').includes('first'));
+  // A file where the directory was: the next rotation can neither rename into it nor make it again.
+  rmSync(sub, { recursive: true, force: true });
+  writeFileSync(sub, 'not a directory');
+  for (let i = 0; i < 40; i++) log.info(`filler ${i} ${'x'.repeat(60)}`);
+  await waitFor('the failure reported on stderr', () => errs.some((e) => /cannot write .*d\.log/.test(e)));
+  log.info('while failing');
+  t.ok(errs.some((e) => e.includes('while failing')), 'lines go to stderr meanwhile');
+  rmSync(sub);
+  mkdirSync(sub);
+  await waitFor('the file again', () => {
+    log.info('back');
+    return existsSync(file) && readFileSync(file, 'utf8').includes('back');
+  });
+  await log.close();
+  process.stderr.write = write;
 });
