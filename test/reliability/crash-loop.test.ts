@@ -8,7 +8,7 @@ import path from 'node:path';
 import t from 'tap';
 import { isTerminal } from '../../src/protocol/model.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { allTasks, appendingType, GroupLedger, killDaemon9, ranCounts, scale } from './helpers.js';
+import { allTasks, appendingType, GroupLedger, killDaemon9, ranCounts, scale } from '../helpers/reliability.js';
 
 const TOTAL = scale(300, 2000);
 const KILLS = 20;

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { TERMINAL_STATES } from '../../src/protocol/model.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { allTasks, appendingType, exited, GroupLedger, killDaemon9, liveMembers, ranCounts } from './helpers.js';
+import { allTasks, appendingType, exited, GroupLedger, killDaemon9, liveMembers, ranCounts } from '../helpers/reliability.js';
 
 const types = {
   crash: appendingType('sleep 3; exit 7', 'timeout = 120\n'),

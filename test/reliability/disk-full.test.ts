@@ -13,7 +13,7 @@ import { BlanketError } from '../../src/protocol/errors.js';
 import { makeLevelStore } from '../helpers/level.js';
 import { draft, T0 } from '../helpers/tasks.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { allTasks, GroupLedger, liveMembers } from './helpers.js';
+import { allTasks, GroupLedger, liveMembers } from '../helpers/reliability.js';
 
 /** Write zeros until the file system is full. */
 function fill(file: string): number {

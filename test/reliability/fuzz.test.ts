@@ -10,7 +10,7 @@ import t from 'tap';
 import { ERRORS } from '../../src/protocol/errors.js';
 import { methods, PROTOCOL_VERSION } from '../../src/protocol/methods.js';
 import { TestHome } from '../helpers/home.js';
-import { rssOf, scale } from './helpers.js';
+import { rssOf, scale } from '../helpers/reliability.js';
 
 const TIME_MS = scale(20_000, 180_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

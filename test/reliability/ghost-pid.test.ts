@@ -7,7 +7,7 @@ import { LevelStore } from '../../src/daemon/store/level.js';
 import { processStartTime, groupMembers } from '../../src/worker/proc.js';
 import { TestHome, testEnv, waitFor } from '../helpers/home.js';
 import { draft } from '../helpers/tasks.js';
-import { exited } from './helpers.js';
+import { exited } from '../helpers/reliability.js';
 
 t.test("a worker that does not come back: its tasks end LOST; a pid that is now someone else's is not signalled", async (t) => {
   const h = new TestHome(t, { workers: false });

@@ -8,7 +8,7 @@ import { DAEMON_ENTRY } from '../../src/pkg.js';
 import { BlanketError } from '../../src/protocol/errors.js';
 import { isTerminal } from '../../src/protocol/model.js';
 import { processesOf, TestHome, testEnv, waitFor } from '../helpers/home.js';
-import { exited, GroupLedger, scale } from './helpers.js';
+import { exited, GroupLedger, scale } from '../helpers/reliability.js';
 
 /** This home's daemon processes, by command line. */
 function daemonsOf(home: string): number[] {

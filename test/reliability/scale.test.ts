@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { TestHome, processesOf, waitFor } from '../helpers/home.js';
-import { fdsOf, GroupLedger, rssOf, scale } from './helpers.js';
+import { fdsOf, GroupLedger, rssOf, scale } from '../helpers/reliability.js';
 
 // 10 000 takes about 5 minutes on a busy 2-core machine (about 30 tasks a second end to end): the soak runs it.
 const N = scale(2_000, 10_000);

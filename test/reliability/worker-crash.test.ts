@@ -4,7 +4,7 @@
 import t from 'tap';
 import type { Task } from '../../src/protocol/model.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { appendingType, exited, GroupLedger, liveMembers, ranCounts } from './helpers.js';
+import { appendingType, exited, GroupLedger, liveMembers, ranCounts } from '../helpers/reliability.js';
 
 const types = { bg: appendingType('sleep 300 & sleep 300', 'retries = 1\nretry_backoff = "100ms"\n') };
 
