@@ -7,7 +7,10 @@ import { LevelStore } from '../../src/daemon/store/level.js';
 import { processStartTime, groupMembers } from '../../src/worker/proc.js';
 import { TestHome, testEnv, waitFor } from '../helpers/home.js';
 import { draft } from '../helpers/tasks.js';
-import { exited } from '../helpers/reliability.js';
+import { exited, SOAK } from '../helpers/reliability.js';
+
+// Scenarios wait on real processes and timeouts: more room than tap's default 180 s on a loaded machine.
+t.setTimeout(SOAK ? 3_600_000 : 600_000);
 
 t.test("a worker that does not come back: its tasks end LOST; a pid that is now someone else's is not signalled", async (t) => {
   const h = new TestHome(t, { workers: false });
@@ -24,7 +27,7 @@ t.test("a worker that does not come back: its tasks end LOST; a pid that is now 
       }
     }
   });
-  await waitFor('the orphan group to have its members', () => groupMembers(orphan.pid!).length >= 2);
+  await waitFor('the orphan group to have its members', () => groupMembers(orphan.pid!).length >= 2, 30_000);
   const strangerStart = processStartTime(stranger.pid!)!;
   const orphanStart = processStartTime(orphan.pid!)!;
 
@@ -56,7 +59,7 @@ t.test("a worker that does not come back: its tasks end LOST; a pid that is now 
       // gone
     }
   });
-  await waitFor('the unreported task to run', () => groupMembers(started.pid!).length >= 2);
+  await waitFor('the unreported task to run', () => groupMembers(started.pid!).length >= 2, 30_000);
 
   const startedAt = Date.now();
   t.equal((await h.run(['daemon', 'start'])).code, 0);
@@ -64,12 +67,12 @@ t.test("a worker that does not come back: its tasks end LOST; a pid that is now 
   for (const x of lost) t.match(x.reason, /worker ghost: did not reconnect after the daemon restarted/, `${x.id}: LOST with a reason`);
   t.ok(lost[0]!.endedAt! - startedAt >= 14_000, 'after the reconnect grace period');
   t.notOk(exited(stranger.pid!), 'the process that reused a recorded pid was not signalled');
-  await waitFor("the orphaned task's process group to be killed", () => groupMembers(orphan.pid!).length === 0);
+  await waitFor("the orphaned task's process group to be killed", () => groupMembers(orphan.pid!).length === 0, 30_000);
   t.pass('the verified orphan group was killed, every member');
 
   const found = await h.waitState(unreported!.id, ['LOST'], 30_000);
   t.equal(found.attempts[0]!.pid, started.pid, 'a claimed task whose process did start (found by its task id) ends LOST, with that pid');
-  await waitFor('its process group to be killed', () => groupMembers(started.pid!).length === 0);
+  await waitFor('its process group to be killed', () => groupMembers(started.pid!).length === 0, 30_000);
   t.pass('and its process group was killed: it will not run twice');
   const back = await h.task(unstarted!.id);
   t.match(back, { state: 'WAITING', attempts: [] }, 'a claimed task that never started goes back to the queue');

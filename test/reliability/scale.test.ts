@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { TestHome, processesOf, waitFor } from '../helpers/home.js';
-import { fdsOf, GroupLedger, rssOf, scale } from '../helpers/reliability.js';
+import { fdsOf, GroupLedger, rssOf, scale, SOAK } from '../helpers/reliability.js';
+
+// Slow on a loaded machine: more than tap's default 180 s per file (the soak needs far more).
+t.setTimeout(SOAK ? 3_600_000 : 900_000);
 
 // 10 000 takes about 5 minutes on a busy 2-core machine (about 30 tasks a second end to end): the soak runs it.
 const N = scale(2_000, 10_000);
