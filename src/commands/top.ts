@@ -23,6 +23,9 @@ export default command({
     // Ink and React load only here, so no other command pays for them; in production
     // mode, since React's development checks double the cost of every frame.
     process.env.NODE_ENV ??= 'production';
+    // Ink draws nothing until exit when it thinks it runs in CI (CI=true); both ends are a
+    // terminal here (checked above), so this is an interactive session whatever CI says.
+    for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) if (k in process.env) process.env[k] = 'false';
     const [ui, { connect }, { setColor }] = await Promise.all([import('../ui/index.js'), import('../client/connect.js'), import('../cli/style.js')]);
     const color = ui.colourWanted(process.env, flags.color, true);
     setColor(color);

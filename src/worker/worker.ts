@@ -33,6 +33,7 @@ export class Worker {
   private stopping = false;
   private claiming = false;
   private wakeAgain = false;
+  private claimRetryMs = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private exitResolve!: () => void;
   readonly exited = new Promise<void>((r) => (this.exitResolve = r));
@@ -174,8 +175,13 @@ export class Worker {
         for (const t of tasks) this.run(t);
         if (tasks.length > 0 && this.free > 0) this.wakeAgain = true;
       } while (this.wakeAgain);
+      this.claimRetryMs = 0;
     } catch (err) {
-      this.opts.log.warn('claim failed', { err: (err as Error).message });
+      // The wake that brought us here will not come again (e.g. the store was full):
+      // try again later, backing off, until a claim goes through.
+      this.claimRetryMs = Math.min(30_000, Math.max(500, this.claimRetryMs * 2));
+      this.opts.log.warn('claim failed; retrying', { err: (err as Error).message, retryMs: this.claimRetryMs });
+      if (this.client) setTimeout(() => void this.claim(), this.claimRetryMs).unref();
     } finally {
       this.claiming = false;
     }
