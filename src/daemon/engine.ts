@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import type { Change, Store, SubmitAlso, TaskDraft } from './store/store.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import { isRunnable } from './store/keys.js';
-import { signalGroup } from '../worker/proc.js';
+import { signalGroup, taskGroups } from '../worker/proc.js';
 
 /** Timers longer than this are re-armed, so a wall-clock jump is noticed within it. */
 const MAX_TIMER_MS = 60_000;
@@ -108,15 +108,32 @@ export class Engine {
 
   /** A worker is gone: its tasks end LOST (or retry), after their process groups are verified dead or killed. */
   async workerLost(workerId: string, reason: string): Promise<void> {
-    for (const task of await this.store.active(workerId)) {
+    for (const task of await this.store.active(workerId)) await this.writeOff(task, `worker ${workerId}: ${reason}`);
+  }
+
+  /**
+   * A task its worker no longer holds. RUNNING: its process group is killed (pid and start time
+   * verified first) and it ends LOST. CLAIMED: it goes back to the queue, unless its process did
+   * start and the worker vanished before reporting it: then that process (found by the task id in
+   * its environment) is killed and the task ends LOST, so it cannot run twice.
+   */
+  async writeOff(task: Task, reason: string): Promise<void> {
+    try {
+      if (task.state === 'CLAIMED') {
+        const found = taskGroups(task.id, path.dirname(task.resultDir));
+        if (found.length > 0) {
+          const g = found[0]!;
+          await this.apply(task.id, { type: 'start', pid: g.pgid, pgid: g.pgid, pidStart: g.leaderStart, at: this.now() });
+          task = (await this.store.get(task.id)) ?? task;
+          for (const other of found) if (signalGroup(other.pgid, other.leaderStart, 'SIGKILL')) this.log.warn('killed the process group of a task its worker started but never reported', { task: task.id, pgid: other.pgid });
+        }
+      }
       if (task.state === 'RUNNING' && task.pgid !== undefined && task.pidStart !== undefined) {
         if (signalGroup(task.pgid, task.pidStart, 'SIGKILL')) this.log.warn('killed the orphaned process group of a lost task', { task: task.id, pgid: task.pgid });
       }
-      try {
-        await this.apply(task.id, { type: 'lost', at: this.now(), reason: `worker ${workerId}: ${reason}` });
-      } catch (err) {
-        this.log.warn('could not mark task lost', { task: task.id, err: String(err) });
-      }
+      await this.apply(task.id, { type: 'lost', at: this.now(), reason });
+    } catch (err) {
+      this.log.warn('could not mark task lost', { task: task.id, err: String(err) });
     }
   }
 

@@ -79,3 +79,32 @@ export function groupAlive(pgid: number): boolean {
   // Zombies still count for kill(0); only live members matter.
   return HAS_PROC ? groupMembers(pgid).length > 0 : true;
 }
+
+/**
+ * Process groups whose members carry a task in their environment (Linux): how the daemon finds a
+ * task that a vanished worker started but never reported (no pid in the store). The results
+ * directory tells this home's task from another home's with the same id.
+ */
+export function taskGroups(taskId: string, resultsRoot: string): Array<{ pgid: number; leaderStart: number }> {
+  if (!HAS_PROC) return [];
+  const id = `BLANKET_APP_TASK_ID=${taskId}\0`;
+  const root = `BLANKET_APP_RESULTS_DIRECTORY=${resultsRoot}\0`;
+  const groups = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let env: string;
+    try {
+      env = readFileSync(`/proc/${d}/environ`, 'utf8');
+    } catch {
+      continue; // gone, or not ours
+    }
+    if (!(env.startsWith(id) || env.includes(`\0${id}`)) || !(env.startsWith(root) || env.includes(`\0${root}`))) continue;
+    const f = statFields(Number(d));
+    if (!f || f[0] === 'Z') continue;
+    const pgid = Number(f[2]);
+    const start = Number(f[19]);
+    groups.set(pgid, Math.min(groups.get(pgid) ?? Infinity, start));
+  }
+  // The leader's own start time when it lives; else the earliest member's (signalGroup accepts members started at or after it).
+  return [...groups].map(([pgid, earliest]) => ({ pgid, leaderStart: processStartTime(pgid) ?? earliest }));
+}

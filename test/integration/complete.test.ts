@@ -62,8 +62,11 @@ t.test('live values from a real daemon', async (t) => {
   t.ok(rm.lines.includes(`${b}\tWAITING greet [demo]`), rm.lines.join('\n'));
   t.same((await complete(h, ['rm', a, ''], LIVE)).values.sort(), [a, b].sort(), 'rm takes more ids');
   t.same((await complete(h, ['show', ''], LIVE)).values, [b, a], 'show offers the newest first');
-  t.same((await complete(h, ['show', b.slice(0, 7)], LIVE)).values, [b], 'ids complete from a prefix');
-  // The hook: the daemon has no schedule.ls yet, which must mean "no values".
+  // Two ids made in the same second share 7 characters: the prefix offers every id it matches.
+  const prefix = b.slice(0, 7);
+  t.same((await complete(h, ['show', prefix], LIVE)).values, [b, a].filter((id) => id.startsWith(prefix)), 'ids complete from a prefix');
+  t.same((await complete(h, ['show', b], LIVE)).values, [b], 'a whole id completes to itself');
+  // No schedules yet: no values.
   t.same(await inHome(h, () => liveValues('schedules', LIVE)), []);
   await h.ok(['worker', 'start', '--name', 'w1', '--tags', 'sh']);
   t.same((await inHome(h, () => liveValues('workers', LIVE))).map((c) => c.value), ['w1']);

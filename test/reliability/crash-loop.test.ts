@@ -8,7 +8,10 @@ import path from 'node:path';
 import t from 'tap';
 import { isTerminal } from '../../src/protocol/model.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { allTasks, appendingType, GroupLedger, killDaemon9, ranCounts, scale } from './helpers.js';
+import { allTasks, appendingType, GroupLedger, killDaemon9, ranCounts, scale, SOAK } from '../helpers/reliability.js';
+
+// Slow on a loaded machine: more than tap's default 180 s per file (the soak needs far more).
+t.setTimeout(SOAK ? 3_600_000 : 900_000);
 
 const TOTAL = scale(300, 2000);
 const KILLS = 20;

@@ -3,7 +3,10 @@
 import t from 'tap';
 import { TERMINAL_STATES } from '../../src/protocol/model.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { allTasks, appendingType, exited, GroupLedger, killDaemon9, liveMembers, ranCounts } from './helpers.js';
+import { allTasks, appendingType, exited, GroupLedger, killDaemon9, liveMembers, ranCounts, SOAK } from '../helpers/reliability.js';
+
+// Scenarios wait on real processes and timeouts: more room than tap's default 180 s on a loaded machine.
+t.setTimeout(SOAK ? 3_600_000 : 600_000);
 
 const types = {
   crash: appendingType('sleep 3; exit 7', 'timeout = 120\n'),
@@ -52,7 +55,7 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
 
   await t.test('then kill -9 of the adopted worker mid-task: LOST, group killed, retried on a restarted worker', async (t) => {
     const { task } = await c2.call('run', { type: 'long' });
-    const first = await h.waitState(task.id, ['RUNNING']);
+    const first = await h.waitState(task.id, ['RUNNING'], 60_000);
     groups.note([first]);
     process.kill(worker.pid!, 'SIGKILL');
     const retried = await waitFor(
@@ -66,7 +69,7 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
     groups.note([retried]);
     t.equal(retried.attempts[0]!.outcome, 'LOST', 'attempt 1 ended LOST');
     t.match(retried.attempts[0]!.reason, /worker local/, 'with a reason');
-    await waitFor("attempt 1's process group to be gone", () => liveMembers(first.pgid!, h.dir).length === 0);
+    await waitFor("attempt 1's process group to be gone", () => liveMembers(first.pgid!, h.dir).length === 0, 30_000);
     const restarted = (await c2.call('worker.ls', {})).workers.find((w) => w.id === 'local')!;
     t.not(restarted.pid, worker.pid, 'a new local worker runs');
 
@@ -84,7 +87,7 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
     const still = await h.task(task.id);
     t.match(still, { state: 'RUNNING', attempt: 2, pid: retried.pid }, 'attempt 2 kept running through the crash');
     t.equal((await h.run(['kill', task.id])).code, 0);
-    await h.waitState(task.id, ['STOPPED']);
+    await h.waitState(task.id, ['STOPPED'], 60_000);
     t.equal(ranCounts(h).get(task.id), 2, 'two attempts, two runs');
   });
 });

@@ -13,7 +13,10 @@ import { BlanketError } from '../../src/protocol/errors.js';
 import { makeLevelStore } from '../helpers/level.js';
 import { draft, T0 } from '../helpers/tasks.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { allTasks, GroupLedger, liveMembers } from './helpers.js';
+import { allTasks, GroupLedger, liveMembers, SOAK } from '../helpers/reliability.js';
+
+// Scenarios wait on real processes and timeouts: more room than tap's default 180 s on a loaded machine.
+t.setTimeout(SOAK ? 3_600_000 : 600_000);
 
 /** Write zeros until the file system is full. */
 function fill(file: string): number {
@@ -64,8 +67,8 @@ t.test('a full disk under the home (a 48 MiB tmpfs)', { skip: cannotMount, todo:
   groups.home = h.dir;
   const c = await h.client();
   const before = (await c.call('run', { type: 'quiet' })).task.id;
-  await h.waitState(before, ['SUCCESS']);
-  const nap = await h.waitState((await c.call('run', { type: 'nap' })).task.id, ['RUNNING']);
+  await h.waitState(before, ['SUCCESS'], 60_000);
+  const nap = await h.waitState((await c.call('run', { type: 'nap' })).task.id, ['RUNNING'], 60_000);
   groups.note([nap]);
 
   const filled = fill(path.join(mp, 'filler'));

@@ -10,7 +10,10 @@ import t from 'tap';
 import { ERRORS } from '../../src/protocol/errors.js';
 import { methods, PROTOCOL_VERSION } from '../../src/protocol/methods.js';
 import { TestHome } from '../helpers/home.js';
-import { rssOf, scale } from './helpers.js';
+import { rssOf, scale, SOAK } from '../helpers/reliability.js';
+
+// Scenarios wait on real processes and timeouts: more room than tap's default 180 s on a loaded machine.
+t.setTimeout(SOAK ? 3_600_000 : 600_000);
 
 const TIME_MS = scale(20_000, 180_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

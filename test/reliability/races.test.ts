@@ -8,7 +8,10 @@ import { DAEMON_ENTRY } from '../../src/pkg.js';
 import { BlanketError } from '../../src/protocol/errors.js';
 import { isTerminal } from '../../src/protocol/model.js';
 import { processesOf, TestHome, testEnv, waitFor } from '../helpers/home.js';
-import { exited, GroupLedger, scale } from './helpers.js';
+import { exited, GroupLedger, scale, SOAK } from '../helpers/reliability.js';
+
+// Scenarios wait on real processes and timeouts: more room than tap's default 180 s on a loaded machine.
+t.setTimeout(SOAK ? 3_600_000 : 600_000);
 
 /** This home's daemon processes, by command line. */
 function daemonsOf(home: string): number[] {
@@ -47,7 +50,7 @@ t.test('10 commands at once on a home with no daemon: all succeed, one daemon st
   const h = new TestHome(t, { workers: false });
   const runs = await Promise.all(Array.from({ length: 10 }, () => h.run(['ps', '--json'], { timeoutMs: 60_000 })));
   t.same(runs.map((r) => r.code), Array(10).fill(0), runs.map((r) => r.stderr).join(''));
-  await waitFor('the losing starters to exit', () => daemonsOf(h.dir).length === 1);
+  await waitFor('the losing starters to exit', () => daemonsOf(h.dir).length === 1, 30_000);
   t.equal(daemonsOf(h.dir)[0], h.daemonPid(), 'the one daemon is the one in the pid file');
 });
 
@@ -104,7 +107,7 @@ t.test('a stop racing new starts: the new daemon keeps its socket', async (t) =>
     // Each is answered, by the old daemon or a new one; one cut off by the stop says so (exit 3), never hangs.
     for (const r of cmds) t.ok(r.code === 0 || (r.code === 3 && /DAEMON_UNAVAILABLE/.test(r.stderr)), `round ${i}: answered, or a clear error: ${r.code} ${r.stderr}`);
     t.equal((await stopping).code, 0);
-    await waitFor('the old daemon to be gone', () => exited(old));
+    await waitFor('the old daemon to be gone', () => exited(old), 30_000);
     const live = daemonsOf(h.dir);
     if (live.length === 0) {
       t.pass(`round ${i}: the commands all reached the old daemon; none runs now`);
@@ -144,7 +147,7 @@ t.test('kills racing natural exits: each task ends in exactly one terminal state
   for (let i = 0; i < N; i += 4) await Promise.all(Array.from({ length: Math.min(4, N - i) }, one));
   const done = await Promise.all(ids.map((id) => h.waitState(id, ['SUCCESS', 'STOPPED', 'ERROR', 'LOST', 'TIMEDOUT', 'SKIPPED'], 60_000)));
   groups.note(done);
-  await waitFor('every terminal event', () => ids.every((id) => terminal.has(id)));
+  await waitFor('every terminal event', () => ids.every((id) => terminal.has(id)), 30_000);
   // A kill before a worker claimed it cancels it (no attempt); after, it stops the one attempt.
   const wrong = done.filter((x) => !['SUCCESS', 'STOPPED'].includes(x.state) || x.attempts.length > 1 || (x.attempts.length === 1 && x.attempts[0]!.outcome !== x.state) || terminal.get(x.id) !== 1);
   t.same(wrong, [], 'SUCCESS or STOPPED, at most one attempt and its outcome is the state, one terminal transition');

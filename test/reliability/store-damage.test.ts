@@ -12,6 +12,10 @@ import { offlineCheck } from '../../src/daemon/store/offline.js';
 import type { DbCheckResult, DbRepairResult } from '../../src/protocol/db.js';
 import type { Task } from '../../src/protocol/model.js';
 import { TestHome, waitFor } from '../helpers/home.js';
+import { SOAK } from '../helpers/reliability.js';
+
+// Scenarios wait on real processes and timeouts: more room than tap's default 180 s on a loaded machine.
+t.setTimeout(SOAK ? 3_600_000 : 600_000);
 
 /** The store's data files and their hashes (LOG, LOG.old and LOCK are LevelDB's diary and lock, not data). */
 function hashes(dir: string): Record<string, string> {

@@ -4,7 +4,10 @@
 import t from 'tap';
 import type { Task } from '../../src/protocol/model.js';
 import { TestHome, waitFor } from '../helpers/home.js';
-import { appendingType, exited, GroupLedger, liveMembers, ranCounts } from './helpers.js';
+import { appendingType, exited, GroupLedger, liveMembers, ranCounts, SOAK } from '../helpers/reliability.js';
+
+// Scenarios wait on real processes and timeouts: more room than tap's default 180 s on a loaded machine.
+t.setTimeout(SOAK ? 3_600_000 : 600_000);
 
 const types = { bg: appendingType('sleep 300 & sleep 300', 'retries = 1\nretry_backoff = "100ms"\n') };
 
@@ -29,7 +32,7 @@ for (const how of ['kill -9', 'SIGSTOP (missed heartbeats)'] as const) {
     const h = new TestHome(t, { types, workers: 1 });
     groups.home = h.dir;
     const id = await h.submit(['bg']);
-    const first = await h.waitState(id, ['RUNNING']);
+    const first = await h.waitState(id, ['RUNNING'], 60_000);
     groups.note([first]);
     t.equal(liveMembers(first.pgid!, h.dir).length, 3, 'the task, its background child and its sleep run');
     const worker = (await h.json(['worker', 'ls'])).workers[0] as { pid: number; restarts: number };
@@ -50,7 +53,7 @@ for (const how of ['kill -9', 'SIGSTOP (missed heartbeats)'] as const) {
     t.equal(ranCounts(h).get(id), 2, 'ran once per attempt');
 
     t.equal((await h.run(['kill', id])).code, 0);
-    const stopped = await h.waitState(id, ['STOPPED']);
+    const stopped = await h.waitState(id, ['STOPPED'], 60_000);
     t.same(stopped.attempts.map((a) => a.outcome), ['LOST', 'STOPPED']);
   });
 }

@@ -2,7 +2,6 @@
 import { BlanketError } from '../../protocol/errors.js';
 import { isTerminal, type HeldTask, type WorkerInfo } from '../../protocol/model.js';
 import type { Daemon } from '../context.js';
-import { signalGroup } from '../../worker/proc.js';
 
 export async function reconcile(daemon: Daemon, workerId: string, held: HeldTask[]): Promise<void> {
   const { engine, store, log } = daemon;
@@ -29,12 +28,8 @@ export async function reconcile(daemon: Daemon, workerId: string, held: HeldTask
   }
   for (const task of await store.active(workerId)) {
     if (heldIds.has(task.id) || isTerminal(task.state)) continue;
-    if (task.state === 'CLAIMED') {
-      await engine.apply(task.id, { type: 'unclaim', at, reason: `worker ${workerId} restarted before starting it` });
-    } else {
-      if (task.pgid !== undefined && task.pidStart !== undefined) signalGroup(task.pgid, task.pidStart, 'SIGKILL');
-      await engine.apply(task.id, { type: 'lost', at, reason: `worker ${workerId} came back without it` });
-    }
+    // CLAIMED and never started: back to the queue. Started (even if never reported) or RUNNING: LOST, its group killed.
+    await engine.writeOff(task, task.state === 'CLAIMED' ? `worker ${workerId} restarted before starting it` : `worker ${workerId} came back without it`);
   }
 }
 

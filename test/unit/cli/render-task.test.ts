@@ -35,7 +35,7 @@ attempt     2 of 3
 timeout     10s
 created     2026-05-17T12:00:00.000Z
 not before  2026-05-17T12:01:35.000Z
-after       1sc46g06 (done), 1sc46g01 (waiting)
+depends on  1sc46g06, 1sc46g01 (waiting)
 dependents  1sc46g0b
 results     /tmp/results/1sc46g00
 
@@ -112,6 +112,9 @@ t.test('renderShow', async (t) => {
     attempts: [{ attempt: 1, worker: 'w1', claimedAt: T0 + 1, startedAt: T0 + 2, endedAt: T0 + 1502, outcome: 'ERROR', exitCode: 1, reason: 'exited with code 1' }],
   });
   t.equal(renderShow({ task, dependents: ['1sc46g0b'] }, NOW), EXPECTED_SHOW);
+  const withStates = renderShow({ task, dependents: ['1sc46g0b'], related: { '1sc46g06': 'SUCCESS', '1sc46g01': 'RUNNING' } }, NOW);
+  t.match(withStates, /^depends on +1sc46g06 SUCCESS, 1sc46g01 RUNNING$/m, 'the states the daemon sends are shown');
+  t.match(withStates, /^dependents +1sc46g0b \(removed\)$/m, 'a dependent the daemon no longer has');
 });
 
 t.test('renderShow of a running attempt', async (t) => {

@@ -31,6 +31,10 @@ kill_grace = "2s"
 tags = ["gpu"]
 extra_tags = ["big"]
 slots = 4
+[backup]
+interval = "6h"
+dir = "bk"
+keep = 3
 [hooks]
 `,
   );
@@ -45,8 +49,17 @@ slots = 4
     hooks: DEFAULT_CONFIG.hooks,
     metrics: DEFAULT_CONFIG.metrics,
     schedules: [],
-    backup: DEFAULT_CONFIG.backup,
+    backup: { intervalMs: 6 * 3_600_000, dir: 'bk', keep: 3 },
   });
+});
+
+t.test('[backup]: defaults, and bad values named', async (t) => {
+  t.same(parseConfig(FILE, '').backup, { intervalMs: 0, keep: 7 }, 'no scheduled backups by default');
+  t.equal(parseConfig(FILE, '[backup]\ninterval = 0\n').backup.intervalMs, 0);
+  t.throws(() => parseConfig(FILE, '[backup]\ninterval = "soon"\n'), /backup\.interval: must be a duration/);
+  t.throws(() => parseConfig(FILE, '[backup]\ninterval = "10ms"\n'), /at least 1s/);
+  t.throws(() => parseConfig(FILE, '[backup]\nkeep = 0\n'), /backup\.keep: must be a whole number from 1/);
+  t.throws(() => parseConfig(FILE, '[backup]\nwhen = 1\n'), /backup\.when: unknown option/);
 });
 
 t.test('bad values name the option and its line', async (t) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Client } from '../../src/client/client.js';
 import type { Task } from '../../src/protocol/model.js';
 import { groupMembers } from '../../src/worker/proc.js';
-import { waitFor, type TestHome } from '../helpers/home.js';
+import { waitFor, type TestHome } from './home.js';
 
 export const SOAK = process.env.BLANKET_SOAK === '1';
 /** The default size, or the soak size with BLANKET_SOAK=1. */
