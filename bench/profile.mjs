@@ -125,11 +125,11 @@ async function throughputProfile() {
   const c = await W.client();
   const worker = await W.worker(c);
   const daemonPid = W.daemonPid();
-  await runTasks(c, 20);
+  await runTasks(c, 20, { home: W });
   const cpu0 = { daemon: cpuMs(daemonPid), worker: cpuMs(worker.pid) };
   const from = Number(process.hrtime.bigint() / 1000n);
   const t = now();
-  const r = await runTasks(c, TASKS);
+  const r = await runTasks(c, TASKS, { home: W });
   const ms = now() - t;
   const to = Number(process.hrtime.bigint() / 1000n);
   const cpu = { daemon: cpuMs(daemonPid) - cpu0.daemon, worker: cpuMs(worker.pid) - cpu0.worker };

@@ -156,6 +156,11 @@ try {
     await Promise.all([E, S, W].map((h) => h.startDaemon()));
     const ctx = { quick: opts.quick, env: v.env, variant: v.key, root, homes: { E, S, W }, echoSocket, reps, scale: result.scale, log, keep: opts.keep, syncWrites: opts['sync-writes'] };
     const out = { key: v.key, label: v.label, figures: [], errors: [] };
+    ctx.problem = (bench, message) => {
+      failed = true;
+      out.errors.push({ bench, message });
+      log(`${bench}: ${message}`);
+    };
     result.variants.push(out);
     for (const name of only) {
       try {

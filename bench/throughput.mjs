@@ -5,60 +5,138 @@
 // Also: the CPU the daemon and the worker spend per task (from /proc).
 import path from 'node:path';
 import { figure } from './lib/figure.mjs';
-import { cpuMs, now, timed } from './lib/proc.mjs';
+import { cpuMs, now, timed, waitFor } from './lib/proc.mjs';
 import { ROOT } from './lib/repo.mjs';
 
 const FLOORS = path.join(path.dirname(new URL(import.meta.url).pathname), 'floors');
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'TIMEDOUT', 'STOPPED', 'LOST', 'SKIPPED']);
 
-/** Submit n tasks over one connection (run.batch) and wait for all to end; resolves with timings. */
-export async function runTasks(c, n, timeoutMs = 600_000) {
+/**
+ * Submit n tasks over one connection (run.batch) and wait for all of them to end; resolves with timings.
+ * Only these tasks count (an event may come before the reply that names its task). Fails when none
+ * ends for `stallMs`, saying whether the tasks or only their events stopped.
+ */
+export async function runTasks(c, n, { stallMs = 60_000, home } = {}) {
+  const mine = new Set();
+  const endedStates = new Map();
   let ended = 0;
   const failed = [];
   let done;
-  const all = new Promise((r) => (done = r));
+  let fail;
+  const all = new Promise((resolve, reject) => ((done = resolve), (fail = reject)));
+  let stall;
+  const arm = () => {
+    clearTimeout(stall);
+    stall = setTimeout(() => void stalled().then(fail, fail), stallMs);
+  };
+  const stalled = async () => {
+    let store = '';
+    if (home) {
+      try {
+        const c2 = await home.client();
+        store = `; the store says ${JSON.stringify(Object.fromEntries(Object.entries((await c2.call('daemon.status', {})).counts).filter(([, v]) => v)))}`;
+      } catch (err) {
+        store = `; the daemon does not answer: ${err.message}`;
+      }
+    }
+    return new Error(`no task event for ${stallMs / 1000} s: ${ended} of ${n} tasks seen ending${c.closed ? ' (the connection was closed)' : ''}${store}`);
+  };
+  const count = (id, task) => {
+    if (task.state !== 'SUCCESS') failed.push(`${id} ${task.state} ${task.reason ?? ''}`);
+    if (++ended === n) done(now());
+  };
+  c.onClose(() => fail(new Error(`the daemon closed the connection after ${ended} of ${n} tasks ended`)));
   const unsubscribe = await c.subscribe({ kinds: ['task'] }, (e) => {
     if (e.kind !== 'task' || !TERMINAL.has(e.task.state) || e.from === e.task.state) return;
-    if (e.task.state !== 'SUCCESS') failed.push(`${e.task.id} ${e.task.state} ${e.task.reason ?? ''}`);
-    if (++ended === n) done(now());
+    arm();
+    endedStates.set(e.task.id, e.task);
+    if (mine.has(e.task.id)) count(e.task.id, e.task);
   });
   const t0 = now();
   for (let i = 0; i < n; i += 10_000) {
     const tasks = Array.from({ length: Math.min(10_000, n - i) }, () => ({ type: 'shell', env: { COMMAND: 'true' } }));
-    await c.call('run.batch', { tasks });
+    for (const id of (await c.call('run.batch', { tasks })).ids) {
+      mine.add(id);
+      if (endedStates.has(id)) count(id, endedStates.get(id));
+    }
   }
   const submitted = now();
-  let timer;
-  const t1 = await Promise.race([all, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`only ${ended} of ${n} tasks ended within ${timeoutMs / 1000} s`)), timeoutMs)))]);
-  clearTimeout(timer);
+  arm();
+  let t1;
+  try {
+    t1 = await all;
+  } finally {
+    clearTimeout(stall);
+  }
   await unsubscribe();
   if (failed.length) throw new Error(`${failed.length} tasks did not succeed, e.g. ${failed[0]}`);
   return { ms: t1 - t0, submitMs: submitted - t0 };
 }
 
+/**
+ * Wait (bounded) until nothing is queued or running, so the next round starts clean. A queue that
+ * stopped moving is woken by submitting one more task: a submit always wakes the workers.
+ */
+async function drain(home) {
+  const c = await home.client();
+  const busy = async () => {
+    const k = (await c.call('daemon.status', {})).counts;
+    return k.WAITING + k.CLAIMED + k.RUNNING;
+  };
+  let last = -1;
+  let since = Date.now();
+  await waitFor(
+    'the tasks of a failed round to end',
+    async () => {
+      const left = await busy();
+      if (left === 0) return true;
+      if (left !== last) [last, since] = [left, Date.now()];
+      else if (Date.now() - since > 5000) {
+        await c.call('run', { type: 'shell', env: { COMMAND: 'true' } });
+        since = Date.now();
+      }
+      return false;
+    },
+    300_000,
+  ).catch(() => {});
+}
+
 export async function throughput(ctx) {
   const { W } = ctx.homes;
   const n = ctx.reps.tasks;
-  const c = await W.client();
+  let c = await W.client();
   const worker = await W.worker(c);
   const daemonPid = W.daemonPid();
-  await runTasks(c, Math.min(20, n)); // warm up: worker code paths, result dirs
+  await runTasks(c, Math.min(20, n), { home: W }); // warm up: worker code paths, result dirs
   const rates = [];
   const floorRates = [];
   const cpu = { daemon: [], worker: [], floor: [] };
+  const failures = [];
   for (let i = 0; i < ctx.reps.throughput; i++) {
     const dir = path.join(ctx.root, `floor-${ctx.variant}-${i}`);
     const f = JSON.parse((await timed(process.execPath, [path.join(FLOORS, 'spawn-loop.mjs'), String(n), '2', dir], { env: ctx.env, cwd: ROOT })).stdout);
-    floorRates.push(f.rate);
-    cpu.floor.push(f.cpuMs / n);
     const d0 = cpuMs(daemonPid);
     const w0 = cpuMs(worker.pid);
-    const r = await runTasks(c, n);
+    let r;
+    try {
+      r = await runTasks(c, n, { home: W });
+    } catch (err) {
+      // A stall is a finding: record it, let the tasks drain, go on with the next round.
+      failures.push(`round ${i + 1}: ${err.message}`);
+      ctx.problem('throughput', `round ${i + 1}: ${err.message}`);
+      if (c.closed) c = await W.client();
+      await drain(W);
+      continue;
+    }
+    floorRates.push(f.rate);
+    cpu.floor.push(f.cpuMs / n);
     cpu.daemon.push((cpuMs(daemonPid) - d0) / n);
     cpu.worker.push((cpuMs(worker.pid) - w0) / n);
     rates.push((n / r.ms) * 1000);
     ctx.log(`throughput: ${Math.round(rates.at(-1))} tasks/s (floor ${Math.round(f.rate)}/s; submit took ${Math.round(r.submitMs)} ms)`);
   }
+  if (rates.length === 0) throw new Error(`every round failed: ${failures.join('; ')}`);
+  const note = failures.length ? `${failures.length} of ${ctx.reps.throughput} rounds failed and are left out: ${failures.join('; ')}` : undefined;
   const per = `per task (${n} tasks of \`true\`)`;
   return [
     figure({
@@ -70,6 +148,7 @@ export async function throughput(ctx) {
       floor: { label: 'plain Node script spawning `sh -c true` ×2, output to files', samples: floorRates },
       paired: true,
       target: { on: 'ratio', op: '>=', value: 0.8, text: "≥ 0.8× the floor's rate" },
+      note,
     }),
     figure({ id: 'throughput.cpu.daemon', label: `daemon CPU ${per}`, unit: 'ms', samples: cpu.daemon, floor: { label: 'the floor script\'s own CPU per task', samples: cpu.floor } }),
     figure({ id: 'throughput.cpu.worker', label: `worker CPU ${per} (its own process, not the task's)`, unit: 'ms', samples: cpu.worker, floor: { label: "the floor script's own CPU per task", samples: cpu.floor } }),
