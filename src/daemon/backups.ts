@@ -5,13 +5,14 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from './log.js';
 import type { Store } from './store/store.js';
-import { backupName } from './store/backup.js';
+import { backupName, PARTIAL } from './store/backup.js';
 
 const PREFIX = 'scheduled-';
 
 export class BackupSchedule {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private inFlight: Promise<unknown> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -25,7 +26,7 @@ export class BackupSchedule {
   private arm(): void {
     if (this.closed) return;
     // setTimeout holds at most ~24.8 days; a longer interval just waits in steps.
-    this.timer = setTimeout(() => void this.run(), Math.min(this.opts.intervalMs, 2 ** 31 - 1));
+    this.timer = setTimeout(() => (this.inFlight = this.run()), Math.min(this.opts.intervalMs, 2 ** 31 - 1));
     this.timer.unref();
   }
 
@@ -45,12 +46,14 @@ export class BackupSchedule {
   }
 
   private async prune(): Promise<void> {
-    const mine = (await readdir(this.opts.dir)).filter((n) => n.startsWith(PREFIX)).sort();
+    const mine = (await readdir(this.opts.dir)).filter((n) => n.startsWith(PREFIX) && !n.endsWith(PARTIAL)).sort();
     for (const old of mine.slice(0, Math.max(0, mine.length - this.opts.keep))) await rm(path.join(this.opts.dir, old), { recursive: true, force: true });
   }
 
-  close(): void {
+  /** No more backups; one being written is finished (and pruned after) first. */
+  async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    await this.inFlight;
   }
 }

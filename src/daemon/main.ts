@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     log.info('stopping', { reason, keepWorkers });
     daemon.scheduler.close();
     if (keepWorkers) record();
-    backups?.close();
+    const backupDone = backups?.close();
     supervisor.releaseAll();
     if (!keepWorkers) {
       recordWorkers(paths, []);
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
       await Promise.all([supervisor.waitAll(config.killGraceMs + 5_000), workers.waitDisconnected(config.killGraceMs + 5_000)]);
     }
     types.close();
-    await Promise.all([hooks.close(), stats.close()]);
+    await Promise.all([hooks.close(), stats.close(), backupDone]);
     engine.close();
     workers.close();
     await server.close();

@@ -283,8 +283,8 @@ export const methods = {
   'worker.claim': method(obj({ worker: workerId, max: int({ min: 1, max: 1024 }) }), {} as { tasks: Task[] }),
   'worker.started': method(obj({ worker: workerId, id, pid: int({ min: 1 }), pgid: int({ min: 1 }), pidStart: opt(num({ min: 0 })), at: int({ min: 0 }) }), {} as { ok: boolean; stop: boolean }),
   'worker.finished': method(
-    obj({ worker: workerId, id, exitCode: nullable(int()), signal: nullable(str({ max: 16 })), cause: exitCause, at: int({ min: 0 }), reason: opt(str({ max: 2000 })) }),
-    {} as { ok: boolean },
+    obj({ worker: workerId, id, exitCode: nullable(int()), signal: nullable(str({ max: 16 })), cause: exitCause, at: int({ min: 0 }), reason: opt(str({ max: 2000 })), claim: opt(int({ min: 0, max: 1024 })) }),
+    {} as { ok: boolean; tasks?: Task[] },
   ),
   'worker.unclaim': method(obj({ worker: workerId, id, reason: str({ max: 2000 }) }), {} as { ok: boolean }),
   'worker.heartbeat': method(obj({ worker: workerId, running: arr(id, { max: 10000 }) }), {} as { ok: boolean }),

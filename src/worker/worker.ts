@@ -229,8 +229,14 @@ export class Worker {
   private retryMs = new Map<string, number>();
   private onFinished(id: string, rep: ExitReport): void {
     this.opts.log.info('task finished', { task: id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, ...(rep.reason ? { reason: rep.reason } : {}) });
+    // The reply brings the next tasks for the slots free once this one is gone (one round trip
+    // from a task's exit to the next start, not two).
+    let want = 0;
+    let next: Task[] | undefined;
     void this.inOrder(id, () => this.report(async (c) => {
-      await c.call('worker.finished', { worker: this.id!, id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}) });
+      want = this.paused || this.stopping ? 0 : Math.max(0, this.opts.slots - this.runs.size + (this.runs.has(id) ? 1 : 0));
+      const r = await c.call('worker.finished', { worker: this.id!, id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}), ...(want > 0 ? { claim: want } : {}) });
+      next = r.tasks;
     })).then((sent) => {
       if (sent === 'retry') {
         // The daemon could not write it (a full disk): try again, with backoff, until it can.
@@ -241,9 +247,12 @@ export class Worker {
       }
       if (!sent) return; // kept in `runs` with its exit; re-registering reports it
       this.retryMs.delete(id);
-      if (!this.runs.delete(id)) return; // reported already (by a re-register)
+      const mine = this.runs.delete(id); // false: reported already (by a re-register)
+      for (const t of next ?? []) this.run(t); // claimed for us: they run whatever else happened
       if (this.stopping && this.runs.size === 0) this.exit();
-      else void this.claim();
+      // All we asked for came: more may wait. Fewer: the queue had no more for us for now.
+      // None (the daemon could not claim, or did not offer to): an ordinary claim, with its retries.
+      else if (mine && (next === undefined || next.length >= want)) void this.claim();
     });
   }
 

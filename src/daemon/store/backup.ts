@@ -1,7 +1,9 @@
 // `db backup`: a consistent copy of a live store. One iterator reads one
 // LevelDB snapshot; its keys and values go, as they are, into a fresh LevelDB
-// directory, which is a store blanket can open (put it in place of db/).
-import { cp, mkdir, readdir, rm } from 'node:fs/promises';
+// directory, which is a store blanket can open (put it in place of db/). It is
+// written under DEST.partial and renamed when complete, so a directory with the
+// backup's name is always a whole backup, whatever stopped the copy.
+import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { BlanketError } from '../../protocol/errors.js';
@@ -9,6 +11,8 @@ import { BlanketError } from '../../protocol/errors.js';
 type Db = ClassicLevel<string, unknown>;
 
 const BATCH_BYTES = 1024 * 1024;
+/** The suffix of a backup still being written. */
+export const PARTIAL = '.partial';
 
 async function mustBeNew(dest: string): Promise<void> {
   try {
@@ -21,7 +25,9 @@ async function mustBeNew(dest: string): Promise<void> {
 export async function copyStore(db: Db, dest: string): Promise<{ keys: number; tasks: number; bytes: number }> {
   await mustBeNew(dest);
   await mkdir(path.dirname(dest), { recursive: true });
-  const out = new ClassicLevel<Buffer, Buffer>(dest, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  const partial = `${dest}${PARTIAL}`;
+  await rm(partial, { recursive: true, force: true }); // what an interrupted copy left
+  const out = new ClassicLevel<Buffer, Buffer>(partial, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   let keys = 0;
   let tasks = 0;
   let bytes = 0;
@@ -45,9 +51,10 @@ export async function copyStore(db: Db, dest: string): Promise<{ keys: number; t
     // The last batch is synced: LevelDB's log is sequential, so everything before it is on disk too.
     await out.batch(ops, { sync: true });
     await out.close();
+    await rename(partial, dest);
   } catch (err) {
     await out.close().catch(() => {});
-    await rm(dest, { recursive: true, force: true });
+    await rm(partial, { recursive: true, force: true });
     throw err;
   }
   return { keys, tasks, bytes };

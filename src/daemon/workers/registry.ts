@@ -91,11 +91,16 @@ export class WorkerRegistry {
     entry.deadline.unref();
   }
 
-  heartbeat(id: string, running: string[]): void {
+  /**
+   * A sign of life. The worker's list of running tasks is not taken over: it may be older than
+   * reports already applied (a beat sent before a finished report's reply), and counting a
+   * finished task as running would leave a free slot unused with tasks waiting. The daemon's
+   * own list follows the store's transitions (see `hold`).
+   */
+  heartbeat(id: string): void {
     const e = this.entries.get(id);
     if (!e) return;
     e.info.heartbeatAt = this.hooks.now();
-    e.info.running = running;
     this.arm(e);
     // Dashboards show heartbeat age; a beat is news to them (5 s apart, so cheap).
     this.hooks.changed(e.info);

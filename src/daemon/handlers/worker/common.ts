@@ -1,6 +1,6 @@
 // Checks shared by the methods workers call.
 import { BlanketError } from '../../../protocol/errors.js';
-import type { WorkerInfo } from '../../../protocol/model.js';
+import type { Task, WorkerInfo } from '../../../protocol/model.js';
 import type { CallContext } from '../../context.js';
 
 /** The worker must be registered on this very connection. */
@@ -20,3 +20,36 @@ export function findWorker({ daemon }: CallContext, id: string): WorkerInfo {
   }
   return w;
 }
+
+/**
+ * Claim up to `max` tasks for a worker, never beyond its free slots as the daemon counts them.
+ * One worker's claims run one at a time (a `worker.claim` and the claim in a `worker.finished`
+ * can arrive together), and the count is taken again before each task. Tasks claimed before a
+ * failure (a full disk) are returned, not dropped: they are CLAIMED in the store and held for
+ * this worker, so losing them from the reply would leave them (and their slots) stuck. Only a
+ * failure before the first claim is thrown.
+ */
+export function claimFor(ctx: CallContext, workerId: string, max: number): Promise<Task[]> {
+  const run = async (): Promise<Task[]> => {
+    const tasks: Task[] = [];
+    for (;;) {
+      const w = ctx.daemon.workers.get(workerId);
+      if (!w || w.state !== 'running' || tasks.length >= max || w.running.length >= w.slots) return tasks;
+      let t: Task | undefined;
+      try {
+        t = await ctx.daemon.engine.claim(w.id, w.tags);
+      } catch (err) {
+        if (tasks.length === 0) throw err;
+        return tasks;
+      }
+      if (!t) return tasks;
+      tasks.push(t);
+    }
+  };
+  const next = (claiming.get(workerId) ?? Promise.resolve()).then(run, run);
+  const settled = next.catch(() => undefined);
+  claiming.set(workerId, settled);
+  void settled.then(() => claiming.get(workerId) === settled && claiming.delete(workerId));
+  return next;
+}
+const claiming = new Map<string, Promise<unknown>>();

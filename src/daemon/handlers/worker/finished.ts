@@ -1,8 +1,16 @@
 import type { Handler } from '../../context.js';
-import { ownWorker } from './common.js';
+import { claimFor, ownWorker } from './common.js';
 
+/**
+ * A task's process ended. With `claim`, the reply also carries up to that many next tasks for the
+ * worker (as `worker.claim` would), so a slot goes from one task to the next in one round trip.
+ */
 export const workerFinished: Handler<'worker.finished'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
   await ctx.daemon.engine.apply(p.id, { type: 'exit', at: p.at, exitCode: p.exitCode, signal: p.signal, cause: p.cause, ...(p.reason ? { reason: p.reason } : {}) });
-  return { ok: true };
+  if (!p.claim) return { ok: true };
+  // The exit is stored: a failed claim must not make the worker send it again. Without `tasks`
+  // the worker claims on its own (and retries that).
+  const tasks = await claimFor(ctx, p.worker, p.claim).catch(() => undefined);
+  return tasks ? { ok: true, tasks } : { ok: true };
 };

@@ -3,6 +3,6 @@ import { ownWorker } from './common.js';
 
 export const workerHeartbeat: Handler<'worker.heartbeat'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
-  ctx.daemon.workers.heartbeat(p.worker, p.running);
+  ctx.daemon.workers.heartbeat(p.worker);
   return { ok: true };
 };
