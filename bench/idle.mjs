@@ -15,7 +15,8 @@ export async function idle(ctx) {
   const bare = start(process.execPath, ['-e', "process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30)"], { env: ctx.env, cwd: ROOT });
   await lineFrom(bare, /^ready$/);
   procs.bare = bare.pid;
-  // Let start-up work, the last connections and V8's idle-time GC after the task benchmarks settle.
+  // Let start-up work, the last connections and V8's idle-time GC settle: the memory reducer
+  // collects a fresh daemon's start-up garbage ~15 s after it starts (a one-off ~60 ms).
   await sleep(ctx.reps.idleSettleSeconds * 1000);
   const windowS = ctx.reps.idleSeconds;
   const parts = Math.min(6, windowS);

@@ -53,7 +53,7 @@ if (opts.help) {
   process.exit(0);
 }
 
-const FULL = { cli: 20, tasks: 1000, throughput: 3, dispatch: 200, follow: 3, followLines: 50, idleSeconds: 60, idleSettleSeconds: 10, start: 5, bulkTasks: 100_000, bulk: 3 };
+const FULL = { cli: 20, tasks: 1000, throughput: 3, dispatch: 200, follow: 3, followLines: 50, idleSeconds: 60, idleSettleSeconds: 30, start: 5, bulkTasks: 100_000, bulk: 3 };
 const QUICK = { cli: 2, tasks: 30, throughput: 1, dispatch: 10, follow: 1, followLines: 5, idleSeconds: 2, idleSettleSeconds: 0.5, start: 1, bulkTasks: 500, bulk: 1 };
 const reps = opts.quick ? QUICK : FULL;
 const scaleN = Number(opts.scale ?? (opts.quick ? 2000 : 1_000_000));

@@ -1,7 +1,10 @@
 // Running hooks and notifications when tasks end. Never blocks the engine:
 // `finished()` only queues; a few hooks run at once, each `sh -c` in its own
 // process group with a timeout, and each run is one line in the daemon log.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Hooks run through execa (its result, with a readable reason for a command that
+// could not start, and interleaved output), loaded on the first hook: a daemon
+// without hooks never pays its ~14 MB and ~150 ms.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HOOK_SHELL, hookEnv, hooksFor, hookValues, renderHook, type HookName, type HookSet } from '../core/hooks.js';
@@ -50,6 +53,8 @@ function tail(file: string): string {
 export class HookRunner {
   private queue: Job[] = [];
   private running = new Set<ChildProcess>();
+  /** Hooks taken from the queue whose process is not started yet (execa still loading). */
+  private starting = 0;
   private closed = false;
   private readonly notifier: HookRunnerOptions['notifier'];
 
@@ -80,10 +85,10 @@ export class HookRunner {
   }
 
   private pump(): void {
-    while (!this.closed && this.running.size < MAX_RUNNING && this.queue.length > 0) this.start(this.queue.shift()!);
+    while (!this.closed && this.running.size + this.starting < MAX_RUNNING && this.queue.length > 0) void this.start(this.queue.shift()!);
   }
 
-  private start(job: Job): void {
+  private async start(job: Job): Promise<void> {
     const { task } = job;
     let argv: string[];
     let env: NodeJS.ProcessEnv = this.opts.env ?? process.env;
@@ -113,26 +118,31 @@ export class HookRunner {
           : [this.notifier.path, '-e', `display notification ${appleString(n.body)} with title ${appleString(n.title)}`];
       Object.assign(fields, { hook: 'notify', notifier: this.notifier.kind });
     }
-    const started = Date.now();
-    let child: ChildProcess;
+    this.starting++;
+    let execa;
     try {
-      child = spawn(argv[0]!, argv.slice(1), {
-        cwd: existsSync(task.resultDir) ? task.resultDir : this.opts.home,
-        env,
-        detached: true, // its own process group, so a timeout stops all it started
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (err) {
-      this.opts.log.warn('hook could not start', { ...fields, err: (err as Error).message });
-      return;
+      ({ execa } = await loadExeca());
+    } finally {
+      this.starting--;
     }
+    if (this.closed) return;
+    const started = Date.now();
+    const child = execa(argv[0]!, argv.slice(1), {
+      cwd: existsSync(task.resultDir) ? task.resultDir : this.opts.home,
+      env,
+      extendEnv: false,
+      detached: true, // its own process group, so a timeout stops all it started
+      cleanup: false,
+      stdin: 'ignore',
+      all: true,
+      buffer: false,
+      reject: false,
+    });
     this.running.add(child);
     let output = '';
-    const keep = (d: Buffer) => {
+    child.all?.on('data', (d: Buffer) => {
       output = (output + d.toString('utf8')).slice(-OUTPUT_KEEP);
-    };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    });
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -151,13 +161,14 @@ export class HookRunner {
       else this.opts.log.warn('hook failed', line);
       this.pump();
     };
-    child.on('error', (err) => done(null, null, err));
-    child.on('close', (code, sig) => done(code, sig));
+    const r = await child;
+    // A command that could not start (not found, not executable) has no exit code: execa says why.
+    done(r.exitCode ?? null, r.signal ?? null, r.exitCode === undefined && !r.signal ? new Error(r.shortMessage) : undefined);
   }
 
   /** Hooks running or waiting (for tests and stats). */
   get pending(): number {
-    return this.running.size + this.queue.length;
+    return this.running.size + this.starting + this.queue.length;
   }
 
   /** Stop: drop what waits; give what runs `graceMs` to finish, then kill its whole process group. */
@@ -183,6 +194,11 @@ export class HookRunner {
       ),
     );
   }
+}
+
+let execaModule: Promise<typeof import('execa')> | undefined;
+function loadExeca(): Promise<typeof import('execa')> {
+  return (execaModule ??= import('execa'));
 }
 
 function signal(child: ChildProcess, sig: NodeJS.Signals): void {

@@ -27,11 +27,12 @@ import { LevelStore } from './store/level.js';
 import { StoreError } from './store/store.js';
 import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
-import { HEARTBEAT_MS, MISSED_BEATS, WorkerRegistry } from './workers/registry.js';
+import { WorkerRegistry } from './workers/registry.js';
 import { Supervisor, type LocalWorkerSpec } from './workers/supervisor.js';
 
 /** How long tasks of a worker that has not (re)connected since start are given before they end LOST. */
-const RECONNECT_GRACE_MS = HEARTBEAT_MS * MISSED_BEATS;
+/** How long workers that served the last daemon have to come back after a start. */
+const RECONNECT_GRACE_MS = 15_000;
 
 /** The client that started us waits on this fd for one line: ready, or why not. */
 function report(message: { ready: true; pid: number } | { error: { code: ErrorCode; message: string; hint?: string } }): void {

@@ -18,7 +18,7 @@ async function retriedOnNewWorker(h: TestHome, id: string, oldPid: number): Prom
       const x = await h.task(id);
       return x.state === 'RUNNING' && x.attempt === 2 && x.worker === 'local' ? x : undefined;
     },
-    60_000,
+    120_000, // a hung worker is lost after 3 missed heartbeats: 45 s
   ).then(async (x) => {
     const w = (await h.json(['worker', 'ls'])).workers.find((w: { id: string }) => w.id === 'local');
     if (w.pid === oldPid) throw new Error('the worker was not restarted');
@@ -45,7 +45,7 @@ for (const how of ['kill -9', 'SIGSTOP (missed heartbeats)'] as const) {
     t.equal(a1.outcome, 'LOST', 'attempt 1 ended LOST');
     t.match(a1.reason, how === 'kill -9' ? /worker local: (worker process exited \(signal SIGKILL\)|its process exited)/ : /worker local: missed 3 heartbeats/, `with the reason: ${a1.reason}`);
     if (how === 'kill -9') t.ok(a1.endedAt! - lostAt < 10_000, `noticed at once (${a1.endedAt! - lostAt} ms), not after the heartbeat window`);
-    else t.ok(a1.endedAt! - lostAt >= 14_000, 'after the heartbeat window');
+    else t.ok(a1.endedAt! - lostAt >= 40_000, 'after the heartbeat window');
     t.same(liveMembers(first.pgid!, h.dir), [], "attempt 1's whole process group was killed");
     await waitFor('the old worker process to be gone', () => exited(worker.pid), 15_000);
     const now = (await h.json(['worker', 'ls'])).workers[0] as { pid: number; restarts: number; state: string };

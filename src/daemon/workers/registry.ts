@@ -4,7 +4,9 @@ import type { ControlMessage } from '../../protocol/methods.js';
 import type { WorkerInfo } from '../../protocol/model.js';
 import type { Connection } from '../connection.js';
 
-export const HEARTBEAT_MS = 5_000;
+// 15 s: a local worker's death is seen at once (its process and socket); beats are for one that
+// hangs, and each costs the idle daemon ~2 ms of CPU (docs/performance.md), so they are rare.
+export const HEARTBEAT_MS = 15_000;
 /** Missing this many heartbeats makes a worker lost. */
 export const MISSED_BEATS = 3;
 
