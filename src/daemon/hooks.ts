@@ -122,8 +122,12 @@ export class HookRunner {
     let execa;
     try {
       ({ execa } = await loadExeca());
+    } catch (err) {
+      this.opts.log.warn('hook could not start', { ...fields, err: (err as Error).message });
+      return;
     } finally {
       this.starting--;
+      if (execa === undefined) this.pump();
     }
     if (this.closed) return;
     const started = Date.now();
