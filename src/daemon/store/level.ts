@@ -63,7 +63,7 @@ export class LevelStore implements Store {
    * Check the files before LevelDB opens them: opening replays the log (silently dropping a record
    * it cannot read) and rewrites files, so a damaged store is refused here, untouched. Tables are
    * immutable: one checked whole before (listed in db.verified.json with its size, modification time
-   * and inode) gets only its footer and index checked, so start-up costs what was written since the
+   * and inode) gets only its footer and its index and meta blocks' checksums checked, so start-up costs what was written since the
    * last start, not the size of the store. A table rewritten since is checked whole again; damage
    * that changes none of those (bit rot) is for `db check`, which reads every block.
    */
