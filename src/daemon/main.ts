@@ -31,7 +31,6 @@ import { WorkerRegistry } from './workers/registry.js';
 import { Supervisor, type LocalWorkerSpec } from './workers/supervisor.js';
 
 /** How long tasks of a worker that has not (re)connected since start are given before they end LOST. */
-/** How long workers that served the last daemon have to come back after a start. */
 const RECONNECT_GRACE_MS = 15_000;
 
 /** The client that started us waits on this fd for one line: ready, or why not. */

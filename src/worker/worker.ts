@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { Client } from '../client/client.js';
 import { connect } from '../client/connect.js';
 import type { Paths } from '../core/paths.js';
+import { KeyedSerial } from '../core/serial.js';
 import { normalizeSignal } from '../core/signals.js';
 import type { ControlMessage, WorkerSettings } from '../protocol/methods.js';
 import type { HeldTask, Task } from '../protocol/model.js';
@@ -188,12 +189,7 @@ export class Worker {
   }
 
   /** Reports of one task go in order (started before finished), each after the previous answered. */
-  private chains = new Map<string, Promise<unknown>>();
-  private inOrder<T>(id: string, f: () => Promise<T>): Promise<T> {
-    const next = (this.chains.get(id) ?? Promise.resolve()).then(f, f);
-    this.chains.set(id, next);
-    return next;
-  }
+  private reports = new KeyedSerial();
 
   private run(task: Task): void {
     const s = this.settings!;
@@ -213,7 +209,7 @@ export class Worker {
     const id = run.task.id;
     // In the task's chain, so its exit is never reported before its start; a start the daemon could
     // not store (a full disk) is sent again with backoff, or the exit would find the task never started.
-    void this.inOrder(id, async () => {
+    void this.reports.run(id, async () => {
       for (let ms = 500; ; ms = Math.min(30_000, ms * 2)) {
         const sent = await this.report(async (c) => {
           const r = await c.call('worker.started', { worker: this.id!, id, pid: run.pid!, pgid: run.pgid!, ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}), at: run.startedAt! });
@@ -233,7 +229,7 @@ export class Worker {
     // from a task's exit to the next start, not two).
     let want = 0;
     let next: Task[] | undefined;
-    void this.inOrder(id, () => this.report(async (c) => {
+    void this.reports.run(id, () => this.report(async (c) => {
       want = this.paused || this.stopping ? 0 : Math.max(0, this.opts.slots - this.runs.size + (this.runs.has(id) ? 1 : 0));
       const r = await c.call('worker.finished', { worker: this.id!, id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}), ...(want > 0 ? { claim: want } : {}) });
       next = r.tasks;

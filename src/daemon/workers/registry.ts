@@ -1,5 +1,6 @@
 // Workers known to this daemon: their records, connections and heartbeats.
 // Runtime state only; the tasks they hold are in the store.
+import { KeyedSerial } from '../../core/serial.js';
 import type { ControlMessage } from '../../protocol/methods.js';
 import type { WorkerInfo } from '../../protocol/model.js';
 import type { Connection } from '../connection.js';
@@ -18,6 +19,8 @@ interface Entry {
 
 export class WorkerRegistry {
   private entries = new Map<string, Entry>();
+  /** Each worker's claims, one at a time (see handlers/worker/common.ts `claimFor`). */
+  readonly claims = new KeyedSerial();
 
   constructor(
     private readonly hooks: {

@@ -46,10 +46,5 @@ export function claimFor(ctx: CallContext, workerId: string, max: number): Promi
       tasks.push(t);
     }
   };
-  const next = (claiming.get(workerId) ?? Promise.resolve()).then(run, run);
-  const settled = next.catch(() => undefined);
-  claiming.set(workerId, settled);
-  void settled.then(() => claiming.get(workerId) === settled && claiming.delete(workerId));
-  return next;
+  return ctx.daemon.workers.claims.run(workerId, run);
 }
-const claiming = new Map<string, Promise<unknown>>();
