@@ -9,15 +9,14 @@ export default command({
     lines: { kind: 'integer', char: 'n', description: 'Only the last N lines (default: all; 10 with -f).', min: 0 },
     stderr: { kind: 'boolean', description: 'Standard error instead of standard output.' },
   },
-  async run({ args, flags, call, client, output, json }) {
+  async run({ args, flags, client, json }) {
     const stream = flags.stderr ? 'stderr' : 'stdout';
     if (flags.follow) {
       const { followLog } = await import('../cli/follow.js');
       await followLog(await client(), args.id!, { stream, lines: flags.lines ?? 10, write: (t) => process.stdout.write(t) });
       return;
     }
-    const r = await call('logs', { id: args.id!, stream, ...(flags.lines !== undefined ? { lines: flags.lines } : {}) });
-    if (json) output(r, () => '');
-    else process.stdout.write(r.text);
+    const { printTaskLogs } = await import('../cli/task-logs.js');
+    await printTaskLogs(await client(), args.id!, { stream, json, ...(flags.lines !== undefined ? { lines: flags.lines } : {}) });
   },
 });
