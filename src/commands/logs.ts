@@ -2,6 +2,8 @@ import { command } from '../cli/spec.js';
 
 export default command({
   summary: "Print a task's output; -f follows it until the task ends.",
+  description:
+    'Prints the output byte for byte (binary too), fetched in pages of at most 512 KiB and written as fast as stdout takes it; a closed pipe (| head) ends it quietly. With --json, each page is printed as its RPC result, one JSON object a line, the bytes in base64 in "data". -f prints text as it is written.',
   examples: ['<%= config.bin %> logs 1sc46g00', '<%= config.bin %> logs -f 1sc46g00', '<%= config.bin %> logs -n 50 --stderr 1sc46g00'],
   args: [{ name: 'id', description: 'Task id or unique prefix.', required: true }],
   flags: {

@@ -283,7 +283,11 @@ export const methods = {
   'worker.stop': method(obj({ id: workerId, kill: opt(bool) }), {} as WorkerInfo),
   'worker.pause': method(obj({ id: workerId }), {} as WorkerInfo),
   'worker.resume': method(obj({ id: workerId }), {} as WorkerInfo),
-  'worker.logs': method(obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })), level: opt(literal('debug', 'info', 'warn', 'error')) }), {} as { text: string; path: string }),
+  /** At most 512 KiB of lines a reply: `before` in a result continues further back. */
+  'worker.logs': method(
+    obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })), level: opt(literal('debug', 'info', 'warn', 'error')), before: opt(str({ max: 64, pattern: /^\d+:\d+$/, what: 'a cursor from a previous page' })) }),
+    {} as { text: string; path: string; before?: string },
+  ),
   // Called by workers on their own connection.
   'worker.register': method(
     obj({ id: opt(workerId), name, tags: arr(tag, { max: 256 }), slots: int({ min: 0, max: 1024 }), pid: int({ min: 1 }), host: str({ max: 256 }), local: bool, held: arr(held, { max: 10000 }) }),

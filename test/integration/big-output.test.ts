@@ -2,7 +2,7 @@
 // stopped early by a closed pipe, followed, while the daemon keeps answering others.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, openSync, closeSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { BIN, testEnv, TestHome, waitFor } from '../helpers/home.js';
@@ -95,4 +95,23 @@ t.test('a task that printed 200 MB', async (t) => {
     closeSync(fd);
     t.equal(end.toString(), 'l1\nl2\nl3\nl4\nl5\n');
   });
+});
+
+t.test('worker logs of a 70 MB worker log come in pages, all of them', async (t) => {
+  const h = new TestHome(t);
+  await h.ok(['worker', 'ls']);
+  const file = path.join(h.paths.logs, 'worker-local.log');
+  await waitFor('the worker log', () => existsSync(file), 20_000);
+  const line = (i: number) => JSON.stringify({ level: 'info', time: new Date(0).toISOString(), pid: 1, worker: 'local', msg: `filler ${i}`.padEnd(80, '.') });
+  const N = 700_000;
+  const fd = openSync(file, 'a');
+  for (let i = 0; i < N; i += 10_000) writeSync(fd, Array.from({ length: 10_000 }, (_, k) => line(i + k) + '\n').join(''));
+  closeSync(fd);
+  const r = await h.run(['worker', 'logs', 'local', '-n', '1000000', '--json'], { timeoutMs: 60_000 });
+  t.equal(r.code, 0, r.stderr);
+  const lines = (JSON.parse(r.stdout) as { text: string }).text.trim().split('\n');
+  const fillers = lines.filter((l) => l.includes('filler'));
+  t.equal(fillers.length, N, 'every line');
+  t.equal(fillers[0], line(0), 'oldest first');
+  t.equal(fillers[N - 1], line(N - 1));
 });
