@@ -53,7 +53,7 @@ function errorResponse(id: unknown, code: keyof typeof ERRORS, message: string, 
 }
 
 /** A reply over what a client reads becomes a REPLY_TOO_LARGE error for that call: an answer, never a hang. */
-function encodeReply(r: JSONRPCResponse): string {
+export function encodeReply(r: JSONRPCResponse): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(r);
