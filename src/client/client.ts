@@ -3,7 +3,7 @@ import net from 'node:net';
 import { createRequire } from 'node:module';
 import type { JSONRPCClient as Rpc } from 'json-rpc-2.0';
 import { BlanketError } from '../protocol/errors.js';
-import { encode, LineDecoder } from '../protocol/framing.js';
+import { encode, LineDecoder, MAX_REPLY_BYTES } from '../protocol/framing.js';
 import { PROTOCOL_VERSION, type DaemonEvent, type MethodName, type Params, type Result } from '../protocol/methods.js';
 
 // json-rpc-2.0 is CommonJS: require() skips the ESM loader's CJS export scan, which costs
@@ -12,7 +12,9 @@ const { JSONRPCClient, JSONRPCErrorException } = createRequire(import.meta.url)(
 
 export class Client {
   private rpc: Rpc;
-  private decoder = new LineDecoder(64 * 1024 * 1024);
+  private decoder = new LineDecoder(MAX_REPLY_BYTES, false, 256);
+  /** Why the daemon is closing this connection, when it said so (an error with no id): what pending calls fail with. */
+  private closeReason: BlanketError | undefined;
   private listeners = new Map<string, (event: DaemonEvent) => void>();
   private closeListeners: Array<(err?: Error) => void> = [];
   private notificationHandlers = new Map<string, (params: unknown) => void>();
@@ -26,6 +28,10 @@ export class Client {
     });
     socket.on('data', (chunk: Buffer) => {
       for (const ev of this.decoder.push(chunk)) {
+        if ('tooLarge' in ev) {
+          this.tooLarge(ev.tooLarge, ev.head ?? '');
+          continue;
+        }
         if (!('line' in ev)) continue;
         let msg: { method?: string; params?: { subscription: string; event: DaemonEvent } } & Record<string, unknown>;
         try {
@@ -35,13 +41,14 @@ export class Client {
         }
         if (msg.method === 'event' && msg.params) this.dispatch(msg.params.subscription, msg.params.event);
         else if (typeof msg.method === 'string') this.notificationHandlers.get(msg.method)?.(msg.params);
+        else if (msg.id === null && typeof msg.error === 'object' && msg.error !== null) this.closeReason = BlanketError.fromRpc(msg.error as never);
         else this.rpc.receive(msg as never);
       }
     });
     const onClose = (err?: Error) => {
       if (this.closed) return;
       this.closed = true;
-      this.rpc.rejectAllPendingRequests('the daemon closed the connection');
+      this.failPending();
       for (const f of this.closeListeners) f(err);
     };
     socket.on('close', () => onClose());
@@ -51,6 +58,32 @@ export class Client {
     this.hello.catch(() => {});
   }
 
+  /** Every call still waiting fails: with the daemon's own reason when it gave one, else as cut off. */
+  private failPending(): void {
+    const r = this.closeReason;
+    if (!r) return this.rpc.rejectAllPendingRequests('the daemon closed the connection');
+    const ids = [...(this.rpc as unknown as { idToResolveMap: Map<number | string, unknown> }).idToResolveMap.keys()];
+    for (const id of ids) this.rpc.receive({ jsonrpc: '2.0', id, error: { code: r.rpcCode, message: r.message, data: r.toData() } });
+  }
+
+  /**
+   * A line over the cap is never dropped silently: a reply fails its call with REPLY_TOO_LARGE (its id
+   * is in the line's head); anything else (a notification) cannot be matched, so the connection fails.
+   */
+  private tooLarge(bytes: number, head: string): void {
+    const err = new BlanketError('REPLY_TOO_LARGE', `the daemon's reply (over ${bytes} bytes) is larger than the ${MAX_REPLY_BYTES} bytes this client reads`, {
+      hint: 'ask for less (a smaller --limit or -n, a filter), or page through it',
+    });
+    const m = /^\{"jsonrpc":"2\.0","id":(\d+|"(?:[^"\\]|\\.)*")/.exec(head);
+    if (m) {
+      const id = JSON.parse(m[1]!) as number | string;
+      this.rpc.receive({ jsonrpc: '2.0', id, error: { code: err.rpcCode, message: err.message, data: err.toData() } });
+      return;
+    }
+    this.closeReason = err;
+    this.socket.destroy(err);
+  }
+
   private async raw(method: string, params: unknown): Promise<unknown> {
     try {
       return await this.rpc.request(method, params as never);
@@ -58,6 +91,7 @@ export class Client {
       // A closed connection rejects pending calls with code 0 (the library's default): the daemon
       // never answered, so the call may or may not have taken effect. That is not an error it sent.
       if (err instanceof JSONRPCErrorException && err.code === 0 && this.closed) {
+        if (this.closeReason) throw this.closeReason;
         throw new BlanketError('DAEMON_UNAVAILABLE', `lost the daemon before it answered ${method}`, { hint: "check 'blanket daemon status' and the daemon log" });
       }
       if (err instanceof JSONRPCErrorException) throw BlanketError.fromRpc(err);

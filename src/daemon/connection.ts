@@ -4,6 +4,8 @@ import type { Socket } from 'node:net';
 import { encode, LineDecoder } from '../protocol/framing.js';
 
 const MAX_BUFFERED_OUTPUT = 16 * 1024 * 1024;
+/** Streams (log follow) wait for the peer once this much of their output is unread. */
+const STREAM_HIGH_WATER = 1024 * 1024;
 
 export class Connection {
   readonly decoder: LineDecoder;
@@ -26,13 +28,33 @@ export class Connection {
   }
 
   send(message: unknown): void {
+    this.sendLine(encode(message));
+  }
+
+  /** An already encoded message (with its newline). */
+  sendLine(line: string): void {
     if (this.closed) return;
     if (this.socket.writableLength > MAX_BUFFERED_OUTPUT) {
       // The peer is not reading: drop it rather than grow without bound.
       this.socket.destroy();
       return;
     }
-    this.socket.write(encode(message));
+    this.socket.write(line);
+  }
+
+  /** Resolves once the peer has read all but a little of what was sent (or the connection is gone): a stream's backpressure. */
+  async writable(): Promise<void> {
+    while (!this.closed && !this.socket.destroyed && this.socket.writableLength > STREAM_HIGH_WATER) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.socket.off('drain', done);
+          this.socket.off('close', done);
+          resolve();
+        };
+        this.socket.once('drain', done);
+        this.socket.once('close', done);
+      });
+    }
   }
 
   notify(method: string, params: unknown): void {

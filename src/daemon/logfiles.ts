@@ -1,6 +1,7 @@
 // Reading the daemon's and workers' own logs, which rotate: the last lines
 // (across rotated files, filtered by level) and following across rotations.
 import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogLevel } from '../core/logline.js';
 import { lineAtLeast } from '../core/logline.js';
@@ -70,6 +71,85 @@ export function lastLogLines(file: string, lines: number, level?: LogLevel, maxB
     if (out.length >= lines || budget <= 0) break;
   }
   return out.reverse();
+}
+
+/** A line that does not fit this page: the cursor stays at its end. */
+type Take = 'more' | 'enough' | 'full';
+
+/**
+ * Lines of one file backwards from `end` (exclusive), newest first, read asynchronously in chunks.
+ * Returns where a next page would continue (0: the file is done).
+ */
+async function linesBackwardsAsync(file: string, end: number | undefined, each: (line: string) => Take): Promise<number> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    let pos = Math.min(end ?? Infinity, (await fh.stat()).size);
+    let rest = Buffer.alloc(0);
+    while (pos > 0) {
+      const len = Math.min(64 * 1024, pos);
+      pos -= len;
+      const buf = Buffer.alloc(len);
+      await fh.read(buf, 0, len, pos);
+      let chunk = Buffer.concat([buf, rest]);
+      for (let i = chunk.length - 1; i >= 0; i--) {
+        if (chunk[i] !== 10) continue;
+        const lineEnd = pos + chunk.length;
+        const line = chunk.subarray(i + 1).toString('utf8');
+        if (line !== '') {
+          const take = each(line);
+          if (take === 'full') return lineEnd;
+          if (take === 'enough') return pos + i + 1;
+        }
+        chunk = chunk.subarray(0, i);
+      }
+      rest = chunk;
+    }
+    if (rest.length > 0 && each(rest.toString('utf8')) === 'full') return rest.length;
+    return 0;
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface LogLinesPage {
+  /** Oldest first. */
+  lines: string[];
+  /** Where older lines continue (`file index:offset`), when the byte budget ended the page first. */
+  before?: string;
+}
+
+/**
+ * Like lastLogLines, a page at a time for the daemon: at most `maxBytes` of lines (always at least
+ * one), read asynchronously; `before` (from the previous page) continues further back.
+ */
+export async function logLinesPage(file: string, lines: number, level: LogLevel | undefined, maxBytes: number, before?: string): Promise<LogLinesPage> {
+  const out: string[] = [];
+  const files = rotatedFiles(file, MAX_ROTATED).reverse();
+  let [index, offset] = before ? before.split(':').map(Number) as [number, number | undefined] : [0, undefined];
+  let bytes = 0;
+  for (; index < files.length && out.length < lines; index++, offset = undefined) {
+    const f = files[index]!;
+    try {
+      statSync(f);
+    } catch {
+      if (index === 0) continue;
+      break; // rotated files are numbered without gaps
+    }
+    const stop = await linesBackwardsAsync(f, offset, (line) => {
+      if (!lineAtLeast(line, level)) return 'more';
+      if (out.length > 0 && bytes + line.length + 1 > maxBytes) return 'full';
+      out.push(line);
+      bytes += line.length + 1;
+      return out.length < lines ? 'more' : 'enough';
+    });
+    if (out.length < lines && stop > 0) return { lines: out.reverse(), before: `${index}:${stop}` };
+  }
+  return { lines: out.reverse() };
 }
 
 /**

@@ -3,6 +3,7 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
 import { BlanketError, ERRORS } from '../protocol/errors.js';
+import { MAX_REPLY_BYTES } from '../protocol/framing.js';
 import { methods, PROTOCOL_VERSION, type MethodName } from '../protocol/methods.js';
 import { Connection } from './connection.js';
 import type { CallContext, Daemon, HandlerRegistry } from './context.js';
@@ -49,6 +50,25 @@ function validId(id: unknown): boolean {
 
 function errorResponse(id: unknown, code: keyof typeof ERRORS, message: string, hint?: string) {
   return { jsonrpc: '2.0', id: validId(id) ? id : null, error: { code: ERRORS[code].rpc, message, data: { code, ...(hint ? { hint } : {}) } } };
+}
+
+/** A reply over what a client reads becomes a REPLY_TOO_LARGE error for that call: an answer, never a hang. */
+export function encodeReply(r: JSONRPCResponse): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(r);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err; // a string longer than V8 allows is over the cap too
+  }
+  if (text !== undefined && Buffer.byteLength(text) < MAX_REPLY_BYTES) return text;
+  return JSON.stringify(
+    errorResponse(r.id, 'REPLY_TOO_LARGE', `the reply is larger than the ${MAX_REPLY_BYTES} bytes a client reads`, 'ask for less (a smaller limit, a filter), or page through it'),
+  );
+}
+
+function encodeReplies(list: JSONRPCResponse[], batch: boolean): string {
+  const items = list.map(encodeReply);
+  return (batch ? `[${items.join(',')}]` : items[0]!) + '\n';
 }
 
 export class Server {
@@ -201,7 +221,7 @@ export class Server {
     }
     const fatal = list.some((r) => r.error && isFatalRpcCode(r.error.code));
     if (fatal) conn.end(res);
-    else conn.send(res);
+    else conn.sendLine(encodeReplies(list, Array.isArray(res)));
   }
 
   get connections(): number {

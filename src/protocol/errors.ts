@@ -15,6 +15,8 @@ export const ERRORS = {
   DAEMON_UNAVAILABLE: { rpc: -32004, user: true },
   DAEMON_RUNNING: { rpc: -32005, user: true },
   SHUTTING_DOWN: { rpc: -32006, user: false },
+  /** A reply larger than the client reads (MAX_REPLY_BYTES): ask for less, or page. */
+  REPLY_TOO_LARGE: { rpc: -32007, user: true },
   // Domain errors.
   UNKNOWN_TYPE: { rpc: 1001, user: true },
   MISSING_ENV: { rpc: 1002, user: true },

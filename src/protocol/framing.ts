@@ -2,8 +2,11 @@
 // a line longer than the cap is never buffered whole.
 
 export const DEFAULT_MAX_MESSAGE = 1024 * 1024;
+/** The largest reply or notification line a client reads; the daemon answers REPLY_TOO_LARGE instead of sending a bigger one. */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
-export type FrameEvent = { line: string } | { tooLarge: number } | { invalidUtf8: true };
+/** `head`: the first bytes of an oversize line (only with `keepHead`), so a reader can tell whose reply it was. */
+export type FrameEvent = { line: string } | { tooLarge: number; head?: string } | { invalidUtf8: true };
 
 /** Refuses what is not UTF-8 instead of turning it into U+FFFD. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -13,10 +16,14 @@ export class LineDecoder {
   private size = 0;
   private discarding = false;
 
-  /** `strict`: a line that is not valid UTF-8 is an `invalidUtf8` event, not a line with U+FFFD in it. */
+  /**
+   * `strict`: a line that is not valid UTF-8 is an `invalidUtf8` event, not a line with U+FFFD in it.
+   * `keepHead`: this many first bytes of an oversize line come with its `tooLarge` event.
+   */
   constructor(
     private readonly maxBytes: number = DEFAULT_MAX_MESSAGE,
     private readonly strict = false,
+    private readonly keepHead = 0,
   ) {}
 
   /** Feed a chunk; returns complete lines, and a tooLarge marker once per oversize line. */
@@ -29,7 +36,11 @@ export class LineDecoder {
       const piece = chunk.subarray(start, end);
       if (!this.discarding) {
         if (this.size + piece.length > this.maxBytes) {
-          out.push({ tooLarge: this.size + piece.length });
+          if (this.keepHead > 0) {
+            const first = this.parts.length > 0 ? this.parts[0]! : piece; // the head is in the first part unless parts are tiny
+            const head = (first.length >= this.keepHead ? first : Buffer.concat([...this.parts, piece])).subarray(0, this.keepHead).toString('utf8');
+            out.push({ tooLarge: this.size + piece.length, head });
+          } else out.push({ tooLarge: this.size + piece.length });
           this.parts = [];
           this.size = 0;
           this.discarding = true;

@@ -213,10 +213,19 @@ export interface WorkerSettings {
   socket: string;
 }
 
+/** One page of a task's output: the bytes as they are, so binary output and split characters survive. */
 export interface LogsResult {
-  text: string;
-  path: string;
+  /** Base64 of the page's bytes (at most 512 KiB of them). */
+  data: string;
+  /** Where the page starts in the file (with `lines`: where the last N lines start). */
+  offset: number;
+  /** Where the next page starts: pass it as `offset`. */
+  next: number;
+  /** The file's size when read. */
   size: number;
+  /** The page reaches the end of the file (as it was when read). */
+  eof: boolean;
+  path: string;
   state: State;
 }
 
@@ -258,7 +267,7 @@ export const methods = {
   'events.unsubscribe': method(obj({ subscription: str({ max: 64 }) }), {} as { ok: boolean }),
   kill: method(obj({ ids: arr(id, { min: 1, max: 10000 }), signal: opt(signal) }), {} as { stopping: string[]; cancelled: string[] }),
   rerun: method(obj({ id, env: opt(env) }), {} as RunResult),
-  logs: method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as LogsResult),
+  logs: method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })), offset: opt(int({ min: 0 })), limit: opt(int({ min: 1 })) }), {} as LogsResult),
   'logs.follow': method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as { subscription: string; path: string; text: string; done: boolean }),
   progress: method(obj({ id, percent: num({ min: 0, max: 100 }), message: opt(str({ max: 1000 })) }), {} as { ok: boolean }),
   'schedule.add': method(scheduleAddParams, {} as ScheduleResult),
@@ -274,7 +283,11 @@ export const methods = {
   'worker.stop': method(obj({ id: workerId, kill: opt(bool) }), {} as WorkerInfo),
   'worker.pause': method(obj({ id: workerId }), {} as WorkerInfo),
   'worker.resume': method(obj({ id: workerId }), {} as WorkerInfo),
-  'worker.logs': method(obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })), level: opt(literal('debug', 'info', 'warn', 'error')) }), {} as { text: string; path: string }),
+  /** At most 512 KiB of lines a reply: `before` in a result continues further back. */
+  'worker.logs': method(
+    obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })), level: opt(literal('debug', 'info', 'warn', 'error')), before: opt(str({ max: 64, pattern: /^\d+:\d+$/, what: 'a cursor from a previous page' })) }),
+    {} as { text: string; path: string; before?: string },
+  ),
   // Called by workers on their own connection.
   'worker.register': method(
     obj({ id: opt(workerId), name, tags: arr(tag, { max: 256 }), slots: int({ min: 0, max: 1024 }), pid: int({ min: 1 }), host: str({ max: 256 }), local: bool, held: arr(held, { max: 10000 }) }),

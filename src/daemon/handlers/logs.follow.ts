@@ -1,14 +1,28 @@
-import { isTerminal, type Task } from '../../protocol/model.js';
+import { isTerminal, type State } from '../../protocol/model.js';
 import type { DaemonEvent } from '../../protocol/methods.js';
 import type { Handler } from '../context.js';
-import { follow, tailLines } from '../logs.js';
+import { follow, LOG_PAGE_MAX, openLog, readPage, tailOffset, utf8Boundary } from '../logs.js';
 import { resolveId } from '../resolve.js';
 import { logFile } from './logs.js';
 
 let seq = 0;
 
+/** The start of the last N lines as text: at most LOG_PAGE_MAX bytes of it, cut at a character; and where the rest starts. */
+async function firstPage(path: string, lines: number): Promise<{ text: string; from: number; size: number }> {
+  const fh = await openLog(path);
+  if (!fh) return { text: '', from: 0, size: 0 };
+  try {
+    const page = await readPage(fh, await tailOffset(fh, (await fh.stat()).size, lines), LOG_PAGE_MAX);
+    const cut = page.next >= page.size ? page.data.length : utf8Boundary(page.data);
+    return { text: page.data.subarray(0, cut).toString('utf8'), from: page.offset + cut, size: page.size };
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
- * The last N lines now, then `log` events on this connection as the file grows, then
+ * The last N lines now (the first LOG_PAGE_MAX bytes of them in the reply, the rest as events),
+ * then `log` events on this connection as the file grows, at the pace the client reads them, then
  * `log.end` when the task ends. Fed by file-change events; ends with the task or the connection.
  */
 export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn }) => {
@@ -16,31 +30,42 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   const task = (await daemon.store.get(id))!;
   const stream = params.stream ?? (task.combinedOutput ? 'output' : 'stdout');
   const path = logFile(task, stream);
-  const { text, size } = tailLines(path, params.lines ?? 10);
+  const { text, from, size } = await firstPage(path, params.lines ?? 10);
   const subscription = `log${++seq}`;
-  if (isTerminal(task.state)) return { subscription, path, text, done: true };
+  if (isTerminal(task.state) && from >= size) return { subscription, path, text, done: true };
 
   const notify = (event: DaemonEvent) => conn.notify('event', { subscription, event });
   let tail: ReturnType<typeof follow> | undefined;
-  const start = () => (tail ??= follow(path, size, (data) => notify({ kind: 'log', id, stream, data: data.toString('utf8') })));
-  const stop = () => {
-    tail?.stop();
+  const start = () => (tail ??= follow(path, from, (data) => notify({ kind: 'log', id, stream, data: data.toString('utf8') }), { ready: () => conn.writable() }));
+  let ended = false;
+  const detach = () => {
+    ended = true;
     off();
     conn.subscriptions.delete(subscription);
     conn.closers.delete(subscription);
   };
-  // Start reading once the process exists; after a last read, end with the task.
+  const cancel = () => {
+    tail?.cancel();
+    if (!ended) detach();
+  };
+  // After a last read to the end of the file, end with the task.
+  const finish = (state: State) => {
+    if (ended) return;
+    detach();
+    void start()
+      .stop()
+      .then(() => notify({ kind: 'log.end', id, state }));
+  };
+  // Start reading once the process exists.
   const off = daemon.events.on((e) => {
     if (e.kind !== 'task' || e.task.id !== id) return;
-    if (e.task.state === 'RUNNING' || isTerminal(e.task.state)) start();
-    if (isTerminal(e.task.state)) {
-      stop();
-      notify({ kind: 'log.end', id, state: e.task.state });
-    }
+    if (e.task.state === 'RUNNING') start();
+    if (isTerminal(e.task.state)) finish(e.task.state);
   });
   conn.subscriptions.add(subscription);
-  conn.closers.set(subscription, stop);
-  conn.onClose.push(stop);
-  if (task.state === 'RUNNING') start();
+  conn.closers.set(subscription, cancel);
+  conn.onClose.push(cancel);
+  if (isTerminal(task.state)) finish(task.state); // more than the first page to send
+  else if (task.state === 'RUNNING') start();
   return { subscription, path, text, done: false };
 };
