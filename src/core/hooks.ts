@@ -1,7 +1,7 @@
 // Hook commands: which hooks a finished task fires, the values they get, and
 // rendering their templates. Pure; the daemon's hooks.ts runs them.
 import type { Task, TerminalState } from '../protocol/model.js';
-import { render, scan, TemplateError } from './template.js';
+import { placementProblems, render, scan, TemplateError } from './template.js';
 
 export const HOOK_NAMES = ['on_success', 'on_failure', 'on_finish'] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
@@ -40,13 +40,23 @@ export function hooksFor(state: TerminalState): HookName[] {
   return out;
 }
 
-/** A problem with a hook template, or undefined when it is fine. */
-export function checkHookTemplate(template: string): string | undefined {
+/**
+ * A problem with a hook template, or undefined when it is fine. A hook's values come from the
+ * task (its output, its label…), so splicing one as code ({{raw NAME}}, Go's {{.NAME}}) is refused
+ * unless the type says `allow_raw = true`.
+ */
+export function checkHookTemplate(template: string, allowRaw = false): string | undefined {
   if (template.trim() === '') return 'must not be empty';
   try {
     for (const use of scan(template)) {
       if (!Object.hasOwn(HOOK_VARS, use.name)) return `{{${use.name}}} is not a hook value (known: ${Object.keys(HOOK_VARS).join(', ')})`;
+      if (use.mode !== 'quoted' && !allowRaw) {
+        const tag = use.mode === 'raw' ? `{{raw ${use.name}}}` : `{{.${use.name}}}`;
+        return `${tag} would run the task's ${use.name} as shell code: write {{${use.name}}} (inserted safely), read $BLANKET_TASK_${use.name}, or set allow_raw = true in the type to say you mean it`;
+      }
     }
+    const problem = placementProblems(template, HOOK_SHELL)[0];
+    if (problem) return problem.message;
   } catch (err) {
     if (err instanceof TemplateError) return err.message;
     throw err;
@@ -59,7 +69,7 @@ export function hookValues(task: Task, hook: HookName, tails: { output: string; 
   const last = task.attempts[task.attempts.length - 1];
   const started = task.startedAt ?? last?.startedAt;
   const ended = task.endedAt ?? last?.endedAt;
-  return {
+  return dropNul({
     ID: task.id,
     TYPE: task.type,
     STATE: task.state,
@@ -74,12 +84,18 @@ export function hookValues(task: Task, hook: HookName, tails: { output: string; 
     REASON: task.reason ?? '',
     WORKER: task.worker ?? last?.worker ?? '',
     HOOK: hook,
-  };
+  });
 }
 
-/** The command line for `sh -c`: every `{{NAME}}` quoted for the shell. */
+/** A NUL (in a task's output, say) cannot pass through an environment or a command line: it is dropped. */
+function dropNul(values: Record<string, string>): Record<string, string> {
+  for (const k of Object.keys(values)) values[k] = values[k]!.replaceAll('\0', '');
+  return values;
+}
+
+/** The command line for `sh -c`: every `{{NAME}}` a reference to $BLANKET_TASK_NAME (hookEnv), so no value runs. */
 export function renderHook(template: string, values: Record<string, string>): string {
-  return render(template, values, HOOK_SHELL);
+  return render(template, values, HOOK_SHELL, { alias: (n) => `BLANKET_TASK_${n}` });
 }
 
 /** The same values as environment variables, for hooks that would rather read them: BLANKET_TASK_ID, … */

@@ -16,7 +16,7 @@ description = "Say hello (describe what ${name} does in one line)."
 # The program that runs the command: bash, sh, zsh, python3, node, pwsh, …
 executor = "${executor}"
 
-# {{NAME}} inserts a variable quoted for the executor, so a value is never run as code.
+# {{NAME}} inserts a variable safely (a reference to it, written for where it sits), so a value is never run as code.
 # {{raw NAME}} would splice it unquoted (then say so in the description).
 command = '${command}'
 
@@ -35,7 +35,7 @@ timeout = 3600
 # max_concurrent = 0
 
 # Commands run (with sh) when a task ends. {{ID}}, {{STATE}}, {{EXIT_CODE}},
-# {{DURATION}}, {{OUTPUT}}, … are the task's values, quoted for sh.
+# {{DURATION}}, {{OUTPUT}}, … are the task's values, inserted safely for sh.
 # on_failure = "notify-send '${name} failed' {{OUTPUT}}"
 # on_success = "echo {{ID}} took {{DURATION}}s >> ~/${name}.log"
 

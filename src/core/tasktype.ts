@@ -4,7 +4,8 @@ import type { FileSpec, TaskTypeField, TaskTypeInfo, TypeLoadError } from '../pr
 import { ENV_NAME } from '../protocol/methods.js';
 import { parseDuration } from './duration.js';
 import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
-import { scan, TemplateError } from './template.js';
+import { unknownExecutor } from './executor.js';
+import { placementProblems, scan, TemplateError } from './template.js';
 
 export const DEFAULT_TIMEOUT = 3600;
 export const TYPE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -27,6 +28,8 @@ export interface TypeDraft {
   files?: FileSpec[];
   extends?: string;
   combinedOutput?: boolean;
+  /** allow_raw: hooks may splice values unquoted. */
+  allowRaw?: boolean;
   /** on_success / on_failure / on_finish commands; each is inherited on its own. */
   hooks?: HookSet;
   environment: { default: TaskTypeField[]; required: TaskTypeField[]; optional: TaskTypeField[] };
@@ -34,7 +37,7 @@ export interface TypeDraft {
 
 const KNOWN = new Set([
   'description', 'documentation', 'tags', 'executor', 'command', 'timeout', 'retries', 'retry_backoff',
-  'priority', 'max_concurrent', 'cwd', 'files', 'extends', 'environment', 'combined_output',
+  'priority', 'max_concurrent', 'cwd', 'files', 'extends', 'environment', 'combined_output', 'allow_raw',
   ...HOOK_NAMES,
 ]);
 
@@ -125,15 +128,19 @@ function typeFromDoc(name: string, source: string, doc: Record<string, unknown>,
     if (typeof doc.combined_output !== 'boolean') bad('combined_output', 'must be true or false');
     else draft.combinedOutput = doc.combined_output;
   }
+  if (doc.allow_raw !== undefined) {
+    if (typeof doc.allow_raw !== 'boolean') bad('allow_raw', 'must be true or false');
+    else draft.allowRaw = doc.allow_raw;
+  }
   for (const h of HOOK_NAMES) {
     if (doc[h] === undefined) continue;
-    const problem = typeof doc[h] === 'string' ? checkHookTemplate(doc[h]) : 'must be a command (a string)';
+    const problem = typeof doc[h] === 'string' ? checkHookTemplate(doc[h], draft.allowRaw === true) : 'must be a command (a string)';
     if (problem) bad(h, problem);
     else (draft.hooks ??= {})[h] = doc[h] as string;
   }
   if (doc.executor !== undefined && typeof doc.executor === 'string' && !/^[^\s'"`$;|&<>]+$/.test(doc.executor)) {
     bad('executor', 'must be a program name or path without spaces or shell characters');
-  }
+  } else if (typeof doc.executor === 'string' && unknownExecutor(doc.executor)) bad('executor', unknownExecutor(doc.executor)!);
   if (doc.retry_backoff !== undefined) {
     const ms = typeof doc.retry_backoff === 'string' || typeof doc.retry_backoff === 'number' ? parseDuration(doc.retry_backoff) : undefined;
     if (ms === undefined) bad('retry_backoff', 'must be a duration such as "10s", "1m30s" or a number of seconds');
@@ -218,6 +225,9 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
   const pick = <K extends keyof TypeDraft>(k: K): TypeDraft[K] | undefined => chain.find((d) => d[k] !== undefined)?.[k];
   const command = pick('command');
   if (command === undefined) throw new TypeFileError([{ file: draft.source, message: 'command: missing (every type needs a command, its own or inherited with extends)' }]);
+  const executor = pick('executor') ?? 'bash';
+  const placement = placementProblems(command, executor);
+  if (placement.length) throw new TypeFileError(placement.map((e) => ({ file: draft.source, message: `command (executor ${executor}): ${e.message}` })));
   const env = { default: new Map<string, TaskTypeField>(), required: new Map<string, TaskTypeField>(), optional: new Map<string, TaskTypeField>() };
   for (const d of chain.slice().reverse()) {
     for (const sec of ['default', 'required', 'optional'] as const) {
@@ -232,7 +242,7 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
     description: pick('description') ?? '',
     source: draft.source,
     tags: [...new Set(chain.flatMap((d) => d.tags ?? []))],
-    executor: pick('executor') ?? 'bash',
+    executor,
     command,
     timeout: pick('timeout') ?? DEFAULT_TIMEOUT,
     retries: pick('retries') ?? 0,
@@ -252,6 +262,7 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
     if (v !== undefined) hooks[h] = v;
   }
   if (Object.keys(hooks).length) info.hooks = hooks;
+  if (pick('allowRaw')) info.allowRaw = true;
   if (draft.extends !== undefined) info.extends = draft.extends;
   return info;
 }
@@ -273,6 +284,7 @@ export function typeToDoc(t: TaskTypeInfo): Record<string, unknown> {
   doc.max_concurrent = t.maxConcurrent;
   if (t.cwd !== undefined) doc.cwd = t.cwd;
   if (t.combinedOutput) doc.combined_output = true;
+  if (t.allowRaw) doc.allow_raw = true;
   for (const h of HOOK_NAMES) if (t.hooks?.[h] !== undefined) doc[h] = t.hooks[h];
   if (t.files.length) doc.files = t.files.map((f) => ({ name: f.name, content: f.content }));
   const env: Record<string, unknown> = {};

@@ -3,8 +3,8 @@
 import { BlanketError, closest } from '../protocol/errors.js';
 import type { SubmitParams } from '../protocol/methods.js';
 import type { Task } from '../protocol/model.js';
-import { executorTag } from '../core/executor.js';
-import { render, TemplateError } from '../core/template.js';
+import { executorTag, unknownExecutor } from '../core/executor.js';
+import { render, TemplateError, VALUE_PREFIX } from '../core/template.js';
 import type { Daemon } from './context.js';
 import { resolveIds } from './resolve.js';
 import type { TaskDraft } from './store/store.js';
@@ -28,6 +28,20 @@ export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared
   const env: Record<string, string> = Object.create(null);
   for (const f of type.environment.default) env[f.name] = f.value ?? '';
   for (const [k, v] of Object.entries(p.env ?? {})) env[k] = v;
+  for (const [k, v] of Object.entries(env)) {
+    if (v.includes('\0')) {
+      throw new BlanketError('BAD_ENV', `the value of ${k} contains a NUL character, which cannot pass through a process environment`, {
+        hint: `remove the NUL from ${k} (pass binary data as a file, or encoded, e.g. base64)`,
+        details: { name: k },
+      });
+    }
+    if (k.startsWith(VALUE_PREFIX)) {
+      throw new BlanketError('BAD_ENV', `${k}: names starting with ${VALUE_PREFIX} are blanket's own (they carry {{NAME}} values to the command)`, {
+        hint: `rename the variable, e.g. -e ${k.slice(VALUE_PREFIX.length) || 'NAME'}=…`,
+        details: { name: k },
+      });
+    }
+  }
   const missing = type.environment.required.filter((f) => !Object.hasOwn(env, f.name)).map((f) => f.name);
   if (missing.length) {
     throw new BlanketError('MISSING_ENV', `task type ${type.name} requires ${missing.join(', ')}`, {
@@ -35,6 +49,8 @@ export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared
       details: { missing },
     });
   }
+  const unknown = unknownExecutor(type.executor);
+  if (unknown) throw new BlanketError('TYPE_INVALID', `${type.name}: ${unknown}`, { hint: `set executor in ${type.source}` });
   if (!whichCached(type.executor)) {
     throw new BlanketError('EXECUTOR_MISSING', `the executor "${type.executor}" of type ${type.name} is not on PATH`, {
       hint: `install ${type.executor}, or set executor in ${type.source}`,

@@ -120,6 +120,8 @@ export interface TaskTypeInfo {
   environment: { default: TaskTypeField[]; required: TaskTypeField[]; optional: TaskTypeField[] };
   /** Commands run when a task of the type ends. */
   hooks?: Partial<Record<'on_success' | 'on_failure' | 'on_finish', string>>;
+  /** allow_raw: its hooks may use {{raw NAME}} / {{.NAME}} (values spliced as shell code). */
+  allowRaw?: boolean;
   /** Problems found when it was last read; the type shown is the last good version. */
   error?: string;
   warnings: string[];

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { Task } from '../protocol/model.js';
 import { executorArgv } from '../core/executor.js';
 import { safeRelativePath } from '../core/tasktype.js';
+import { templateEnv, VALUE_PREFIX } from '../core/template.js';
 import { processStartTime, signalGroup, groupAlive } from './proc.js';
 
 export interface RunSettings {
@@ -110,7 +111,20 @@ export class TaskRun {
       BLANKET_APP_ATTEMPT: String(t.attempt),
       BLANKET_APP_SOCKET: this.settings.socket,
     });
-    const [file, args] = executorArgv(t.executor, t.command);
+    // The variables the command's {{NAME}}s read: after everything else, so nothing (a value
+    // the worker sets, an inherited variable) can stand in for the submitted value.
+    for (const k of Object.keys(env)) if (k.startsWith(VALUE_PREFIX)) delete env[k];
+    Object.assign(env, templateEnv(t.command, t.env));
+    let file: string;
+    let args: string[];
+    try {
+      [file, args] = executorArgv(t.executor, t.command);
+    } catch (err) {
+      closeSync(outFd);
+      if (errFd !== outFd) closeSync(errFd);
+      this.failBeforeStart((err as Error).message);
+      return;
+    }
     try {
       statSync(cwd);
     } catch {

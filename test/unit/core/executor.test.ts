@@ -1,5 +1,5 @@
 import t from 'tap';
-import { executorArgv, executorTag } from '../../../src/core/executor.js';
+import { executorArgv, executorTag, unknownExecutor } from '../../../src/core/executor.js';
 
 t.test('executorArgv', async (t) => {
   const table: Array<[string, [string, string[]]]> = [
@@ -11,9 +11,20 @@ t.test('executorArgv', async (t) => {
     ['pwsh', ['pwsh', ['-NoProfile', '-NonInteractive', '-Command', 'CMD']]],
     ['powershell.exe', ['powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', 'CMD']]],
     ['cmd.exe', ['cmd.exe', ['/d', '/s', '/c', 'CMD']]],
-    ['mytool', ['mytool', ['-c', 'CMD']]],
+    ['ruby', ['ruby', ['-e', 'CMD']]],
+    ['perl', ['perl', ['-e', 'CMD']]],
+    ['php', ['php', ['-r', 'CMD']]],
+    ['python3.12', ['python3.12', ['-c', 'CMD']]],
   ];
   for (const [exe, want] of table) t.same(executorArgv(exe, 'CMD'), want, exe);
+});
+
+t.test('an unknown executor is an error naming the known ones and how to run another program', async (t) => {
+  for (const exe of ['mytool', '/opt/bin/tcl', 'rubyx']) {
+    t.throws(() => executorArgv(exe, 'CMD'), /unknown executor/);
+    t.match(unknownExecutor(exe), new RegExp(`^unknown executor "${exe.replace(/[/]/g, '\\/')}": blanket knows how to give a command to sh, bash.*ruby.*; to run another program, set executor = "bash" and command = `));
+  }
+  for (const exe of ['bash', '/bin/sh', 'ruby', 'cmd.exe', 'pwsh']) t.equal(unknownExecutor(exe), undefined, exe);
 });
 
 t.test('executorTag: a bare program name is a capability, a path is not', async (t) => {

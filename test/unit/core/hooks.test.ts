@@ -26,17 +26,21 @@ t.test('which hooks fire for each final state', async (t) => {
 });
 
 t.test('hook templates may use the hook values only', async (t) => {
-  t.equal(checkHookTemplate('echo {{ID}} {{raw STATE}} {{.EXIT_CODE}}'), undefined);
+  t.equal(checkHookTemplate('echo {{ID}} {{raw STATE}} {{.EXIT_CODE}}', true), undefined, 'raw is allowed where the type says allow_raw');
+  t.match(checkHookTemplate('echo {{raw OUTPUT}}'), /^\{\{raw OUTPUT\}\} would run the task's OUTPUT as shell code: write \{\{OUTPUT\}\}.*allow_raw = true/);
+  t.match(checkHookTemplate('echo {{.OUTPUT}}'), /^\{\{\.OUTPUT\}\} would run/);
+  t.match(checkHookTemplate('echo $(( {{EXIT_CODE}} + 1 ))'), /arithmetic/, 'a context with no safe reference is refused');
   t.match(checkHookTemplate('echo {{NAME}}'), /\{\{NAME\}\} is not a hook value \(known: ID, TYPE, STATE/);
   t.match(checkHookTemplate('echo {{ID'), undefined, 'an unclosed brace is plain text');
   t.match(checkHookTemplate('echo {{a b}}'), /not understood/);
   t.equal(checkHookTemplate('  '), 'must not be empty');
 });
 
-t.test('values of a finished task, quoted for sh when rendered', async (t) => {
+t.test('values of a finished task, referenced from the hook environment when rendered', async (t) => {
   const v = hookValues(task, 'on_failure', { output: "$(touch /tmp/x) `id` ' ;", stderr: 'err' });
   t.match(v, { ID: '1abc', TYPE: 'greet', STATE: 'ERROR', EXIT_CODE: '3', SIGNAL: '', DURATION: '12.5', RESULT_DIR: '/r/1abc', LABEL: "it's", ATTEMPT: '2', REASON: 'exited with code 3', WORKER: 'gpu', HOOK: 'on_failure', STDERR: 'err' });
-  t.equal(renderHook('echo {{OUTPUT}} {{LABEL}}', v), `echo '$(touch /tmp/x) \`id\` '\\'' ;' 'it'\\''s'`);
+  t.equal(renderHook('echo {{OUTPUT}} "{{LABEL}}"', v), 'echo "${BLANKET_TASK_OUTPUT}" "${BLANKET_TASK_LABEL}"', 'references to the hook environment, never the values');
+  t.equal(hookValues(task, 'on_failure', { output: 'a\0b', stderr: '' }).OUTPUT, 'ab', 'a NUL in the output is dropped (no environment can carry it)');
   t.equal(renderHook('echo {{raw EXIT_CODE}}', v), 'echo 3');
   t.equal(hookEnv(v).BLANKET_TASK_STATE, 'ERROR');
   const never = hookValues({ ...task, state: 'SKIPPED', exitCode: undefined, startedAt: undefined, endedAt: 5, attempts: [] } as unknown as Task, 'on_finish', { output: '', stderr: '' });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_TIMEOUT, parseTypeFile, resolveType, safeRelativePath, TypeFileError, type TypeDraft } from '../../../src/core/tasktype.js';
+import { DEFAULT_TIMEOUT, parseTypeFile, resolveType, safeRelativePath, TypeFileError, typeToToml, type TypeDraft } from '../../../src/core/tasktype.js';
 import type { TypeLoadError } from '../../../src/protocol/model.js';
 
 const FILE = '/types/t.toml';
@@ -100,6 +100,9 @@ t.test('every field is validated, with file and line', async (t) => {
     ['command = "x"\nexecutor = "bash -x"', 2, /^executor: must be a program name/],
     ['command = "x"\nexecutor = "sh;rm"', 2, /^executor: must be a program name/],
     ['command = "x"\nexecutor = 5', 2, /^executor: must be a string/],
+    ['command = "x"\n\nexecutor = "ruby-ish"', 3, /^executor: unknown executor "ruby-ish": blanket knows how to give a command to sh, bash.*set executor = "bash"/],
+    ['command = "x"\nallow_raw = "yes"', 2, /^allow_raw: must be true or false/],
+    ['command = "x"\non_failure = "echo {{raw OUTPUT}}"', 2, /^on_failure: \{\{raw OUTPUT\}\} would run the task's OUTPUT as shell code/],
     ['command = "x"\ncwd = false', 2, /^cwd: must be a string/],
     ['command = "x"\nextends = ["a"]', 2, /^extends: must be a string/],
     ['command = "x"\ntimeout = -1', 2, /^timeout: must be a whole number from 0 to 315360000/],
@@ -240,6 +243,16 @@ t.test('extends: missing parent, cycles and no command', async (t) => {
   t.match(resolveErrors({ a: 'extends = "b"', b: 'extends = "c"', c: 'extends = "b"' }, 'a'), [{ message: /^extends: cycle through a → b → c → b/ }]);
   t.match(resolveErrors({ a: 'description = "no command"' }, 'a'), [{ message: /^command: missing/ }]);
   t.match(resolveErrors({ a: 'extends = "b"', b: 'description = "neither"' }, 'a'), [{ message: /^command: missing/ }]);
+});
+
+t.test('a {{NAME}} where no reference is safe makes the type invalid; allow_raw lets hooks splice', async (t) => {
+  const err = t.throws(() => resolved({ a: 'command = "echo $(( {{N}} + 1 ))"\n[[environment.required]]\nname = "N"' }, 'a')) as unknown as TypeFileError;
+  t.match(err.message, /command \(executor bash\): line 1: \{\{N\}\}: a value inside shell arithmetic/);
+  const py = t.throws(() => resolved({ p: 'executor = "python3"\ncommand = "print(\'hi {{N}}\')"\n[[environment.required]]\nname = "N"' }, 'p')) as unknown as TypeFileError;
+  t.match(py.message, /cannot go inside a string literal/);
+  const ok = resolved({ r: 'allow_raw = true\ncommand = "true"\non_failure = "echo {{raw OUTPUT}}"' }, 'r');
+  t.equal(ok.allowRaw, true);
+  t.match(typeToToml(ok), /^allow_raw = true$/m, 'export keeps the opt-in');
 });
 
 t.test('warnings: Go spelling, undeclared variables, unannounced raw', async (t) => {
