@@ -99,9 +99,11 @@ export class TaskRun {
       return;
     }
     const cwd = t.cwd === undefined ? t.resultDir : path.resolve(t.resultDir, t.cwd);
-    const env: Record<string, string | undefined> = { ...process.env };
+    // An ad-hoc task starts from its submitter's environment; any other from the worker's.
+    const env: Record<string, string | undefined> = { ...(t.callerEnv ?? process.env) };
     for (const k of PRIVATE_ENV) delete env[k];
     Object.assign(env, t.env, {
+      PWD: cwd,
       BLANKET_APP_TASK_ID: t.id,
       BLANKET_APP_TASK_RESULTS_DIRECTORY: t.resultDir,
       BLANKET_APP_RESULTS_DIRECTORY: this.settings.resultsRoot,
@@ -111,12 +113,17 @@ export class TaskRun {
       BLANKET_APP_SOCKET: this.settings.socket,
     });
     const [file, args] = executorArgv(t.executor, t.command);
+    // Never run somewhere else instead: a missing directory ends the task ERROR, saying so.
+    let cwdProblem: string | undefined;
     try {
-      statSync(cwd);
-    } catch {
+      if (!statSync(cwd).isDirectory()) cwdProblem = `the working directory ${cwd} is not a directory`;
+    } catch (err) {
+      cwdProblem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the working directory ${cwd} does not exist` : `the working directory ${cwd} cannot be used: ${(err as Error).message}`;
+    }
+    if (cwdProblem) {
       closeSync(outFd);
       if (errFd !== outFd) closeSync(errFd);
-      this.failBeforeStart(`the working directory ${cwd} does not exist`);
+      this.failBeforeStart(cwdProblem);
       return;
     }
     this.watchDir();

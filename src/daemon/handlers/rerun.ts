@@ -1,3 +1,4 @@
+import { withoutCallerEnv } from '../../core/callerenv.js';
 import type { Handler } from '../context.js';
 import { resolveId } from '../resolve.js';
 import { noWorkerWarning, prepare, submit } from '../submit.js';
@@ -13,9 +14,10 @@ export const rerun: Handler<'rerun'> = async (params, { daemon }) => {
     retries: old.retries,
     timeout: old.timeout,
     ...(old.cwd !== undefined ? { cwd: old.cwd } : {}),
+    ...(old.callerEnv !== undefined ? { callerEnv: old.callerEnv } : {}),
     ...(old.notify ? { notify: true } : {}),
   });
   const [task] = await submit(daemon, [draft]);
   const w = noWorkerWarning(daemon, task!);
-  return { task: task!, warnings: w ? [...warnings, w] : warnings };
+  return { task: withoutCallerEnv(task!), warnings: w ? [...warnings, w] : warnings };
 };
