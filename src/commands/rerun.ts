@@ -2,7 +2,8 @@ import { parseEnvFlags } from '../cli/env.js';
 import { command } from '../cli/spec.js';
 
 export default command({
-  summary: 'Submit a new task like an old one (same type, env, label, priority), with -e overrides.',
+  summary: 'Submit a new task like an old one (everything that defined its run), with -e overrides.',
+  description: `The new task has the old one's type, env, tags (--tag ones too), executor and rendered command (even if the type changed since), files, working directory, captured environment, priority, label, timeout, retries, hooks and --notify. It does not wait for the old one's dependencies (they have run) nor its --at/--in time, and it is not a fire of its schedule. With -e, the command and files are rendered again from the type as it is now, with the new values.`,
   examples: ['<%= config.bin %> rerun 1sc46g00', '<%= config.bin %> rerun 1sc46g00 -e NAME=Grace -q'],
   args: [{ name: 'id', description: 'Task id or unique prefix.', required: true }],
   flags: {

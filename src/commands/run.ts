@@ -25,7 +25,7 @@ const runFlags = {
   at: { kind: 'string', description: 'Start no earlier than WHEN: 10:30, 9pm, "tomorrow 9:00", "fri 18:00", 2026-12-24T18:00, or ISO with Z/offset.', helpValue: 'WHEN' },
   in: { kind: 'string', description: 'Start after DURATION: 30s, 10m, 2h30m, 1d.', helpValue: 'DURATION' },
   tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
-  cwd: { kind: 'string', description: "Working directory (default: the task's result directory)." },
+  cwd: { kind: 'string', description: "Working directory, relative to this one (default: this one for a command after --; the type's cwd, else the task's result directory, for a TYPE).", helpValue: 'DIR' },
   quiet: { kind: 'boolean', char: 'q', description: 'Print the id only.' },
   batch: { kind: 'string', description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line.', helpValue: 'FILE' },
   wait: { kind: 'boolean', char: 'w', description: 'Wait for the task to end and exit with its code.' },
@@ -41,6 +41,9 @@ export default command({
   description: `Queues a task and prints its id. With a TYPE, the task runs that type's command with the
 environment given by -e. After --, the rest of the line is an ad-hoc command (type "shell"):
 several words are each quoted and run as a command; one word is run as a shell command line.
+An ad-hoc command runs where and as you submit it: in this directory (or --cwd), with this
+shell's environment (shown by name only in show; see docs/workers.md). A TYPE's task gets the
+worker's environment and the type's cwd rule.
 The flags --wait, --follow, -q and --json may also end the line after the command (they are
 blanket's, not the command's); to give one of them to the command itself, quote the whole
 command as one word.
@@ -94,7 +97,16 @@ command as one word.
     if (flags.retries !== undefined) params.retries = flags.retries;
     if (flags.timeout !== undefined) params.timeout = flags.timeout;
     if (flags.tag?.length) params.tags = flags.tag;
-    if (flags.cwd !== undefined) params.cwd = flags.cwd;
+    // Ad-hoc (type shell, after -- or by name): it runs here, with this environment.
+    const adhoc = type === 'shell';
+    if (flags.cwd !== undefined || adhoc) {
+      const { submitterCwd } = await import('../cli/submitter.js');
+      params.cwd = submitterCwd(flags.cwd);
+    }
+    if (adhoc) {
+      const { captureEnv } = await import('../core/callerenv.js');
+      params.callerEnv = captureEnv(process.env);
+    }
     if (flags.notify) params.notify = true;
     if (flags.after?.length) params.after = flags.after.flatMap((a) => a.split(',')).map((s) => s.trim()).filter(Boolean);
     if (flags.at !== undefined && flags.in !== undefined) throw usage('give --at or --in, not both');

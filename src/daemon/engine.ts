@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isTerminal, type Task } from '../protocol/model.js';
 import type { TaskEvent } from '../core/states.js';
+import { withoutCallerEnv } from '../core/callerenv.js';
 import type { EventBus } from './events.js';
 import type { Logger } from './log.js';
 import type { Change, Store, SubmitAlso, TaskDraft } from './store/store.js';
@@ -71,7 +72,7 @@ export class Engine {
 
   private async archive(task: Task): Promise<void> {
     try {
-      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(task, null, 2) + '\n');
+      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(withoutCallerEnv(task), null, 2) + '\n');
     } catch (err) {
       // A task that never ran may have no result dir; that is fine.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn('cannot write task.json', { task: task.id, err: String(err) });

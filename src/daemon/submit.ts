@@ -87,6 +87,7 @@ export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared
   if (p.notBefore !== undefined && p.notBefore > daemon.now()) draft.notBefore = p.notBefore;
   const cwd = p.cwd ?? type.cwd;
   if (cwd !== undefined) draft.cwd = cwd;
+  if (p.callerEnv !== undefined) draft.callerEnv = p.callerEnv;
   if (type.combinedOutput) draft.combinedOutput = true;
   if (type.hooks) draft.hooks = { ...type.hooks };
   if (p.notify) draft.notify = true;

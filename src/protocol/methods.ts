@@ -13,6 +13,8 @@ const name = str({ min: 1, max: 128, pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, w
 const tag = str({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.:+-]+$/, what: 'a tag' });
 const state = literal(...STATES);
 const env = record(str({ max: 128 * 1024 }), { key: ENV_NAME, max: 500, what: 'an object of environment variables' });
+/** A whole process environment as a shell has it (names may hold any character but = and NUL, e.g. BASH_FUNC_f%%). */
+const callerEnv = record(str({ max: 128 * 1024 }), { key: /^[^=\0]{1,1024}$/, max: 10000, what: 'an object of environment variables' });
 
 export const submitParams = obj({
   type: name,
@@ -25,6 +27,8 @@ export const submitParams = obj({
   after: opt(arr(id, { max: 1000 })),
   notBefore: opt(int({ min: 0 })),
   cwd: opt(str({ max: 4096 })),
+  /** The process's base environment instead of the worker's (run -- sends the CLI's). */
+  callerEnv: opt(callerEnv),
   notify: opt(bool),
 });
 export type SubmitParams = Infer<typeof submitParams>;
@@ -88,6 +92,8 @@ export interface ShowResult {
   dependents: string[];
   /** The state of each dependency and dependent that still exists, by id. */
   related?: Record<string, State>;
+  /** The names in the task's callerEnv (its values never leave the daemon but to the worker). */
+  callerEnvNames?: string[];
 }
 
 export interface TypesNewResult {
@@ -245,7 +251,8 @@ export const methods = {
   /** First call on every connection: checks the protocol version. */
   hello: method(obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }), {} as { protocol: number; version: string; pid: number }),
   run: method(submitParams, {} as RunResult),
-  'run.batch': method(obj({ tasks: arr(any<unknown>(), { max: 10000 }) }), {} as { ids: string[] }),
+  /** `callerEnv`: once for the whole batch, the callerEnv of its ad-hoc (type shell) tasks that give none. */
+  'run.batch': method(obj({ tasks: arr(any<unknown>(), { max: 10000 }), callerEnv: opt(callerEnv) }), {} as { ids: string[] }),
   ps: method(psParams, {} as PsSections),
   show: method(obj({ id }), {} as ShowResult),
   rm: method(obj({ ids: arr(id, { min: 1, max: 10000 }), dryRun: opt(bool) }), {} as { removed: string[] }),

@@ -50,7 +50,14 @@ export interface Task {
   /** The rendered command, exactly as the executor will receive it. */
   command: string;
   files: FileSpec[];
+  /** Working directory: absolute, or relative to resultDir; absent: resultDir. Ad-hoc tasks get the submitter's. */
   cwd?: string;
+  /**
+   * The submitting CLI's whole environment (ad-hoc tasks): the process starts from it instead of
+   * from the worker's. Stored and sent to the worker that runs the task only; every result and
+   * event a client gets leaves it out (show says which names it holds).
+   */
+  callerEnv?: Record<string, string>;
   /** stdout and stderr go to one output.log. */
   combinedOutput?: boolean;
   /** Seconds. */

@@ -100,9 +100,11 @@ export class TaskRun {
       return;
     }
     const cwd = t.cwd === undefined ? t.resultDir : path.resolve(t.resultDir, t.cwd);
-    const env: Record<string, string | undefined> = { ...process.env };
+    // An ad-hoc task starts from its submitter's environment; any other from the worker's.
+    const env: Record<string, string | undefined> = { ...(t.callerEnv ?? process.env) };
     for (const k of PRIVATE_ENV) delete env[k];
     Object.assign(env, t.env, {
+      PWD: cwd,
       BLANKET_APP_TASK_ID: t.id,
       BLANKET_APP_TASK_RESULTS_DIRECTORY: t.resultDir,
       BLANKET_APP_RESULTS_DIRECTORY: this.settings.resultsRoot,
@@ -115,24 +117,26 @@ export class TaskRun {
     // the worker sets, an inherited variable) can stand in for the submitted value.
     for (const k of Object.keys(env)) if (k.startsWith(VALUE_PREFIX)) delete env[k];
     Object.assign(env, templateEnv(t.command, t.env));
+    const notStarted = (why: string): void => {
+      closeSync(outFd);
+      if (errFd !== outFd) closeSync(errFd);
+      this.failBeforeStart(why);
+    };
     let file: string;
     let args: string[];
     try {
       [file, args] = executorArgv(t.executor, t.command);
     } catch (err) {
-      closeSync(outFd);
-      if (errFd !== outFd) closeSync(errFd);
-      this.failBeforeStart((err as Error).message);
-      return;
+      return notStarted((err as Error).message);
     }
+    // Never run somewhere else instead: a missing directory ends the task ERROR, saying so.
+    let cwdProblem: string | undefined;
     try {
-      statSync(cwd);
-    } catch {
-      closeSync(outFd);
-      if (errFd !== outFd) closeSync(errFd);
-      this.failBeforeStart(`the working directory ${cwd} does not exist`);
-      return;
+      if (!statSync(cwd).isDirectory()) cwdProblem = `the working directory ${cwd} is not a directory`;
+    } catch (err) {
+      cwdProblem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the working directory ${cwd} does not exist` : `the working directory ${cwd} cannot be used: ${(err as Error).message}`;
     }
+    if (cwdProblem) return notStarted(cwdProblem);
     this.watchDir();
     // node:child_process directly, not execa: on this path execa cost ~3.5 ms of CPU per task
     // (40 % of the worker's) and ~45 MB of worker RSS (docs/performance.md).

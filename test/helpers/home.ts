@@ -89,9 +89,9 @@ export class TestHome {
   }
 
   /** Run `blanket ARGS…` to completion. */
-  run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+  run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number; /** The CLI's working directory. */ cwd?: string } = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(this.dir, opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(this.dir, opts.env), stdio: ['pipe', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
       this.children.add(child);
       let stdout = '';
       let stderr = '';

@@ -109,7 +109,7 @@ export function renderPs(r: PsSections, now: number, cols = 120): string {
   return out.join('\n');
 }
 
-export function renderShow({ task: t, dependents, related }: ShowResult, now: number): string {
+export function renderShow({ task: t, dependents, related, callerEnvNames }: ShowResult, now: number): string {
   const rows: [string, string][] = [
     ['id', bold(t.id)],
     ['type', t.type],
@@ -138,6 +138,9 @@ export function renderShow({ task: t, dependents, related }: ShowResult, now: nu
   if (dependents.length) rows.push(['dependents', dependents.map(rel).join(', ')]);
   if (t.schedule) rows.push(['schedule', `${t.schedule.name} (fire time ${new Date(t.schedule.fireAt).toISOString()})`]);
   rows.push(['results', t.resultDir]);
+  rows.push(['cwd', t.cwd === undefined ? dim('(the result directory)') : t.cwd]);
+  // The submitter's environment may hold secrets: its names are in --json, its values nowhere.
+  rows.push(['base env', callerEnvNames ? `the submitter's (${callerEnvNames.length} variables; names in --json)` : "the worker's"]);
   const out = [table(rows.map(([k, v]) => [dim(k), v]))];
   const env = Object.entries(t.env);
   if (env.length) out.push('', bold('Environment'), table(env.map(([k, v]) => [k, JSON.stringify(v)])));

@@ -30,7 +30,7 @@ export default command({
     retries: { kind: 'integer', description: "Retries of each task (default: the type's).", min: 0, max: 1000 },
     timeout: { kind: 'integer', description: "Seconds before a task ends TIMEDOUT (default: the type's).", min: 0 },
     tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
-    cwd: { kind: 'string', description: "Working directory of the tasks (default: each task's result directory)." },
+    cwd: { kind: 'string', description: "Working directory of the tasks, relative to this one (default: this one for a command after --; the type's cwd, else each task's result directory, for a TYPE).", helpValue: 'DIR' },
     overlap: { kind: 'string', description: 'While the previous run waits or runs: skip the fire, queue it, or allow it.', options: OVERLAP_POLICIES, default: 'skip' },
     'catch-up': { kind: 'string', description: 'Fires missed while the daemon was down: none, latest (one run), or all (up to --catch-up-max).', options: CATCH_UP_POLICIES, default: 'latest' },
     'catch-up-max': { kind: 'integer', description: 'With --catch-up all: at most this many runs.', min: 1, max: 1000, default: 10 },
@@ -67,7 +67,11 @@ export default command({
     if (flags.retries !== undefined) params.retries = flags.retries;
     if (flags.timeout !== undefined) params.timeout = flags.timeout;
     if (flags.tag?.length) params.tags = flags.tag;
-    if (flags.cwd !== undefined) params.cwd = flags.cwd;
+    // An ad-hoc command runs where it was scheduled (its environment is not kept: see docs/schedules.md).
+    if (flags.cwd !== undefined || type === 'shell') {
+      const { submitterCwd } = await import('../../cli/submitter.js');
+      params.cwd = submitterCwd(flags.cwd);
+    }
     if (flags.paused) params.paused = true;
     const result = await call('schedule.add', params);
     for (const w of result.warnings) warn(w);

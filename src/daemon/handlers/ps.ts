@@ -1,9 +1,11 @@
+import { withoutCallerEnv } from '../../core/callerenv.js';
 import type { Handler } from '../context.js';
 import { canRunSomewhere } from '../submit.js';
 
 /** The store's sections, plus why runnable queued tasks are not running yet. */
 export const ps: Handler<'ps'> = async (params, { daemon }) => {
-  const r = await daemon.store.ps(params);
+  const stored = await daemon.store.ps(params);
+  const r = { ...stored, running: stored.running.map(withoutCallerEnv), queued: stored.queued.map(withoutCallerEnv), finished: stored.finished.map(withoutCallerEnv) };
   const reasons: Record<string, string> = {};
   const activeByType = new Map<string, number>();
   for (const t of r.running) activeByType.set(t.type, (activeByType.get(t.type) ?? 0) + 1);

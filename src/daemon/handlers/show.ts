@@ -1,3 +1,4 @@
+import { withoutCallerEnv } from '../../core/callerenv.js';
 import type { State } from '../../protocol/model.js';
 import type { Handler } from '../context.js';
 import { resolveId } from '../resolve.js';
@@ -11,5 +12,6 @@ export const show: Handler<'show'> = async (params, { daemon }) => {
     const t = await daemon.store.get(other);
     if (t) related[other] = t.state;
   }
-  return { task, dependents, related };
+  const names = task.callerEnv && Object.keys(task.callerEnv).sort();
+  return { task: withoutCallerEnv(task), dependents, related, ...(names ? { callerEnvNames: names } : {}) };
 };

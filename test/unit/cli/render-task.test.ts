@@ -38,6 +38,8 @@ not before  2026-05-17T12:01:35.000Z
 depends on  1sc46g06, 1sc46g01 (waiting)
 dependents  1sc46g0b
 results     /tmp/results/1sc46g00
+cwd         (the result directory)
+base env    the worker's
 
 Environment
 NAME   "O'Brien"
@@ -115,6 +117,13 @@ t.test('renderShow', async (t) => {
   const withStates = renderShow({ task, dependents: ['1sc46g0b'], related: { '1sc46g06': 'SUCCESS', '1sc46g01': 'RUNNING' } }, NOW);
   t.match(withStates, /^depends on +1sc46g06 SUCCESS, 1sc46g01 RUNNING$/m, 'the states the daemon sends are shown');
   t.match(withStates, /^dependents +1sc46g0b \(removed\)$/m, 'a dependent the daemon no longer has');
+});
+
+t.test('renderShow of an ad-hoc task: its directory, and only the names of its environment', async (t) => {
+  const task = taskIn('SUCCESS', { type: 'shell', cwd: '/home/ada/proj' });
+  const out = renderShow({ task, dependents: [], callerEnvNames: ['HOME', 'PATH', 'TOKEN'] }, NOW);
+  t.match(out, /^cwd +\/home\/ada\/proj$/m);
+  t.match(out, /^base env +the submitter's \(3 variables; names in --json\)$/m);
 });
 
 t.test('renderShow of a running attempt', async (t) => {
