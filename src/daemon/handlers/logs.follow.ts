@@ -1,4 +1,4 @@
-import { isTerminal, type Task } from '../../protocol/model.js';
+import { isTerminal } from '../../protocol/model.js';
 import type { DaemonEvent } from '../../protocol/methods.js';
 import type { Handler } from '../context.js';
 import { follow, tailLines } from '../logs.js';
