@@ -2,6 +2,7 @@
 // "may import" table) bites: planted imports across a forbidden boundary are
 // errors, allowed ones and the named exceptions are not. Linted without type
 // information, with the boundary blocks alone, so it stays fast.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
@@ -9,7 +10,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import t from 'tap';
 import tseslint from 'typescript-eslint';
 // @ts-expect-error -- plain JS config module, no types
-import { boundaryConfig } from '../../scripts/eslint-boundaries.js';
+import { boundaryConfig, EXCEPTIONS } from '../../scripts/eslint-boundaries.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -84,4 +85,13 @@ t.test('an import the resolver cannot follow is an error, not a silent pass', as
   const found = await lint('src/worker/planted.ts', "import { nothing } from '../daemon/no-such-file.js';");
   t.equal(found.length, 1, found.join('\n'));
   t.match(found[0] ?? '', /^import-x\/no-unresolved: /);
+});
+
+t.test('every named exception is still used, so the list shrinks when a module moves', async (t) => {
+  for (const { file, imports } of EXCEPTIONS as { file: string; imports: string[] }[]) {
+    const abs = path.join(ROOT, file);
+    if (!t.ok(existsSync(abs), `${file} exists`)) continue;
+    const targets = [...readFileSync(abs, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)].map((m) => path.relative(ROOT, path.resolve(path.dirname(abs), m[1]!)).replace(/\.js$/, '.ts'));
+    for (const i of imports) t.ok(targets.includes(i), `${file} still imports ${i}; if not, drop it from EXCEPTIONS`);
+  }
 });
