@@ -44,7 +44,8 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
       continue;
     }
     const value = inline ?? raw[++i];
-    if (value === undefined) return undefined;
+    // A value that is itself one of the flags (`--label --json`) is a missing value to oclif.
+    if (value === undefined || isFlag(value, defs, byChar)) return undefined;
     if (def.kind === 'integer') {
       if (!/^-?\d+$/.test(value)) return undefined;
       const n = Number(value);
@@ -72,4 +73,13 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
     if (a.required && positional[i] === undefined) return undefined;
   }
   return { flags: flags as Parsed<Record<string, FlagSpec>>['flags'], args, argv: positional, raw };
+}
+
+/** Whether oclif would take `tok` for one of the command's flags. */
+function isFlag(tok: string, defs: Record<string, FlagSpec>, byChar: Map<string, string>): boolean {
+  if (!tok.startsWith('--')) return tok.startsWith('-') && tok.length > 1 && byChar.has(tok[1]!);
+  const name = tok.slice(2);
+  if (Object.hasOwn(defs, name)) return true;
+  const negated = name.startsWith('no-') ? defs[name.slice(3)] : undefined;
+  return negated?.kind === 'boolean' && negated.allowNo === true;
 }

@@ -26,6 +26,14 @@ function toFlag(def: FlagSpec) {
   }
 }
 
+/** What oclif parsed, as the fast path gives it: an absent boolean flag is false (oclif leaves it undefined). */
+export function fromOclif(spec: CommandSpec, parsed: { flags: object; args: object; argv: unknown[] }, raw: string[]): Parsed<Record<string, FlagSpec>> {
+  const flags: Record<string, unknown> = { ...parsed.flags };
+  const defs: Record<string, FlagSpec> = { ...GLOBAL_FLAGS, ...spec.flags };
+  for (const [name, def] of Object.entries(defs)) if (def.kind === 'boolean') flags[name] ??= def.default ?? false;
+  return { flags, args: parsed.args, argv: parsed.argv as string[], raw } as Parsed<Record<string, FlagSpec>>;
+}
+
 export function makeCommand(id: string, spec: CommandSpec): typeof Command {
   const flags = Object.fromEntries(Object.entries(spec.flags ?? {}).map(([n, d]) => [n, toFlag(d)]));
   const args = Object.fromEntries((spec.args ?? []).map((a) => [a.name, Args.string({ description: a.description, required: a.required === true, ignoreStdin: true })]));
@@ -40,8 +48,7 @@ export function makeCommand(id: string, spec: CommandSpec): typeof Command {
     static args = args;
 
     async run(): Promise<void> {
-      const { flags: f, args: a, argv } = await this.parse(SpecCommand as never);
-      await execute(id, spec, { flags: f, args: a, argv: argv as string[], raw: this.argv } as Parsed<Record<string, FlagSpec>>);
+      await execute(id, spec, fromOclif(spec, await this.parse(SpecCommand as never), this.argv));
     }
 
     async catch(err: Interfaces.CommandError): Promise<unknown> {

@@ -295,6 +295,7 @@ export function typeToDoc(t: TaskTypeInfo): Record<string, unknown> {
 
 /** A TOML string: multi-line literal for readable commands where that is exact, else a basic string. */
 function tomlString(v: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this test looks for
   if (v.includes('\n') && !v.includes("'''") && !v.endsWith("'") && !/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) return `'''\n${v}'''`;
   return JSON.stringify(v).replace(/\x7f/g, '\\u007f').replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }

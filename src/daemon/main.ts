@@ -118,7 +118,6 @@ async function main(): Promise<void> {
   types.setStored(await store.storedTypes());
   types.watch();
 
-  // eslint-disable-next-line prefer-const
   let engine: Engine;
   /** Local workers from before (a crash or a restart) that outlived the last daemon: not our children. */
   const adoptedWorkers = new Map<string, RecordedWorker>();

@@ -63,7 +63,7 @@ export class TmuxTop {
         return test.test(s) ? s : undefined;
       }, timeoutMs);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the screen:\n${this.screen()}`);
+      throw new Error(`${(err as Error).message}; the screen:\n${this.screen()}`, { cause: err });
     }
   }
 

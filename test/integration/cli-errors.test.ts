@@ -46,6 +46,15 @@ t.test('-e without =, and other usage errors, exit 2', async (t) => {
   t.same(await snapshot(client), before, 'nothing changed');
 });
 
+t.test('a flag where a value should be is a missing value, not the value', async (t) => {
+  const before = await snapshot(client);
+  // The fast path used to take --json as the label and submit the task.
+  const e = jsonError(t, await h.run(['run', 'echo_task', '--label', '--json']), 'USAGE', 2);
+  t.match(e.message, /--label expects a value/);
+  humanError(t, await h.run(['run', 'echo_task', '-l', '-q']), 'USAGE', /--label expects a value/, 2);
+  t.same(await snapshot(client), before, 'nothing changed');
+});
+
 t.test('an id prefix that matches several tasks lists the candidates', async (t) => {
   const ids = seed.ids;
   let prefix = ids[0]!;

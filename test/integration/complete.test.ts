@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { ask, LIVE_TIMEOUT_MS, liveValues } from '../../src/cli/complete/live.js';
+import { LIVE_TIMEOUT_MS, liveValues } from '../../src/cli/complete/live.js';
 import { BIN, processesOf, TestHome, testEnv } from '../helpers/home.js';
 
 /** `blanket __complete WORDS…`: its lines (values only) and how long it took. */

@@ -19,7 +19,7 @@ function listeningPorts(pid: number): number[] {
   }
   const ports: number[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(table, 'utf8');
     } catch {

@@ -172,7 +172,7 @@ t.test('/ filters the lists by type, label or state', async (t) => {
   ui.app.unmount();
 });
 
-t.test('? shows the help; any key closes it', async (t) => {
+t.test('? shows the help; any key closes it', async () => {
   const { ui } = await mount();
   await ui.press('?');
   await ui.frame(/HELP {2}any key closes/);

@@ -132,6 +132,7 @@ t.test('renderShow of a running attempt', async (t) => {
   t.match(out, /^worker +w1$/m);
   t.match(out, /^progress +████░░░░░░ 40% copying$/m);
   t.match(out, /^1 +w1 +2026-05-17T12:00:00\.002Z +1m30s +running +- *$/m);
+  // eslint-disable-next-line no-control-regex -- looking for colour escapes
   t.notMatch(out, /\x1b\[/, 'no colour codes');
 });
 
@@ -141,8 +142,10 @@ t.test('colour changes only the escape codes, never the layout', async (t) => {
   setColor(true);
   try {
     const coloured = renderPs(r, NOW, 120);
+    /* eslint-disable no-control-regex -- colour escapes */
     t.match(coloured, /\x1b\[/);
     t.equal(coloured.replace(/\x1b\[[0-9;]*m/g, ''), EXPECTED_PS);
+    /* eslint-enable no-control-regex */
   } finally {
     setColor(false);
   }
