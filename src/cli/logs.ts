@@ -2,7 +2,7 @@
 // new ones across rotations, rendered for people or raw (--json).
 import type { LogLevel } from '../core/logline.js';
 import { lineAtLeast } from '../core/logline.js';
-import { followLog, lastLogLines } from '../daemon/logfiles.js';
+import { followLog, lastLogLines } from '../os/logfiles.js';
 import { renderLogLine } from './render/logs.js';
 
 export interface PrintLogOptions {

@@ -295,6 +295,7 @@ function posixSpots(text: string): Spot[] {
       continue;
     }
     // an ordinary word: look at whole words for [[ ]] and let
+    // eslint-disable-next-line no-control-regex -- NUL marks where a {{NAME}} stood in the skeleton
     const word = /^[^\s;&|()<>'"`\\$\u0000]+/.exec(rest)?.[0] ?? c;
     if (wordStart) {
       if (word === '[[') {

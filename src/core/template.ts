@@ -58,6 +58,7 @@ export function render(template: string, vars: Record<string, string>, executor:
   const { skeleton, quoted } = skeletonOf(template, (n) => (Object.hasOwn(vars, n) ? vars[n] : undefined));
   const found = spots(syntax, skeleton);
   let k = 0;
+  // eslint-disable-next-line no-control-regex -- NUL marks where a {{NAME}} stood in the skeleton
   return skeleton.replace(/\u0000/g, () => {
     const use = quoted[k]!;
     const spot = found[k++];

@@ -4,7 +4,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Paths } from '../core/paths.js';
-import { processStartTime, signalGroup } from '../worker/proc.js';
+import { processStartTime, signalGroup } from '../os/proc.js';
 import type { LocalWorkerSpec } from './workers/supervisor.js';
 
 export interface RecordedWorker {

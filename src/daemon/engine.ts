@@ -11,7 +11,7 @@ import type { Logger } from './log.js';
 import type { Change, Store, SubmitAlso, TaskDraft } from './store/store.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import { isRunnable } from './store/keys.js';
-import { signalGroup, taskGroups } from '../worker/proc.js';
+import { signalGroup, taskGroups } from '../os/proc.js';
 
 /** Timers longer than this are re-armed, so a wall-clock jump is noticed within it. */
 const MAX_TIMER_MS = 60_000;

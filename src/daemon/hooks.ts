@@ -12,7 +12,7 @@ import type { DaemonEvent } from '../protocol/methods.js';
 import { isTerminal, type Task } from '../protocol/model.js';
 import type { Logger } from './log.js';
 import { tailLines } from './logs.js';
-import { which } from './types/which.js';
+import { which } from '../os/which.js';
 
 /** Hooks running at once; more wait their turn. */
 const MAX_RUNNING = 4;

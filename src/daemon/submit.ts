@@ -8,7 +8,7 @@ import { render, TemplateError, VALUE_PREFIX } from '../core/template.js';
 import type { Daemon } from './context.js';
 import { resolveIds } from './resolve.js';
 import type { TaskDraft } from './store/store.js';
-import { whichCached } from './types/which.js';
+import { whichCached } from '../os/which.js';
 import { canRun } from './workers/registry.js';
 
 export interface Prepared {

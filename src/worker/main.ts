@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG } from '../core/config.js';
 import { LOG_LEVELS, type LogLevel } from '../core/logline.js';
 import { resolvePaths } from '../core/paths.js';
 import { createFileLogger } from '../log.js';
-import { detectTags } from './tags.js';
+import { detectTags } from '../os/tags.js';
 import { Worker } from './worker.js';
 
 const { values } = parseArgs({

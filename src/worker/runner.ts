@@ -7,7 +7,8 @@ import type { Task } from '../protocol/model.js';
 import { executorArgv } from '../core/executor.js';
 import { safeRelativePath } from '../core/tasktype.js';
 import { templateEnv, VALUE_PREFIX } from '../core/template.js';
-import { processStartTime, signalGroup, groupAlive } from './proc.js';
+import { processStartTime, signalGroup, groupAlive } from '../os/proc.js';
+import { logFiles } from '../os/results.js';
 
 export interface RunSettings {
   killGraceMs: number;
@@ -33,14 +34,6 @@ export interface RunEvents {
 
 /** Environment variables a worker must not pass on to tasks. */
 const PRIVATE_ENV = ['BLANKET_READY_FD', 'BLANKET_WORKER_ID'];
-
-export function logFiles(task: Pick<Task, 'resultDir' | 'combinedOutput'>): { stdout: string; stderr: string } {
-  if (task.combinedOutput) {
-    const f = path.join(task.resultDir, 'output.log');
-    return { stdout: f, stderr: f };
-  }
-  return { stdout: path.join(task.resultDir, 'stdout.log'), stderr: path.join(task.resultDir, 'stderr.log') };
-}
 
 export function truncationMarker(cap: number): string {
   return `\n[blanket: output truncated at ${cap} bytes; the rest was discarded (max_output_bytes)]\n`;

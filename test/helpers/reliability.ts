@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '../../src/client/client.js';
 import type { Task } from '../../src/protocol/model.js';
-import { groupMembers } from '../../src/worker/proc.js';
+import { groupMembers } from '../../src/os/proc.js';
 import { waitFor, type TestHome } from './home.js';
 
 export const SOAK = process.env.BLANKET_SOAK === '1';

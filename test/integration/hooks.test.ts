@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { parseLogLine } from '../../src/core/logline.js';
-import { lastLogLines } from '../../src/daemon/logfiles.js';
+import { lastLogLines } from '../../src/os/logfiles.js';
 import { TestHome, waitFor } from '../helpers/home.js';
 
 t.test('hooks', async (t) => {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { groupMembers } from '../../src/worker/proc.js';
+import { groupMembers } from '../../src/os/proc.js';
 import { processesOf, TestHome, waitFor } from '../helpers/home.js';
 
 const types = {

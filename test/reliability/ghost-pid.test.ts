@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import t from 'tap';
 import { LevelStore } from '../../src/daemon/store/level.js';
-import { processStartTime, groupMembers } from '../../src/worker/proc.js';
+import { processStartTime, groupMembers } from '../../src/os/proc.js';
 import { TestHome, testEnv, waitFor } from '../helpers/home.js';
 import { draft } from '../helpers/tasks.js';
 import { exited, SOAK } from '../helpers/reliability.js';

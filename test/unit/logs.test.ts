@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { lineAtLeast, parseLogLine } from '../../src/core/logline.js';
-import { followLog, lastLogLines } from '../../src/daemon/logfiles.js';
+import { followLog, lastLogLines } from '../../src/os/logfiles.js';
 import { renderLogEntry, renderLogLine } from '../../src/cli/render/logs.js';
 import { createFileLogger, createLogger } from '../../src/log.js';
 import { waitFor } from '../helpers/home.js';

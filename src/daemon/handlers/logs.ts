@@ -1,6 +1,6 @@
 import type { Task } from '../../protocol/model.js';
 import { BlanketError } from '../../protocol/errors.js';
-import { logFiles } from '../../worker/runner.js';
+import { logFiles } from '../../os/results.js';
 import type { Handler } from '../context.js';
 import { LOG_PAGE_MAX, openLog, readPage, tailOffset } from '../logs.js';
 import { resolveId } from '../resolve.js';

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { executorArgv } from '../../../src/core/executor.js';
 import { placementProblems, quoteStyle, render, scan, shellJoin, templateEnv, TemplateError } from '../../../src/core/template.js';
-import { which } from '../../../src/daemon/types/which.js';
+import { which } from '../../../src/os/which.js';
 
 // A sandbox: HOME and cwd of every process run here, with a canary file. If any value
 // below were executed, a file would appear in it (or the canary would be gone).

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { BlanketError } from '../../../protocol/errors.js';
 import type { TaskTypeInfo, TypeLoadError } from '../../../protocol/model.js';
 import type { Handler } from '../../context.js';
-import { which } from '../../types/which.js';
+import { which } from '../../../os/which.js';
 
 /** Check one file's text, one type by name, or every type in force; executors must be on PATH. */
 export const typesValidate: Handler<'types.validate'> = async (params, { daemon }) => {

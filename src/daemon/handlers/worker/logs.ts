@@ -1,5 +1,5 @@
 import type { Handler } from '../../context.js';
-import { logLinesPage } from '../../logfiles.js';
+import { logLinesPage } from '../../../os/logfiles.js';
 import { LOG_PAGE_MAX } from '../../logs.js';
 import { findWorker } from './common.js';
 

@@ -1,6 +1,6 @@
 // The tags a worker advertises when none are configured: what this host can run.
 import os from 'node:os';
-import { which } from '../daemon/types/which.js';
+import { which } from './which.js';
 
 const PROGRAMS = ['sh', 'bash', 'zsh', 'dash', 'fish', 'ksh', 'pwsh', 'powershell', 'cmd', 'python3', 'python', 'node', 'perl', 'ruby', 'php', 'deno', 'bun', 'java', 'go', 'make', 'docker', 'git'];
 
