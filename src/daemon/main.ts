@@ -107,6 +107,14 @@ async function main(): Promise<void> {
     if (err instanceof StoreError) fail(new BlanketError('STORE_CORRUPT', err.message, { hint: "check it with 'blanket db check'; nothing was changed" }));
     throw err;
   }
+  for (const p of store.startWarnings) {
+    log.warn('the store has a damaged table; serving anyway (a read that meets the damage fails with STORE_CORRUPT)', {
+      file: p.file,
+      ...(p.offset !== undefined ? { offset: p.offset } : {}),
+      problem: p.message,
+      hint: "see 'blanket db check'; 'blanket daemon stop', then 'blanket db repair' drops the damaged blocks (after a backup)",
+    });
+  }
   writeFileSync(paths.pidFile, `${process.pid}\n`);
 
   const events = new EventBus();
