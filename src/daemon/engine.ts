@@ -79,7 +79,7 @@ export class Engine {
 
   private async archive(task: Task): Promise<void> {
     try {
-      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(task, null, 2) + '\n');
+      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(task, null, 2) + '\n', { mode: 0o600 }); // it holds the task's env
     } catch (err) {
       // A task that never ran may have no result dir; that is fine.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn('cannot write task.json', { task: task.id, err: String(err) });
