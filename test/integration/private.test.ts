@@ -33,9 +33,10 @@ t.test('a task with a secret in its env: every file holding it is 0600, every di
       ].join('\n'),
     },
   });
-  // The CLI starts the daemon under this process's umask, as a user's shell would.
-  const userUmask = process.umask();
-  t.not(userUmask & 0o077, 0, `the test runs under a usual umask (${octal(userUmask)})`);
+  // The CLI starts the daemon under this process's umask, as a user's shell would: the usual 022.
+  const userUmask = 0o022;
+  const before = process.umask(userUmask);
+  t.teardown(() => void process.umask(before));
   const ran = await h.run(['run', 'leak', '-e', `TOKEN=${secret}`, '--wait', '--json']);
   t.equal(ran.code, 0, ran.stderr);
   const task = JSON.parse(ran.stdout).task;
@@ -60,6 +61,8 @@ t.test('a task with a secret in its env: every file holding it is 0600, every di
 });
 
 t.test('a home left open (0755) is tightened to 0700 at start, with one log line', async (t) => {
+  const before = process.umask(0o022);
+  t.teardown(() => void process.umask(before));
   const h = new TestHome(t, { workers: false });
   const open = [h.dir, h.paths.results, h.paths.logs, h.paths.db, h.paths.run, path.join(h.dir, 'backups')];
   for (const d of open) {
