@@ -97,6 +97,7 @@ export function createFileLogger(opts: FileLoggerOptions): Logger {
       path: path.dirname(opts.file),
       size: `${Math.max(1024, Math.floor(opts.maxBytes))}B`,
       rotate: Math.max(1, Math.floor(opts.keep)),
+      mode: 0o600, // logs name tasks and their errors: the user's alone, whatever the umask
     });
     s.on('error', (err: Error) => {
       if (stream !== s) return;

@@ -26,6 +26,8 @@ export async function viaDaemonOrDirect<T>(paths: Paths, viaDaemon: (c: Client) 
       }
     }
     try {
+      // The store's files (a repair's rewrite, a backup's copy) are private, as the daemon makes them.
+      process.umask(0o077);
       return await direct();
     } catch (err) {
       // A daemon took the store between the two tries: go through it.

@@ -103,9 +103,9 @@ export interface StartResult {
  */
 export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<StartResult> {
   const { DAEMON_ENTRY: entry } = await import('../pkg.js'); // a file path (a URL's pathname breaks on spaces), always the built daemon
-  mkdirSync(paths.logs, { recursive: true });
+  mkdirSync(paths.logs, { recursive: true, mode: 0o700 }); // private, as the daemon makes everything (it sets umask 077 itself)
   // The daemon logs to daemon.log itself (rotated); its stdout and stderr keep what a crash prints.
-  const logFd = openSync(path.join(paths.logs, 'daemon.out'), 'a');
+  const logFd = openSync(path.join(paths.logs, 'daemon.out'), 'a', 0o600);
   const child = spawn(process.execPath, [entry], {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'pipe'],

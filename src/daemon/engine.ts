@@ -12,6 +12,7 @@ import type { Change, Store, SubmitAlso, TaskDraft } from './store/store.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import { isRunnable } from './store/keys.js';
 import { signalGroup, taskGroups } from '../os/proc.js';
+import { FailureBackoff } from '../core/backoff.js';
 
 /** Timers longer than this are re-armed, so a wall-clock jump is noticed within it. */
 const MAX_TIMER_MS = 60_000;
@@ -20,6 +21,8 @@ export class Engine {
   private dueTimer: NodeJS.Timeout | undefined;
   private dueAt: number | undefined;
   private closed = false;
+  /** Releasing due tasks failed (a full disk): retry later, not at once, and log it once in a while. */
+  private readonly dueBackoff = new FailureBackoff();
 
   constructor(
     private readonly store: Store,
@@ -50,6 +53,11 @@ export class Engine {
 
   /** Publish, archive, wake, re-arm. */
   after(changes: Change[]): void {
+    // A write went through, so there is room again: due tasks are released now, not after the backoff.
+    if (changes.length > 0 && this.dueBackoff.failing) {
+      this.log.info('due tasks can be released again', { failedAttempts: this.dueBackoff.succeed() });
+      this.armDue();
+    }
     let wake = false;
     const tagSets: string[][] = [];
     for (const { task, from } of changes) {
@@ -72,39 +80,56 @@ export class Engine {
 
   private async archive(task: Task): Promise<void> {
     try {
-      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(withoutCallerEnv(task), null, 2) + '\n');
+      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(withoutCallerEnv(task), null, 2) + '\n', { mode: 0o600 }); // it holds the task's env
     } catch (err) {
       // A task that never ran may have no result dir; that is fine.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn('cannot write task.json', { task: task.id, err: String(err) });
     }
   }
 
-  /** Arm the single timer for the earliest not-before time. */
+  /** Arm the single timer for the earliest not-before time (no sooner than the backoff after a failure). */
   armDue(): void {
     if (this.closed) return;
-    void this.store.nextDue().then((at) => {
-      clearTimeout(this.dueTimer);
-      this.dueAt = at;
-      if (at === undefined || this.closed) return;
-      const delay = Math.max(0, Math.min(at - this.now(), MAX_TIMER_MS));
-      this.dueTimer = setTimeout(() => void this.fireDue(), delay);
-    });
+    this.store.nextDue().then(
+      (at) => {
+        clearTimeout(this.dueTimer);
+        this.dueAt = at;
+        if (at === undefined || this.closed) return;
+        const delay = Math.max(this.dueBackoff.delayMs, Math.min(at - this.now(), MAX_TIMER_MS));
+        this.dueTimer = setTimeout(() => void this.fireDue(), delay);
+      },
+      (err) => this.dueFailed(undefined, err),
+    );
   }
 
   private async fireDue(): Promise<void> {
     this.dueAt = undefined;
-    for (;;) {
-      const ids = await this.store.due(this.now(), 500);
-      for (const id of ids) {
-        try {
-          await this.apply(id, { type: 'due', at: this.now() });
-        } catch (err) {
-          this.log.warn('due task could not be released', { task: id, err: String(err) });
+    try {
+      for (;;) {
+        const ids = await this.store.due(this.now(), 500);
+        for (const id of ids) {
+          try {
+            await this.apply(id, { type: 'due', at: this.now() });
+          } catch (err) {
+            // The rest would fail alike (a full disk), and the same ids would come back at once: back off.
+            return this.dueFailed(id, err);
+          }
         }
+        if (ids.length < 500) break;
       }
-      if (ids.length < 500) break;
+    } catch (err) {
+      return this.dueFailed(undefined, err);
     }
     this.armDue();
+  }
+
+  /** Releasing due tasks failed: try again after a growing delay (100 ms to 5 s), with a log line at most once a minute. */
+  private dueFailed(task: string | undefined, err: unknown): void {
+    const { delayMs, log } = this.dueBackoff.fail(this.now());
+    if (log > 0) this.log.warn('due tasks could not be released; retrying with backoff', { ...(task ? { task } : {}), err: String(err), failedAttempts: log, retryMs: delayMs });
+    if (this.closed) return;
+    clearTimeout(this.dueTimer);
+    this.dueTimer = setTimeout(() => void this.fireDue(), delayMs);
   }
 
   /** A worker is gone: its tasks end LOST (or retry), after their process groups are verified dead or killed. */

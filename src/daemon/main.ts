@@ -1,6 +1,6 @@
 // The daemon process: `node dist/daemon/main.js`.
 // Takes the store lock first (one daemon per home), then the socket.
-import { chmodSync, closeSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, effectiveConfig, type Config } from '../core/config.js';
@@ -14,6 +14,7 @@ import { BackupSchedule } from './backups.js';
 import { backupsDir } from '../core/paths.js';
 import type { Daemon } from './context.js';
 import { Engine } from './engine.js';
+import { privateDirs } from './private.js';
 import { EventBus } from './events.js';
 import { handlers } from './handlers/index.js';
 import { watchEndings } from './hooks.js';
@@ -73,6 +74,9 @@ function readPid(paths: Paths): number | undefined {
 }
 
 async function main(): Promise<void> {
+  // Before anything is created: what the daemon and its workers write is the user's alone.
+  // Tasks get the umask the daemon was started with (see docs/workers.md).
+  const taskUmask = process.umask(0o077);
   const paths = resolvePaths(process.env, process.platform, os.homedir());
   // Logs go to a file in the home: a full disk must fail a log line, not the daemon.
   process.stderr.on('error', () => {});
@@ -83,9 +87,9 @@ async function main(): Promise<void> {
   if (process.platform !== 'win32' && Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH) {
     fail(new BlanketError('PATH_INVALID', `the socket path ${paths.socket} is longer than ${MAX_SOCKET_PATH} bytes`, { hint: 'use a shorter BLANKET_HOME or set BLANKET_SOCKET' }));
   }
-  for (const dir of [paths.home, paths.results, paths.logs, path.dirname(paths.db), paths.typesDir]) mkdirSync(dir, { recursive: true });
-  mkdirSync(paths.run, { recursive: true, mode: 0o700 });
-  chmodSync(paths.run, 0o700); // mkdir's mode does not apply to a dir that already exists
+  // Task types are not secret and their dir may be shared: left as it is. Everything else is made 0700, or tightened to it.
+  mkdirSync(paths.typesDir, { recursive: true });
+  const tightened = privateDirs([paths.home, paths.results, paths.logs, path.dirname(paths.db), paths.db, paths.run]);
 
   let config: Config;
   try {
@@ -94,7 +98,11 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, { hint: `fix ${paths.config} (or the BLANKET_* variable named) and try again; 'blanket config' checks it` }));
     throw err;
   }
+  tightened.push(...privateDirs([backupsDir(paths, config.backup.dir)], false)); // made by the first backup, 0700
   log = createFileLogger({ file: path.join(paths.logs, 'daemon.log'), ...config.log, tee: process.stderr.isTTY === true });
+  if (tightened.length > 0) {
+    log.warn('made directories private (0700): they were open to group or other users; files below them are closed to others by this alone', { dirs: tightened.map((d) => `${d.path} (was ${d.from})`) });
+  }
 
   const store = new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites });
   try {
@@ -106,6 +114,14 @@ async function main(): Promise<void> {
     }
     if (err instanceof StoreError) fail(new BlanketError('STORE_CORRUPT', err.message, { hint: "check it with 'blanket db check'; nothing was changed" }));
     throw err;
+  }
+  for (const p of store.startWarnings) {
+    log.warn('the store has a damaged table; serving anyway (a read that meets the damage fails with STORE_CORRUPT)', {
+      file: p.file,
+      ...(p.offset !== undefined ? { offset: p.offset } : {}),
+      problem: p.message,
+      hint: "see 'blanket db check'; 'blanket daemon stop', then 'blanket db repair' drops the damaged blocks (after a backup)",
+    });
   }
   writeFileSync(paths.pidFile, `${process.pid}\n`);
 
@@ -147,6 +163,7 @@ async function main(): Promise<void> {
     env: workerEnv(),
     log,
     workerLog: config.log,
+    taskUmask,
     exited: (name, reason, restarts) => {
       workers.update(name, { restarts });
       workers.markLost(name, reason);

@@ -12,6 +12,7 @@ import { isTerminal, type ScheduleInfo, type ScheduleRecord, type ScheduleSpec, 
 import type { Config } from '../core/config.js';
 import { Cron, CronError, dueFires, localTimeZone, TimeZoneError } from '../core/cron.js';
 import { SCHEDULE_DEFAULTS, sameSpec, specOf, type ScheduleEntry } from '../core/schedules.js';
+import { FailureBackoff } from '../core/backoff.js';
 import type { Engine } from './engine.js';
 import type { EventBus } from './events.js';
 import type { Logger } from './log.js';
@@ -56,6 +57,8 @@ export class Scheduler {
   private debounce: NodeJS.Timeout | undefined;
   private offEvents: (() => void) | undefined;
   private readonly zone: string;
+  /** Schedules whose fire failed (a full disk): each retried after its own growing delay, not at once. */
+  private readonly failing = new Map<string, { backoff: FailureBackoff; retryAt: number }>();
 
   constructor(private readonly d: SchedulerDeps) {
     this.zone = d.zone ?? localTimeZone();
@@ -66,6 +69,11 @@ export class Scheduler {
     for (const rec of await this.d.store.listSchedules()) this.set(rec);
     await this.exclusive(() => this.reconcile(this.d.entries));
     this.offEvents = this.d.events.on((e) => {
+      // A task was written, so the store takes writes again: failed fires are retried now.
+      if (e.kind === 'task' && [...this.failing.values()].some((f) => f.retryAt > 0)) {
+        for (const f of this.failing.values()) f.retryAt = 0;
+        this.arm();
+      }
       // A run ended: a fire the "queue" policy held back may go now.
       if (e.kind !== 'task' || !e.task.schedule || !isTerminal(e.task.state) || e.from === e.task.state) return;
       const name = e.task.schedule.name;
@@ -141,6 +149,7 @@ export class Scheduler {
       }
       await this.d.store.removeSchedule(name);
       this.records.delete(name);
+      this.failing.delete(name);
       this.crons.delete(name);
       this.d.log.info('schedule removed', { schedule: name });
       this.arm();
@@ -187,16 +196,30 @@ export class Scheduler {
       for (const rec of [...this.records.values()]) {
         if (rec.paused) continue;
         const next = this.nextFire(rec);
-        if (next === undefined || next > now) continue;
+        if (next === undefined || next > now || (this.failing.get(rec.name)?.retryAt ?? 0) > now) continue;
         try {
           await this.fire(rec, now);
+          const f = this.failing.get(rec.name);
+          if (f) {
+            this.failing.delete(rec.name);
+            this.d.log.info('schedule fires again', { schedule: rec.name, failedAttempts: f.backoff.succeed() });
+          }
         } catch (err) {
-          this.d.log.error('schedule could not fire', { schedule: rec.name, err: String((err as Error)?.stack ?? err) });
+          this.fireFailed(rec.name, err);
         }
       }
     } finally {
       this.arm();
     }
+  }
+
+  /** A fire failed: retry after a growing delay (100 ms to 5 s), with a log line at most once a minute. */
+  private fireFailed(name: string, err: unknown): void {
+    let f = this.failing.get(name);
+    if (!f) this.failing.set(name, (f = { backoff: new FailureBackoff(), retryAt: 0 }));
+    const { delayMs, log } = f.backoff.fail(this.d.now());
+    f.retryAt = this.d.now() + delayMs;
+    if (log > 0) this.d.log.error('schedule could not fire; retrying with backoff', { schedule: name, err: String((err as Error)?.stack ?? err), failedAttempts: log, retryMs: delayMs });
   }
 
   /** The due fires of one schedule, through its catch-up policy, then its overlap policy. */
@@ -294,7 +317,7 @@ export class Scheduler {
     this.timer = undefined;
     if (this.closed) return;
     let at = Infinity;
-    for (const rec of this.records.values()) at = Math.min(at, this.nextFire(rec) ?? Infinity);
+    for (const rec of this.records.values()) at = Math.min(at, Math.max(this.nextFire(rec) ?? Infinity, this.failing.get(rec.name)?.retryAt ?? 0));
     if (at === Infinity) return;
     const delay = Math.min(Math.max(at - this.d.now(), 0), MAX_TIMER_MS);
     this.timer = setTimeout(() => void this.exclusive(() => this.tick()), delay);
@@ -344,6 +367,7 @@ export class Scheduler {
       if (rec.source !== 'config' || wanted.has(rec.name)) continue;
       await this.d.store.removeSchedule(rec.name);
       this.records.delete(rec.name);
+      this.failing.delete(rec.name);
       this.crons.delete(rec.name);
       this.d.log.info('schedule removed: no longer in config.toml', { schedule: rec.name });
     }

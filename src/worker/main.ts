@@ -1,5 +1,5 @@
 // The worker process: `node dist/worker/main.js --name N [--tags a,b] [--extra-tags c] [--slots N] [--local]
-// [--log-max-size BYTES] [--log-keep N] [--log-level LEVEL]`. It logs to logs/worker-N.log (rotated);
+// [--log-max-size BYTES] [--log-keep N] [--log-level LEVEL] [--task-umask OCTAL]`. It logs to logs/worker-N.log (rotated);
 // its stdout and stderr (worker-N.out) keep only what a crash prints.
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,10 @@ import { createFileLogger } from '../log.js';
 import { detectTags } from '../os/tags.js';
 import { Worker } from './worker.js';
 
+// Before anything is created: logs and result dirs are the user's alone. Tasks get --task-umask
+// (the daemon's umask before it set its own), or the one we were started with.
+const startedUmask = process.umask(0o077);
+
 const { values } = parseArgs({
   options: {
     name: { type: 'string', default: 'local' },
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     'log-max-size': { type: 'string' },
     'log-keep': { type: 'string' },
     'log-level': { type: 'string' },
+    'task-umask': { type: 'string' },
   },
 });
 
@@ -38,7 +43,8 @@ const log = createFileLogger({
   bindings: { worker: values.name },
 });
 
-const worker = new Worker({ name: values.name!, tags, slots, local: values.local!, paths, log });
+const taskUmask = /^[0-7]{1,4}$/.test(values['task-umask'] ?? '') ? parseInt(values['task-umask']!, 8) : startedUmask;
+const worker = new Worker({ name: values.name!, tags, slots, local: values.local!, paths, log, taskUmask });
 process.on('SIGTERM', () => worker.shutdown());
 process.on('SIGINT', () => worker.shutdown());
 // A lost pipe to a log, or a full disk under it, must not take running tasks down with it.

@@ -16,6 +16,8 @@ export interface RunSettings {
   resultsRoot: string;
   socket: string;
   workerId: string;
+  /** The umask the task's process gets (the worker itself runs under 077); default the worker's. */
+  taskUmask?: number;
 }
 
 export interface ExitReport {
@@ -34,6 +36,21 @@ export interface RunEvents {
 
 /** Environment variables a worker must not pass on to tasks. */
 const PRIVATE_ENV = ['BLANKET_READY_FD', 'BLANKET_WORKER_ID'];
+
+/**
+ * Spawn under `umask` (the child inherits it at fork; spawn forks synchronously), then restore
+ * ours. Files the worker itself makes meanwhile have explicit private modes, which a looser umask
+ * cannot widen.
+ */
+function spawnWithUmask<T>(umask: number | undefined, fn: () => T): T {
+  if (umask === undefined || process.platform === 'win32') return fn();
+  const ours = process.umask(umask);
+  try {
+    return fn();
+  } finally {
+    process.umask(ours);
+  }
+}
 
 export function truncationMarker(cap: number): string {
   return `\n[blanket: output truncated at ${cap} bytes; the rest was discarded (max_output_bytes)]\n`;
@@ -78,15 +95,16 @@ export class TaskRun {
     let outFd: number | undefined;
     let errFd: number | undefined;
     try {
-      mkdirSync(t.resultDir, { recursive: true });
+      // Private whatever the umask: rendered files and output may hold the task's env.
+      mkdirSync(t.resultDir, { recursive: true, mode: 0o700 });
       for (const f of t.files) {
         if (!safeRelativePath(f.name)) throw new Error(`file name ${JSON.stringify(f.name)} escapes the task directory`);
         const target = path.join(t.resultDir, f.name);
-        mkdirSync(path.dirname(target), { recursive: true });
-        writeFileSync(target, f.content);
+        mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+        writeFileSync(target, f.content, { mode: 0o600 });
       }
-      outFd = openSync(files.stdout, 'a');
-      errFd = files.stderr === files.stdout ? outFd : openSync(files.stderr, 'a');
+      outFd = openSync(files.stdout, 'a', 0o600);
+      errFd = files.stderr === files.stdout ? outFd : openSync(files.stderr, 'a', 0o600);
     } catch (err) {
       if (outFd !== undefined) closeSync(outFd);
       this.failBeforeStart(`cannot prepare the task directory ${t.resultDir}: ${(err as Error).message}`);
@@ -135,7 +153,7 @@ export class TaskRun {
     // (40 % of the worker's) and ~45 MB of worker RSS (docs/performance.md).
     let child;
     try {
-      child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true });
+      child = spawnWithUmask(this.settings.taskUmask, () => spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true }));
     } catch (err) {
       child = undefined;
       this.failBeforeStart(`cannot start ${t.executor}: ${(err as Error).message}`);
@@ -172,8 +190,8 @@ export class TaskRun {
 
   private failBeforeStart(reason: string): void {
     try {
-      mkdirSync(this.task.resultDir, { recursive: true });
-      appendFileSync(logFiles(this.task).stderr, `blanket: ${reason}\n`);
+      mkdirSync(this.task.resultDir, { recursive: true, mode: 0o700 });
+      appendFileSync(logFiles(this.task).stderr, `blanket: ${reason}\n`, { mode: 0o600 });
     } catch {
       // the reason still reaches the task record
     }

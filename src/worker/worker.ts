@@ -21,6 +21,8 @@ export interface WorkerOptions {
   paths: Paths;
   /** Every line already carries the worker's name. */
   log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  /** The umask tasks run under (the worker's own is 077). */
+  taskUmask?: number;
   /** Give up (exit) when the daemon has been away this long and nothing runs. */
   orphanTimeoutMs?: number;
 }
@@ -193,7 +195,7 @@ export class Worker {
 
   private run(task: Task): void {
     const s = this.settings!;
-    const run = new TaskRun(task, { killGraceMs: s.killGraceMs, maxOutputBytes: s.maxOutputBytes, resultsRoot: s.resultsRoot, socket: s.socket, workerId: this.id! }, {
+    const run = new TaskRun(task, { killGraceMs: s.killGraceMs, maxOutputBytes: s.maxOutputBytes, resultsRoot: s.resultsRoot, socket: s.socket, workerId: this.id!, ...(this.opts.taskUmask !== undefined ? { taskUmask: this.opts.taskUmask } : {}) }, {
       started: () => {
         this.opts.log.info('task started', { task: task.id, type: task.type, attempt: task.attempt, taskPid: run.pid });
         this.reportStarted(run);

@@ -24,7 +24,7 @@ async function mustBeNew(dest: string): Promise<void> {
 
 export async function copyStore(db: Db, dest: string): Promise<{ keys: number; tasks: number; bytes: number }> {
   await mustBeNew(dest);
-  await mkdir(path.dirname(dest), { recursive: true });
+  await mkdir(path.dirname(dest), { recursive: true, mode: 0o700 });
   const partial = `${dest}${PARTIAL}`;
   await rm(partial, { recursive: true, force: true }); // what an interrupted copy left
   const out = new ClassicLevel<Buffer, Buffer>(partial, { keyEncoding: 'buffer', valueEncoding: 'buffer' });

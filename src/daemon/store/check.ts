@@ -34,6 +34,11 @@ export function invalidTask(v: unknown, key: string): string | undefined {
   return undefined;
 }
 
+function isCorruption(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  return e?.code === 'LEVEL_CORRUPTION' || e?.cause?.code === 'LEVEL_CORRUPTION' || /Corruption/.test(e?.message ?? '');
+}
+
 function parse(raw: string | undefined): { value?: unknown; error?: string } {
   if (raw === undefined) return {};
   try {
@@ -76,73 +81,80 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
       want.forEach((k, i) => found[i] === undefined && problem({ kind: 'index', key: k, message: 'missing index key' }));
       want = [];
     };
-    for await (const [key, raw] of db.iterator({ ...range('t!'), ...opts })) {
-      tasks++;
-      const { value, error } = parse(raw as string);
-      const bad = error ?? invalidTask(value, key);
-      if (bad) {
-        problem({ kind: 'record', key, message: `unreadable task record: ${bad}` });
-        continue;
-      }
-      const task = value as Task;
-      counts[task.state]++;
-      byType.set(`${task.type}!${task.state}`, (byType.get(`${task.type}!${task.state}`) ?? 0) + 1);
-      if (isRunnable(task)) groups.add(groupOf(task));
-      if (maxId === undefined || task.id > maxId) maxId = task.id;
-      want.push(...indexKeys(task));
-      if (want.length >= BATCH) await flushWanted();
-    }
-    await flushWanted();
-
-    // Every other key: index keys must be implied by their record; counters and groups checked below.
-    const registered = new Set<string>();
-    const counters = new Map<string, string>();
-    const typeCounters = new Map<string, string>();
-    let batch: string[] = [];
-    const flushIndex = async () => {
-      const recs = (await db.getMany(batch.map((k) => `t!${idOf(k)}`), opts)) as Array<string | undefined>;
-      batch.forEach((k, i) => {
-        const { value } = parse(recs[i]);
-        if (value === undefined) problem({ kind: 'index', key: k, message: 'stale index key: no such task record' });
-        else if (invalidTask(value, `t!${idOf(k)}`) === undefined && !indexKeys(value as Task).includes(k)) problem({ kind: 'index', key: k, message: 'stale index key: its task record does not imply it' });
-      });
-      batch = [];
-    };
-    // Everything but the records: the keys before t! and after it ('"' follows '!').
-    for (const bounds of [{ lt: 't!' }, { gte: 't"' }]) {
-      for await (const [key, raw] of db.iterator({ ...bounds, ...opts })) {
-        keys++;
-        const prefix = key.slice(0, Math.max(0, key.indexOf('!')));
-        if (prefix === 'm') {
-        if (!META_KEYS.has(key)) problem({ kind: 'key', key, message: 'unknown meta key' });
-        } else if (prefix === 'c') counters.set(key.slice(2), raw as string);
-        else if (prefix === 'ct') typeCounters.set(key.slice(3), raw as string);
-        else if (RECORD_PREFIXES.includes(prefix)) {
-          if (parse(raw as string).value === undefined) problem({ kind: 'record', key, message: 'unreadable record: not JSON' });
+    try {
+      for await (const [key, raw] of db.iterator({ ...range('t!'), ...opts })) {
+        tasks++;
+        const { value, error } = parse(raw as string);
+        const bad = error ?? invalidTask(value, key);
+        if (bad) {
+          problem({ kind: 'record', key, message: `unreadable task record: ${bad}` });
+          continue;
         }
-        else if (prefix === 'g') registered.add(key.slice(2));
-        else if (INDEX_PREFIXES.includes(prefix)) {
-          batch.push(key);
-          if (batch.length >= BATCH) await flushIndex();
-        } else problem({ kind: 'key', key, message: 'not a key blanket writes' });
+        const task = value as Task;
+        counts[task.state]++;
+        byType.set(`${task.type}!${task.state}`, (byType.get(`${task.type}!${task.state}`) ?? 0) + 1);
+        if (isRunnable(task)) groups.add(groupOf(task));
+        if (maxId === undefined || task.id > maxId) maxId = task.id;
+        want.push(...indexKeys(task));
+        if (want.length >= BATCH) await flushWanted();
       }
-    }
-    await flushIndex();
-    keys += tasks;
+      await flushWanted();
 
-    for (const state of counters.keys()) if (!STATES.includes(state as State)) problem({ kind: 'counter', key: `c!${state}`, message: 'a counter for no state' });
-    for (const s of STATES) {
-      const { value } = parse(counters.get(s));
-      const n = value === undefined ? 0 : value;
-      if (n !== counts[s]) problem({ kind: 'counter', key: `c!${s}`, message: `says ${JSON.stringify(n)}, the records hold ${counts[s]}` });
+      // Every other key: index keys must be implied by their record; counters and groups checked below.
+      const registered = new Set<string>();
+      const counters = new Map<string, string>();
+      const typeCounters = new Map<string, string>();
+      let batch: string[] = [];
+      const flushIndex = async () => {
+        const recs = (await db.getMany(batch.map((k) => `t!${idOf(k)}`), opts)) as Array<string | undefined>;
+        batch.forEach((k, i) => {
+          const { value } = parse(recs[i]);
+          if (value === undefined) problem({ kind: 'index', key: k, message: 'stale index key: no such task record' });
+          else if (invalidTask(value, `t!${idOf(k)}`) === undefined && !indexKeys(value as Task).includes(k)) problem({ kind: 'index', key: k, message: 'stale index key: its task record does not imply it' });
+        });
+        batch = [];
+      };
+      // Everything but the records: the keys before t! and after it ('"' follows '!').
+      for (const bounds of [{ lt: 't!' }, { gte: 't"' }]) {
+        for await (const [key, raw] of db.iterator({ ...bounds, ...opts })) {
+          keys++;
+          const prefix = key.slice(0, Math.max(0, key.indexOf('!')));
+          if (prefix === 'm') {
+          if (!META_KEYS.has(key)) problem({ kind: 'key', key, message: 'unknown meta key' });
+          } else if (prefix === 'c') counters.set(key.slice(2), raw as string);
+          else if (prefix === 'ct') typeCounters.set(key.slice(3), raw as string);
+          else if (RECORD_PREFIXES.includes(prefix)) {
+            if (parse(raw as string).value === undefined) problem({ kind: 'record', key, message: 'unreadable record: not JSON' });
+          }
+          else if (prefix === 'g') registered.add(key.slice(2));
+          else if (INDEX_PREFIXES.includes(prefix)) {
+            batch.push(key);
+            if (batch.length >= BATCH) await flushIndex();
+          } else problem({ kind: 'key', key, message: 'not a key blanket writes' });
+        }
+      }
+      await flushIndex();
+      keys += tasks;
+
+      for (const state of counters.keys()) if (!STATES.includes(state as State)) problem({ kind: 'counter', key: `c!${state}`, message: 'a counter for no state' });
+      for (const s of STATES) {
+        const { value } = parse(counters.get(s));
+        const n = value === undefined ? 0 : value;
+        if (n !== counts[s]) problem({ kind: 'counter', key: `c!${s}`, message: `says ${JSON.stringify(n)}, the records hold ${counts[s]}` });
+      }
+      for (const k of new Set([...byType.keys(), ...typeCounters.keys()])) {
+        const { value } = parse(typeCounters.get(k));
+        const n = value === undefined ? 0 : value;
+        if (n !== (byType.get(k) ?? 0)) problem({ kind: 'counter', key: `ct!${k}`, message: `says ${JSON.stringify(n)}, the records hold ${byType.get(k) ?? 0}` });
+      }
+      for (const g of groups) if (!registered.has(g)) problem({ kind: 'group', key: `g!${g}`, message: 'runnable tasks in an unregistered queue group (claims would not see them)' });
+      if (maxId !== undefined && (lastId === undefined || lastId < maxId)) problem({ kind: 'meta', key: 'm!lastid', message: `is ${lastId ?? 'missing'}, below task ${maxId} (new ids could repeat old ones)` });
+    } catch (err) {
+      // A damaged table a running daemon serves anyway (see LevelStore.verifyBeforeOpen): the file
+      // problems above say where; the records cannot all be read, so nothing derived is judged.
+      if (!isCorruption(err)) throw err;
+      problem({ kind: 'file', message: `reading the records stopped at damage: ${(err as Error).message}; stop the daemon and run 'blanket db repair'` });
     }
-    for (const k of new Set([...byType.keys(), ...typeCounters.keys()])) {
-      const { value } = parse(typeCounters.get(k));
-      const n = value === undefined ? 0 : value;
-      if (n !== (byType.get(k) ?? 0)) problem({ kind: 'counter', key: `ct!${k}`, message: `says ${JSON.stringify(n)}, the records hold ${byType.get(k) ?? 0}` });
-    }
-    for (const g of groups) if (!registered.has(g)) problem({ kind: 'group', key: `g!${g}`, message: 'runnable tasks in an unregistered queue group (claims would not see them)' });
-    if (maxId !== undefined && (lastId === undefined || lastId < maxId)) problem({ kind: 'meta', key: 'm!lastid', message: `is ${lastId ?? 'missing'}, below task ${maxId} (new ids could repeat old ones)` });
   } finally {
     await snapshot.close();
   }

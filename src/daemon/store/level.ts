@@ -11,7 +11,7 @@ import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, prioKey, range, escapeLabel } from './keys.js';
 import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
-import { FilesChanged, verifyFilesSettled } from './files/leveldb.js';
+import { FilesChanged, isTableFile, verifyFilesSettled, type FileProblem } from './files/leveldb.js';
 import { checkStore } from './check.js';
 import { rebuildDerived } from './repair.js';
 import { copyStore } from './backup.js';
@@ -35,6 +35,8 @@ export function isNoSpace(err: unknown): boolean {
   return /ENOSPC|No space left/i.test(`${e?.code ?? ''} ${e?.message ?? ''} ${e?.cause?.code ?? ''} ${e?.cause?.message ?? ''}`);
 }
 
+const describe = (p: FileProblem) => `${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message}`;
+
 /** Room LevelDB needs to reopen: it replays the log into a table and writes a new MANIFEST and log. */
 const REOPEN_MARGIN = 8 * 1024 * 1024;
 
@@ -52,6 +54,8 @@ export class LevelStore implements Store {
   /** Set when a write failed for want of space: this LevelDB handle must not write again (see write()). */
   private broken: unknown;
   private verified: Record<string, string> = {};
+  /** Damage the start-up check found in tables, which did not stop the open (see verifyBeforeOpen). */
+  startWarnings: FileProblem[] = [];
 
   constructor(private readonly opts: LevelStoreOptions) {}
 
@@ -82,12 +86,20 @@ export class LevelStore implements Store {
       if (err instanceof FilesChanged) return; // a live LevelDB keeps rewriting it: its lock will refuse us
       throw err;
     }
-    if (report.problems.length > 0) {
-      const list = report.problems.slice(0, 3).map((p) => `${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message}`);
-      throw new StoreError(`the store at ${this.opts.location} is damaged (${list.join('; ')}${report.problems.length > 3 ? `; and ${report.problems.length - 3} more` : ''})`, 'corrupt');
+    // Damage in a table does not stop a start: LevelDB opens the store as it is (opening rewrites
+    // no table), a read that meets the damage answers STORE_CORRUPT, and `db check` / `db repair`
+    // deal with it. CURRENT, the MANIFEST and the logs LevelDB would replay do stop it: opening would
+    // start an empty store, or drop what the damaged log holds, and the evidence with it.
+    const fatal = report.problems.filter((p) => !isTableFile(p.file));
+    if (fatal.length > 0) {
+      const list = fatal.slice(0, 3).map(describe);
+      throw new StoreError(`the store at ${this.opts.location} is damaged (${list.join('; ')}${fatal.length > 3 ? `; and ${fatal.length - 3} more` : ''})`, 'corrupt');
     }
+    this.startWarnings = report.problems;
+    const damaged = new Set(report.problems.map((p) => p.file));
     this.verified = {};
-    for (const [name, fp] of Object.entries(report.fingerprints)) if (known[name] === fp || report.deepChecked.includes(name)) this.verified[name] = fp;
+    // A damaged table is never remembered as checked: every start checks it whole again, and warns again.
+    for (const [name, fp] of Object.entries(report.fingerprints)) if (!damaged.has(name) && (known[name] === fp || report.deepChecked.includes(name))) this.verified[name] = fp;
   }
 
   private saveVerified(): void {

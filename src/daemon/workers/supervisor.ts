@@ -39,6 +39,8 @@ export class Supervisor {
       log: Logger;
       /** Log rotation and level for the workers' own logs. */
       workerLog?: { maxBytes: number; keep: number; level: string };
+      /** The umask workers give their tasks (workers and the daemon run under 077). */
+      taskUmask?: number;
       /** Told when a worker process ends (so its tasks can be written off at once). */
       exited(name: string, reason: string, restarts: number): void;
       /** Told when a worker process starts or restarts (its pid is recorded for the next daemon). */
@@ -81,7 +83,8 @@ export class Supervisor {
     if (m.spec.extraTags?.length) args.push('--extra-tags', m.spec.extraTags.join(','));
     const wl = this.opts.workerLog;
     if (wl) args.push('--log-max-size', String(wl.maxBytes), '--log-keep', String(wl.keep), '--log-level', wl.level);
-    const fd = openSync(this.outFile(m.spec.name), 'a');
+    if (this.opts.taskUmask !== undefined) args.push('--task-umask', this.opts.taskUmask.toString(8).padStart(3, '0'));
+    const fd = openSync(this.outFile(m.spec.name), 'a', 0o600);
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env: this.opts.env });
     closeSync(fd);
     child.unref();

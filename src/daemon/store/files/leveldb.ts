@@ -288,10 +288,17 @@ async function checkTable(file: string, name: string, deep: boolean, report: Fil
     }
   } catch (err) {
     if (err instanceof Corrupt) report.problems.push({ file: name, ...(err.offset !== undefined ? { offset: err.offset } : {}), message: err.message });
-    else throw err;
+    // A table this check cannot read as it expects (a vanished one aside) is a problem to report, never a crash of the check.
+    else if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    else report.problems.push({ file: name, message: `cannot be checked: ${(err as Error).message}` });
   } finally {
     await fh.close();
   }
+}
+
+/** A table file (NNNNNN.ldb, or .sst of older LevelDBs). */
+export function isTableFile(name: string): boolean {
+  return parseName(name).kind === 'table';
 }
 
 function parseName(name: string): { kind: 'current' | 'manifest' | 'log' | 'table' | 'other'; number?: number } {
