@@ -12,6 +12,7 @@ and tasks that wait for it end SKIPPED. Killing a finished task is an error and 
   async run({ argv, flags, call, output }) {
     const r = await call('kill', { ids: argv, signal: flags.signal });
     const sig = `SIG${flags.signal.toUpperCase().replace(/^SIG/, '')}`;
-    output(r, (x) => [...x.stopping.map((id) => `${id}  stopping (${sig})`), ...x.cancelled.map((id) => `${id}  cancelled`)].join('\n'));
+    const away = new Set(r.pending ?? []);
+    output(r, (x) => [...x.stopping.map((id) => (away.has(id) ? `${id}  stopping (${sig}): its worker is away; delivered when it reconnects` : `${id}  stopping (${sig})`)), ...x.cancelled.map((id) => `${id}  cancelled`)].join('\n'));
   },
 });

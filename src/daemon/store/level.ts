@@ -285,7 +285,7 @@ export class LevelStore implements Store {
   /** The change an event makes, plus every dependent it settles (transitively). */
   private async cascade(task: Task, event: TaskEvent): Promise<Change[]> {
     const res = transition(task, event, { random: (this.opts.random ?? Math.random)() });
-    if (!res.ok) throw new StoreError(res.error, 'invalid-state');
+    if (!res.ok) throw new StoreError(res.error, res.stale ? 'stale' : 'invalid-state');
     const changes: Change[] = [{ task: res.task, from: task.state }];
     const overlay = new Map<string, Task>([[task.id, res.task]]);
     const queue = isTerminal(res.task.state) && !isTerminal(task.state) ? [res.task] : [];

@@ -129,6 +129,14 @@ export class WorkerRegistry {
     this.hooks.changed(e.info);
   }
 
+  /** Replace the list of tasks a worker holds (rebuilt from the store when it registers). */
+  setRunning(id: string, taskIds: string[]): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.info.running = [...taskIds];
+    this.hooks.changed(e.info);
+  }
+
   markLost(id: string, reason: string): void {
     const e = this.entries.get(id);
     if (!e || e.info.state === 'lost' || e.info.state === 'stopped') return;
