@@ -170,3 +170,18 @@ t.test('a kill while the worker is away is delivered when it registers again', a
   await waitFor('the kill to arrive', () => kills.length > 0);
   t.same(kills, [{ action: 'kill', id: task.id, signal: 'SIGINT' }]);
 });
+
+t.test('dead workers are forgotten but for the most recent', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  const dead = await deadPid();
+  const names = Array.from({ length: 30 }, (_, i) => `gone-${String(i).padStart(2, '0')}`);
+  const c = await h.client();
+  for (const name of names) {
+    const w = await register(h, name, dead, { local: true });
+    w.close(); // its process is gone: lost at once
+    await waitFor(`${name} to be lost`, async () => (await c.call('worker.ls', {})).workers.find((x) => x.id === name)?.state === 'lost');
+  }
+  const left = (await c.call('worker.ls', {})).workers.map((w) => w.id);
+  t.same(left, names.slice(-20), 'the 20 that died last are kept for worker ls');
+  c.close();
+});
