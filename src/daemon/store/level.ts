@@ -114,6 +114,7 @@ export class LevelStore implements Store {
     try {
       await this.migrate();
       await this.load();
+      await this.dropEmptyGroups();
     } catch (err) {
       await this.db.close().catch(() => {});
       if (err instanceof StoreError) throw err;
@@ -134,6 +135,15 @@ export class LevelStore implements Store {
     this.typeCounts.load(await this.db.iterator(range('ct!')).all());
     for await (const key of this.db.keys(range('g!'))) this.groups.add(key.slice(2));
     for (const t of await this.active()) this.bumpActive(t.type, 1);
+  }
+
+  /** Queue groups left empty by an older blanket (which forgot them only on a claim that could take them). */
+  private async dropEmptyGroups(): Promise<void> {
+    const empty: string[] = [];
+    for (const g of this.groups) if ((await this.db.keys({ ...range(`q!${g}!`), limit: 1 }).all()).length === 0) empty.push(g);
+    if (empty.length === 0) return;
+    await this.db.batch(empty.map((g) => ({ type: 'del' as const, key: K.group(g) })));
+    for (const g of empty) this.groups.delete(g);
   }
 
   close(): Promise<void> {
