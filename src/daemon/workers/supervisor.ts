@@ -123,6 +123,11 @@ export class Supervisor {
     if (!m.child) this.forget(m); // not running (between restarts): nothing left to watch
   }
 
+  /** Every worker it still tracks: supervised ones, and released ones whose process has not exited yet. */
+  tracked(): string[] {
+    return [...this.managed.keys()];
+  }
+
   /** Drop a worker no longer supervised whose process has exited, so the map holds only live ones. */
   private forget(m: Managed): void {
     if (this.managed.get(m.spec.name) === m) this.managed.delete(m.spec.name);
