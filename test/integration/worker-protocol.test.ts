@@ -142,6 +142,7 @@ t.test('after a daemon restart the slots a re-registering worker uses are counte
   await start(c, 'one', [mine]);
   t.ok(await killDaemon9(h));
   c.close();
+  t.equal((await h.run(['daemon', 'start'])).code, 0, 'a new daemon starts');
   const again = await register(h, 'one', process.pid, { held: [{ id: task.id, attempt: 1, pid: process.pid, pgid: process.pid, startedAt: mine.createdAt }] });
   t.teardown(() => again.close());
   const me = (await again.call('worker.ls', {})).workers.find((w) => w.id === 'one');
@@ -159,6 +160,7 @@ t.test('a kill while the worker is away is delivered when it registers again', a
   await start(c, 'one', [await claimed(c, 'one')]);
   t.ok(await killDaemon9(h));
   c.close();
+  t.equal((await h.run(['daemon', 'start'])).code, 0, 'a new daemon starts');
   const r = await h.run(['kill', '-s', 'INT', task.id]);
   t.equal(r.code, 0);
   t.match(r.stdout, /stopping \(SIGINT\): its worker is away; delivered when it reconnects/);
