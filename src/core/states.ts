@@ -3,17 +3,23 @@ import { isTerminal, type Attempt, type State, type Task, type TerminalState } f
 import { retryDelay } from './backoff.js';
 import { formatDuration } from './duration.js';
 
+/** Who sends a worker's report: it applies only while that worker holds that attempt (the fence). */
+export interface Reporter {
+  worker: string;
+  attempt: number;
+}
+
 export type TaskEvent =
   /** A worker took the task. */
   | { type: 'claim'; worker: string; at: number }
   /** The worker started its process. */
-  | { type: 'start'; pid: number; pgid: number; pidStart?: number; at: number }
+  | { type: 'start'; pid: number; pgid: number; pidStart?: number; at: number; by?: Reporter }
   /** A claim was given back before the process started (worker stopped, lost, or refused it). */
-  | { type: 'unclaim'; at: number; reason: string }
+  | { type: 'unclaim'; at: number; reason: string; by?: Reporter }
   /** The process ended. `cause` says why: on its own, by the timeout, or by a user's kill. */
-  | { type: 'exit'; at: number; exitCode: number | null; signal: string | null; cause: 'exit' | 'timeout' | 'killed'; reason?: string }
-  /** A user asked to stop it. Ends a task that is not running; marks a running one for stopping. */
-  | { type: 'kill'; at: number; reason?: string }
+  | { type: 'exit'; at: number; exitCode: number | null; signal: string | null; cause: 'exit' | 'timeout' | 'killed'; reason?: string; by?: Reporter }
+  /** A user asked to stop it. Ends a task that is not running; marks a running one for stopping (with the signal asked for). */
+  | { type: 'kill'; at: number; reason?: string; signal?: string }
   /** Its worker vanished and the process could not be re-adopted. */
   | { type: 'lost'; at: number; reason: string }
   /** A dependency ended: met when it succeeded, failed otherwise. `depReason` is why it ended (names the root of a skipped chain). */
@@ -27,7 +33,8 @@ export interface TransitionEnv {
   random: number;
 }
 
-export type TransitionResult = { ok: true; task: Task } | { ok: false; error: string };
+/** `stale`: a worker's report for an attempt it does not hold (refused, never retried). */
+export type TransitionResult = { ok: true; task: Task } | { ok: false; error: string; stale?: true };
 
 const fail = (task: Task, event: TaskEvent): TransitionResult => ({
   ok: false,
@@ -36,6 +43,18 @@ const fail = (task: Task, event: TaskEvent): TransitionResult => ({
 
 export function transition(task: Task, event: TaskEvent, env: TransitionEnv): TransitionResult {
   const s = task.state;
+  if ('by' in event && event.by !== undefined) {
+    const { worker, attempt } = event.by;
+    // A late report from a worker that lost the task (it was written off, maybe retried elsewhere or
+    // by the same worker) must not end or change the attempt someone else now holds.
+    if ((s !== 'CLAIMED' && s !== 'RUNNING') || task.worker !== worker || task.attempt !== attempt) {
+      return {
+        ok: false,
+        stale: true,
+        error: `stale ${event.type} report for task ${task.id} attempt ${attempt} from worker ${worker}: it is ${task.state}${task.worker ? ` on worker ${task.worker}` : ''}, attempt ${task.attempt}`,
+      };
+    }
+  }
   switch (event.type) {
     case 'claim':
       if (s !== 'WAITING' || task.waitingOn.length > 0 || task.notBefore !== undefined) return fail(task, event);
@@ -61,6 +80,7 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
         state: task.stopRequested ? 'STOPPED' : 'WAITING',
         worker: undefined,
         claimedAt: undefined,
+        stopSignal: undefined,
         reason: event.reason,
         ...(task.stopRequested ? { endedAt: event.at } : {}),
         attempts: task.attempts.slice(0, -1),
@@ -91,10 +111,10 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
     }
     case 'kill':
       if (s === 'WAITING' || s === 'CLAIMED') {
-        if (s === 'CLAIMED') return ok(task, event.at, { stopRequested: true });
+        if (s === 'CLAIMED') return ok(task, event.at, { stopRequested: true, ...(event.signal ? { stopSignal: event.signal } : {}) });
         return ok(task, event.at, { state: 'STOPPED', endedAt: event.at, reason: event.reason ?? 'cancelled by user', notBefore: undefined });
       }
-      if (s === 'RUNNING') return ok(task, event.at, { stopRequested: true });
+      if (s === 'RUNNING') return ok(task, event.at, { stopRequested: true, ...(event.signal ? { stopSignal: event.signal } : {}) });
       return fail(task, event);
     case 'lost':
       if (s !== 'RUNNING' && s !== 'CLAIMED') return fail(task, event);
@@ -135,7 +155,7 @@ function finish(
 ): TransitionResult {
   const attempts = withAttempt(task, { endedAt: at, outcome, ...exit, ...(reason ? { reason } : {}) });
   const retryable = outcome === 'ERROR' || outcome === 'TIMEDOUT' || outcome === 'LOST';
-  const base = { attempts, worker: undefined, pid: undefined, pgid: undefined, pidStart: undefined, claimedAt: undefined, progress: undefined, stopRequested: undefined };
+  const base = { attempts, worker: undefined, pid: undefined, pgid: undefined, pidStart: undefined, claimedAt: undefined, progress: undefined, stopRequested: undefined, stopSignal: undefined };
   if (retryable && task.attempt <= task.retries) {
     const next = task.attempt + 1;
     const delay = retryDelay(task.retryBackoff, next, env.random);

@@ -13,6 +13,8 @@ export function toBlanketError(err: unknown): BlanketError {
         return new BlanketError('NOT_FOUND', err.message, { hint: "list tasks with 'blanket ps'" });
       case 'invalid-state':
         return new BlanketError('INVALID_STATE', err.message);
+      case 'stale':
+        return new BlanketError('STALE_REPORT', err.message, { hint: 'the task was written off and may run elsewhere: drop this report' });
       case 'full':
         return new BlanketError('STORE_FULL', err.message, { hint: 'free disk space; the daemon keeps answering and recovers by itself' });
       case 'corrupt':

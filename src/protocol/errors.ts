@@ -37,6 +37,8 @@ export const ERRORS = {
   PATH_INVALID: { rpc: 1017, user: true },
   USAGE: { rpc: 1018, user: true },
   NO_WORKER: { rpc: 1019, user: true },
+  /** A worker's report for an attempt it no longer holds (it was written off and maybe retried elsewhere): refused, to be dropped. */
+  STALE_REPORT: { rpc: 1020, user: false },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

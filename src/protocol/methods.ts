@@ -203,6 +203,7 @@ const signal = str({ min: 1, max: 16, pattern: /^(SIG)?[A-Z0-9]+$/i, what: 'a si
 const exitCause = literal('exit', 'timeout', 'killed');
 const held = obj({
   id,
+  attempt: int({ min: 1 }),
   pid: opt(int({ min: 1 })),
   pgid: opt(int({ min: 1 })),
   pidStart: opt(num({ min: 0 })),
@@ -272,7 +273,7 @@ export const methods = {
   'daemon.stop': method(obj({ keepWorkers: opt(bool) }), {} as { stopping: boolean; pid: number }),
   'events.subscribe': method(subscribeParams, {} as { subscription: string }),
   'events.unsubscribe': method(obj({ subscription: str({ max: 64 }) }), {} as { ok: boolean }),
-  kill: method(obj({ ids: arr(id, { min: 1, max: 10000 }), signal: opt(signal) }), {} as { stopping: string[]; cancelled: string[] }),
+  kill: method(obj({ ids: arr(id, { min: 1, max: 10000 }), signal: opt(signal) }), {} as { stopping: string[]; cancelled: string[]; pending?: string[] }),
   rerun: method(obj({ id, env: opt(env) }), {} as RunResult),
   logs: method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })), offset: opt(int({ min: 0 })), limit: opt(int({ min: 1 })) }), {} as LogsResult),
   'logs.follow': method(obj({ id, stream: opt(stream), lines: opt(int({ min: 0, max: 1_000_000 })) }), {} as { subscription: string; path: string; text: string; done: boolean }),
@@ -301,12 +302,12 @@ export const methods = {
     {} as { worker: WorkerInfo; settings: WorkerSettings },
   ),
   'worker.claim': method(obj({ worker: workerId, max: int({ min: 1, max: 1024 }) }), {} as { tasks: Task[] }),
-  'worker.started': method(obj({ worker: workerId, id, pid: int({ min: 1 }), pgid: int({ min: 1 }), pidStart: opt(num({ min: 0 })), at: int({ min: 0 }) }), {} as { ok: boolean; stop: boolean }),
+  'worker.started': method(obj({ worker: workerId, id, attempt: int({ min: 1 }), pid: int({ min: 1 }), pgid: int({ min: 1 }), pidStart: opt(num({ min: 0 })), at: int({ min: 0 }) }), {} as { ok: boolean; stop: boolean }),
   'worker.finished': method(
-    obj({ worker: workerId, id, exitCode: nullable(int()), signal: nullable(str({ max: 16 })), cause: exitCause, at: int({ min: 0 }), reason: opt(str({ max: 2000 })), claim: opt(int({ min: 0, max: 1024 })) }),
+    obj({ worker: workerId, id, attempt: int({ min: 1 }), exitCode: nullable(int()), signal: nullable(str({ max: 16 })), cause: exitCause, at: int({ min: 0 }), reason: opt(str({ max: 2000 })), claim: opt(int({ min: 0, max: 1024 })) }),
     {} as { ok: boolean; tasks?: Task[] },
   ),
-  'worker.unclaim': method(obj({ worker: workerId, id, reason: str({ max: 2000 }) }), {} as { ok: boolean }),
+  'worker.unclaim': method(obj({ worker: workerId, id, attempt: int({ min: 1 }), reason: str({ max: 2000 }) }), {} as { ok: boolean }),
   'worker.heartbeat': method(obj({ worker: workerId, running: arr(id, { max: 10000 }) }), {} as { ok: boolean }),
   // Store maintenance (docs/operations.md).
   'db.check': method(obj({}), {} as DbCheckResult),

@@ -94,6 +94,8 @@ export interface Task {
   progress?: Progress;
   /** A kill was requested while it ran; the worker is stopping it. */
   stopRequested?: boolean;
+  /** The signal that kill asked for (delivered again when its worker re-registers). */
+  stopSignal?: string;
   schedule?: { name: string; fireAt: number };
   resultDir: string;
   /** The type's hook commands as they were at submit (on_success, on_failure, on_finish). */
@@ -165,6 +167,8 @@ export interface WorkerInfo {
 /** What a worker reports about a task it still holds when it (re)registers. */
 export interface HeldTask {
   id: string;
+  /** The attempt the worker runs: a report for any other is refused (STALE_REPORT). */
+  attempt: number;
   pid?: number;
   pgid?: number;
   pidStart?: number;

@@ -88,6 +88,7 @@ export class Worker {
     });
     const held: HeldTask[] = [...this.runs.values()].map((r) => ({
       id: r.task.id,
+      attempt: r.task.attempt,
       ...(r.pid !== undefined ? { pid: r.pid, pgid: r.pgid!, startedAt: r.startedAt! } : {}),
       ...(r.pidStart !== undefined ? { pidStart: r.pidStart } : {}),
       ...(r.exit ? { exit: { exitCode: r.exit.exitCode, signal: r.exit.signal, cause: r.exit.cause, at: r.exit.at } } : {}),
@@ -118,13 +119,13 @@ export class Worker {
       const r = this.runs.get(h.id);
       if (!r) continue;
       if (h.exit) this.runs.delete(h.id);
-      else if (r.exit) this.onFinished(h.id, r.exit);
+      else if (r.exit) this.onFinished(h.id, r.task.attempt, r.exit);
       else if (h.pid === undefined && r.pid !== undefined) this.reportStarted(r);
     }
     for (const [id, r] of this.runs) {
       if (held.some((h) => h.id === id)) continue;
       if (r.pid !== undefined) this.reportStarted(r);
-      if (r.exit) this.onFinished(id, r.exit);
+      if (r.exit) this.onFinished(id, r.task.attempt, r.exit);
     }
     this.heartbeat = setInterval(() => void this.beat(), res.settings.heartbeatMs);
     this.heartbeat.unref();
@@ -200,7 +201,7 @@ export class Worker {
         this.opts.log.info('task started', { task: task.id, type: task.type, attempt: task.attempt, taskPid: run.pid });
         this.reportStarted(run);
       },
-      finished: (rep) => this.onFinished(task.id, rep),
+      finished: (rep) => this.onFinished(task.id, task.attempt, rep),
       progress: (percent, message) => void this.report((c) => c.call('progress', { id: task.id, percent, message }).then(() => {})),
     });
     this.runs.set(task.id, run);
@@ -214,7 +215,14 @@ export class Worker {
     void this.reports.run(id, async () => {
       for (let ms = 500; ; ms = Math.min(30_000, ms * 2)) {
         const sent = await this.report(async (c) => {
-          const r = await c.call('worker.started', { worker: this.id!, id, pid: run.pid!, pgid: run.pgid!, ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}), at: run.startedAt! });
+          let r;
+          try {
+            r = await c.call('worker.started', { worker: this.id!, id, attempt: run.task.attempt, pid: run.pid!, pgid: run.pgid!, ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}), at: run.startedAt! });
+          } catch (err) {
+            // The daemon wrote this attempt off while it was starting (it may run elsewhere now): it must not go on.
+            if (err instanceof BlanketError && err.code === 'STALE_REPORT') run.stop('SIGKILL', 'killed');
+            throw err;
+          }
           // Killed while it was being started.
           if (r.stop) run.stop('SIGTERM', 'killed');
         });
@@ -225,7 +233,7 @@ export class Worker {
   }
 
   private retryMs = new Map<string, number>();
-  private onFinished(id: string, rep: ExitReport): void {
+  private onFinished(id: string, attempt: number, rep: ExitReport): void {
     this.opts.log.info('task finished', { task: id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, ...(rep.reason ? { reason: rep.reason } : {}) });
     // The reply brings the next tasks for the slots free once this one is gone (one round trip
     // from a task's exit to the next start, not two).
@@ -233,14 +241,14 @@ export class Worker {
     let next: Task[] | undefined;
     void this.reports.run(id, () => this.report(async (c) => {
       want = this.paused || this.stopping ? 0 : Math.max(0, this.opts.slots - this.runs.size + (this.runs.has(id) ? 1 : 0));
-      const r = await c.call('worker.finished', { worker: this.id!, id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}), ...(want > 0 ? { claim: want } : {}) });
+      const r = await c.call('worker.finished', { worker: this.id!, id, attempt, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}), ...(want > 0 ? { claim: want } : {}) });
       next = r.tasks;
     })).then((sent) => {
       if (sent === 'retry') {
         // The daemon could not write it (a full disk): try again, with backoff, until it can.
         const ms = Math.min(30_000, (this.retryMs.get(id) ?? 500) * 2);
         this.retryMs.set(id, ms);
-        setTimeout(() => this.runs.get(id) === undefined || this.client === undefined || this.onFinished(id, rep), ms).unref();
+        setTimeout(() => this.runs.get(id) === undefined || this.client === undefined || this.onFinished(id, attempt, rep), ms).unref();
         return;
       }
       if (!sent) return; // kept in `runs` with its exit; re-registering reports it
@@ -269,7 +277,8 @@ export class Worker {
       if (!(err instanceof BlanketError) || err.code === 'DAEMON_UNAVAILABLE') return false; // no answer: resent on re-register
       // It could not store it (a full disk, damage, a bug): it must not be dropped.
       if (err.code === 'STORE_FULL' || err.code === 'STORE_CORRUPT' || err.code === 'INTERNAL' || err.code === 'SHUTTING_DOWN') return 'retry';
-      // The daemon answered with a verdict (e.g. the task already ended): it knows better; nothing to resend.
+      // The daemon answered with a verdict (the task already ended; STALE_REPORT: this attempt is no
+      // longer ours): it knows better; nothing to resend.
       return true;
     }
   }

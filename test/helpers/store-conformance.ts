@@ -417,6 +417,51 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.equal(blockedType.queued.length, 3);
   });
 
+  t.test('ps --type/--label in a queue of 10^5: the next to run, in run order, wherever they are in the queue', async (t) => {
+    const h = await makeStore(t);
+    const { store } = h;
+    const N = 100_000;
+    // Every 10th is of type x (half of those labelled l): early ones at priority 0, then one later
+    // task of each at a higher priority, which must come first though it is the newest.
+    for (let i = 0; i < N; i += 5000) {
+      await store.submit(
+        Array.from({ length: 5000 }, (_, j) => ((i + j) % 10 === 0 ? draft({ type: 'x', ...((i + j) % 20 === 0 ? { label: 'l' } : {}) }) : draft({ type: 'bulk' }))),
+        NOW + i,
+      );
+    }
+    const [late, lateLabelled, delayed] = await store.submit([draft({ type: 'x', priority: 5 }), draft({ type: 'bulk', label: 'l', priority: 9 }), draft({ type: 'x', priority: 9, notBefore: NOW + 1e9 })], NOW + N);
+    t.equal(store.counts().WAITING, N + 3);
+    const byType = await store.ps({ type: 'x', limit: 20 });
+    t.equal(byType.queued[0]?.id, late!.id, 'the newest x, at a higher priority, is next');
+    t.equal(byType.queued.length, 20);
+    t.ok(byType.queued.slice(1).every((x, i, l) => x.type === 'x' && x.priority === 0 && (i === 0 || x.id > l[i - 1]!.id)), 'then the oldest, first in first out');
+    const byLabel = await store.ps({ label: 'l', limit: 20 });
+    t.equal(byLabel.queued[0]?.id, lateLabelled!.id, 'the newest labelled one, at a higher priority, is next');
+    t.ok(byLabel.queued.slice(1).every((x, i, l) => x.label === 'l' && (i === 0 || x.id > l[i - 1]!.id)));
+    const claimed = await store.claim({ worker: 'w1', tags: ['bash', 'unix'], now: NOW + N + 1 });
+    t.equal(claimed?.task.id, lateLabelled!.id, 'and ps agrees with what a claim takes');
+    const all = await store.ps({ type: 'x', limit: N });
+    t.equal(all.queued.length, N / 10 + 2, 'every x, with a big enough page');
+    t.equal(all.queued.at(-1)?.id, delayed!.id, 'a delayed one after the runnable ones');
+  });
+
+  t.test('queue groups of tag sets no task needs any more are forgotten', async (t) => {
+    const h = await makeStore(t);
+    const { store } = h;
+    const tagSets = Array.from({ length: 50 }, (_, i) => ['bash', `t${i}`]);
+    const tasks = await store.submit(tagSets.map((tags) => draft({ tags })), NOW);
+    t.equal(store.runnableTagSets().length, 50);
+    // Some leave by a claim, some by a kill, some by rm, one by a dependency it now waits on.
+    for (const [i, task] of tasks.entries()) {
+      if (i % 3 === 0) t.equal((await store.claim({ worker: 'w1', tags: tagSets[i]!, now: NOW + 1 }))?.task.id, task.id);
+      else if (i % 3 === 1) await store.apply(task.id, { type: 'kill', at: NOW + 1 });
+      else t.same(await store.remove([task.id]), [task.id]);
+    }
+    t.same(store.runnableTagSets(), [], 'none left once their last task left the queue');
+    t.same((await h.reopen()).runnableTagSets(), [], 'nor after a reopen');
+    if (h.consistency) t.same(await h.consistency(h.store), []);
+  });
+
   t.test('ps with 10^4 tasks returns a page, with counts of the rest', async (t) => {
     const h = await makeStore(t);
     const { store } = h;

@@ -41,3 +41,30 @@ t.test('check and repair with counters by type, stored types, samples and schedu
   t.same(await db.get('sc!nightly'), { name: 'nightly' }, 'the schedule is kept');
   t.same(await levelConsistency(store), []);
 });
+
+t.test('queue-group keys: none left behind by a drained queue; empty ones an older store kept go at open', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bk-keys-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const opts = { location: path.join(dir, 'db'), resultsRoot: path.join(dir, 'results'), sync: false, random: () => 0.5 };
+  let store = new LevelStore(opts);
+  await store.open();
+  t.teardown(() => store.close().catch(() => {}));
+  const db = () => (store as unknown as { db: ClassicLevel<string, unknown> }).db;
+  const groupKeys = async () => (await db().keys({ gte: 'g!', lt: 'g!\xff' }).all()).length;
+  // 200 distinct tag sets, drained by claims, kills and rm: no g! key is left.
+  const tasks = await store.submit(Array.from({ length: 200 }, (_, i) => draft({ tags: ['bash', `only-${i}`] })), T0);
+  t.equal(await groupKeys(), 200);
+  for (const [i, task] of tasks.entries()) {
+    if (i % 3 === 0) await store.claim({ worker: 'w1', tags: ['bash', `only-${i}`], now: T0 + 1 });
+    else if (i % 3 === 1) await store.apply(task.id, { type: 'kill', at: T0 + 1 });
+    else await store.remove([task.id]);
+  }
+  t.equal(await groupKeys(), 0, 'every g! key went with its last task');
+  // As an older blanket left them: registered groups without a queued task, that no worker's claim would visit.
+  await db().batch([{ type: 'put', key: 'g!nobody|x', value: '' }, { type: 'put', key: 'g!gpu,nobody|y', value: '' }]);
+  await store.close();
+  store = new LevelStore(opts);
+  await store.open();
+  t.equal(await groupKeys(), 0, 'dropped at open');
+  t.same(store.runnableTagSets(), []);
+});

@@ -91,3 +91,28 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
     t.equal(ranCounts(h).get(task.id), 2, 'two attempts, two runs');
   });
 });
+
+t.test('a kill asked for while the worker is away (daemon restarted, worker not back yet) is delivered when it reconnects', async (t) => {
+  const groups = new GroupLedger(t);
+  const h = new TestHome(t, { types: { long: appendingType('sleep 300') }, workers: 1 });
+  groups.home = h.dir;
+  const id = await h.submit(['long']);
+  const running = await h.waitState(id, ['RUNNING'], 60_000);
+  groups.note([running]);
+  const worker = (await h.json(['worker', 'ls'])).workers.find((w: { id: string }) => w.id === 'local') as { pid: number };
+  process.kill(worker.pid, 'SIGSTOP'); // it cannot reconnect until SIGCONT
+  t.teardown(() => {
+    if (!exited(worker.pid)) process.kill(worker.pid, 'SIGCONT');
+  });
+  t.ok(await killDaemon9(h));
+  t.equal((await h.run(['daemon', 'start'])).code, 0, 'a new daemon starts');
+  const r = await h.run(['kill', id]);
+  t.equal(r.code, 0, 'kill answers at once');
+  t.match(r.stdout, /stopping \(SIGTERM\): its worker is away; delivered when it reconnects/);
+  t.equal((await h.task(id)).state, 'RUNNING', 'the task still runs meanwhile');
+  process.kill(worker.pid, 'SIGCONT');
+  const stopped = await h.waitState(id, ['STOPPED'], 60_000);
+  t.equal(stopped.attempts.length, 1, 'stopped, not lost and retried');
+  t.same(liveMembers(running.pgid!, h.dir), [], 'its process group is gone');
+  t.notOk(exited(worker.pid), 'by the same worker, which lives on');
+});

@@ -7,6 +7,8 @@ import { resolveIds } from '../resolve.js';
 /**
  * Stop running tasks (signal, grace, SIGKILL to the group) and cancel waiting ones.
  * Everything is checked first; a finished task or a bad signal changes nothing.
+ * The kill is stored with the task: one whose worker is away now (`pending`) is told when it
+ * registers again (workers/reconcile.ts); if it never does, the task ends LOST as ever.
  */
 export const kill: Handler<'kill'> = async (params, { daemon }) => {
   const signal = normalizeSignal(params.signal ?? 'TERM');
@@ -22,14 +24,15 @@ export const kill: Handler<'kill'> = async (params, { daemon }) => {
   }
   const stopping: string[] = [];
   const cancelled: string[] = [];
+  const pending: string[] = [];
   for (const t of tasks) {
-    const [change] = await daemon.engine.apply(t.id, { type: 'kill', at: daemon.now(), reason: 'cancelled by user' });
+    const [change] = await daemon.engine.apply(t.id, { type: 'kill', at: daemon.now(), reason: 'cancelled by user', signal });
     const now = change!.task;
     if (now.state === 'STOPPED') cancelled.push(t.id);
     else {
       stopping.push(t.id);
-      if (now.state === 'RUNNING' && now.worker) daemon.workers.send(now.worker, { action: 'kill', id: t.id, signal });
+      if (now.state === 'RUNNING' && now.worker && !daemon.workers.send(now.worker, { action: 'kill', id: t.id, signal })) pending.push(t.id);
     }
   }
-  return { stopping, cancelled };
+  return { stopping, cancelled, ...(pending.length ? { pending } : {}) };
 };

@@ -126,6 +126,7 @@ export class LevelStore implements Store {
     try {
       await this.migrate();
       await this.load();
+      await this.dropEmptyGroups();
     } catch (err) {
       await this.db.close().catch(() => {});
       if (err instanceof StoreError) throw err;
@@ -146,6 +147,15 @@ export class LevelStore implements Store {
     this.typeCounts.load(await this.db.iterator(range('ct!')).all());
     for await (const key of this.db.keys(range('g!'))) this.groups.add(key.slice(2));
     for (const t of await this.active()) this.bumpActive(t.type, 1);
+  }
+
+  /** Queue groups left empty by an older blanket (which forgot them only on a claim that could take them). */
+  private async dropEmptyGroups(): Promise<void> {
+    const empty: string[] = [];
+    for (const g of this.groups) if ((await this.db.keys({ ...range(`q!${g}!`), limit: 1 }).all()).length === 0) empty.push(g);
+    if (empty.length === 0) return;
+    await this.db.batch(empty.map((g) => ({ type: 'del' as const, key: K.group(g) })));
+    for (const g of empty) this.groups.delete(g);
   }
 
   close(): Promise<void> {
@@ -297,7 +307,7 @@ export class LevelStore implements Store {
   /** The change an event makes, plus every dependent it settles (transitively). */
   private async cascade(task: Task, event: TaskEvent): Promise<Change[]> {
     const res = transition(task, event, { random: (this.opts.random ?? Math.random)() });
-    if (!res.ok) throw new StoreError(res.error, 'invalid-state');
+    if (!res.ok) throw new StoreError(res.error, res.stale ? 'stale' : 'invalid-state');
     const changes: Change[] = [{ task: res.task, from: task.state }];
     const overlay = new Map<string, Task>([[task.id, res.task]]);
     const queue = isTerminal(res.task.state) && !isTerminal(task.state) ? [res.task] : [];
@@ -340,18 +350,45 @@ export class LevelStore implements Store {
       if (isRunnable(task) && !this.groups.has(groupOf(task))) newGroups.add(groupOf(task));
     }
     for (const g of newGroups) ops.push({ type: 'put', key: K.group(g), value: '' });
+    const emptied = await this.emptiedGroups(ops);
     for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
     ops.push(...byType.ops());
     await this.write(ops, sync);
     this.countsMem = counts;
     byType.commit();
     for (const g of newGroups) this.groups.add(g);
+    for (const g of emptied) this.groups.delete(g);
     for (const { task } of changes) {
       const old = byId.get(task.id);
       const was = old !== undefined && ACTIVE.includes(old.state);
       const is = ACTIVE.includes(task.state);
       if (was !== is) this.bumpActive(task.type, is ? 1 : -1);
     }
+  }
+
+  /**
+   * Queue groups this batch leaves without a runnable task: their `g!` key is deleted in the same
+   * batch (added to `ops`), so groups of tag sets nobody runs any more do not pile up.
+   */
+  private async emptiedGroups(ops: Op[]): Promise<string[]> {
+    const gone = new Map<string, Set<string>>();
+    const added = new Set<string>();
+    for (const op of ops) {
+      if (!op.key.startsWith('q!')) continue;
+      const g = op.key.slice(2, op.key.lastIndexOf('!', op.key.lastIndexOf('!') - 1));
+      if (op.type === 'put') added.add(g);
+      else (gone.get(g) ?? gone.set(g, new Set()).get(g)!).add(op.key);
+    }
+    const emptied: string[] = [];
+    for (const [g, keys] of gone) {
+      if (added.has(g)) continue;
+      const left = await this.db.keys({ ...range(`q!${g}!`), limit: keys.size + 1 }).all();
+      if (left.every((k) => keys.has(k))) {
+        emptied.push(g);
+        ops.push({ type: 'del', key: K.group(g) });
+      }
+    }
+    return emptied;
   }
 
   private bumpActive(type: string, by: number): void {
@@ -406,11 +443,13 @@ export class LevelStore implements Store {
         byType.bump(t.type, t.state, -1);
         removed.push(t.id);
       }
+      const emptied = await this.emptiedGroups(ops);
       for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
       ops.push(...byType.ops());
       if (ops.length) await this.write(ops, true);
       this.countsMem = counts;
       byType.commit();
+      for (const g of emptied) this.groups.delete(g);
       return removed;
     });
   }
@@ -555,9 +594,9 @@ export class LevelStore implements Store {
       params.type !== undefined ? `ts!${params.type}!${s}!` : params.label !== undefined ? `ls!${escapeLabel(params.label)}!${s}!` : `s!${s}!`;
     const scanCap = limit * 20 + 1000;
     // `section` re-checks the state: a task may move between reading its index key and its record.
-    const collect = async (prefix: string, n: number, section: (t: Task) => boolean, reverse = false): Promise<Task[]> => {
+    const collect = async (prefix: string, n: number, section: (t: Task) => boolean, reverse = false, cap = scanCap): Promise<Task[]> => {
       const out: Task[] = [];
-      const it = this.db.keys({ ...range(prefix), reverse, limit: scanCap });
+      const it = this.db.keys({ ...range(prefix), reverse, limit: cap });
       let batch: string[] = [];
       const flush = async () => {
         for (const t of await this.getMany(batch)) if (section(t) && match(t) && out.length < n) out.push(t);
@@ -580,9 +619,21 @@ export class LevelStore implements Store {
     running.sort((a, b) => (a.startedAt ?? a.claimedAt ?? 0) - (b.startedAt ?? b.claimedAt ?? 0));
 
     const queued: Task[] = [];
-    if (want('WAITING') && (params.type !== undefined || params.label !== undefined)) {
-      // The type or label index holds exactly the waiting tasks that can match: put them in run order.
-      queued.push(...(await collect(stateIndex('WAITING'), Number.MAX_SAFE_INTEGER, isQueued)).sort(runOrder).slice(0, limit));
+    if (want('WAITING') && params.type !== undefined) {
+      // Runnable ones in run order: a merge of the heads of that type's queue groups (a page each).
+      const heads: string[] = [];
+      for (const g of this.groups) if (parseGroup(g).type === params.type) heads.push(...(await this.db.keys({ ...range(`q!${g}!`), limit: limit + 1 }).all()));
+      heads.sort((a, b) => order(a).localeCompare(order(b)));
+      for (const t of await this.getMany(heads.map(idOf))) if (isRunnable(t) && match(t) && queued.length < limit) queued.push(t);
+      if (queued.length < limit) {
+        // Then the delayed and the blocked, from the type's index: all of them, or the order could be wrong.
+        const rest = await collect(stateIndex('WAITING'), Number.MAX_SAFE_INTEGER, (t) => isQueued(t) && !isRunnable(t), false, Infinity);
+        queued.push(...rest.sort(runOrder).slice(0, limit - queued.length));
+      }
+    } else if (want('WAITING') && params.label !== undefined) {
+      // The label index holds exactly the waiting tasks that can match, in id order: all are read
+      // (no page of them is enough: a later one may run first), then put in run order.
+      queued.push(...(await collect(stateIndex('WAITING'), Number.MAX_SAFE_INTEGER, isQueued, false, Infinity)).sort(runOrder).slice(0, limit));
     } else if (want('WAITING')) {
       // Runnable tasks in the order they will run: a merge of every queue group's head.
       const heads: string[] = [];

@@ -108,7 +108,7 @@ export interface SubmitAlso {
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly kind: 'not-found' | 'invalid-state' | 'corrupt' | 'full' | 'newer-schema' | 'locked',
+    readonly kind: 'not-found' | 'invalid-state' | 'stale' | 'corrupt' | 'full' | 'newer-schema' | 'locked',
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -10,18 +10,20 @@ export async function reconcile(daemon: Daemon, workerId: string, held: HeldTask
   for (const h of held) {
     const task = await store.get(h.id);
     if (!task) continue;
-    const ours = task.worker === workerId && (task.state === 'CLAIMED' || task.state === 'RUNNING');
+    // The fence: the same worker id may hold a later attempt now (it was written off, came back and claimed the retry).
+    const ours = task.worker === workerId && task.attempt === h.attempt && (task.state === 'CLAIMED' || task.state === 'RUNNING');
     if (!ours) {
       // Written off while the worker was away (LOST, maybe retried elsewhere): its process must not go on.
       if (!h.exit) daemon.workers.send(workerId, { action: 'kill', id: h.id, signal: 'SIGKILL' });
-      log.warn('worker held a task the daemon had written off', { worker: workerId, task: h.id, state: task.state });
+      log.warn('worker held a task the daemon had written off', { worker: workerId, task: h.id, attempt: h.attempt, state: task.state, current: task.attempt });
       continue;
     }
+    const by = { worker: workerId, attempt: h.attempt };
     try {
       if (task.state === 'CLAIMED' && h.pid !== undefined) {
-        await engine.apply(h.id, { type: 'start', pid: h.pid, pgid: h.pgid ?? h.pid, at: h.startedAt ?? at, ...(h.pidStart !== undefined ? { pidStart: h.pidStart } : {}) });
+        await engine.apply(h.id, { type: 'start', pid: h.pid, pgid: h.pgid ?? h.pid, at: h.startedAt ?? at, by, ...(h.pidStart !== undefined ? { pidStart: h.pidStart } : {}) });
       }
-      if (h.exit) await engine.apply(h.id, { type: 'exit', at: h.exit.at, exitCode: h.exit.exitCode, signal: h.exit.signal, cause: h.exit.cause });
+      if (h.exit) await engine.apply(h.id, { type: 'exit', at: h.exit.at, exitCode: h.exit.exitCode, signal: h.exit.signal, cause: h.exit.cause, by });
     } catch (err) {
       log.warn('could not reconcile a held task', { worker: workerId, task: h.id, err: String(err) });
     }
@@ -30,6 +32,16 @@ export async function reconcile(daemon: Daemon, workerId: string, held: HeldTask
     if (heldIds.has(task.id) || isTerminal(task.state)) continue;
     // CLAIMED and never started: back to the queue. Started (even if never reported) or RUNNING: LOST, its group killed.
     await engine.writeOff(task, task.state === 'CLAIMED' ? `worker ${workerId} restarted before starting it` : `worker ${workerId} came back without it`);
+  }
+  // What it holds now, from the store: the count of its busy slots (after a daemon restart the
+  // registry starts empty, and a worker still running tasks must not be given more than its slots),
+  // and kills asked for while it was away, delivered now.
+  const active = await store.active(workerId);
+  daemon.workers.setRunning(workerId, active.map((t) => t.id));
+  for (const task of active) {
+    if (!task.stopRequested || task.state !== 'RUNNING') continue;
+    daemon.workers.send(workerId, { action: 'kill', id: task.id, signal: task.stopSignal ?? 'SIGTERM' });
+    log.info('delivered a kill requested while the worker was away', { worker: workerId, task: task.id, signal: task.stopSignal ?? 'SIGTERM' });
   }
 }
 

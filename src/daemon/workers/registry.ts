@@ -10,11 +10,15 @@ import type { Connection } from '../connection.js';
 export const HEARTBEAT_MS = 15_000;
 /** Missing this many heartbeats makes a worker lost. */
 export const MISSED_BEATS = 3;
+/** Stopped and lost workers kept for `worker ls` (the most recent); older ones are forgotten. */
+export const KEEP_DEAD_WORKERS = 20;
 
 interface Entry {
   info: WorkerInfo;
   conn: Connection | undefined;
   deadline: NodeJS.Timeout | undefined;
+  /** When it was marked stopped or lost (for keeping only the most recent dead ones). */
+  diedAt?: number;
 }
 
 export class WorkerRegistry {
@@ -129,6 +133,14 @@ export class WorkerRegistry {
     this.hooks.changed(e.info);
   }
 
+  /** Replace the list of tasks a worker holds (rebuilt from the store when it registers). */
+  setRunning(id: string, taskIds: string[]): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.info.running = [...taskIds];
+    this.hooks.changed(e.info);
+  }
+
   markLost(id: string, reason: string): void {
     const e = this.entries.get(id);
     if (!e || e.info.state === 'lost' || e.info.state === 'stopped') return;
@@ -136,6 +148,7 @@ export class WorkerRegistry {
     e.info.state = 'lost';
     e.info.reason = reason;
     e.conn?.end();
+    this.died(e);
     this.hooks.changed(e.info);
     this.hooks.lost(id, reason);
   }
@@ -146,7 +159,17 @@ export class WorkerRegistry {
     if (e.deadline) clearTimeout(e.deadline);
     e.info.state = 'stopped';
     e.info.reason = reason;
+    this.died(e);
     this.hooks.changed(e.info);
+  }
+
+  /** Keep only the most recent dead workers: names of ones started and stopped over months must not pile up. */
+  private died(e: Entry): void {
+    e.diedAt = this.hooks.now();
+    const dead = [...this.entries.values()].filter((x) => x.diedAt !== undefined && (x.info.state === 'lost' || x.info.state === 'stopped'));
+    if (dead.length <= KEEP_DEAD_WORKERS) return;
+    dead.sort((a, b) => a.diedAt! - b.diedAt!);
+    for (const old of dead.slice(0, dead.length - KEEP_DEAD_WORKERS)) if (old !== e) this.remove(old.info.id);
   }
 
   remove(id: string): void {

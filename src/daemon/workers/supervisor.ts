@@ -99,6 +99,7 @@ export class Supervisor {
       const reason = `worker process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
       if (!m.wanted) {
         this.opts.log.info('worker stopped', { worker: m.spec.name });
+        this.forget(m);
         return;
       }
       if (Date.now() - m.lastStart > HEALTHY_MS) m.restarts = 0;
@@ -122,6 +123,17 @@ export class Supervisor {
     if (!m) return;
     m.wanted = false;
     clearTimeout(m.timer);
+    if (!m.child) this.forget(m); // not running (between restarts): nothing left to watch
+  }
+
+  /** Every worker it still tracks: supervised ones, and released ones whose process has not exited yet. */
+  tracked(): string[] {
+    return [...this.managed.keys()];
+  }
+
+  /** Drop a worker no longer supervised whose process has exited, so the map holds only live ones. */
+  private forget(m: Managed): void {
+    if (this.managed.get(m.spec.name) === m) this.managed.delete(m.spec.name);
   }
 
   /** Wait until every supervised process has exited (after they were asked to stop), then SIGKILL stragglers. */

@@ -315,3 +315,41 @@ t.test('waitReason', async (t) => {
   ];
   for (const [task, want] of cases) t.equal(waitReason(task, AT), want);
 });
+
+t.test('fenced reports: start, exit and unclaim apply only from the worker holding that attempt', async (t) => {
+  const reports: Array<(by: { worker: string; attempt: number }) => TaskEvent> = [
+    (by) => ({ type: 'start', pid: 9, pgid: 9, at: AT, by }),
+    (by) => ({ type: 'exit', at: AT, exitCode: 1, signal: null, cause: 'exit', by }),
+    (by) => ({ type: 'unclaim', at: AT, reason: 'giving back', by }),
+  ];
+  // Attempt 2 of a retried task, held by w1 (the same worker that lost attempt 1, or another).
+  const held = (state: State) => taskIn(state, { attempt: 2, retries: 3 });
+  for (const make of reports) {
+    const type = make({ worker: 'w1', attempt: 2 }).type;
+    const from: State = type === 'exit' ? 'RUNNING' : 'CLAIMED';
+    const right = transition(held(from), make({ worker: 'w1', attempt: 2 }), env);
+    t.ok(right.ok, `${type} from the holder of the attempt applies`);
+    for (const [why, by] of [
+      ['an older attempt', { worker: 'w1', attempt: 1 }],
+      ['another worker', { worker: 'w9', attempt: 2 }],
+    ] as const) {
+      const r = transition(held(from), make(by), env);
+      t.ok(!r.ok && r.stale === true, `${type} for ${why} is refused as stale`);
+      if (!r.ok) t.match(r.error, /stale .* attempt/);
+    }
+    for (const s of ['WAITING', ...TERMINAL] as State[]) {
+      const r = transition(held(s), make({ worker: 'w1', attempt: 2 }), env);
+      t.ok(!r.ok && r.stale === true, `${type} for a task that is ${s} is stale`);
+    }
+  }
+  // Without a reporter (the daemon's own events: a write-off, reconcile of a found process) nothing is fenced.
+  t.ok(transition(held('CLAIMED'), { type: 'start', pid: 9, pgid: 9, at: AT }, env).ok);
+});
+
+t.test('kill keeps the signal asked for until the attempt ends', async (t) => {
+  const r = transition(taskIn('RUNNING', { retries: 1 }), { type: 'kill', at: AT, signal: 'SIGINT' }, env);
+  t.ok(r.ok && r.task.stopRequested && r.task.stopSignal === 'SIGINT');
+  if (!r.ok) return;
+  const ended = transition(r.task, { type: 'exit', at: AT + 1, exitCode: null, signal: 'SIGINT', cause: 'killed' }, env);
+  t.ok(ended.ok && ended.task.state === 'STOPPED' && ended.task.stopSignal === undefined);
+});

@@ -1,7 +1,10 @@
 // Checks shared by the methods workers call.
 import { BlanketError } from '../../../protocol/errors.js';
 import type { Task, WorkerInfo } from '../../../protocol/model.js';
+import type { TaskEvent } from '../../../core/states.js';
 import type { CallContext } from '../../context.js';
+import type { Change } from '../../store/store.js';
+import { StoreError } from '../../store/store.js';
 
 /** The worker must be registered on this very connection. */
 export function ownWorker({ daemon, conn }: CallContext, id: string): WorkerInfo {
@@ -47,4 +50,14 @@ export function claimFor(ctx: CallContext, workerId: string, max: number): Promi
     }
   };
   return ctx.daemon.workers.claims.run(workerId, run);
+}
+
+/** Apply a worker's (fenced) report; one for an attempt it no longer holds is logged and refused. */
+export async function applyReport(ctx: CallContext, id: string, event: TaskEvent & { by: { worker: string; attempt: number } }): Promise<Change[]> {
+  try {
+    return await ctx.daemon.engine.apply(id, event);
+  } catch (err) {
+    if (err instanceof StoreError && err.kind === 'stale') ctx.daemon.log.warn('refused a stale worker report', { worker: event.by.worker, task: id, attempt: event.by.attempt, event: event.type, err: err.message });
+    throw err;
+  }
 }

@@ -1,8 +1,9 @@
 import type { Handler } from '../../context.js';
-import { ownWorker } from './common.js';
+import { applyReport, ownWorker } from './common.js';
 
+/** A claim given back before its process started; fenced like the other reports. */
 export const workerUnclaim: Handler<'worker.unclaim'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
-  await ctx.daemon.engine.apply(p.id, { type: 'unclaim', at: ctx.daemon.now(), reason: p.reason });
+  await applyReport(ctx, p.id, { type: 'unclaim', at: ctx.daemon.now(), reason: p.reason, by: { worker: p.worker, attempt: p.attempt } });
   return { ok: true };
 };
