@@ -42,6 +42,7 @@ const FULL: Required<Task> = {
   signal: null,
   progress: { percent: 50, message: 'half', at: 3 },
   stopRequested: true,
+  stopSignal: 'SIGINT',
   schedule: { name: 'nightly', fireAt: 1 },
   resultDir: '/tmp/results/1sc46g00',
   hooks: { on_failure: 'notify-send failed', on_success: 'true', on_finish: 'true' },
