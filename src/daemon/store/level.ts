@@ -1,23 +1,20 @@
 // The LevelDB Store. Writers are serialised; every change is one batch.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import type { DbRepairResult } from '../../protocol/db.js';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
 import { isTerminal, STATES, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
 import { skipReason, transition, type TaskEvent } from '../../core/states.js';
-import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, prioKey, range, escapeLabel } from './keys.js';
+import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, range } from './keys.js';
 import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
-import { FilesChanged, isTableFile, verifyFilesSettled, type FileProblem } from './files/leveldb.js';
-import { checkStore } from './check.js';
+import type { FileProblem } from './files/leveldb.js';
 import { rebuildDerived } from './repair.js';
-import { copyStore } from './backup.js';
-import { dumpPage } from './dump.js';
-
-type Op = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
+import { TypeCounts, zeroCounts, type Op } from './level-counts.js';
+import { order, psQuery } from './level-ps.js';
+import { levelAdmin } from './level-admin.js';
+import { saveVerified, verifyBeforeOpen } from './level-verify.js';
+import { isNoSpace, roomToReopen } from './level-space.js';
 
 export interface LevelStoreOptions {
   location: string;
@@ -28,17 +25,6 @@ export interface LevelStoreOptions {
   /** Check the files' checksums before opening (default true); see files/leveldb.ts. */
   verify?: boolean;
 }
-
-/** A write failed for want of space (LevelDB reports ENOSPC as an IO error's text). */
-export function isNoSpace(err: unknown): boolean {
-  const e = err as { message?: string; code?: string; cause?: { message?: string; code?: string } } | undefined;
-  return /ENOSPC|No space left/i.test(`${e?.code ?? ''} ${e?.message ?? ''} ${e?.cause?.code ?? ''} ${e?.cause?.message ?? ''}`);
-}
-
-const describe = (p: FileProblem) => `${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message}`;
-
-/** Room LevelDB needs to reopen: it replays the log into a table and writes a new MANIFEST and log. */
-const REOPEN_MARGIN = 8 * 1024 * 1024;
 
 const ACTIVE: readonly State[] = ['CLAIMED', 'RUNNING'];
 
@@ -54,66 +40,13 @@ export class LevelStore implements Store {
   /** Set when a write failed for want of space: this LevelDB handle must not write again (see write()). */
   private broken: unknown;
   private verified: Record<string, string> = {};
-  /** Damage the start-up check found in tables, which did not stop the open (see verifyBeforeOpen). */
+  /** Damage the start-up check found in tables, which did not stop the open (see level-verify.ts). */
   startWarnings: FileProblem[] = [];
 
   constructor(private readonly opts: LevelStoreOptions) {}
 
-  private get verifiedFile(): string {
-    return `${this.opts.location}.verified.json`;
-  }
-
-  /**
-   * Check the files before LevelDB opens them: opening replays the log (silently dropping a record
-   * it cannot read) and rewrites files, so a damaged store is refused here, untouched. Tables are
-   * immutable: one checked whole before (listed in db.verified.json with its size, modification time
-   * and inode) gets only its footer and its index and meta blocks' checksums checked, so start-up costs what was written since the
-   * last start, not the size of the store. A table rewritten since is checked whole again; damage
-   * that changes none of those (bit rot) is for `db check`, which reads every block.
-   */
-  private async verifyBeforeOpen(): Promise<void> {
-    if (this.opts.verify === false) return;
-    let known: Record<string, string> = {};
-    try {
-      known = (JSON.parse(readFileSync(this.verifiedFile, 'utf8')) as { tables?: Record<string, string> }).tables ?? {};
-    } catch {
-      // none yet: check every table whole
-    }
-    let report;
-    try {
-      report = await verifyFilesSettled(this.opts.location, { deep: (name, fingerprint) => known[name] !== fingerprint });
-    } catch (err) {
-      if (err instanceof FilesChanged) return; // a live LevelDB keeps rewriting it: its lock will refuse us
-      throw err;
-    }
-    // Damage in a table does not stop a start: LevelDB opens the store as it is (opening rewrites
-    // no table), a read that meets the damage answers STORE_CORRUPT, and `db check` / `db repair`
-    // deal with it. CURRENT, the MANIFEST and the logs LevelDB would replay do stop it: opening would
-    // start an empty store, or drop what the damaged log holds, and the evidence with it.
-    const fatal = report.problems.filter((p) => !isTableFile(p.file));
-    if (fatal.length > 0) {
-      const list = fatal.slice(0, 3).map(describe);
-      throw new StoreError(`the store at ${this.opts.location} is damaged (${list.join('; ')}${fatal.length > 3 ? `; and ${fatal.length - 3} more` : ''})`, 'corrupt');
-    }
-    this.startWarnings = report.problems;
-    const damaged = new Set(report.problems.map((p) => p.file));
-    this.verified = {};
-    // A damaged table is never remembered as checked: every start checks it whole again, and warns again.
-    for (const [name, fp] of Object.entries(report.fingerprints)) if (!damaged.has(name) && (known[name] === fp || report.deepChecked.includes(name))) this.verified[name] = fp;
-  }
-
-  private saveVerified(): void {
-    if (this.opts.verify === false) return;
-    try {
-      writeFileSync(`${this.verifiedFile}.tmp`, JSON.stringify({ tables: this.verified }) + '\n');
-      renameSync(`${this.verifiedFile}.tmp`, this.verifiedFile);
-    } catch {
-      // only a cache: the next start checks those tables whole again
-    }
-  }
-
   async open(): Promise<void> {
-    await this.verifyBeforeOpen();
+    if (this.opts.verify !== false) ({ warnings: this.startWarnings, verified: this.verified } = await verifyBeforeOpen(this.opts.location));
     this.db = new ClassicLevel<string, unknown>(this.opts.location, { valueEncoding: 'json' });
     try {
       await this.db.open();
@@ -134,7 +67,7 @@ export class LevelStore implements Store {
       if (code === 'LEVEL_CORRUPTION' || code === 'LEVEL_DECODE_ERROR') throw new StoreError(`the store at ${this.opts.location} is corrupt: ${(err as Error).message}`, 'corrupt', { cause: err });
       throw err;
     }
-    this.saveVerified();
+    if (this.opts.verify !== false) saveVerified(this.opts.location, this.verified);
   }
 
   /** The in-memory state: last id, counters, queue groups, active tasks per type. */
@@ -213,8 +146,7 @@ export class LevelStore implements Store {
 
   /** After a full disk: reopen once there is room, so writes work again without a restart. */
   private async reopen(): Promise<void> {
-    const free = await freeBytes(this.opts.location);
-    const need = (await logBytes(this.opts.location)) + REOPEN_MARGIN;
+    const { free, need } = await roomToReopen(this.opts.location);
     if (free !== undefined && free < need) {
       throw new StoreError(`the disk is still full (${free} bytes free; the store needs ${need} to resume): nothing was written`, 'full', { cause: this.broken });
     }
@@ -549,202 +481,20 @@ export class LevelStore implements Store {
   async scheduleTasks(name: string, limit: number): Promise<string[]> {
     return (await this.db.keys({ ...range(K.scheduleTasks(name)), reverse: true, limit }).all()).map(idOf);
   }
-  readonly admin: StoreAdmin = {
-    check: () => checkStore(this.db, this.opts.location, 'daemon'),
-    backup: async (dest) => ({ path: dest, ...(await copyStore(this.db, dest)) }),
-    repair: async (backupDir) => {
-      const started = Date.now();
-      const before = await checkStore(this.db, this.opts.location, 'daemon');
-      await copyStore(this.db, backupDir);
-      const r = await this.exclusive(async () => {
+  get admin(): StoreAdmin {
+    return levelAdmin({
+    db: () => this.db,
+    location: this.opts.location,
+    rebuild: () =>
+      this.exclusive(async () => {
         const res = await rebuildDerived(this.db);
         await this.load();
         return res;
-      });
-      // Rewrite every table from what is readable now, so old damage does not stay in the files.
-      await this.db.compactRange('', '\xff\xff');
-      const after = await checkStore(this.db, this.opts.location, 'daemon');
-      const result: DbRepairResult = {
-        via: 'daemon',
-        location: this.opts.location,
-        backup: backupDir,
-        leveldbRepaired: false,
-        dropped: [],
-        ...r,
-        problemsBefore: before.problems.length + before.moreProblems,
-        problemsAfter: after.problems.length + after.moreProblems,
-        ms: Date.now() - started,
-      };
-      return result;
-    },
-    dump: (q) => dumpPage(this.db, q),
-  };
-
-  async ps(params: PsParams): Promise<PsSections> {
-    const limit = params.limit ?? 20;
-    const want = (s: State) => !params.states || params.states.includes(s);
-    const match = (t: Task) =>
-      (params.type === undefined || t.type === params.type) &&
-      (params.label === undefined || t.label === params.label) &&
-      (params.worker === undefined || t.worker === params.worker || t.attempts.some((a) => a.worker === params.worker)) &&
-      (params.since === undefined || t.createdAt >= params.since) &&
-      want(t.state);
-    // The narrowest index for a state: by type or label when asked, else by state.
-    const stateIndex = (s: State) =>
-      params.type !== undefined ? `ts!${params.type}!${s}!` : params.label !== undefined ? `ls!${escapeLabel(params.label)}!${s}!` : `s!${s}!`;
-    const scanCap = limit * 20 + 1000;
-    // `section` re-checks the state: a task may move between reading its index key and its record.
-    const collect = async (prefix: string, n: number, section: (t: Task) => boolean, reverse = false, cap = scanCap): Promise<Task[]> => {
-      const out: Task[] = [];
-      const it = this.db.keys({ ...range(prefix), reverse, limit: cap });
-      let batch: string[] = [];
-      const flush = async () => {
-        for (const t of await this.getMany(batch)) if (section(t) && match(t) && out.length < n) out.push(t);
-        batch = [];
-      };
-      for await (const key of it) {
-        batch.push(idOf(key));
-        if (batch.length >= 64) await flush();
-        if (out.length >= n) break;
-      }
-      await flush();
-      return out;
-    };
-
-    const running: Task[] = [];
-    const isActive = (t: Task) => t.state === 'RUNNING' || t.state === 'CLAIMED';
-    const isQueued = (t: Task) => t.state === 'WAITING';
-    const isDone = (t: Task) => isTerminal(t.state);
-    for (const s of ['RUNNING', 'CLAIMED'] as const) if (want(s)) running.push(...(await collect(stateIndex(s), 1000, isActive)));
-    running.sort((a, b) => (a.startedAt ?? a.claimedAt ?? 0) - (b.startedAt ?? b.claimedAt ?? 0));
-
-    const queued: Task[] = [];
-    if (want('WAITING') && params.type !== undefined) {
-      // Runnable ones in run order: a merge of the heads of that type's queue groups (a page each).
-      const heads: string[] = [];
-      for (const g of this.groups) if (parseGroup(g).type === params.type) heads.push(...(await this.db.keys({ ...range(`q!${g}!`), limit: limit + 1 }).all()));
-      heads.sort((a, b) => order(a).localeCompare(order(b)));
-      for (const t of await this.getMany(heads.map(idOf))) if (isRunnable(t) && match(t) && queued.length < limit) queued.push(t);
-      if (queued.length < limit) {
-        // Then the delayed and the blocked, from the type's index: all of them, or the order could be wrong.
-        const rest = await collect(stateIndex('WAITING'), Number.MAX_SAFE_INTEGER, (t) => isQueued(t) && !isRunnable(t), false, Infinity);
-        queued.push(...rest.sort(runOrder).slice(0, limit - queued.length));
-      }
-    } else if (want('WAITING') && params.label !== undefined) {
-      // The label index holds exactly the waiting tasks that can match, in id order: all are read
-      // (no page of them is enough: a later one may run first), then put in run order.
-      queued.push(...(await collect(stateIndex('WAITING'), Number.MAX_SAFE_INTEGER, isQueued, false, Infinity)).sort(runOrder).slice(0, limit));
-    } else if (want('WAITING')) {
-      // Runnable tasks in the order they will run: a merge of every queue group's head.
-      const heads: string[] = [];
-      for (const g of this.groups) heads.push(...(await this.db.keys({ ...range(`q!${g}!`), limit: limit + 1 }).all()));
-      heads.sort((a, b) => order(a).localeCompare(order(b)));
-      for (const t of await this.getMany(heads.map(idOf))) if (isQueued(t) && match(t) && queued.length < limit) queued.push(t);
-      if (queued.length < limit) queued.push(...(await collect('n!', limit - queued.length, isQueued)));
-      if (queued.length < limit) {
-        // A task can both have a not-before time and wait on a dependency: list it once.
-        const listed = new Set(queued.map((t) => t.id));
-        const blocked = await collect('b!', limit - queued.length + listed.size, isQueued);
-        queued.push(...blocked.filter((t) => !listed.has(t.id)).slice(0, limit - queued.length));
-      }
-    }
-
-    const finished: Task[] = [];
-    const terminal = STATES.filter((s) => isTerminal(s) && want(s));
-    if (terminal.length === STATES.filter(isTerminal).length && params.type === undefined && params.label === undefined) {
-      finished.push(...(await collect('f!', limit, isDone, true)));
-    } else {
-      for (const s of terminal) finished.push(...(await collect(stateIndex(s), limit, isDone, true)));
-      finished.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
-      finished.splice(limit);
-    }
-
-    const counts = this.counts();
-    const filtered = params.type !== undefined || params.label !== undefined || params.worker !== undefined || params.since !== undefined;
-    const total = (states: readonly State[]) => states.filter(want).reduce((n, s) => n + counts[s], 0);
-    return {
-      running,
-      queued,
-      finished,
-      counts,
-      more: filtered
-        ? { queued: 0, finished: 0 }
-        : {
-            queued: Math.max(0, total(['WAITING']) - queued.length),
-            finished: Math.max(0, total(STATES.filter(isTerminal)) - finished.length),
-          },
-    };
-  }
-}
-
-/** Waiting tasks as ps lists them: runnable by priority then age, then by not-before time, then those blocked on dependencies. */
-function runOrder(a: Task, b: Task): number {
-  const rank = (t: Task) => (isRunnable(t) ? 0 : t.notBefore !== undefined ? 1 : 2);
-  const key = (t: Task) => (isRunnable(t) ? `${prioKey(t.priority)}!${t.id}` : t.notBefore !== undefined ? `${pad(t.notBefore)}!${t.id}` : t.id);
-  return rank(a) - rank(b) || key(a).localeCompare(key(b));
-}
-
-/** The run-order part of a queue key: priority then id. */
-function order(key: string): string {
-  const parts = key.split('!');
-  return `${parts[parts.length - 2]}!${parts[parts.length - 1]}`;
-}
-
-async function freeBytes(dir: string): Promise<number | undefined> {
-  try {
-    const s = await statfs(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return undefined;
-  }
-}
-
-async function logBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const f of await readdir(dir).catch(() => [] as string[])) {
-    if (f.endsWith('.log')) n += (await stat(path.join(dir, f)).catch(() => ({ size: 0 }))).size;
-  }
-  return n;
-}
-
-function zeroCounts(): Record<State, number> {
-  return Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
-}
-
-
-
-/** Per-type, per-state counters (ct!TYPE!STATE), written in the same batch as the tasks they count. */
-class TypeCounts {
-  private mem = new Map<string, number>();
-
-  load(entries: Array<[string, unknown]>): void {
-    this.mem.clear();
-    for (const [k, v] of entries) this.mem.set(k.slice(3), v as number);
+      }),
+    });
   }
 
-  /** A change set: bump, then write ops() in the batch, then commit() once it is written. */
-  begin(): { bump(type: string, state: State, by: number): void; ops(): Op[]; commit(): void } {
-    const delta = new Map<string, number>();
-    const next = (k: string) => (this.mem.get(k) ?? 0) + (delta.get(k) ?? 0);
-    return {
-      bump: (type, state, by) => delta.set(`${type}!${state}`, (delta.get(`${type}!${state}`) ?? 0) + by),
-      ops: () => [...delta].filter(([, d]) => d !== 0).map(([k]): Op => (next(k) > 0 ? { type: 'put', key: `ct!${k}`, value: next(k) } : { type: 'del', key: `ct!${k}` })),
-      commit: () => {
-        for (const [k, d] of delta) {
-          const n = (this.mem.get(k) ?? 0) + d;
-          if (n > 0) this.mem.set(k, n);
-          else this.mem.delete(k);
-        }
-      },
-    };
-  }
-
-  snapshot(): Record<string, Partial<Record<State, number>>> {
-    const out: Record<string, Partial<Record<State, number>>> = {};
-    for (const [k, n] of this.mem) {
-      const i = k.lastIndexOf('!');
-      (out[k.slice(0, i)] ??= {})[k.slice(i + 1) as State] = n;
-    }
-    return out;
+  ps(params: PsParams): Promise<PsSections> {
+    return psQuery({ db: this.db, getMany: (ids) => this.getMany(ids), groups: this.groups, counts: () => this.counts() }, params);
   }
 }
