@@ -3,6 +3,7 @@
 // oclif gives help, the manifest (man pages, completion) and error messages
 // for anything the fast path leaves to it.
 import { Args, Command, Flags, type Interfaces } from '@oclif/core';
+import { splitAtDashdash } from './argv.js';
 import { execute } from './execute.js';
 import { reportError, usage } from './errors.js';
 import { GLOBAL_FLAGS, type CommandSpec, type FlagSpec, type Parsed } from './spec.js';
@@ -40,8 +41,11 @@ export function makeCommand(id: string, spec: CommandSpec): typeof Command {
     static args = args;
 
     async run(): Promise<void> {
-      const { flags: f, args: a, argv } = await this.parse(SpecCommand as never);
-      await execute(id, spec, { flags: f, args: a, argv: argv as string[], raw: this.argv } as Parsed<Record<string, FlagSpec>>);
+      const { flags: f, args: a } = await this.parse(SpecCommand as never);
+      // Positional words and the words after `--` come from argv as typed (oclif's argv is re-sorted).
+      const { positional, dashdash } = splitAtDashdash(spec, this.argv);
+      const argv = dashdash ? [...positional, ...dashdash] : positional;
+      await execute(id, spec, { flags: f, args: a, argv, raw: this.argv, ...(dashdash ? { dashdash } : {}) } as Parsed<Record<string, FlagSpec>>);
     }
 
     async catch(err: Interfaces.CommandError): Promise<unknown> {
@@ -51,11 +55,17 @@ export function makeCommand(id: string, spec: CommandSpec): typeof Command {
       if (e?.oclif?.exit === 2 || (e?.oclif && /flag|arg|Expected|Missing|Unexpected|Nonexistent/i.test(String(e.message)))) {
         // oclif's message spans lines ("Missing 1 required arg:\nids  Task ids…\nSee more help with --help").
         const message = String(e.message ?? err).split('\n').filter((l) => l.trim() && !/See more help/.test(l)).map((l) => l.trim()).join(' ');
-        reportError(usage(message.replace(/:\s+/, ': ')), process.argv.includes('--json'));
+        reportError(usage(message.replace(/:\s+/, ': ')), jsonBeforeDashdash(process.argv.slice(2)));
         return undefined;
       }
       return super.catch(err);
     }
   }
   return SpecCommand;
+}
+
+/** --json is blanket's only before the first `--`. */
+function jsonBeforeDashdash(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }

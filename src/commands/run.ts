@@ -4,17 +4,6 @@ import { command, type CommandContext, type FlagSpec } from '../cli/spec.js';
 import { BlanketError } from '../protocol/errors.js';
 import type { SubmitParams } from '../protocol/methods.js';
 
-/** `blanket run -- cmd args --wait`: these trailing words are blanket's, not the command's. */
-const TRAILING = new Map([
-  ['--wait', 'wait'],
-  ['-w', 'wait'],
-  ['--follow', 'follow'],
-  ['-f', 'follow'],
-  ['-q', 'quiet'],
-  ['--quiet', 'quiet'],
-  ['--json', 'json'],
-]);
-
 const runFlags = {
   env: { kind: 'string', char: 'e', description: 'Environment variable NAME=VALUE (repeatable).', multiple: true, helpValue: 'NAME=VALUE' },
   label: { kind: 'string', char: 'l', description: 'A label to group and filter tasks by.' },
@@ -41,9 +30,8 @@ export default command({
   description: `Queues a task and prints its id. With a TYPE, the task runs that type's command with the
 environment given by -e. After --, the rest of the line is an ad-hoc command (type "shell"):
 several words are each quoted and run as a command; one word is run as a shell command line.
-The flags --wait, --follow, -q and --json may also end the line after the command (they are
-blanket's, not the command's); to give one of them to the command itself, quote the whole
-command as one word.
+Every word after the first -- is the command's, exactly as typed (-q, --json, --help, -- too):
+blanket's own flags go before it.
 
 --at and --in delay the start: the task waits (ps shows "starts in 9m") and the daemon releases it at that time, with one timer and no polling. Times are read on this machine, in its time zone (TZ). A bare time of day that has passed today means tomorrow; any other time in the past is refused (code BAD_TIME): leave out --at to run now.
 
@@ -51,7 +39,7 @@ command as one word.
   examples: [
     '<%= config.bin %> run echo_task',
     '<%= config.bin %> run bash_task -e DEFAULT_COMMAND="make test" --label ci',
-    "<%= config.bin %> run -- sh -c 'echo hi; exit 3' --wait",
+    "<%= config.bin %> run --wait -- sh -c 'echo hi; exit 3'",
     "<%= config.bin %> run -- 'make && make install'",
     '<%= config.bin %> run -q --priority 10 -- ./backup.sh',
     '<%= config.bin %> run --follow -- ./deploy.sh',
@@ -64,20 +52,12 @@ command as one word.
   args: [{ name: 'type', description: 'Task type name (see blanket types ls).' }],
   flags: runFlags,
   async run(ctx: Ctx): Promise<void> {
-    const { args, argv, raw } = ctx;
-    const flags = { ...ctx.flags };
+    const { args, argv, dashdash: cmd, flags } = ctx;
     if (flags.batch !== undefined) return runBatch(ctx, flags.batch, flags.quiet);
-    const dashdash = raw.indexOf('--');
-    const cmd = dashdash >= 0 ? raw.slice(dashdash + 1) : [];
-    const positionalBeforeDashes = argv.length - cmd.length;
-    while (cmd.length > 1 && TRAILING.has(cmd[cmd.length - 1]!)) {
-      const f = TRAILING.get(cmd.pop()!)!;
-      if (f === 'json') ctx.json = true;
-      else flags[f as 'wait' | 'follow' | 'quiet'] = true;
-    }
     const env = parseEnvFlags(flags.env);
     let type = args.type;
-    if (dashdash >= 0) {
+    if (cmd !== undefined) {
+      const positionalBeforeDashes = argv.length - cmd.length;
       if (cmd.length === 0) throw usage('nothing after --', 'write the command after --, e.g. blanket run -- make test');
       if (positionalBeforeDashes > 0) throw usage(`give either a TYPE or a command after --, not both (got "${type}")`);
       const { shellJoin } = await import('../core/template.js');
