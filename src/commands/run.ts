@@ -112,10 +112,12 @@ async function runSync(ctx: Ctx, id: string, flags: { follow: boolean; quiet: bo
   if (!flags.quiet && !ctx.json && !flags.follow) process.stderr.write(`blanket: ${id} queued; waiting…\n`);
   const { waitForTasks } = await import('../cli/wait.js');
   const { exitCodeOf } = await import('../cli/outcome.js');
-  const waiting = waitForTasks(client, [id]);
+  const waiting = waitForTasks(client, [id], { existed: true });
+  waiting.catch(() => {}); // awaited below; a removal may end it while the output is followed
   if (flags.follow && !ctx.json) {
     const { followLog } = await import('../cli/follow.js');
     await Promise.all([
+      waiting,
       followLog(client, id, { stream: 'stdout', lines: 1_000_000, write: (t) => process.stdout.write(t) }),
       followLog(client, id, { stream: 'stderr', lines: 1_000_000, write: (t) => process.stderr.write(t) }),
     ]);

@@ -35,6 +35,8 @@ export const ERRORS = {
   PATH_INVALID: { rpc: 1017, user: true },
   USAGE: { rpc: 1018, user: true },
   NO_WORKER: { rpc: 1019, user: true },
+  /** (client side) a task being waited on or followed was removed; it will never end. */
+  TASK_REMOVED: { rpc: 1020, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -174,6 +174,8 @@ export interface DaemonStatus {
   /** CPU time the daemon has used, ms. */
   cpu: number;
   workers: number;
+  /** Open event subscriptions (ps --watch, top, wait, run --wait). */
+  subscriptions: number;
 }
 
 export const psParams = obj({
