@@ -16,7 +16,7 @@ const runFlags = {
   tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
   cwd: { kind: 'string', description: "Working directory (default: the task's result directory)." },
   quiet: { kind: 'boolean', char: 'q', description: 'Print the id only.' },
-  batch: { kind: 'string', description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line.', helpValue: 'FILE' },
+  batch: { kind: 'string', description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line (--json: each line with its id or its error).', helpValue: 'FILE' },
   wait: { kind: 'boolean', char: 'w', description: 'Wait for the task to end and exit with its code.' },
   follow: { kind: 'boolean', char: 'f', description: 'Stream its output live, then exit with its code.' },
   result: { kind: 'string', description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' },
@@ -134,7 +134,16 @@ async function runSync(ctx: Ctx, id: string, flags: { follow: boolean; quiet: bo
 
 async function runBatch(ctx: Ctx, file: string, quiet: boolean): Promise<void> {
   const { runBatch: submitBatch } = await import('../cli/batch.js');
-  const ids = await submitBatch(await ctx.client(), file);
-  ctx.output({ ids }, (r) => r.ids.join('\n'));
+  let result;
+  try {
+    result = await submitBatch(() => ctx.client(), file);
+  } catch (err) {
+    // Half-way: the ids of what was queued still go to stdout; the error says which lines they are.
+    const ids = (err as { details?: { ids?: string[] } }).details?.ids;
+    if (!ctx.json && ids?.length) process.stdout.write(ids.join('\n') + '\n');
+    throw err;
+  }
+  const { ids } = result;
+  ctx.output(result, (r) => r.ids.join('\n'));
   if (!quiet && !ctx.json) process.stderr.write(`blanket: queued ${ids.length} task${ids.length === 1 ? '' : 's'}\n`);
 }

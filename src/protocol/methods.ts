@@ -236,7 +236,7 @@ function method<P, R>(params: Schema<P>, _result?: R) {
 
 export const methods = {
   /** First call on every connection: checks the protocol version. */
-  hello: method(obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }), {} as { protocol: number; version: string; pid: number }),
+  hello: method(obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }), {} as { protocol: number; version: string; pid: number; /** The largest message the daemon reads (max_message_bytes). */ maxMessageBytes?: number }),
   run: method(submitParams, {} as RunResult),
   'run.batch': method(obj({ tasks: arr(any<unknown>(), { max: 10000 }) }), {} as { ids: string[] }),
   ps: method(psParams, {} as PsSections),
