@@ -104,7 +104,9 @@ async function readLines(file: string): Promise<{ entries: Entry[]; bad: BadLine
       entries.push({ line: lineNo, task, bytes: Buffer.byteLength(JSON.stringify(task)) });
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw usage(`no such file: ${file}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw usage(`no such file: ${file}`);
+    if (typeof code === 'string' && code.startsWith('E')) throw usage(`cannot read ${file}: ${(err as Error).message}`, 'give a readable file of JSON lines, or - for stdin');
     throw err;
   }
   return { entries, bad };

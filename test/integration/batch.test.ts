@@ -50,6 +50,7 @@ t.test('a bad line in the first chunk: nothing written, the error names the line
   }
   const missing = jsonError(t, await h.run(['run', '--batch', path.join(h.dir, 'nope.jsonl'), '--json']), 'USAGE', 2);
   t.match(missing.message, /no such file: .*nope\.jsonl/);
+  t.match(jsonError(t, await h.run(['run', '--batch', h.dir, '--json']), 'USAGE', 2).message, /cannot read .*: EISDIR/, 'a directory: a usage error, not a bug');
   t.same(await snapshot(client), before, 'nothing written');
 });
 
