@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { jsonError, snapshot } from '../helpers/cli.js';
-import { TestHome } from '../helpers/home.js';
+import { TestHome, waitFor } from '../helpers/home.js';
 
 const h = new TestHome(t, { workers: false });
 const client = await h.client();
@@ -113,4 +113,29 @@ t.test('a line larger than the message cap: an error naming it, nothing queued',
   t.match(e.message, /huge\.jsonl: line 3 is \d+ bytes as JSON; the daemon reads messages of at most 1048576 bytes; nothing was queued$/);
   t.match(e.hint, /max_message_bytes/);
   t.same(await snapshot(client), before, 'nothing written');
+});
+
+t.test('the daemon dies mid-batch: every queued line is reported, the chunk in flight as unknown', async (t) => {
+  const h2 = new TestHome(t, { workers: false });
+  const c1 = await h2.client();
+  const N = 60_000;
+  const p = path.join(h2.dir, 'long.jsonl');
+  writeFileSync(p, Array.from({ length: N }, (_, i) => line(i)).join('\n') + '\n');
+  const run = h2.run(['run', '--batch', p, '--json'], { timeoutMs: 120_000 });
+  await waitFor('the first chunks to be queued', async () => (await c1.call('daemon.status', {})).counts.WAITING > 0, 60_000);
+  process.kill(h2.daemonPid()!, 'SIGKILL');
+  const r = await run;
+  if (r.code === 0) return t.pass('the batch finished before the daemon was killed (nothing to check)');
+  t.equal(r.code, 3, 'DAEMON_UNAVAILABLE');
+  const e = JSON.parse(r.stdout).error as { code: string; message: string; ids: string[]; lines: Array<{ line: number; status: string; id?: string }> };
+  t.equal(e.lines.length, N, 'every line is accounted for');
+  const queued = e.lines.filter((l) => l.status === 'queued');
+  const unknown = e.lines.filter((l) => l.status === 'unknown');
+  t.ok(unknown.length > 0 && unknown.length <= 2000, 'the chunk in flight is unknown');
+  t.match(e.message, /may or may not have been queued/);
+  t.same(queued.map((l) => l.id), e.ids);
+  const c2 = await h2.client(); // a new daemon on the same store
+  const stored = (await c2.call('daemon.status', {})).counts.WAITING;
+  t.ok(stored >= queued.length && stored <= queued.length + unknown.length, `stored ${stored}: the queued lines, and at most the unknown chunk`);
+  for (const id of [e.ids[0], e.ids[e.ids.length - 1]].filter(Boolean)) t.equal((await c2.call('show', { id: id! })).task.state, 'WAITING');
 });
