@@ -28,6 +28,7 @@ const EXIT_MEANING = {
   failure: 'The command failed: a task or type was not found, a task failed (with --wait), the configuration is invalid, and so on. The message says which, with a stable code.',
   usage: 'The command line was wrong: an unknown flag, a missing argument.',
   unavailable: 'No daemon could be reached or started.',
+  removed: 'A task that wait, run --wait/--follow or logs -f was waiting on was removed (blanket rm) before it ended (code TASK_REMOVED).',
   internal: 'A bug in blanket; the message says where.',
 };
 

@@ -8,10 +8,12 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
   const byChar = new Map(Object.entries(defs).filter(([, d]) => d.char).map(([n, d]) => [d.char!, n]));
   const flags: Record<string, unknown> = {};
   const positional: string[] = [];
+  let dashdash: string[] | undefined;
   for (let i = 0; i < raw.length; i++) {
     const tok = raw[i]!;
     if (tok === '--') {
-      positional.push(...raw.slice(i + 1));
+      dashdash = raw.slice(i + 1);
+      positional.push(...dashdash);
       break;
     }
     if (tok === '-h' || tok === '--help') return undefined;
@@ -72,7 +74,34 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
     args[a.name] = positional[i];
     if (a.required && positional[i] === undefined) return undefined;
   }
-  return { flags: flags as Parsed<Record<string, FlagSpec>>['flags'], args, argv: positional, raw };
+  return { flags: flags as Parsed<Record<string, FlagSpec>>['flags'], args, argv: positional, raw, ...(dashdash ? { dashdash } : {}) };
+}
+
+/**
+ * Where options end, for argv another parser (oclif) has already checked: the positional words
+ * before the first `--` that is not a flag's value, and every word after it, exactly as typed.
+ * oclif's own argv is re-sorted by first occurrence, which reorders repeated words.
+ */
+export function splitAtDashdash(spec: CommandSpec, raw: string[]): { positional: string[]; dashdash?: string[] } {
+  const defs: Record<string, FlagSpec> = { ...GLOBAL_FLAGS, ...spec.flags };
+  const takesValue = (d: FlagSpec | undefined) => d !== undefined && d.kind !== 'boolean';
+  const byChar = new Map(Object.values(defs).filter((d) => d.char).map((d) => [d.char!, d]));
+  const positional: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const tok = raw[i]!;
+    if (tok === '--') return { positional, dashdash: raw.slice(i + 1) };
+    if (tok.startsWith('--')) {
+      if (!tok.includes('=') && takesValue(defs[tok.slice(2)])) i++;
+    } else if (tok.startsWith('-') && tok.length > 1 && !/^-\d/.test(tok)) {
+      // A cluster of short flags (-qw); the first one that takes a value takes the rest, or the next word.
+      for (let j = 1; j < tok.length; j++) {
+        if (!takesValue(byChar.get(tok[j]!))) continue;
+        if (j === tok.length - 1) i++;
+        break;
+      }
+    } else positional.push(tok);
+  }
+  return { positional };
 }
 
 /** Whether oclif would take `tok` for one of the command's flags. */

@@ -7,8 +7,7 @@ import type { MethodName, Params, Result } from '../protocol/methods.js';
 import { reportError } from './errors.js';
 import type { CommandContext, CommandSpec, FlagSpec, Parsed } from './spec.js';
 
-export async function execute(id: string, spec: CommandSpec, input: Parsed<Record<string, FlagSpec>>): Promise<void> {
-  const parsed = trailingJson(input);
+export async function execute(id: string, spec: CommandSpec, parsed: Parsed<Record<string, FlagSpec>>): Promise<void> {
   let client: Promise<Client> | undefined;
   let paths: Paths | undefined;
   const ctx: CommandContext<Record<string, FlagSpec>> = {
@@ -43,11 +42,4 @@ export async function execute(id: string, spec: CommandSpec, input: Parsed<Recor
   } finally {
     if (client) (await client.catch(() => undefined))?.close();
   }
-}
-
-/** `… -- cmd args --json`: a last --json after -- is blanket's, not the command's. */
-function trailingJson(p: Parsed<Record<string, FlagSpec>>): Parsed<Record<string, FlagSpec>> {
-  const dashdash = p.raw.indexOf('--');
-  if (dashdash < 0 || p.raw.length - dashdash < 3 || p.raw[p.raw.length - 1] !== '--json') return p;
-  return { ...p, flags: { ...p.flags, json: true }, raw: p.raw.slice(0, -1), argv: p.argv.slice(0, -1) };
 }

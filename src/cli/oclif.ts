@@ -3,6 +3,7 @@
 // oclif gives help, the manifest (man pages, completion) and error messages
 // for anything the fast path leaves to it.
 import { Args, Command, Flags, type Interfaces } from '@oclif/core';
+import { splitAtDashdash } from './argv.js';
 import { execute } from './execute.js';
 import { reportError, usage } from './errors.js';
 import { GLOBAL_FLAGS, type CommandSpec, type FlagSpec, type Parsed } from './spec.js';
@@ -31,7 +32,10 @@ export function fromOclif(spec: CommandSpec, parsed: { flags: object; args: obje
   const flags: Record<string, unknown> = { ...parsed.flags };
   const defs: Record<string, FlagSpec> = { ...GLOBAL_FLAGS, ...spec.flags };
   for (const [name, def] of Object.entries(defs)) if (def.kind === 'boolean') flags[name] ??= def.default ?? false;
-  return { flags, args: parsed.args, argv: parsed.argv as string[], raw } as Parsed<Record<string, FlagSpec>>;
+  // Positional words and the words after `--` come from argv as typed (oclif's argv is re-sorted).
+  const { positional, dashdash } = splitAtDashdash(spec, raw);
+  const argv = dashdash ? [...positional, ...dashdash] : positional;
+  return { flags, args: parsed.args, argv, raw, ...(dashdash ? { dashdash } : {}) } as Parsed<Record<string, FlagSpec>>;
 }
 
 export function makeCommand(id: string, spec: CommandSpec): typeof Command {
@@ -58,11 +62,17 @@ export function makeCommand(id: string, spec: CommandSpec): typeof Command {
       if (e?.oclif?.exit === 2 || (e?.oclif && /flag|arg|Expected|Missing|Unexpected|Nonexistent/i.test(String(e.message)))) {
         // oclif's message spans lines ("Missing 1 required arg:\nids  Task ids…\nSee more help with --help").
         const message = String(e.message ?? err).split('\n').filter((l) => l.trim() && !/See more help/.test(l)).map((l) => l.trim()).join(' ');
-        reportError(usage(message.replace(/:\s+/, ': ')), process.argv.includes('--json'));
+        reportError(usage(message.replace(/:\s+/, ': ')), jsonBeforeDashdash(process.argv.slice(2)));
         return undefined;
       }
       return super.catch(err);
     }
   }
   return SpecCommand;
+}
+
+/** --json is blanket's only before the first `--`. */
+function jsonBeforeDashdash(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }

@@ -62,6 +62,8 @@ export interface Parsed<F extends Record<string, FlagSpec>> {
   argv: string[];
   /** The tokens after the command id, as typed. */
   raw: string[];
+  /** The words after the first `--` that ended the options, exactly as typed (none of them is blanket's); undefined without `--`. */
+  dashdash?: string[];
 }
 
 export interface CommandContext<F extends Record<string, FlagSpec>> extends Parsed<F> {

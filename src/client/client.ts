@@ -107,6 +107,11 @@ export class Client {
     return (await res) as Result<M>;
   }
 
+  /** The daemon's answer to hello: its version, pid and limits. */
+  async server(): Promise<Result<'hello'>> {
+    return (await this.hello) as Result<'hello'>;
+  }
+
   /** Events for a subscription whose reply has not been read yet (they can overtake it). */
   private early = new Map<string, DaemonEvent[]>();
   private earlyCount = 0;

@@ -4,17 +4,6 @@ import { command, type CommandContext, type FlagSpec } from '../cli/spec.js';
 import { BlanketError } from '../protocol/errors.js';
 import type { SubmitParams } from '../protocol/methods.js';
 
-/** `blanket run -- cmd args --wait`: these trailing words are blanket's, not the command's. */
-const TRAILING = new Map([
-  ['--wait', 'wait'],
-  ['-w', 'wait'],
-  ['--follow', 'follow'],
-  ['-f', 'follow'],
-  ['-q', 'quiet'],
-  ['--quiet', 'quiet'],
-  ['--json', 'json'],
-]);
-
 const runFlags = {
   env: { kind: 'string', char: 'e', description: 'Environment variable NAME=VALUE (repeatable).', multiple: true, helpValue: 'NAME=VALUE' },
   label: { kind: 'string', char: 'l', description: 'A label to group and filter tasks by.' },
@@ -27,7 +16,7 @@ const runFlags = {
   tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
   cwd: { kind: 'string', description: "Working directory, relative to this one (default: this one for a command after --; the type's cwd, else the task's result directory, for a TYPE).", helpValue: 'DIR' },
   quiet: { kind: 'boolean', char: 'q', description: 'Print the id only.' },
-  batch: { kind: 'string', description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line.', helpValue: 'FILE' },
+  batch: { kind: 'string', description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line (--json: each line with its id or its error).', helpValue: 'FILE' },
   wait: { kind: 'boolean', char: 'w', description: 'Wait for the task to end and exit with its code.' },
   follow: { kind: 'boolean', char: 'f', description: 'Stream its output live, then exit with its code.' },
   result: { kind: 'string', description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' },
@@ -44,9 +33,8 @@ several words are each quoted and run as a command; one word is run as a shell c
 An ad-hoc command runs where and as you submit it: in this directory (or --cwd), with this
 shell's environment (shown by name only in show; see docs/workers.md). A TYPE's task gets the
 worker's environment and the type's cwd rule.
-The flags --wait, --follow, -q and --json may also end the line after the command (they are
-blanket's, not the command's); to give one of them to the command itself, quote the whole
-command as one word.
+Every word after the first -- is the command's, exactly as typed (-q, --json, --help, -- too):
+blanket's own flags go before it.
 
 --at and --in delay the start: the task waits (ps shows "starts in 9m") and the daemon releases it at that time, with one timer and no polling. Times are read on this machine, in its time zone (TZ). A bare time of day that has passed today means tomorrow; any other time in the past is refused (code BAD_TIME): leave out --at to run now.
 
@@ -54,7 +42,7 @@ command as one word.
   examples: [
     '<%= config.bin %> run echo_task',
     '<%= config.bin %> run bash_task -e DEFAULT_COMMAND="make test" --label ci',
-    "<%= config.bin %> run -- sh -c 'echo hi; exit 3' --wait",
+    "<%= config.bin %> run --wait -- sh -c 'echo hi; exit 3'",
     "<%= config.bin %> run -- 'make && make install'",
     '<%= config.bin %> run -q --priority 10 -- ./backup.sh',
     '<%= config.bin %> run --follow -- ./deploy.sh',
@@ -67,20 +55,12 @@ command as one word.
   args: [{ name: 'type', description: 'Task type name (see blanket types ls).' }],
   flags: runFlags,
   async run(ctx: Ctx): Promise<void> {
-    const { args, argv, raw } = ctx;
-    const flags = { ...ctx.flags };
+    const { args, argv, dashdash: cmd, flags } = ctx;
     if (flags.batch !== undefined) return runBatch(ctx, flags.batch, flags.quiet);
-    const dashdash = raw.indexOf('--');
-    const cmd = dashdash >= 0 ? raw.slice(dashdash + 1) : [];
-    const positionalBeforeDashes = argv.length - cmd.length;
-    while (cmd.length > 1 && TRAILING.has(cmd[cmd.length - 1]!)) {
-      const f = TRAILING.get(cmd.pop()!)!;
-      if (f === 'json') ctx.json = true;
-      else flags[f as 'wait' | 'follow' | 'quiet'] = true;
-    }
     const env = parseEnvFlags(flags.env);
     let type = args.type;
-    if (dashdash >= 0) {
+    if (cmd !== undefined) {
+      const positionalBeforeDashes = argv.length - cmd.length;
       if (cmd.length === 0) throw usage('nothing after --', 'write the command after --, e.g. blanket run -- make test');
       if (positionalBeforeDashes > 0) throw usage(`give either a TYPE or a command after --, not both (got "${type}")`);
       const { shellJoin } = await import('../core/template.js');
@@ -144,10 +124,12 @@ async function runSync(ctx: Ctx, id: string, flags: { follow: boolean; quiet: bo
   if (!flags.quiet && !ctx.json && !flags.follow) process.stderr.write(`blanket: ${id} queued; waiting…\n`);
   const { waitForTasks } = await import('../cli/wait.js');
   const { exitCodeOf } = await import('../cli/outcome.js');
-  const waiting = waitForTasks(client, [id]);
+  const waiting = waitForTasks(client, [id], { existed: true });
+  waiting.catch(() => {}); // awaited below; a removal may end it while the output is followed
   if (flags.follow && !ctx.json) {
     const { followLog } = await import('../cli/follow.js');
     await Promise.all([
+      waiting,
       followLog(client, id, { stream: 'stdout', lines: 1_000_000, write: (t) => process.stdout.write(t) }),
       followLog(client, id, { stream: 'stderr', lines: 1_000_000, write: (t) => process.stderr.write(t) }),
     ]);
@@ -164,7 +146,16 @@ async function runSync(ctx: Ctx, id: string, flags: { follow: boolean; quiet: bo
 
 async function runBatch(ctx: Ctx, file: string, quiet: boolean): Promise<void> {
   const { runBatch: submitBatch } = await import('../cli/batch.js');
-  const ids = await submitBatch(await ctx.client(), file);
-  ctx.output({ ids }, (r) => r.ids.join('\n'));
+  let result;
+  try {
+    result = await submitBatch(() => ctx.client(), file);
+  } catch (err) {
+    // Half-way: the ids of what was queued still go to stdout; the error says which lines they are.
+    const ids = (err as { details?: { ids?: string[] } }).details?.ids;
+    if (!ctx.json && ids?.length) process.stdout.write(ids.join('\n') + '\n');
+    throw err;
+  }
+  const { ids } = result;
+  ctx.output(result, (r) => r.ids.join('\n'));
   if (!quiet && !ctx.json) process.stderr.write(`blanket: queued ${ids.length} task${ids.length === 1 ? '' : 's'}\n`);
 }

@@ -39,6 +39,8 @@ export const ERRORS = {
   NO_WORKER: { rpc: 1019, user: true },
   /** A worker's report for an attempt it no longer holds (it was written off and maybe retried elsewhere): refused, to be dropped. */
   STALE_REPORT: { rpc: 1020, user: false },
+  /** (client side) a task being waited on or followed was removed; it will never end. */
+  TASK_REMOVED: { rpc: 1021, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -180,6 +180,8 @@ export interface DaemonStatus {
   /** CPU time the daemon has used, ms. */
   cpu: number;
   workers: number;
+  /** Open event subscriptions (ps --watch, top, wait, run --wait). */
+  subscriptions: number;
 }
 
 export const psParams = obj({
@@ -250,7 +252,7 @@ function method<P, R>(params: Schema<P>, _result?: R) {
 
 export const methods = {
   /** First call on every connection: checks the protocol version. */
-  hello: method(obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }), {} as { protocol: number; version: string; pid: number }),
+  hello: method(obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }), {} as { protocol: number; version: string; pid: number; /** The largest message the daemon reads (max_message_bytes). */ maxMessageBytes?: number }),
   run: method(submitParams, {} as RunResult),
   /** `callerEnv`: once for the whole batch, the callerEnv of its ad-hoc (type shell) tasks that give none. */
   'run.batch': method(obj({ tasks: arr(any<unknown>(), { max: 10000 }), callerEnv: opt(callerEnv) }), {} as { ids: string[] }),

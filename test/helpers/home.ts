@@ -50,6 +50,12 @@ export function processesOf(home: string): number[] {
   return pids;
 }
 
+/** ARGS with --json added where it is blanket's: before the first `--` (after it, words are the command's). */
+export function withJson(args: string[]): string[] {
+  const end = args.indexOf('--');
+  return end < 0 ? [...args, '--json'] : [...args.slice(0, end), '--json', ...args.slice(end)];
+}
+
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
@@ -142,7 +148,7 @@ export class TestHome {
 
   /** `--json` output of a command that must succeed. */
   async json<T = any>(args: string[]): Promise<T> {
-    return JSON.parse(await this.ok([...args, '--json'])) as T;
+    return JSON.parse(await this.ok(withJson(args))) as T;
   }
 
   /** Submit and return the id. */

@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import type { Client } from '../../src/client/client.js';
 import type { Task } from '../../src/protocol/model.js';
-import { TestHome, waitFor } from '../helpers/home.js';
+import { TestHome, waitFor, withJson } from '../helpers/home.js';
 
 const err = async (h: TestHome, args: string[]) => {
-  const r = await h.run([...args, '--json']);
+  const r = await h.run(withJson(args));
   return { code: r.code, error: JSON.parse(r.stdout).error as { code: string; message: string; hint?: string } };
 };
 

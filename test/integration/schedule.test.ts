@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import type { Client } from '../../src/client/client.js';
 import type { Task } from '../../src/protocol/model.js';
-import { TestHome, waitFor } from '../helpers/home.js';
+import { TestHome, waitFor, withJson } from '../helpers/home.js';
 
 const history = async (c: Client, name: string): Promise<Task[]> => (await c.call('schedule.show', { name, limit: 1000 })).history.sort((a, b) => a.schedule!.fireAt - b.schedule!.fireAt);
 const fireTimes = (tasks: Task[]) => tasks.map((x) => x.schedule!.fireAt);
@@ -105,7 +105,7 @@ t.test('overlap policies: skip, queue, allow', async (t) => {
 t.test('bad input is refused and changes nothing', async (t) => {
   const h = new TestHome(t, { workers: false, types: { needsenv: 'command = "echo $V"\n[[environment.required]]\nname = "V"\n' } });
   const err = async (args: string[]) => {
-    const r = await h.run([...args, '--json']);
+    const r = await h.run(withJson(args));
     t.not(r.code, 0, args.join(' '));
     return JSON.parse(r.stdout).error as { code: string; message: string; hint?: string; field?: string };
   };

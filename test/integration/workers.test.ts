@@ -22,7 +22,7 @@ t.test('tasks end in every terminal state, end to end', async (t) => {
   const h = new TestHome(t, { types, config: 'kill_grace = "1s"\nmax_output_bytes = "1 MiB"\n' });
 
   await t.test('ERROR with its exit code, output kept (run --wait)', async (t) => {
-    const r = await h.run(['run', '--', 'sh', '-c', 'echo hi; exit 3', '--wait']);
+    const r = await h.run(['run', '--wait', '--', 'sh', '-c', 'echo hi; exit 3']);
     t.equal(r.code, 3, r.stderr);
     const id = (await h.ok(['ps', '-q', '--state', 'ERROR'])).trim().split('\n')[0]!;
     t.equal(await h.ok(['logs', id]), 'hi\n');

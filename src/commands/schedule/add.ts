@@ -36,12 +36,10 @@ export default command({
     'catch-up-max': { kind: 'integer', description: 'With --catch-up all: at most this many runs.', min: 1, max: 1000, default: 10 },
     paused: { kind: 'boolean', description: 'Add it paused (resume it with blanket schedule resume).' },
   },
-  async run({ args, argv, raw, flags, call, output, warn }) {
-    const dashdash = raw.indexOf('--');
-    const cmd = dashdash >= 0 ? raw.slice(dashdash + 1) : [];
+  async run({ args, argv, dashdash: cmd, flags, call, output, warn }) {
     const env = parseEnvFlags(flags.env);
     let type = args.type;
-    if (dashdash >= 0) {
+    if (cmd !== undefined) {
       if (cmd.length === 0) throw usage('nothing after --', 'write the command after --, e.g. blanket schedule add tick --cron "* * * * *" -- date');
       if (argv.length - cmd.length > 1) throw usage(`give either a TYPE or a command after --, not both (got "${argv[1]}")`);
       const { shellJoin } = await import('../../core/template.js');

@@ -8,5 +8,5 @@ export const hello: Handler<'hello'> = async (params, { daemon, conn }) => {
     throw new BlanketError('PROTOCOL_VERSION', `protocol version ${params.protocol} is not supported; this daemon speaks ${PROTOCOL_VERSION}`);
   }
   conn.client = params.client;
-  return { protocol: PROTOCOL_VERSION, version: daemon.version, pid: process.pid };
+  return { protocol: PROTOCOL_VERSION, version: daemon.version, pid: process.pid, maxMessageBytes: daemon.config.maxMessageBytes };
 };

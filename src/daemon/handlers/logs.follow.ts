@@ -1,5 +1,6 @@
 import { isTerminal, type State } from '../../protocol/model.js';
 import type { DaemonEvent } from '../../protocol/methods.js';
+import { BlanketError } from '../../protocol/errors.js';
 import type { Handler } from '../context.js';
 import { follow, LOG_PAGE_MAX, openLog, readPage, tailOffset, utf8Boundary } from '../logs.js';
 import { resolveId } from '../resolve.js';
@@ -23,11 +24,13 @@ async function firstPage(path: string, lines: number): Promise<{ text: string; f
 /**
  * The last N lines now (the first LOG_PAGE_MAX bytes of them in the reply, the rest as events),
  * then `log` events on this connection as the file grows, at the pace the client reads them, then
- * `log.end` when the task ends. Fed by file-change events; ends with the task or the connection.
+ * `log.end` when the task ends, or `task.removed` if it is removed before it ends. Fed by
+ * file-change events; ends with the task, its removal or the connection.
  */
 export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn }) => {
   const id = await resolveId(daemon.store, params.id);
-  const task = (await daemon.store.get(id))!;
+  const task = await daemon.store.get(id);
+  if (!task) throw new BlanketError('NOT_FOUND', `no task ${params.id}`, { hint: "list tasks with 'blanket ps'", details: { id: params.id } });
   const stream = params.stream ?? (task.combinedOutput ? 'output' : 'stdout');
   const path = logFile(task, stream);
   const { text, from, size } = await firstPage(path, params.lines ?? 10);
@@ -58,6 +61,11 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   };
   // Start reading once the process exists.
   const off = daemon.events.on((e) => {
+    if (e.kind === 'task.removed' && e.id === id) {
+      cancel();
+      notify(e);
+      return;
+    }
     if (e.kind !== 'task' || e.task.id !== id) return;
     if (e.task.state === 'RUNNING') start();
     if (isTerminal(e.task.state)) finish(e.task.state);

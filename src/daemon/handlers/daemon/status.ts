@@ -12,4 +12,5 @@ export const daemonStatus: Handler<'daemon.status'> = async (_params, { daemon }
   rss: process.memoryUsage.rss(),
   cpu: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   workers: daemon.workers.live().length,
+  subscriptions: daemon.events.size,
 });
