@@ -20,8 +20,6 @@ import { fromOclif } from '../../../src/cli/oclif.js';
 import { GLOBAL_FLAGS, type CommandSpec, type FlagSpec } from '../../../src/cli/spec.js';
 
 const RUNS = 60;
-// tap does not run a todo test; BLANKET_RUN_TODO=1 runs these (they fail until the cli branch is merged).
-const CLI_BRANCH = process.env.BLANKET_RUN_TODO ? {} : { todo: 'fixed on the cli branch' };
 
 interface Outcome {
   flags: Record<string, unknown>;
@@ -117,15 +115,6 @@ function anything(spec: CommandSpec): fc.Arbitrary<string[]> {
   return fc.array(token, { maxLength: 7 }).map((ts) => ts.flat());
 }
 
-/**
- * oclif sorts the positional words by where each first appears in argv, so a
- * repeated word moves forward (`rm a b a` gives a, a, b; `run -- x -q … -q`
- * moves the command's -q). Until the adapter keeps the typed order (the cli
- * branch), the agreement properties compare in oclif's order and the todo
- * properties below say what must hold.
- */
-const inOclifOrder = (o: Outcome, argv: string[]): Outcome => ({ ...o, argv: [...o.argv].sort((a, b) => argv.indexOf(a as string) - argv.indexOf(b as string)) });
-
 const failures = (cmd: string, argv: string[], fast: unknown, oclif: unknown) => `${cmd} ${JSON.stringify(argv)}\nfast:  ${JSON.stringify(fast)}\noclif: ${oclif instanceof Error ? `refused: ${oclif.message}` : JSON.stringify(oclif)}`;
 
 const specs = await Promise.all(
@@ -147,7 +136,7 @@ for (const { id, spec, cls } of specs) {
         fc.asyncProperty(documented(spec), async (argv) => {
           const oclif = await viaOclif(spec, cls, argv);
           const fast = viaFast(spec, argv);
-          if (oclif instanceof Error || !fast || !isDeepStrictEqual(inOclifOrder(fast, argv), oclif)) throw new Error(failures(id, argv, fast, oclif));
+          if (oclif instanceof Error || !fast || !isDeepStrictEqual(fast, oclif)) throw new Error(failures(id, argv, fast, oclif));
         }),
         { numRuns: RUNS },
       );
@@ -160,14 +149,14 @@ for (const { id, spec, cls } of specs) {
           const fast = viaFast(spec, argv);
           if (!fast) return true;
           const oclif = await viaOclif(spec, cls, argv);
-          if (oclif instanceof Error || !isDeepStrictEqual(inOclifOrder(fast, argv), oclif)) throw new Error(failures(id, argv, fast, oclif));
+          if (oclif instanceof Error || !isDeepStrictEqual(fast, oclif)) throw new Error(failures(id, argv, fast, oclif));
         }),
         { numRuns: RUNS * 2 },
       );
       t.pass('agree');
     });
 
-    t.test('positional words keep the order typed, in both', CLI_BRANCH, async (t) => {
+    t.test('positional words keep the order typed, in both', async (t) => {
       await fc.assert(
         fc.asyncProperty(anything(spec), async (argv) => {
           const fast = viaFast(spec, argv);
@@ -196,7 +185,7 @@ for (const { id, spec, cls } of specs) {
         t.pass('nothing after -- is blanket\'s');
       };
       t.test("after --, nothing is blanket's: the fast path", afterDashDash(async (argv) => viaFast(spec, argv)));
-      t.test("after --, nothing is blanket's: oclif", CLI_BRANCH, afterDashDash((argv) => viaOclif(spec, cls, argv)));
+      t.test("after --, nothing is blanket's: oclif", afterDashDash((argv) => viaOclif(spec, cls, argv)));
     }
   });
 }
