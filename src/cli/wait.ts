@@ -32,7 +32,7 @@ export async function waitForTasks(client: Client, ids: string[], opts: WaitOpti
     }
     if (e.kind !== 'task') return;
     const prev = latest.get(e.task.id);
-    if (prev && prev.updatedAt > e.task.updatedAt) return;
+    if (prev && !newer(e.task, prev)) return;
     latest.set(e.task.id, e.task);
     if (!prev || prev.state !== e.task.state) opts.onChange?.(e.task);
     check();
@@ -49,10 +49,22 @@ export async function waitForTasks(client: Client, ids: string[], opts: WaitOpti
       throw err;
     }
     const prev = latest.get(task.id);
-    if (!prev || prev.updatedAt <= task.updatedAt) latest.set(task.id, task);
+    if (!prev || newer(task, prev)) latest.set(task.id, task);
   }
   check();
   await finished;
   await unsubscribe().catch(() => {});
   return whole.map((id) => latest.get(id)!);
+}
+
+const STAGE: Record<string, number> = { WAITING: 0, CLAIMED: 1, RUNNING: 2 };
+
+/**
+ * Is `a` a later version of the task than `b`? A `show` reply can be read before a change whose
+ * event reached us first, and a start and an end can share a millisecond: so by attempt, then
+ * time, then how far the state has gone (an end is never replaced by the start before it).
+ */
+function newer(a: Task, b: Task): boolean {
+  const stage = (t: Task) => STAGE[t.state] ?? 3;
+  return (a.attempt - b.attempt || a.updatedAt - b.updatedAt || stage(a) - stage(b)) >= 0;
 }

@@ -11,7 +11,8 @@ mkdirSync(h.paths.typesDir, { recursive: true });
 const typeFile = (name: string) => path.join(h.paths.typesDir, `${name}.toml`);
 writeFileSync(typeFile('needs_two'), 'description = "two required"\ncommand = "echo {{A}} {{B}}"\n[[environment.required]]\nname = "A"\n[[environment.required]]\nname = "B"\n');
 writeFileSync(typeFile('hot'), 'description = "v1"\nexecutor = "sh"\ncommand = "echo v1"\n');
-writeFileSync(typeFile('no_exec'), 'executor = "blanket-no-such-interpreter"\ncommand = "x"\n');
+// A known executor (its flag is known) that is not installed: blanket-no-such-dir/bash.
+writeFileSync(typeFile('no_exec'), 'executor = "/blanket-no-such-dir/bash"\ncommand = "x"\n');
 writeFileSync(typeFile('undeclared'), 'executor = "sh"\ncommand = "echo {{WHO}}"\n');
 const client = await h.client();
 const seed = await client.call('run.batch', { tasks: [{ type: 'echo_task' }, { type: 'echo_task' }, { type: 'echo_task' }] });
@@ -82,7 +83,7 @@ t.test('refused over RPC too, with codes: executor missing, template without a v
     t.equal(err?.code, code, `${JSON.stringify(params)}: ${code}`);
     t.match(err?.message, message);
   };
-  await refused({ type: 'no_exec' }, 'EXECUTOR_MISSING', /the executor "blanket-no-such-interpreter" of type no_exec is not on PATH/);
+  await refused({ type: 'no_exec' }, 'EXECUTOR_MISSING', /the executor "\/blanket-no-such-dir\/bash" of type no_exec is not on PATH/);
   await refused({ type: 'undeclared' }, 'TEMPLATE', /undeclared: template uses WHO, which has no value/);
   let prefix = seed.ids[0]!;
   while (!seed.ids.every((id) => id.startsWith(prefix))) prefix = prefix.slice(0, -1);
@@ -91,7 +92,7 @@ t.test('refused over RPC too, with codes: executor missing, template without a v
   await refused({ type: 'echo_task', env: { 'BAD-NAME': 'x' } as Record<string, string> }, 'INVALID_PARAMS', /env\.BAD-NAME: expected a key matching/);
   t.same(await snapshot(client), before, 'nothing changed');
   const validate = await client.call('types.validate', { name: 'no_exec' });
-  t.match(validate, { ok: false, errors: [{ message: /executor: "blanket-no-such-interpreter" is not on PATH \(no_exec\)/ }] });
+  t.match(validate, { ok: false, errors: [{ message: /executor: "\/blanket-no-such-dir\/bash" is not on PATH \(no_exec\)/ }] });
   const undeclared = await client.call('types.validate', { name: 'undeclared' });
   t.match(undeclared.warnings, [/command uses WHO, which the environment does not declare/]);
 });

@@ -10,7 +10,7 @@ const types = {
   flaky: 'command = "echo failing; exit 5"\nretries = 2\nretry_backoff = "50ms"\n',
   printenv: 'description = "Print a variable"\ncommand = "printf %s \\"$V\\""\n[[environment.required]]\nname = "V"\n',
   quoted: 'description = "Print a value given through the template"\ncommand = "printf %s {{V}}"\n[[environment.required]]\nname = "V"\n',
-  noexec: 'command = "true"\nexecutor = "no-such-shell-xyz"\n',
+  noexec: 'command = "true"\nexecutor = "/no-such-dir-xyz/sh"\n', // a known executor, not installed
   env: 'command = "env | grep ^BLANKET_APP_ | sort"\n',
   progress: 'command = \'\'\'\necho "40 copying" > "$BLANKET_APP_TASK_RESULTS_DIRECTORY/.progress"\nsleep 30\n\'\'\'\n',
   single: 'command = "sleep 30"\nmax_concurrent = 1\n',
@@ -108,7 +108,7 @@ t.test('tasks end in every terminal state, end to end', async (t) => {
     t.equal(JSON.parse(r.stdout).error.code, 'EXECUTOR_MISSING');
     const v = await h.run(['types', 'validate', 'noexec']);
     t.equal(v.code, 1);
-    t.match(v.stdout, /no-such-shell-xyz.*not on PATH/);
+    t.match(v.stdout, /no-such-dir-xyz\/sh.*not on PATH/);
   });
 
   await t.test('shell metacharacters in values reach the process byte for byte, never executed', async (t) => {

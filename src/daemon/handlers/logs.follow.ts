@@ -73,7 +73,13 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   conn.subscriptions.add(subscription);
   conn.closers.set(subscription, cancel);
   conn.onClose.push(cancel);
-  if (isTerminal(task.state)) finish(task.state); // more than the first page to send
-  else if (task.state === 'RUNNING') start();
+  // The task may have moved on while the first page was read, before the listener above was
+  // there to hear it: go by its state now (finish and start happen once, whoever calls first).
+  const now = await daemon.store.get(id);
+  if (!now) {
+    cancel();
+    notify({ kind: 'task.removed', id });
+  } else if (isTerminal(now.state)) finish(now.state); // more than the first page to send, or the end to say
+  else if (now.state === 'RUNNING') start();
   return { subscription, path, text, done: false };
 };
