@@ -86,6 +86,16 @@ t.test('flipped bytes in a store file', async (t) => {
       const damaged = hashes(db);
 
       if (k.replayed) {
+        // With nowhere to keep the copy (the backups directory cannot be made: a file is in the
+        // way), the start is refused and changes nothing.
+        writeFileSync(path.join(h.dir, 'in-the-way'), '');
+        writeFileSync(h.paths.config, '[backup]\ndir = "in-the-way/backups"\n');
+        const noRoom = await h.run(['daemon', 'start', '--json']);
+        t.equal(noRoom.code, 1, 'without a copy the daemon does not start');
+        t.match(json(noRoom).error, { code: 'STORE_CORRUPT', message: new RegExp(`${k.file}.*a copy of its files could not be kept.*ENOTDIR`) });
+        t.same(hashes(db), damaged, 'no store file was changed, added or removed');
+        t.notOk(existsSync(h.paths.socket), 'no socket');
+        rmSync(h.paths.config);
         // LevelDB opens a store whose log is damaged (replaying what it can read, deleting the
         // log): the start first keeps the files as they were, then serves, and warns once.
         const start = await h.run(['daemon', 'start', '--json']);
