@@ -206,6 +206,10 @@ async function main(): Promise<void> {
     defaultTags,
     version: packageVersion(),
     startedAt: Date.now(),
+    storeWarnings: [
+      ...store.startWarnings.map((p) => `damaged table ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message} (see 'blanket db check')`),
+      ...[...new Set(store.startLogWarnings.map((p) => p.file))].map((f) => `damaged write-ahead log ${f} replayed at this start (LevelDB dropped what it could not read); the files as they were: ${path.join(store.keptDamaged!, 'db')}`),
+    ],
     log,
     stats,
     now: () => Date.now(),

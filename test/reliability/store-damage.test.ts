@@ -107,6 +107,8 @@ t.test('flipped bytes in a store file', async (t) => {
         t.same(hashes(path.join(kept, 'db')), damaged, 'the copy holds every store file as it was, the damaged log byte for byte');
         t.equal((statSync(kept).mode & 0o777).toString(8), '700', 'the copy is private');
         t.notOk(existsSync(path.join(db, k.file)), 'LevelDB replayed the damaged log and deleted it');
+        t.match((await h.json(['daemon', 'status'])).storeWarnings, [new RegExp(`damaged write-ahead log ${k.file} .*${path.join(kept, 'db')}`)], 'daemon status says so, with the copy');
+        t.match(await h.ok(['daemon', 'status']), `store     damaged write-ahead log ${k.file}`);
         const counts = (await h.json(['ps'])).counts as Record<string, number>;
         t.equal(Object.values(counts).reduce((a, b) => a + b, 0), 300, 'every task outside the damaged commit is there; the 20 of that commit are not');
         const live = await h.run(['db', 'check', '--json']);
@@ -119,6 +121,7 @@ t.test('flipped bytes in a store file', async (t) => {
         t.same(hashes(path.join(kept, 'db')), damaged, 'checking the copy changed nothing');
         t.equal((await h.run(['daemon', 'start'])).code, 0, 'the daemon starts again, with no warning');
         t.equal(readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8').split('\n').filter((l) => l.includes('write-ahead log was damaged')).length, 1);
+        t.equal((await h.json(['daemon', 'status'])).storeWarnings, undefined, 'nor in daemon status');
         await h.ok(['daemon', 'stop']);
         rmSync(path.join(h.paths.logs, 'daemon.log'));
         rmSync(path.join(h.dir, 'backups'), { recursive: true });
@@ -132,6 +135,7 @@ t.test('flipped bytes in a store file', async (t) => {
         t.equal(warned.length, 1, 'one warning line in daemon.log');
         t.match(warned[0], { level: 'warn', file: k.file, problem: /checksum/, hint: /blanket db check/ }, 'naming the file and what is wrong, with a hint');
         t.ok((await (await h.client()).call('ps', { limit: 5 })).counts, 'ps answers');
+        t.match((await h.json(['daemon', 'status'])).storeWarnings, [new RegExp(`damaged table ${k.file} at byte \\d+: .*checksum`)], 'daemon status names the damaged table');
         const live = await h.run(['db', 'check', '--json']);
         t.equal(live.code, 1, 'db check through the daemon exits 1');
         t.match(json(live), { via: 'daemon' }, live.stdout.slice(0, 2000));
