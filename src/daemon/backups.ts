@@ -1,6 +1,7 @@
 // Scheduled backups (`[backup] interval`): one timer, re-armed after each
 // backup; the oldest scheduled backups beyond `keep` are removed. Backups
-// taken by hand (manual-…) and before repairs (repair-…) are never removed.
+// taken by hand (manual-…), before repairs (repair-…) and of a store whose damaged log a
+// start replayed (damaged-…) are never removed.
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from './log.js';

@@ -29,6 +29,8 @@ export interface Daemon {
   defaultTags: string[];
   version: string;
   startedAt: number;
+  /** Damage the start-up check found in the store and started anyway, one line each (daemon.status shows them). */
+  storeWarnings?: string[];
   log: Logger;
   /** The sampler, disk-use cache and metrics listener behind `stats`. */
   stats: StatsRuntime;

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     log.warn('made directories private (0700): they were open to group or other users; files below them are closed to others by this alone', { dirs: tightened.map((d) => `${d.path} (was ${d.from})`) });
   }
 
-  const store = new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites });
+  const store = new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites, keepDamagedIn: backupsDir(paths, config.backup.dir) });
   try {
     await store.open();
   } catch (err) {
@@ -121,6 +121,15 @@ async function main(): Promise<void> {
       ...(p.offset !== undefined ? { offset: p.offset } : {}),
       problem: p.message,
       hint: "see 'blanket db check'; 'blanket daemon stop', then 'blanket db repair' drops the damaged blocks (after a backup)",
+    });
+  }
+  for (const file of new Set(store.startLogWarnings.map((p) => p.file))) {
+    const problems = store.startLogWarnings.filter((p) => p.file === file);
+    log.warn("the store's write-ahead log was damaged: LevelDB replayed what it could read and dropped the rest of each damaged 32 KB block; the files as they were are kept", {
+      file,
+      problems: problems.map((p) => `${p.offset !== undefined ? `at byte ${p.offset}: ` : ''}${p.message}`),
+      copy: path.join(store.keptDamaged!, 'db'),
+      hint: `inspect the copy (never opened): 'BLANKET_HOME=${store.keptDamaged} blanket db check' names the damage; 'BLANKET_HOME=${store.keptDamaged} blanket db repair' there keeps every commit whose checksum holds, then 'BLANKET_HOME=${store.keptDamaged} blanket db dump' lists its tasks`,
     });
   }
   writeFileSync(paths.pidFile, `${process.pid}\n`);
@@ -197,6 +206,10 @@ async function main(): Promise<void> {
     defaultTags,
     version: packageVersion(),
     startedAt: Date.now(),
+    storeWarnings: [
+      ...store.startWarnings.map((p) => `damaged table ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message} (see 'blanket db check')`),
+      ...[...new Set(store.startLogWarnings.map((p) => p.file))].map((f) => `damaged write-ahead log ${f} replayed at this start (LevelDB dropped what it could not read); the files as they were: ${path.join(store.keptDamaged!, 'db')}`),
+    ],
     log,
     stats,
     now: () => Date.now(),

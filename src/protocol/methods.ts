@@ -182,6 +182,8 @@ export interface DaemonStatus {
   workers: number;
   /** Open event subscriptions (ps --watch, top, wait, run --wait). */
   subscriptions: number;
+  /** Damage the start-up check found in the store and started anyway (a table; a log LevelDB replayed, with where its copy is). */
+  storeWarnings?: string[];
 }
 
 export const psParams = obj({

@@ -1,11 +1,13 @@
 // Flipped bytes in each kind of store file: the daemon refuses to start with a
-// clear error and touches nothing (CURRENT, the MANIFEST, the log), or, for a
-// table LevelDB opens as it is, starts and warns; db check names the file; db
+// clear error and touches nothing (CURRENT, the MANIFEST), or, for a table
+// LevelDB opens as it is, starts and warns; for a write-ahead log, keeps a copy
+// of the files as they were, then starts (LevelDB drops what it cannot read) and
+// warns; db check names the file; db
 // repair backs up, salvages and rebuilds; the daemon starts again. Then damage that only the
 // records show (a record that is not JSON, a lost index key, a wrong counter),
 // repaired through a running daemon, and dump, backup and restore.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { ClassicLevel } from 'classic-level';
@@ -58,7 +60,7 @@ t.test('flipped bytes in a store file', async (t) => {
     // A data block among the task records (keys t!…, most of the table): what a start reads (counters, groups, active tasks) is elsewhere.
     { what: 'a table', file: files.find((f) => f.endsWith('.ldb'))!, at: (size: number) => Math.floor(size * 0.7), n: 16, lose: [1, 40], starts: true },
     { what: 'the MANIFEST', file: files.find((f) => f.startsWith('MANIFEST-'))!, at: () => 12, n: 2, lose: [0, 0] },
-    { what: 'the write-ahead log', file: files.find((f) => f.endsWith('.log'))!, at: (size: number) => Math.floor(size / 2), n: 2, lose: [20, 20] },
+    { what: 'the write-ahead log', file: files.find((f) => f.endsWith('.log'))!, at: (size: number) => Math.floor(size / 2), n: 2, lose: [20, 20], replayed: true },
     { what: 'CURRENT', file: 'CURRENT', at: () => 3, n: 1, lose: [0, 0] },
   ];
   /** The daemon does not start, says why, and changes nothing. */
@@ -83,6 +85,48 @@ t.test('flipped bytes in a store file', async (t) => {
       flip(target, k.at(readFileSync(target).length), k.n);
       const damaged = hashes(db);
 
+      if (k.replayed) {
+        // With nowhere to keep the copy (the backups directory cannot be made: a file is in the
+        // way), the start is refused and changes nothing.
+        writeFileSync(path.join(h.dir, 'in-the-way'), '');
+        writeFileSync(h.paths.config, '[backup]\ndir = "in-the-way/backups"\n');
+        const noRoom = await h.run(['daemon', 'start', '--json']);
+        t.equal(noRoom.code, 1, 'without a copy the daemon does not start');
+        t.match(json(noRoom).error, { code: 'STORE_CORRUPT', message: new RegExp(`${k.file}.*a copy of its files could not be kept.*ENOTDIR`) });
+        t.same(hashes(db), damaged, 'no store file was changed, added or removed');
+        t.notOk(existsSync(h.paths.socket), 'no socket');
+        rmSync(h.paths.config);
+        // LevelDB opens a store whose log is damaged (replaying what it can read, deleting the
+        // log): the start first keeps the files as they were, then serves, and warns once.
+        const start = await h.run(['daemon', 'start', '--json']);
+        t.equal(start.code, 0, `the daemon starts: ${start.stdout}${start.stderr}`);
+        const warned = readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8').split('\n').filter((l) => l.includes('write-ahead log was damaged')).map((l) => JSON.parse(l));
+        t.equal(warned.length, 1, 'one warning line in daemon.log');
+        const kept = path.join(h.dir, 'backups', readdirSync(path.join(h.dir, 'backups')).find((d) => d.startsWith('damaged-'))!);
+        t.match(warned[0], { level: 'warn', file: k.file, problems: [/checksum/], copy: path.join(kept, 'db'), hint: new RegExp(`BLANKET_HOME=${kept} blanket db check`) }, 'naming the log, the damage, the copy and how to inspect it');
+        t.same(hashes(path.join(kept, 'db')), damaged, 'the copy holds every store file as it was, the damaged log byte for byte');
+        t.equal((statSync(kept).mode & 0o777).toString(8), '700', 'the copy is private');
+        t.notOk(existsSync(path.join(db, k.file)), 'LevelDB replayed the damaged log and deleted it');
+        t.match((await h.json(['daemon', 'status'])).storeWarnings, [new RegExp(`damaged write-ahead log ${k.file} .*${path.join(kept, 'db')}`)], 'daemon status says so, with the copy');
+        t.match(await h.ok(['daemon', 'status']), `store     damaged write-ahead log ${k.file}`);
+        const counts = (await h.json(['ps'])).counts as Record<string, number>;
+        t.equal(Object.values(counts).reduce((a, b) => a + b, 0), 300, 'every task outside the damaged commit is there; the 20 of that commit are not');
+        const live = await h.run(['db', 'check', '--json']);
+        t.equal(live.code, 0, `db check is clean: LevelDB dropped whole commits: ${live.stdout.slice(0, 2000)}`);
+        await h.ok(['daemon', 'stop']);
+        // The copy, inspected as the hint says, still shows the damage; the live store is not touched.
+        const inspect = await h.run(['db', 'check', '--json'], { env: { BLANKET_HOME: kept } });
+        t.equal(inspect.code, 1, 'db check on the copy exits 1');
+        t.ok((json(inspect) as DbCheckResult).problems.some((p) => p.kind === 'file' && p.file === k.file), `and names ${k.file}`);
+        t.same(hashes(path.join(kept, 'db')), damaged, 'checking the copy changed nothing');
+        t.equal((await h.run(['daemon', 'start'])).code, 0, 'the daemon starts again, with no warning');
+        t.equal(readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8').split('\n').filter((l) => l.includes('write-ahead log was damaged')).length, 1);
+        t.equal((await h.json(['daemon', 'status'])).storeWarnings, undefined, 'nor in daemon status');
+        await h.ok(['daemon', 'stop']);
+        rmSync(path.join(h.paths.logs, 'daemon.log'));
+        rmSync(path.join(h.dir, 'backups'), { recursive: true });
+        return;
+      }
       if (k.starts) {
         // LevelDB opens a store with a damaged table block as it is: the start warns, and serves.
         const start = await h.run(['daemon', 'start', '--json']);
@@ -91,6 +135,7 @@ t.test('flipped bytes in a store file', async (t) => {
         t.equal(warned.length, 1, 'one warning line in daemon.log');
         t.match(warned[0], { level: 'warn', file: k.file, problem: /checksum/, hint: /blanket db check/ }, 'naming the file and what is wrong, with a hint');
         t.ok((await (await h.client()).call('ps', { limit: 5 })).counts, 'ps answers');
+        t.match((await h.json(['daemon', 'status'])).storeWarnings, [new RegExp(`damaged table ${k.file} at byte \\d+: .*checksum`)], 'daemon status names the damaged table');
         const live = await h.run(['db', 'check', '--json']);
         t.equal(live.code, 1, 'db check through the daemon exits 1');
         t.match(json(live), { via: 'daemon' }, live.stdout.slice(0, 2000));

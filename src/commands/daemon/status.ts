@@ -19,6 +19,7 @@ export default command({
         `memory    ${Math.round(r.rss / 1024 / 1024)} MB, ${formatDuration(r.cpu)} CPU`,
         `workers   ${r.workers}`,
         `tasks     ${Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+        ...(r.storeWarnings ?? []).map((w) => `store     ${w}`),
       ].join('\n'),
     );
   },

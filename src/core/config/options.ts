@@ -190,7 +190,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'backup.dir',
     env: 'BLANKET_BACKUP_DIR',
-    description: 'Where backups go (scheduled ones, db backup without a path, and the copy db repair makes first). Relative paths are relative to config.toml.',
+    description: 'Where backups go (scheduled ones, db backup without a path, the copy db repair makes first, and the files of a store kept before a start replays its damaged log). Relative paths are relative to config.toml.',
     defaultText: 'backups/ in the state directory',
     fromEnv: (t) => t,
     get: (c) => c.backup.dir,

@@ -3,7 +3,8 @@
 // directory, which is a store blanket can open (put it in place of db/). It is
 // written under DEST.partial and renamed when complete, so a directory with the
 // backup's name is always a whole backup, whatever stopped the copy.
-import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, copyFile, cp, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { BlanketError } from '../../protocol/errors.js';
@@ -64,6 +65,49 @@ export async function copyStore(db: Db, dest: string): Promise<{ keys: number; t
 export async function copyFiles(location: string, dest: string): Promise<void> {
   await mustBeNew(dest);
   await cp(location, dest, { recursive: true, filter: (src) => path.basename(src) !== 'LOCK' });
+}
+
+/** fsync a file or a directory (its entries). */
+async function sync(p: string): Promise<void> {
+  const fh = await open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The store's files as they are, before LevelDB opens a store it will change (a damaged
+ * write-ahead log it replays and deletes): copied (reflinked where the filesystem can) into
+ * HOME/db, a store `BLANKET_HOME=HOME blanket db …` reads. Each file, the directories and the
+ * rename are synced before this returns, so the copy survives a crash that follows the open. It is
+ * written under HOME.partial and renamed when whole; a failed copy leaves nothing.
+ */
+export async function keepFiles(location: string, home: string): Promise<void> {
+  await mustBeNew(home);
+  await mkdir(path.dirname(home), { recursive: true, mode: 0o700 });
+  const partial = `${home}${PARTIAL}`;
+  await rm(partial, { recursive: true, force: true });
+  try {
+    const db = path.join(partial, 'db');
+    await mkdir(db, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(location)) {
+      const from = path.join(location, name);
+      if (name === 'LOCK' || !(await stat(from)).isFile()) continue;
+      const to = path.join(db, name);
+      await copyFile(from, to, constants.COPYFILE_FICLONE);
+      await chmod(to, 0o600);
+      await sync(to);
+    }
+    await sync(db);
+    await sync(partial);
+    await rename(partial, home);
+    await sync(path.dirname(home));
+  } catch (err) {
+    await rm(partial, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
 }
 
 /** A backup directory name that sorts by time: `<root>/<prefix>2026-05-17T12-00-00.123Z`. */

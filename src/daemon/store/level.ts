@@ -24,6 +24,8 @@ export interface LevelStoreOptions {
   random?: () => number;
   /** Check the files' checksums before opening (default true); see files/leveldb.ts. */
   verify?: boolean;
+  /** Where the files of a store with a damaged write-ahead log are copied before LevelDB replays it (the backups directory); without it such a store is refused. */
+  keepDamagedIn?: string;
 }
 
 const ACTIVE: readonly State[] = ['CLAIMED', 'RUNNING'];
@@ -42,11 +44,18 @@ export class LevelStore implements Store {
   private verified: Record<string, string> = {};
   /** Damage the start-up check found in tables, which did not stop the open (see level-verify.ts). */
   startWarnings: FileProblem[] = [];
+  /** Damage the start-up check found in write-ahead logs, which LevelDB replayed as far as it could (see level-verify.ts). */
+  startLogWarnings: FileProblem[] = [];
+  /** The home (BLANKET_HOME) whose db/ holds the store's files as they were before that replay. */
+  keptDamaged: string | undefined;
 
   constructor(private readonly opts: LevelStoreOptions) {}
 
   async open(): Promise<void> {
-    if (this.opts.verify !== false) ({ warnings: this.startWarnings, verified: this.verified } = await verifyBeforeOpen(this.opts.location));
+    if (this.opts.verify !== false) {
+      const r = await verifyBeforeOpen(this.opts.location, { ...(this.opts.keepDamagedIn !== undefined ? { keepDamagedIn: this.opts.keepDamagedIn } : {}) });
+      ({ warnings: this.startWarnings, logWarnings: this.startLogWarnings, verified: this.verified, kept: this.keptDamaged } = r);
+    }
     this.db = new ClassicLevel<string, unknown>(this.opts.location, { valueEncoding: 'json' });
     try {
       await this.db.open();
