@@ -139,7 +139,9 @@ t.test('flipped bytes in a store file', async (t) => {
         const live = await h.run(['db', 'check', '--json']);
         t.equal(live.code, 1, 'db check through the daemon exits 1');
         t.match(json(live), { via: 'daemon' }, live.stdout.slice(0, 2000));
-        t.ok((json(live) as DbCheckResult).problems.some((p) => p.kind === 'file' && p.file === k.file), `and names ${k.file}`);
+        const found = (json(live) as DbCheckResult).problems;
+        if (existsSync(path.join(db, k.file))) t.ok(found.some((p) => p.kind === 'file' && p.file === k.file), `and names ${k.file}`);
+        else t.ok(found.some((p) => p.kind === 'record' || p.kind === 'file'), `a compaction rewrote ${k.file}; the damage it carried is found: ${JSON.stringify(found)}`);
         await h.ok(['daemon', 'stop']);
         rmSync(path.join(h.paths.logs, 'daemon.log'));
       } else {
@@ -150,16 +152,22 @@ t.test('flipped bytes in a store file', async (t) => {
       t.equal(check.code, 1, 'db check exits 1');
       const report = json(check) as DbCheckResult;
       t.equal(report.via, 'direct');
-      t.ok(report.problems.some((p) => p.kind === 'file' && p.file === k.file), `db check names ${k.file}: ${JSON.stringify(report.problems)}`);
+      // While the daemon served, a compaction may have rewritten the damaged table (LevelDB does not
+      // verify checksums there), carrying the damaged block's bytes into a new table: then what
+      // db check finds is records that do not read, no longer the file. Either way it finds it.
+      const compacted = k.starts === true && !existsSync(path.join(db, k.file));
+      if (compacted) t.ok(report.problems.some((p) => p.kind === 'record' || p.kind === 'file'), `db check finds the damage carried into a new table: ${JSON.stringify(report.problems)}`);
+      else t.ok(report.problems.some((p) => p.kind === 'file' && p.file === k.file), `db check names ${k.file}: ${JSON.stringify(report.problems)}`);
       const checked = hashes(db);
       if (!k.starts) t.same(checked, damaged, 'db check changed nothing');
 
       const repair = await h.run(['db', 'repair', '--json']);
       t.equal(repair.code, 0, `db repair: ${repair.stderr}`);
       const r = json(repair) as DbRepairResult;
-      t.equal(r.leveldbRepaired, true, "LevelDB's repair salvaged the files");
+      // LevelDB's own repair runs for damaged files; records a compaction carried the damage into are dropped by the rebuild.
+      t.equal(r.leveldbRepaired, !compacted, compacted ? 'the damaged records were dropped, no file needed salvaging' : "LevelDB's repair salvaged the files");
       t.equal(r.problemsAfter, 0);
-      t.equal(createHash('sha256').update(readFileSync(path.join(r.backup, k.file))).digest('hex'), checked[k.file], 'the backup holds the files as they were');
+      for (const [file, sum] of Object.entries(checked)) if (file.endsWith('.ldb') || file === k.file) t.equal(createHash('sha256').update(readFileSync(path.join(r.backup, file))).digest('hex'), sum, `the backup holds ${file} as it was`);
 
       t.equal((await h.run(['db', 'check'])).code, 0, 'db check is clean after the repair');
       t.equal((await h.run(['daemon', 'start'])).code, 0, 'the daemon starts');
