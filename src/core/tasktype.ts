@@ -327,7 +327,7 @@ function typeWarnings(command: string, env: Record<'default' | 'required' | 'opt
   const declared = new Set([...env.default.keys(), ...env.required.keys(), ...env.optional.keys()]);
   for (const use of scan(command)) {
     if (use.mode === 'go') {
-      warnings.push(`command line ${use.line}: {{.${use.name}}} inserts ${use.name} unquoted (Go blanket's meaning); write {{${use.name}}} to have it quoted for the shell, or {{raw ${use.name}}} to say that unquoted is meant`);
+      warnings.push(`command line ${use.line}: {{.${use.name}}} inserts ${use.name} unquoted (Go blanket's meaning); write {{${use.name}}} to have it passed safely (as a reference to a variable that holds it), or {{raw ${use.name}}} to say that unquoted is meant`);
     }
     if (!declared.has(use.name) && !use.name.startsWith('BLANKET_APP_')) {
       warnings.push(`command uses ${use.name}, which the environment does not declare: tasks must pass -e ${use.name}=…`);

@@ -1,4 +1,4 @@
-// Hooks fire when tasks end, with the task's values quoted for the shell;
+// Hooks fire when tasks end, with the task's values passed as data (references to variables), never as code;
 // they time out, are logged, and never run a task's output as code.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -135,7 +135,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     (h): ConfigOption => ({
       key: `hooks.${h}`,
       env: `BLANKET_HOOKS_${h.toUpperCase()}`,
-      description: `A command run (with sh) when any task ${h === 'on_success' ? 'succeeds' : h === 'on_failure' ? 'fails (ERROR, TIMEDOUT, LOST, SKIPPED)' : 'ends, whatever its state'}, after its type's own ${h}. {{ID}}, {{STATE}}, {{EXIT_CODE}}, … insert the task's values quoted for the shell (docs/observability.md lists them).`,
+      description: `A command run (with sh) when any task ${h === 'on_success' ? 'succeeds' : h === 'on_failure' ? 'fails (ERROR, TIMEDOUT, LOST, SKIPPED)' : 'ends, whatever its state'}, after its type's own ${h}. {{ID}}, {{STATE}}, {{EXIT_CODE}}, … insert the task's values as references to variables that hold them, never as code (docs/observability.md lists them).`,
       defaultText: '(none)',
       fromEnv: (t) => t,
       get: (c) => c.hooks.commands[h],

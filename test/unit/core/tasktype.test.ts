@@ -257,7 +257,7 @@ t.test('a {{NAME}} where no reference is safe makes the type invalid; allow_raw 
 
 t.test('warnings: Go spelling, undeclared variables, unannounced raw', async (t) => {
   const go = resolved({ g: 'command = """\necho start\necho {{.NAME}}"""\n[[environment.default]]\nname = "NAME"\nvalue = "x"' }, 'g');
-  t.match(go.warnings, [/^command line 2: \{\{\.NAME\}\} inserts NAME unquoted .* write \{\{NAME\}\} to have it quoted/]);
+  t.match(go.warnings, [/^command line 2: \{\{\.NAME\}\} inserts NAME unquoted .* write \{\{NAME\}\} to have it passed safely/]);
   t.equal(go.warnings.length, 1);
 
   const undeclared = resolved({ u: 'command = "echo {{WHO}} {{WHO}} {{BLANKET_APP_X}}"' }, 'u');
