@@ -23,7 +23,7 @@ import { collectStats } from './stats/collect.js';
 import { StatsRuntime } from './stats/runtime.js';
 import { createFileLogger, createLogger, type Logger } from './log.js';
 import { createDispatcher, Server } from './server.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler } from './schedules/scheduler.js';
 import { LevelStore } from './store/level.js';
 import { StoreError } from './store/store.js';
 import { prepare } from './submit.js';
