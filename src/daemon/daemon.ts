@@ -2,12 +2,15 @@
 // stop in order. Nothing happens at import time; the entry point (main.ts) prepares the home,
 // calls this, and starts it.
 import { unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
 import { backupsDir, type Paths } from '../core/paths.js';
 import { renderPrometheus } from '../core/metrics.js';
 import { BlanketError } from '../protocol/errors.js';
+import type { WorkerInfo } from '../protocol/model.js';
 import { BUNDLED_TYPES, PACKAGE_ROOT, packageVersion } from '../pkg.js';
+import { alive } from '../os/proc.js';
 import { detectTags } from '../os/tags.js';
 import { BackupSchedule } from './backups.js';
 import type { Daemon } from './context.js';
@@ -28,10 +31,7 @@ import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
 import { LocalWorkers } from './workers/local.js';
 import { WorkerRegistry } from './workers/registry.js';
-import type { WorkerInfo } from '../protocol/model.js';
 import { Supervisor } from './workers/supervisor.js';
-import { alive } from '../os/proc.js';
-import os from 'node:os';
 
 export interface DaemonOptions {
   paths: Paths;

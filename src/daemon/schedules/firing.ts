@@ -3,7 +3,7 @@
 // drain when a run ends. A fire's task and the schedule's new cursor are written in one batch,
 // so a crash neither loses a fire nor repeats one. A fire or drain that cannot be written (a
 // full disk) is retried with a backoff, never at once and never left unhandled.
-import type { DaemonEvent } from '../../protocol/methods.js';
+import type { DaemonEvent, SubmitParams } from '../../protocol/methods.js';
 import { isTerminal, type ScheduleRecord, type Task } from '../../protocol/model.js';
 import { dueFires } from '../../core/cron.js';
 import { FailureBackoff } from '../../core/backoff.js';
@@ -11,7 +11,6 @@ import type { Engine } from '../engine.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Prepared } from '../submit.js';
-import type { SubmitParams } from '../../protocol/methods.js';
 import type { ScheduleBook } from './book.js';
 
 /** The timer is re-armed at least this often, so a wall-clock jump is noticed within it. */
