@@ -11,7 +11,7 @@ import type { Engine } from './engine.js';
 import type { WorkerRegistry } from './workers/registry.js';
 import type { Supervisor } from './workers/supervisor.js';
 import type { StatsRuntime } from './stats/runtime.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from './schedules/scheduler.js';
 
 export interface Daemon {
   store: Store;

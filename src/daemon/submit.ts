@@ -16,7 +16,8 @@ export interface Prepared {
   warnings: string[];
 }
 
-export async function prepare(daemon: Daemon, p: SubmitParams): Promise<Prepared> {
+/** Only the type registry, the store and the clock: the scheduler prepares its fires with them too. */
+export async function prepare(daemon: Pick<Daemon, 'types' | 'store' | 'now'>, p: SubmitParams): Promise<Prepared> {
   const type = daemon.types.get(p.type);
   if (!type) {
     const guess = closest(p.type, daemon.types.names());

@@ -173,6 +173,8 @@ t.test('a full disk with due work: the daemon backs off instead of spinning, and
   t.equal((await h.waitState(delayed, ['SUCCESS'], 60_000)).state, 'SUCCESS', 'space is back: the due task is released and runs');
   await waitFor('the schedule to fire again', async () => (await allTasks(c)).some((x) => x.schedule?.name === 'tick' && x.createdAt >= freedAt), 60_000);
   t.pass('and the schedule fires again');
+  // Every failure on the way was handled (and logged as such), none left to the catch-all.
+  t.notMatch(readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8'), /unhandled rejection/, 'no unhandled rejection in the daemon log');
   c.close();
 });
 

@@ -1,0 +1,241 @@
+// createDaemon(): the daemon's parts, each built after what it depends on, and its start and
+// stop in order. Nothing happens at import time; the entry point (main.ts) prepares the home,
+// calls this, and starts it.
+import { unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../core/config.js';
+import { backupsDir, type Paths } from '../core/paths.js';
+import { renderPrometheus } from '../core/metrics.js';
+import { BlanketError } from '../protocol/errors.js';
+import type { WorkerInfo } from '../protocol/model.js';
+import { BUNDLED_TYPES, PACKAGE_ROOT, packageVersion } from '../pkg.js';
+import { alive } from '../os/proc.js';
+import { detectTags } from '../os/tags.js';
+import { BackupSchedule } from './backups.js';
+import type { Daemon } from './context.js';
+import { Engine } from './engine.js';
+import { EventBus } from './events.js';
+import { handlers } from './handlers/index.js';
+import { readPid } from './home.js';
+import { watchEndings } from './hooks.js';
+import type { Logger } from './log.js';
+import { Relay } from './relay.js';
+import { Scheduler } from './schedules/scheduler.js';
+import { createDispatcher, Server } from './server.js';
+import { collectStats } from './stats/collect.js';
+import { StatsRuntime } from './stats/runtime.js';
+import { LevelStore } from './store/level.js';
+import { StoreError } from './store/store.js';
+import { prepare } from './submit.js';
+import { TypeRegistry } from './types/registry.js';
+import { LocalWorkers } from './workers/local.js';
+import { WorkerRegistry } from './workers/registry.js';
+import { Supervisor } from './workers/supervisor.js';
+
+export interface DaemonOptions {
+  paths: Paths;
+  config: Config;
+  log: Logger;
+  /** The umask the daemon was started with: its tasks get it. */
+  taskUmask: number;
+  /** config.toml again, after it changed (the scheduler's [[schedule]] entries). */
+  reloadConfig(): Config;
+  /** The environment local workers and hooks inherit. */
+  workerEnv: NodeJS.ProcessEnv;
+  now?: () => number;
+}
+
+export interface DaemonHandle {
+  daemon: Daemon;
+  /** Listen on the socket, adopt or start the local workers, then the scheduler, backups, due tasks and stats. */
+  start(): Promise<void>;
+  /** Stop in order (once; a second call gets the first's promise). Workers are stopped unless `keepWorkers`. */
+  stop(reason: string, keepWorkers: boolean): Promise<void>;
+  /** Re-read the task type files (SIGHUP). */
+  reloadTypes(): void;
+  /** A stop has finished. */
+  readonly stopped: Relay<[]>;
+}
+
+/** Open the store (DAEMON_RUNNING when another daemon holds it, STORE_CORRUPT when it cannot be opened) and build every part. */
+export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
+  const { paths, config, log } = o;
+  const now = o.now ?? (() => Date.now());
+  const store = new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites, keepDamagedIn: backupsDir(paths, config.backup.dir) });
+  try {
+    await store.open();
+  } catch (err) {
+    if (err instanceof StoreError && err.kind === 'locked') {
+      const pid = readPid(paths);
+      throw new BlanketError('DAEMON_RUNNING', `a daemon is already running for ${paths.home}${pid ? ` (pid ${pid})` : ''}`, { hint: "stop it with 'blanket daemon stop'" });
+    }
+    if (err instanceof StoreError) throw new BlanketError('STORE_CORRUPT', err.message, { hint: "check it with 'blanket db check'; nothing was changed" });
+    throw err;
+  }
+  for (const p of store.startWarnings) {
+    log.warn('the store has a damaged table; serving anyway (a read that meets the damage fails with STORE_CORRUPT)', {
+      file: p.file,
+      ...(p.offset !== undefined ? { offset: p.offset } : {}),
+      problem: p.message,
+      hint: "see 'blanket db check'; 'blanket daemon stop', then 'blanket db repair' drops the damaged blocks (after a backup)",
+    });
+  }
+  for (const file of new Set(store.startLogWarnings.map((p) => p.file))) {
+    const problems = store.startLogWarnings.filter((p) => p.file === file);
+    log.warn("the store's write-ahead log was damaged: LevelDB replayed what it could read and dropped the rest of each damaged 32 KB block; the files as they were are kept", {
+      file,
+      problems: problems.map((p) => `${p.offset !== undefined ? `at byte ${p.offset}: ` : ''}${p.message}`),
+      copy: path.join(store.keptDamaged!, 'db'),
+      hint: `inspect the copy (never opened): 'BLANKET_HOME=${store.keptDamaged} blanket db check' names the damage; 'BLANKET_HOME=${store.keptDamaged} blanket db repair' there keeps every commit whose checksum holds, then 'BLANKET_HOME=${store.keptDamaged} blanket db dump' lists its tasks`,
+    });
+  }
+  writeFileSync(paths.pidFile, `${process.pid}\n`);
+
+  const events = new EventBus();
+  const types = new TypeRegistry({
+    dirs: [BUNDLED_TYPES, paths.typesDir, ...config.typesPaths.map((p) => path.resolve(path.dirname(paths.config), p))],
+    log: (m) => log.warn(m),
+  });
+  types.load();
+  types.setStored(await store.storedTypes());
+  types.watch();
+
+  // The registry notices a lost worker; the engine, the supervisor and the local workers, made from it below, act on it.
+  const workerLost = new Relay<[id: string, reason: string]>();
+  const workers = new WorkerRegistry({
+    now,
+    changed: (worker) => events.publish({ kind: 'worker', worker: { ...worker } }),
+    lost: (id, reason) => workerLost.emit(id, reason),
+    gone: exited,
+  });
+  const engine = new Engine(store, events, workers, log, now);
+  const hooks = watchEndings(events, { log, global: config.hooks.commands, timeoutMs: config.hooks.timeoutMs, home: paths.home, env: o.workerEnv });
+  const spawned = new Relay<[]>();
+  const supervisor = new Supervisor({
+    entry: path.join(PACKAGE_ROOT, 'dist', 'worker', 'main.js'),
+    logsDir: paths.logs,
+    env: o.workerEnv,
+    log,
+    workerLog: config.log,
+    taskUmask: o.taskUmask,
+    exited: (name, reason, restarts) => {
+      workers.update(name, { restarts });
+      workers.markLost(name, reason);
+    },
+    spawned: () => spawned.emit(),
+  });
+  const defaultTags = config.worker.tags ?? detectTags();
+  const stopping: { now: boolean; done?: Promise<void> } = { now: false };
+  const local = new LocalWorkers({ paths, config, supervisor, workers, engine, store, log, defaultTags, stopping: () => stopping.now });
+  spawned.on(() => local.record());
+  workerLost.on((id, reason) => {
+    void engine.workerLost(id, reason);
+    supervisor.kill(id); // one that hangs is replaced; one that exited is being restarted already
+    local.restartAdopted(id);
+  });
+
+  const stats = new StatsRuntime({ store, config: config.metrics, resultsRoot: paths.results, log, liveWorkers: () => workers.live().length, now });
+  const scheduler = new Scheduler({ store, engine, events, log, now, prepare: (p) => prepare({ types, store, now }, p), entries: config.schedules, configFile: paths.config, reload: o.reloadConfig });
+  const backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now });
+  // `daemon.stop` (the daemon.stop method) reaches the server, which is built from the daemon.
+  const stopRequested = new Relay<[reason: string, keepWorkers: boolean]>();
+  const daemon: Daemon = {
+    store,
+    engine,
+    workers,
+    supervisor,
+    scheduler,
+    types,
+    events,
+    paths,
+    config,
+    defaultTags,
+    version: packageVersion(),
+    startedAt: now(),
+    storeWarnings: [
+      ...store.startWarnings.map((p) => `damaged table ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message} (see 'blanket db check')`),
+      ...[...new Set(store.startLogWarnings.map((p) => p.file))].map((f) => `damaged write-ahead log ${f} replayed at this start (LevelDB dropped what it could not read); the files as they were: ${path.join(store.keptDamaged!, 'db')}`),
+    ],
+    log,
+    stats,
+    now,
+    stop: (reason, opts) => stopRequested.emit(reason, opts?.keepWorkers === true),
+  };
+  const server = new Server(daemon, createDispatcher(handlers, log));
+  const stopped = new Relay<[]>();
+
+  async function shutdown(reason: string, keepWorkers: boolean): Promise<void> {
+    log.info('stopping', { reason, keepWorkers });
+    scheduler.close();
+    if (keepWorkers) local.record();
+    const backupDone = backups.close();
+    supervisor.releaseAll();
+    if (!keepWorkers) {
+      local.forget();
+      // Workers stop their tasks (STOPPED) and report before they exit.
+      for (const w of workers.list()) workers.send(w.id, { action: 'stop', kill: true });
+      await Promise.all([supervisor.waitAll(config.killGraceMs + 5_000), workers.waitDisconnected(config.killGraceMs + 5_000)]);
+    }
+    types.close();
+    await Promise.all([hooks.close(), stats.close(), backupDone]);
+    engine.close();
+    workers.close();
+    await server.close();
+    // The socket and pid file go while we still hold the store lock: once it is released a new
+    // daemon may start, and we must not remove the socket or pid file it has made.
+    for (const f of [paths.socket, paths.pidFile]) {
+      try {
+        if (f !== paths.pidFile || readPid(paths) === process.pid) unlinkSync(f);
+      } catch {
+        // already gone
+      }
+    }
+    await store.close();
+    log.info('stopped');
+    await log.close();
+    stopped.emit();
+  }
+  const stop = (reason: string, keepWorkers: boolean): Promise<void> => {
+    if (!stopping.now) {
+      stopping.now = true;
+      stopping.done = shutdown(reason, keepWorkers);
+    }
+    return stopping.done!;
+  };
+  stopRequested.on((reason, keepWorkers) => void stop(reason, keepWorkers));
+
+  return {
+    daemon,
+    stop,
+    stopped,
+    reloadTypes: () => {
+      types.load();
+      log.info('reloaded task types (SIGHUP)');
+    },
+    async start() {
+      try {
+        await server.listen(paths.socket);
+      } catch (err) {
+        await store.close();
+        throw new BlanketError('INTERNAL', `cannot listen on ${paths.socket}: ${(err as Error).message}`);
+      }
+      const adopted = await local.start();
+      await scheduler.start();
+      backups.start();
+      engine.armDue();
+      await stats.start(async () => renderPrometheus(await collectStats(daemon, 0)));
+      log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version, adopted });
+    },
+  };
+}
+
+/** A local worker's connection closed: if its process is gone it is lost now (children are also reported by the supervisor). */
+async function exited(w: WorkerInfo): Promise<boolean> {
+  if (!w.local || w.host !== os.hostname() || w.pid === undefined) return false;
+  for (const ms of [0, 100, 400, 1500]) {
+    await new Promise((r) => setTimeout(r, ms));
+    if (!alive(w.pid)) return true;
+  }
+  return false;
+}
