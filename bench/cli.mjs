@@ -37,9 +37,33 @@ export async function roundTrip(ctx) {
   const floor = { label: '`node -e 0`', samples: t.node };
   return [
     figure({ id: 'floor.node', label: '`node -e 0` (the floor of every process start)', unit: 'ms', samples: t.node }),
-    figure({ id: 'ref.socket', label: 'plain Node script: one JSON line round trip over a Unix socket', unit: 'ms', samples: t.socket, floor, paired: true, note: 'reference: ~1.3× seen before' }),
-    figure({ id: 'ref.oclif-import', label: "`node` importing `@oclif/core` alone", unit: 'ms', samples: t.oclifImport, floor, paired: true, note: 'reference: ~4.5× seen before' }),
-    figure({ id: 'ref.version', label: '`blanket --version` (a minimal oclif command)', unit: 'ms', samples: t.version, floor, paired: true, note: 'reference: ~5.7× seen before' }),
+    figure({
+      id: 'ref.socket',
+      label: 'plain Node script: one JSON line round trip over a Unix socket',
+      unit: 'ms',
+      samples: t.socket,
+      floor,
+      paired: true,
+      note: 'reference: ~1.3× seen before',
+    }),
+    figure({
+      id: 'ref.oclif-import',
+      label: '`node` importing `@oclif/core` alone',
+      unit: 'ms',
+      samples: t.oclifImport,
+      floor,
+      paired: true,
+      note: 'reference: ~4.5× seen before',
+    }),
+    figure({
+      id: 'ref.version',
+      label: '`blanket --version` (a minimal oclif command)',
+      unit: 'ms',
+      samples: t.version,
+      floor,
+      paired: true,
+      note: 'reference: ~5.7× seen before',
+    }),
     ...(t.nodeNoCa
       ? [
           figure({
@@ -104,4 +128,3 @@ export async function atScale(ctx) {
     }),
   ];
 }
-

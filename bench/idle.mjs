@@ -36,7 +36,9 @@ export async function idle(ctx) {
     }
   }
   bare.kill('SIGKILL');
-  ctx.log(`idle ${windowS} s: daemon CPU ${total.daemon.toFixed(1)} ms, worker ${total.worker.toFixed(1)} ms; RSS daemon ${mem.empty.at(-1).toFixed(1)} MB, at scale ${mem.scale.at(-1).toFixed(1)} MB, worker ${mem.worker.at(-1).toFixed(1)} MB`);
+  ctx.log(
+    `idle ${windowS} s: daemon CPU ${total.daemon.toFixed(1)} ms, worker ${total.worker.toFixed(1)} ms; RSS daemon ${mem.empty.at(-1).toFixed(1)} MB, at scale ${mem.scale.at(-1).toFixed(1)} MB, worker ${mem.worker.at(-1).toFixed(1)} MB`,
+  );
   const bareRss = { label: 'a bare Node process', samples: mem.bare };
   const bareCpu = { label: 'a bare Node process, same window', samples: cpu.bare };
   // The target is per 60 s; a shorter window (--quick) gets its share of it.
@@ -45,9 +47,30 @@ export async function idle(ctx) {
   const n = ctx.scale.n.toLocaleString('en');
   const note = `the total over the window (min–max: its ${parts} parts), after ${ctx.reps.idleSettleSeconds} s of settling`;
   return [
-    figure({ id: 'rss.daemon.empty', label: 'daemon RSS, empty store, no worker', unit: 'MB', samples: mem.empty, floor: bareRss, target: { on: 'value', op: '<=', value: 50, text: '≤ 50 MB' } }),
-    figure({ id: 'rss.daemon.scale', label: `daemon RSS, ${n} tasks stored, no worker`, unit: 'MB', samples: mem.scale, floor: bareRss, target: { on: 'value', op: '<=', value: 80, text: '≤ 80 MB' } }),
-    figure({ id: 'rss.worker', label: 'one idle worker RSS (2 slots, after the task benchmarks)', unit: 'MB', samples: mem.worker, floor: bareRss, target: { on: 'value', op: '<=', value: 45, text: '≤ 45 MB' } }),
+    figure({
+      id: 'rss.daemon.empty',
+      label: 'daemon RSS, empty store, no worker',
+      unit: 'MB',
+      samples: mem.empty,
+      floor: bareRss,
+      target: { on: 'value', op: '<=', value: 50, text: '≤ 50 MB' },
+    }),
+    figure({
+      id: 'rss.daemon.scale',
+      label: `daemon RSS, ${n} tasks stored, no worker`,
+      unit: 'MB',
+      samples: mem.scale,
+      floor: bareRss,
+      target: { on: 'value', op: '<=', value: 80, text: '≤ 80 MB' },
+    }),
+    figure({
+      id: 'rss.worker',
+      label: 'one idle worker RSS (2 slots, after the task benchmarks)',
+      unit: 'MB',
+      samples: mem.worker,
+      floor: bareRss,
+      target: { on: 'value', op: '<=', value: 45, text: '≤ 45 MB' },
+    }),
     figure({ id: 'rss.daemon.default', label: 'daemon RSS with its worker, after the task benchmarks (diagnostic)', unit: 'MB', samples: mem.daemon, floor: bareRss }),
     figure({
       id: 'idle.cpu.daemon',

@@ -96,7 +96,11 @@ async function psStartup() {
   const byPkg = [...pkgs]
     .map((p) => ({ package: p, selfMs: Math.round(median(loads.map((l) => l.per.get(p)?.selfMs ?? 0)) * 10) / 10, files: loads[0].per.get(p)?.files ?? 0 }))
     .sort((a, b) => b.selfMs - a.selfMs);
-  const topLevel = loads[0].tops.map((t) => ({ ...t, ms: Math.round(median(loads.map((l) => l.tops.find((x) => x.file === t.file)?.ms ?? 0)) * 10) / 10, startMs: Math.round(median(loads.map((l) => l.tops.find((x) => x.file === t.file)?.startMs ?? 0))) }));
+  const topLevel = loads[0].tops.map((t) => ({
+    ...t,
+    ms: Math.round(median(loads.map((l) => l.tops.find((x) => x.file === t.file)?.ms ?? 0)) * 10) / 10,
+    startMs: Math.round(median(loads.map((l) => l.tops.find((x) => x.file === t.file)?.startMs ?? 0))),
+  }));
   const mark = (k) => Math.round(median(marks.map((m) => m[k])) * 10) / 10;
   await E.stopDaemon();
   log(`ps: ${Math.round(median(wall))} ms under --cpu-prof; node -e 0 ${Math.round(median(node))} ms`);
@@ -152,7 +156,9 @@ async function throughputProfile() {
     daemon: trim(summarize(load(file('daemon', daemonPid)), { from: idleFrom, to: idleTo })),
     worker: trim(summarize(load(file('worker', worker.pid)), { from: idleFrom, to: idleTo })),
   };
-  log(`throughput under the profiler: ${Math.round((TASKS / ms) * 1000)} tasks/s; CPU per task: daemon ${(cpu.daemon / TASKS).toFixed(2)} ms, worker ${(cpu.worker / TASKS).toFixed(2)} ms`);
+  log(
+    `throughput under the profiler: ${Math.round((TASKS / ms) * 1000)} tasks/s; CPU per task: daemon ${(cpu.daemon / TASKS).toFixed(2)} ms, worker ${(cpu.worker / TASKS).toFixed(2)} ms`,
+  );
   return {
     tasks: TASKS,
     ms: Math.round(ms),
@@ -193,13 +199,26 @@ async function bulkProfile() {
 }
 
 function table(rows, cols) {
-  return [`| ${cols.map((c) => c[0]).join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => String(c[1](r)).replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+  return [
+    `| ${cols.map((c) => c[0]).join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${cols.map((c) => String(c[1](r)).replace(/\|/g, '\\|')).join(' | ')} |`),
+  ].join('\n');
 }
 
 function markdown(r) {
   const p = r.ps;
-  const fnCols = [['self ms', (x) => x.ms], ['%', (x) => x.pct], ['function', (x) => `\`${x.function}\``], ['where', (x) => x.where || '(native)']];
-  const grCols = [['self ms', (x) => x.ms], ['%', (x) => x.pct], ['code', (x) => x.group]];
+  const fnCols = [
+    ['self ms', (x) => x.ms],
+    ['%', (x) => x.pct],
+    ['function', (x) => `\`${x.function}\``],
+    ['where', (x) => x.where || '(native)'],
+  ];
+  const grCols = [
+    ['self ms', (x) => x.ms],
+    ['%', (x) => x.pct],
+    ['code', (x) => x.group],
+  ];
   const out = [
     `# Profiles: ${r.date}`,
     '',
@@ -221,11 +240,20 @@ function markdown(r) {
     '',
     'Top-level loads (each includes what it loads):',
     '',
-    table(p.cjsTopLevel, [['starts at ms', (x) => x.startMs], ['takes ms', (x) => x.ms], ['module', (x) => x.module], ['file', (x) => x.file]]),
+    table(p.cjsTopLevel, [
+      ['starts at ms', (x) => x.startMs],
+      ['takes ms', (x) => x.ms],
+      ['module', (x) => x.module],
+      ['file', (x) => x.file],
+    ]),
     '',
     'Self time per package (its files, not what they load from other packages):',
     '',
-    table(p.cjsByPackage, [['self ms', (x) => x.selfMs], ['files', (x) => x.files], ['package', (x) => x.package]]),
+    table(p.cjsByPackage, [
+      ['self ms', (x) => x.selfMs],
+      ['files', (x) => x.files],
+      ['package', (x) => x.package],
+    ]),
     '',
   ];
   const t = r.throughput;
@@ -236,7 +264,10 @@ function markdown(r) {
       `${t.rate} tasks/s under the profiler (${t.ms} ms; the submit took ${t.submitMs} ms). Main-thread CPU per task (from /proc, profiling overhead included): daemon ${t.cpuPerTaskMs.daemon} ms, worker ${t.cpuPerTaskMs.worker} ms; the benchmark's figures (no profiler, every thread) are the ones to quote. Profiles cut to the run's window. The profiler samples wall time: on a loaded machine a thread waiting for a CPU is charged to what it was running, so read the shares (%), not the milliseconds.`,
       '',
     );
-    for (const [name, s] of [['daemon', t.daemon], ['worker', t.worker]]) {
+    for (const [name, s] of [
+      ['daemon', t.daemon],
+      ['worker', t.worker],
+    ]) {
       out.push(`### ${name}: busy ${s.busyMs} ms, idle ${s.idleMs} ms in the window`, '', table(s.groups.slice(0, 15), grCols), '', table(s.functions, fnCols), '');
     }
     const i = t.idle;
@@ -246,14 +277,20 @@ function markdown(r) {
       `Busy time below is from the profiles. (CPU from /proc is not shown: under the profiler it is mostly the sampler's own, a signal every 250 µs; the benchmark's idle figures are the ones to quote.)`,
       '',
     );
-    for (const [name, s] of [['daemon', i.daemon], ['worker', i.worker]]) {
+    for (const [name, s] of [
+      ['daemon', i.daemon],
+      ['worker', i.worker],
+    ]) {
       out.push(`### ${name} idle: busy ${s.busyMs} ms`, '', table(s.groups.slice(0, 10), grCols), '', table(s.functions.slice(0, 15), fnCols), '');
     }
   }
   const b = r.bulk;
   if (b) {
     out.push(`## Bulk: \`blanket run --batch FILE -q\` with ${b.tasks} tasks, no worker`, '', `${b.rate} tasks/s under the profiler (${b.ms} ms).`, '');
-    for (const [name, s] of [['daemon (the run\'s window)', b.daemon], ['the CLI (whole process)', b.cli]]) {
+    for (const [name, s] of [
+      ["daemon (the run's window)", b.daemon],
+      ['the CLI (whole process)', b.cli],
+    ]) {
       out.push(`### ${name}: busy ${s.busyMs} ms`, '', table(s.groups.slice(0, 12), grCols), '', table(s.functions.slice(0, 20), fnCols), '');
     }
   }

@@ -133,7 +133,11 @@ let failed = false;
 
 try {
   log(`${result.mode} run; load average ${result.loadAvg.start.join(' ')}; homes under ${root}`);
-  const gen = await timed(process.execPath, [path.join(BENCH, 'gen-store.mjs'), '--scale', String(scaleN)], { cwd: ROOT, timeoutMs: 3 * 3600_000, stdio: ['ignore', 'pipe', 'inherit'] });
+  const gen = await timed(process.execPath, [path.join(BENCH, 'gen-store.mjs'), '--scale', String(scaleN)], {
+    cwd: ROOT,
+    timeoutMs: 3 * 3600_000,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const store = JSON.parse(gen.stdout);
   Object.assign(result.scale, { counts: store.counts, cached: store.cached, buildMs: store.buildMs, layout: store.layout });
   log(`store of ${scaleN} tasks ${store.cached ? 'from the cache' : `built in ${(store.buildMs / 1000).toFixed(0)} s`}`);
@@ -154,7 +158,19 @@ try {
     const W = mk('w', 2);
     copyStore(store.dir, S.paths.db);
     await Promise.all([E, S, W].map((h) => h.startDaemon()));
-    const ctx = { quick: opts.quick, env: v.env, variant: v.key, root, homes: { E, S, W }, echoSocket, reps, scale: result.scale, log, keep: opts.keep, syncWrites: opts['sync-writes'] };
+    const ctx = {
+      quick: opts.quick,
+      env: v.env,
+      variant: v.key,
+      root,
+      homes: { E, S, W },
+      echoSocket,
+      reps,
+      scale: result.scale,
+      log,
+      keep: opts.keep,
+      syncWrites: opts['sync-writes'],
+    };
     const out = { key: v.key, label: v.label, figures: [], errors: [] };
     ctx.problem = (bench, message) => {
       failed = true;

@@ -27,7 +27,14 @@ export async function daemonStart(ctx) {
   const n = ctx.scale.n.toLocaleString('en');
   ctx.log(`daemon start: ${Math.round(t.scale[0])} ms at scale, ${Math.round(t.empty[0])} ms empty (first round)`);
   return [
-    figure({ id: 'start.empty', label: '`blanket daemon start` → socket answering, empty store', unit: 'ms', samples: t.empty, floor: { label: '`node -e 0`', samples: t.node }, paired: true }),
+    figure({
+      id: 'start.empty',
+      label: '`blanket daemon start` → socket answering, empty store',
+      unit: 'ms',
+      samples: t.empty,
+      floor: { label: '`node -e 0`', samples: t.node },
+      paired: true,
+    }),
     figure({
       id: 'start.scale',
       label: `\`blanket daemon start\` → socket answering, ${n} tasks stored`,

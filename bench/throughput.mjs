@@ -150,7 +150,19 @@ export async function throughput(ctx) {
       target: { on: 'ratio', op: '>=', value: 0.8, text: "≥ 0.8× the floor's rate" },
       note,
     }),
-    figure({ id: 'throughput.cpu.daemon', label: `daemon CPU ${per}`, unit: 'ms', samples: cpu.daemon, floor: { label: 'the floor script\'s own CPU per task', samples: cpu.floor } }),
-    figure({ id: 'throughput.cpu.worker', label: `worker CPU ${per} (its own process, not the task's)`, unit: 'ms', samples: cpu.worker, floor: { label: "the floor script's own CPU per task", samples: cpu.floor } }),
+    figure({
+      id: 'throughput.cpu.daemon',
+      label: `daemon CPU ${per}`,
+      unit: 'ms',
+      samples: cpu.daemon,
+      floor: { label: "the floor script's own CPU per task", samples: cpu.floor },
+    }),
+    figure({
+      id: 'throughput.cpu.worker',
+      label: `worker CPU ${per} (its own process, not the task's)`,
+      unit: 'ms',
+      samples: cpu.worker,
+      floor: { label: "the floor script's own CPU per task", samples: cpu.floor },
+    }),
   ];
 }

@@ -63,7 +63,9 @@ const ran = (i: number, outcome: Task['state'], exitCode: number | null) => ({
   endedAt: T + i + 200,
   exitCode,
   signal: null,
-  attempts: [{ attempt: 1, worker: 'w-old', claimedAt: T + i + 50, startedAt: T + i + 100, endedAt: T + i + 200, pid: 9000 + i, outcome: outcome as never, exitCode, signal: null }],
+  attempts: [
+    { attempt: 1, worker: 'w-old', claimedAt: T + i + 50, startedAt: T + i + 100, endedAt: T + i + 200, pid: 9000 + i, outcome: outcome as never, exitCode, signal: null },
+  ],
 });
 
 export const FIXTURE_TASKS: Task[] = [
@@ -76,8 +78,24 @@ export const FIXTURE_TASKS: Task[] = [
   task('0cf48g05', 5, { priority: 5 }),
   task('0cf48g06', 6, { type: 'greet', tags: ['unix'], env: { NAME: 'Bob', TIMES: '2' }, command: "printf 'hello, %s! (%s times)\\n' 'Bob' '2'" }),
   // Not runnable: a retry not yet due, and one waiting on a running task.
-  task('0cf48g07', 7, { attempt: 2, retries: 1, notBefore: Date.UTC(2099, 0, 1), reason: 'attempt 1 ended ERROR (exited with code 1); retry 1 of 1', attempts: [{ attempt: 1, worker: 'w-old', outcome: 'ERROR', exitCode: 1 }] }),
-  task('0cf48g08', 8, { state: 'RUNNING', type: 'limited', maxConcurrent: 1, worker: 'w-old', claimedAt: T + 300, startedAt: T + 301, pid: 9008, pgid: 9008, attempts: [{ attempt: 1, worker: 'w-old', claimedAt: T + 300, startedAt: T + 301, pid: 9008 }] }),
+  task('0cf48g07', 7, {
+    attempt: 2,
+    retries: 1,
+    notBefore: Date.UTC(2099, 0, 1),
+    reason: 'attempt 1 ended ERROR (exited with code 1); retry 1 of 1',
+    attempts: [{ attempt: 1, worker: 'w-old', outcome: 'ERROR', exitCode: 1 }],
+  }),
+  task('0cf48g08', 8, {
+    state: 'RUNNING',
+    type: 'limited',
+    maxConcurrent: 1,
+    worker: 'w-old',
+    claimedAt: T + 300,
+    startedAt: T + 301,
+    pid: 9008,
+    pgid: 9008,
+    attempts: [{ attempt: 1, worker: 'w-old', claimedAt: T + 300, startedAt: T + 301, pid: 9008 }],
+  }),
   task('0cf48g09', 9, { after: ['0cf48g08'], waitingOn: ['0cf48g08'], type: 'limited', maxConcurrent: 1 }),
 ];
 

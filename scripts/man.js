@@ -137,7 +137,14 @@ function header(name, section = '1') {
 function commandPage(cmd) {
   const name = pageName(cmd.id);
   const out = [...header(name)];
-  out.push('.SH NAME', `${esc(name)} \\- ${esc(expand(cmd.summary ?? cmd.description ?? '', cmd.id).split('\n')[0].replace(/\.$/, ''))}`);
+  out.push(
+    '.SH NAME',
+    `${esc(name)} \\- ${esc(
+      expand(cmd.summary ?? cmd.description ?? '', cmd.id)
+        .split('\n')[0]
+        .replace(/\.$/, ''),
+    )}`,
+  );
   out.push('.SH SYNOPSIS', synopsis(cmd));
   out.push('.SH DESCRIPTION');
   const desc = [cmd.summary, cmd.description].filter(Boolean).map((d) => expand(d, cmd.id));
@@ -212,7 +219,9 @@ function mainPage() {
     '.SH FILES',
     '.TP',
     ital('$BLANKET_HOME/config.toml'),
-    esc('The configuration (with BLANKET_HOME set); otherwise ~/.config/blanket/config.toml on Linux and ~/Library/Application Support/blanket/config.toml on macOS. See blanket config and docs/configuration.md.'),
+    esc(
+      'The configuration (with BLANKET_HOME set); otherwise ~/.config/blanket/config.toml on Linux and ~/Library/Application Support/blanket/config.toml on macOS. See blanket config and docs/configuration.md.',
+    ),
     '.TP',
     ital('task-types/'),
     esc('Task-type files (TOML) beside config.toml, added to the bundled ones.'),

@@ -105,7 +105,9 @@ export function createFileLogger(opts: FileLoggerOptions): Logger {
       failedAt = Date.now();
       s.destroy();
       try {
-        process.stderr.write(`blanket: cannot write ${opts.file} (${err.message}); logging to stderr, trying the file again in ${(opts.reopenAfterMs ?? REOPEN_AFTER_MS) / 1000}s\n`);
+        process.stderr.write(
+          `blanket: cannot write ${opts.file} (${err.message}); logging to stderr, trying the file again in ${(opts.reopenAfterMs ?? REOPEN_AFTER_MS) / 1000}s\n`,
+        );
       } catch {
         // nowhere to say it
       }

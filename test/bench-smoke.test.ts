@@ -58,7 +58,22 @@ t.test('bench/run.mjs --quick runs every benchmark and cleans up', { skip: proce
   const v = r.variants[0];
   t.same(v.errors, [], 'no benchmark failed');
   const ids = v.figures.map((f: { id: string }) => f.id);
-  for (const id of ['floor.node', 'cli.ps', 'scale.ps', 'scale.run', 'throughput', 'dispatch.p50', 'dispatch.p99', 'follow.p50', 'rss.daemon.empty', 'rss.daemon.scale', 'rss.worker', 'idle.cpu.daemon', 'start.scale', 'bulk']) {
+  for (const id of [
+    'floor.node',
+    'cli.ps',
+    'scale.ps',
+    'scale.run',
+    'throughput',
+    'dispatch.p50',
+    'dispatch.p99',
+    'follow.p50',
+    'rss.daemon.empty',
+    'rss.daemon.scale',
+    'rss.worker',
+    'idle.cpu.daemon',
+    'start.scale',
+    'bulk',
+  ]) {
     t.ok(ids.includes(id), `figure ${id}`);
   }
   for (const f of v.figures) {

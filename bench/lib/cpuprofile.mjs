@@ -67,10 +67,7 @@ export function summarize(profile, { from = -Infinity, to = Infinity } = {}) {
     const g = groupOf(f);
     group.set(g, (group.get(g) ?? 0) + dt);
   }
-  const rows = (m) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, ms]) => ({ key: k, ms: Math.round(ms * 100) / 100, pct: busy ? Math.round((ms / busy) * 1000) / 10 : 0 }));
+  const rows = (m) => [...m].sort((a, b) => b[1] - a[1]).map(([k, ms]) => ({ key: k, ms: Math.round(ms * 100) / 100, pct: busy ? Math.round((ms / busy) * 1000) / 10 : 0 }));
   return {
     busyMs: Math.round(busy * 10) / 10,
     idleMs: Math.round(idle * 10) / 10,
@@ -84,19 +81,26 @@ export function average(summaries) {
   const n = summaries.length;
   const avg = (lists, key) => {
     const m = new Map();
-    for (const l of lists) for (const r of l) {
-      const k = key(r);
-      const cur = m.get(k) ?? { ...r, ms: 0 };
-      cur.ms += r.ms / n;
-      m.set(k, cur);
-    }
+    for (const l of lists)
+      for (const r of l) {
+        const k = key(r);
+        const cur = m.get(k) ?? { ...r, ms: 0 };
+        cur.ms += r.ms / n;
+        m.set(k, cur);
+      }
     const busy = summaries.reduce((s, x) => s + x.busyMs, 0) / n;
     return [...m.values()].sort((a, b) => b.ms - a.ms).map((r) => ({ ...r, ms: Math.round(r.ms * 100) / 100, pct: Math.round((r.ms / busy) * 1000) / 10 }));
   };
   return {
     busyMs: Math.round((summaries.reduce((s, x) => s + x.busyMs, 0) / n) * 10) / 10,
     idleMs: Math.round((summaries.reduce((s, x) => s + x.idleMs, 0) / n) * 10) / 10,
-    functions: avg(summaries.map((s) => s.functions), (r) => `${r.function}\t${r.where}`),
-    groups: avg(summaries.map((s) => s.groups), (r) => r.group),
+    functions: avg(
+      summaries.map((s) => s.functions),
+      (r) => `${r.function}\t${r.where}`,
+    ),
+    groups: avg(
+      summaries.map((s) => s.groups),
+      (r) => r.group,
+    ),
   };
 }

@@ -35,7 +35,16 @@ export function figure(f) {
   if (f.floor) {
     const fs = summary(f.floor.samples);
     const fv = pick(f.floor.samples, fs);
-    out.floor = { label: f.floor.label, unit: f.floor.unit ?? f.unit, value: round(fv), median: round(fs.median), min: round(fs.min), max: round(fs.max), n: fs.n, samples: f.floor.samples.map(round) };
+    out.floor = {
+      label: f.floor.label,
+      unit: f.floor.unit ?? f.unit,
+      value: round(fv),
+      median: round(fs.median),
+      min: round(fs.min),
+      max: round(fs.max),
+      n: fs.n,
+      samples: f.floor.samples.map(round),
+    };
     out.ratio = { value: Number.isFinite(value / fv) ? round(value / fv) : null };
     if (f.paired && f.floor.samples.length === f.samples.length) {
       const rs = f.samples.map((x, i) => x / f.floor.samples[i]);

@@ -92,11 +92,7 @@ export class Home {
 
   /** The default worker, once it has registered: { id, pid }. */
   async worker(c) {
-    return waitFor(
-      `the worker of ${this.dir}`,
-      async () => (await c.call('worker.ls', {})).workers.find((w) => w.state === 'running' && w.pid),
-      30_000,
-    );
+    return waitFor(`the worker of ${this.dir}`, async () => (await c.call('worker.ls', {})).workers.find((w) => w.state === 'running' && w.pid), 30_000);
   }
 
   /** Stop the daemon (its workers stop with it) and wait until every process of this home is gone. */

@@ -52,7 +52,8 @@ export function timed(cmd, args, opts = {}) {
       // Output may still be in the pipes: wait for them to close.
       child.on('close', () => {
         clearTimeout(timer);
-        if ((code !== 0 || signal) && !allowFail) reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? signal}\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`));
+        if ((code !== 0 || signal) && !allowFail)
+          reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? signal}\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`));
         else resolve({ ms, code, signal, stdout, stderr });
       });
     });

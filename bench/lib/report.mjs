@@ -25,7 +25,12 @@ function figureRow(f) {
 /** The cell of one figure in the summary: what the target is about, and whether it is met. */
 function summaryCell(f) {
   if (!f) return '—';
-  const main = f.target?.on === 'ratio' ? `${num(f.ratio?.value)}× (${val(f.value, f.unit)})` : Number.isFinite(f.ratio?.value) ? `${val(f.value, f.unit)} (${num(f.ratio.value)}× floor)` : val(f.value, f.unit);
+  const main =
+    f.target?.on === 'ratio'
+      ? `${num(f.ratio?.value)}× (${val(f.value, f.unit)})`
+      : Number.isFinite(f.ratio?.value)
+        ? `${val(f.value, f.unit)} (${num(f.ratio.value)}× floor)`
+        : val(f.value, f.unit);
   return f.target ? `${main} ${mark(f.met)}` : main;
 }
 
@@ -45,10 +50,7 @@ export function summaryTable(r) {
   for (const v of r.variants) for (const f of v.figures) if ((f.target || f.id === 'floor.node') && !ids.includes(f.id)) ids.push(f.id);
   const byId = (v, id) => v.figures.find((f) => f.id === id);
   const any = (id) => r.variants.map((v) => byId(v, id)).find(Boolean);
-  const rows = [
-    `| Figure | Target | ${r.variants.map((v) => v.label).join(' | ')} |`,
-    `|---|---|${r.variants.map(() => '---|').join('')}`,
-  ];
+  const rows = [`| Figure | Target | ${r.variants.map((v) => v.label).join(' | ')} |`, `|---|---|${r.variants.map(() => '---|').join('')}`];
   for (const id of ids) rows.push(`| ${any(id).label} | ${any(id).target?.text ?? '—'} | ${r.variants.map((v) => summaryCell(byId(v, id))).join(' | ')} |`);
   return rows.join('\n');
 }

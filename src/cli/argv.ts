@@ -5,7 +5,11 @@ import { GLOBAL_FLAGS, type CommandSpec, type FlagSpec, type Parsed } from './sp
 
 export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<string, FlagSpec>> | undefined {
   const defs: Record<string, FlagSpec> = { ...GLOBAL_FLAGS, ...spec.flags };
-  const byChar = new Map(Object.entries(defs).filter(([, d]) => d.char).map(([n, d]) => [d.char!, n]));
+  const byChar = new Map(
+    Object.entries(defs)
+      .filter(([, d]) => d.char)
+      .map(([n, d]) => [d.char!, n]),
+  );
   const flags: Record<string, unknown> = {};
   const positional: string[] = [];
   let dashdash: string[] | undefined;
@@ -85,7 +89,11 @@ export function parseArgv(spec: CommandSpec, raw: string[]): Parsed<Record<strin
 export function splitAtDashdash(spec: CommandSpec, raw: string[]): { positional: string[]; dashdash?: string[] } {
   const defs: Record<string, FlagSpec> = { ...GLOBAL_FLAGS, ...spec.flags };
   const takesValue = (d: FlagSpec | undefined) => d !== undefined && d.kind !== 'boolean';
-  const byChar = new Map(Object.values(defs).filter((d) => d.char).map((d) => [d.char!, d]));
+  const byChar = new Map(
+    Object.values(defs)
+      .filter((d) => d.char)
+      .map((d) => [d.char!, d]),
+  );
   const positional: string[] = [];
   for (let i = 0; i < raw.length; i++) {
     const tok = raw[i]!;

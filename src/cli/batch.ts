@@ -120,12 +120,21 @@ async function readLines(file: string): Promise<{ entries: Entry[]; bad: BadLine
 /** Bad input lines: nothing was sent. The error names the first (and counts the rest); details list every line. */
 function refusedInput(file: string, entries: Entry[], bad: BadLine[], hint?: string): BlanketError {
   const [first] = bad;
-  const more = bad.length > 1 ? ` (and ${bad.length - 1} more bad line${bad.length > 2 ? 's' : ''}: ${bad.slice(1, 11).map((b) => b.line).join(', ')}${bad.length > 11 ? ', …' : ''})` : '';
+  const more =
+    bad.length > 1
+      ? ` (and ${bad.length - 1} more bad line${bad.length > 2 ? 's' : ''}: ${bad
+          .slice(1, 11)
+          .map((b) => b.line)
+          .join(', ')}${bad.length > 11 ? ', …' : ''})`
+      : '';
   const byLine = new Map<number, BatchLine>(entries.map((e) => [e.line, { line: e.line, status: 'not-sent' }]));
   for (const b of bad) byLine.set(b.line, { line: b.line, status: 'refused', error: { code: b.code, message: b.what.replace(/^:? /, '') } });
   const lines = [...byLine.values()].sort((a, b) => a.line - b.line);
   const fix = first!.code === 'INVALID_PARAMS' || first!.code === 'USAGE' ? 'one JSON object of run params per line, e.g. {"type":"echo_task","env":{"A":"1"}}' : undefined;
-  return new BlanketError(first!.code, `${file}: line ${first!.line}${first!.what}${more}; nothing was queued`, { hint: hint ?? fix ?? 'fix the line and run the batch again', details: { ids: [], lines } });
+  return new BlanketError(first!.code, `${file}: line ${first!.line}${first!.what}${more}; nothing was queued`, {
+    hint: hint ?? fix ?? 'fix the line and run the batch again',
+    details: { ids: [], lines },
+  });
 }
 
 async function send(client: Client, file: string, entries: Entry[], parts: Entry[][]): Promise<BatchResult> {

@@ -59,7 +59,10 @@ export async function stop(paths: Paths, opts: { keepWorkers?: boolean; timeoutM
 
 export async function start(paths: Paths): Promise<number> {
   const running = await status(paths);
-  if (running) throw new BlanketError('DAEMON_RUNNING', `a daemon is already running for ${paths.home} (pid ${running.pid})`, { hint: "stop it with 'blanket daemon stop', or use 'blanket daemon restart'" });
+  if (running)
+    throw new BlanketError('DAEMON_RUNNING', `a daemon is already running for ${paths.home} (pid ${running.pid})`, {
+      hint: "stop it with 'blanket daemon stop', or use 'blanket daemon restart'",
+    });
   const res = await startDaemon(paths);
   if (!res.started) {
     const now = await status(paths);

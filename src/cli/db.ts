@@ -32,7 +32,10 @@ export async function viaDaemonOrDirect<T>(paths: Paths, viaDaemon: (c: Client) 
     } catch (err) {
       // A daemon took the store between the two tries: go through it.
       if (!(err instanceof StoreBusy)) throw err;
-      if (attempt >= 3) throw new BlanketError('DAEMON_RUNNING', `a process holds the store at ${paths.db} but no daemon answers on ${paths.socket}`, { hint: "check 'blanket daemon status' and the daemon log" });
+      if (attempt >= 3)
+        throw new BlanketError('DAEMON_RUNNING', `a process holds the store at ${paths.db} but no daemon answers on ${paths.socket}`, {
+          hint: "check 'blanket daemon status' and the daemon log",
+        });
       await new Promise((r) => setTimeout(r, 200 * attempt));
     }
   }

@@ -19,11 +19,29 @@ function toFlag(def: FlagSpec) {
     case 'boolean':
       return Flags.boolean({ ...common, ...(def.allowNo ? { allowNo: true } : {}), ...(def.default !== undefined ? { default: def.default } : {}) });
     case 'integer':
-      return Flags.integer({ ...common, ...(def.default !== undefined ? { default: def.default } : {}), ...(def.min !== undefined ? { min: def.min } : {}), ...(def.max !== undefined ? { max: def.max } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
+      return Flags.integer({
+        ...common,
+        ...(def.default !== undefined ? { default: def.default } : {}),
+        ...(def.min !== undefined ? { min: def.min } : {}),
+        ...(def.max !== undefined ? { max: def.max } : {}),
+        ...(def.helpValue ? { helpValue: def.helpValue } : {}),
+      });
     case 'string':
       return def.multiple
-        ? Flags.string({ ...common, multiple: true, multipleNonGreedy: true, ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) })
-        : Flags.string({ ...common, ...(def.required ? { required: true } : {}), ...(def.default !== undefined ? { default: def.default } : {}), ...(def.options ? { options: [...def.options] } : {}), ...(def.helpValue ? { helpValue: def.helpValue } : {}) });
+        ? Flags.string({
+            ...common,
+            multiple: true,
+            multipleNonGreedy: true,
+            ...(def.options ? { options: [...def.options] } : {}),
+            ...(def.helpValue ? { helpValue: def.helpValue } : {}),
+          })
+        : Flags.string({
+            ...common,
+            ...(def.required ? { required: true } : {}),
+            ...(def.default !== undefined ? { default: def.default } : {}),
+            ...(def.options ? { options: [...def.options] } : {}),
+            ...(def.helpValue ? { helpValue: def.helpValue } : {}),
+          });
   }
 }
 
@@ -61,7 +79,11 @@ export function makeCommand(id: string, spec: CommandSpec): typeof Command {
       if (e?.oclif?.exit === 0) return super.catch(err);
       if (e?.oclif?.exit === 2 || (e?.oclif && /flag|arg|Expected|Missing|Unexpected|Nonexistent/i.test(String(e.message)))) {
         // oclif's message spans lines ("Missing 1 required arg:\nids  Task ids…\nSee more help with --help").
-        const message = String(e.message ?? err).split('\n').filter((l) => l.trim() && !/See more help/.test(l)).map((l) => l.trim()).join(' ');
+        const message = String(e.message ?? err)
+          .split('\n')
+          .filter((l) => l.trim() && !/See more help/.test(l))
+          .map((l) => l.trim())
+          .join(' ');
         reportError(usage(message.replace(/:\s+/, ': ')), jsonBeforeDashdash(process.argv.slice(2)));
         return undefined;
       }

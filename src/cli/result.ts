@@ -10,7 +10,9 @@ export async function printResultFile(task: Task, name: string): Promise<void> {
   const file = path.join(task.resultDir, name);
   await new Promise<void>((resolve, reject) => {
     const s = createReadStream(file);
-    s.on('error', (err) => reject(usage(`--result ${name}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the task did not write it' : (err as Error).message}`, `files in ${task.resultDir}`)));
+    s.on('error', (err) =>
+      reject(usage(`--result ${name}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the task did not write it' : (err as Error).message}`, `files in ${task.resultDir}`)),
+    );
     s.on('end', () => resolve());
     s.pipe(process.stdout, { end: false });
   });

@@ -14,7 +14,10 @@ export interface ServiceTarget {
 
 export function serviceTarget(env: NodeJS.ProcessEnv = process.env): ServiceTarget {
   const kind = serviceKind(process.platform);
-  if (!kind) throw new BlanketError('USAGE', `blanket daemon install supports systemd (Linux) and launchd (macOS), not ${process.platform}`, { hint: "start the daemon at login with your system's scheduler running 'blanket daemon start'" });
+  if (!kind)
+    throw new BlanketError('USAGE', `blanket daemon install supports systemd (Linux) and launchd (macOS), not ${process.platform}`, {
+      hint: "start the daemon at login with your system's scheduler running 'blanket daemon start'",
+    });
   const vars = serviceEnv(env);
   if (vars.BLANKET_HOME) vars.BLANKET_HOME = path.resolve(vars.BLANKET_HOME);
   const paths = resolvePaths(env, process.platform, os.homedir());

@@ -21,7 +21,10 @@ export class Client {
   private hello: Promise<unknown>;
   closed = false;
 
-  constructor(private socket: net.Socket, clientName = 'blanket-cli') {
+  constructor(
+    private socket: net.Socket,
+    clientName = 'blanket-cli',
+  ) {
     this.rpc = new JSONRPCClient((req) => {
       if (this.closed) throw new BlanketError('DAEMON_UNAVAILABLE', 'the connection to the daemon is closed');
       socket.write(encode(req));

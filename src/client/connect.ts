@@ -115,7 +115,15 @@ export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<Sta
   const pipe = child.stdio[3] as net.Socket;
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new BlanketError('DAEMON_UNAVAILABLE', `the daemon did not start within ${timeoutMs / 1000}s`, { hint: `see ${path.join(paths.logs, 'daemon.out')} and 'blanket daemon logs'` })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new BlanketError('DAEMON_UNAVAILABLE', `the daemon did not start within ${timeoutMs / 1000}s`, {
+            hint: `see ${path.join(paths.logs, 'daemon.out')} and 'blanket daemon logs'`,
+          }),
+        ),
+      timeoutMs,
+    );
     pipe.on('data', (d: Buffer) => {
       buf += d.toString();
       const nl = buf.indexOf('\n');
@@ -128,7 +136,10 @@ export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<Sta
     child.once('exit', (code) => {
       clearTimeout(timer);
       if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
-      else reject(new BlanketError('DAEMON_UNAVAILABLE', `the daemon exited at start (code ${code})`, { hint: `see ${path.join(paths.logs, 'daemon.out')} and 'blanket daemon logs'` }));
+      else
+        reject(
+          new BlanketError('DAEMON_UNAVAILABLE', `the daemon exited at start (code ${code})`, { hint: `see ${path.join(paths.logs, 'daemon.out')} and 'blanket daemon logs'` }),
+        );
     });
   });
   pipe.destroy();

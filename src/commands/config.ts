@@ -21,7 +21,10 @@ export default command({
       eff = effectiveConfig(text, process.env, paths.config);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      throw new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, { hint: `fix ${paths.config} (or the variable named) and run 'blanket config' again`, details: { errors: err.errors } });
+      throw new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, {
+        hint: `fix ${paths.config} (or the variable named) and run 'blanket config' again`,
+        details: { errors: err.errors },
+      });
     }
     const report = {
       home: paths.home,

@@ -15,6 +15,11 @@ stored and delivered when the worker registers again; kill says so.`,
     const r = await call('kill', { ids: argv, signal: flags.signal });
     const sig = `SIG${flags.signal.toUpperCase().replace(/^SIG/, '')}`;
     const away = new Set(r.pending ?? []);
-    output(r, (x) => [...x.stopping.map((id) => (away.has(id) ? `${id}  stopping (${sig}): its worker is away; delivered when it reconnects` : `${id}  stopping (${sig})`)), ...x.cancelled.map((id) => `${id}  cancelled`)].join('\n'));
+    output(r, (x) =>
+      [
+        ...x.stopping.map((id) => (away.has(id) ? `${id}  stopping (${sig}): its worker is away; delivered when it reconnects` : `${id}  stopping (${sig})`)),
+        ...x.cancelled.map((id) => `${id}  cancelled`),
+      ].join('\n'),
+    );
   },
 });

@@ -25,7 +25,10 @@ export default command({
   async run({ flags, call, client, output }) {
     const params: PsParams = { limit: flags.limit };
     if (flags.state?.length) {
-      const states = flags.state.flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()).filter(Boolean);
+      const states = flags.state
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean);
       const bad = states.filter((s) => !(STATES as readonly string[]).includes(s));
       if (bad.length) throw usage(`unknown state ${bad.join(', ')}`, `states are ${STATES.join(', ')}`);
       params.states = states as State[];

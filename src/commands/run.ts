@@ -14,9 +14,17 @@ const runFlags = {
   at: { kind: 'string', description: 'Start no earlier than WHEN: 10:30, 9pm, "tomorrow 9:00", "fri 18:00", 2026-12-24T18:00, or ISO with Z/offset.', helpValue: 'WHEN' },
   in: { kind: 'string', description: 'Start after DURATION: 30s, 10m, 2h30m, 1d.', helpValue: 'DURATION' },
   tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
-  cwd: { kind: 'string', description: "Working directory, relative to this one (default: this one for a command after --; the type's cwd, else the task's result directory, for a TYPE).", helpValue: 'DIR' },
+  cwd: {
+    kind: 'string',
+    description: "Working directory, relative to this one (default: this one for a command after --; the type's cwd, else the task's result directory, for a TYPE).",
+    helpValue: 'DIR',
+  },
   quiet: { kind: 'boolean', char: 'q', description: 'Print the id only.' },
-  batch: { kind: 'string', description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line (--json: each line with its id or its error).', helpValue: 'FILE' },
+  batch: {
+    kind: 'string',
+    description: 'Submit many tasks from JSON lines (a file, or - for stdin); prints one id per line (--json: each line with its id or its error).',
+    helpValue: 'FILE',
+  },
   wait: { kind: 'boolean', char: 'w', description: 'Wait for the task to end and exit with its code.' },
   follow: { kind: 'boolean', char: 'f', description: 'Stream its output live, then exit with its code.' },
   result: { kind: 'string', description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' },
@@ -88,7 +96,11 @@ blanket's own flags go before it.
       params.callerEnv = captureEnv(process.env);
     }
     if (flags.notify) params.notify = true;
-    if (flags.after?.length) params.after = flags.after.flatMap((a) => a.split(',')).map((s) => s.trim()).filter(Boolean);
+    if (flags.after?.length)
+      params.after = flags.after
+        .flatMap((a) => a.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (flags.at !== undefined && flags.in !== undefined) throw usage('give --at or --in, not both');
     if (flags.at !== undefined || flags.in !== undefined) params.notBefore = await notBefore(ctx, flags.at, flags.in);
     const result = await ctx.call('run', params);

@@ -16,7 +16,8 @@ export default command({
   },
   async run({ flags, json, client }) {
     if (json) throw usage('top is interactive and has no --json output', "use 'blanket ps --json' for a snapshot");
-    if (!process.stdout.isTTY) throw usage('top needs a terminal, and stdout is not one', "use 'blanket ps --watch' to follow the queue without a terminal, or 'blanket ps --json'");
+    if (!process.stdout.isTTY)
+      throw usage('top needs a terminal, and stdout is not one', "use 'blanket ps --watch' to follow the queue without a terminal, or 'blanket ps --json'");
     if (!process.stdin.isTTY) throw usage('top reads keys from a terminal, and stdin is not one', "run it from an interactive shell, or use 'blanket ps --watch'");
     // The first connection starts the daemon if needed; its errors print like any command's.
     const first = await client();

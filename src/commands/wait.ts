@@ -2,7 +2,8 @@ import { command } from '../cli/spec.js';
 
 export default command({
   summary: "Wait until tasks end; exit with the task's code (non-zero if any of several failed).",
-  description: "Exit codes: the task's own code; 124 if it timed out; 128+N if a signal ended it; 1 for LOST or SKIPPED; 4 (code TASK_REMOVED) if a task is removed (blanket rm) while waited on.",
+  description:
+    "Exit codes: the task's own code; 124 if it timed out; 128+N if a signal ended it; 1 for LOST or SKIPPED; 4 (code TASK_REMOVED) if a task is removed (blanket rm) while waited on.",
   examples: ['<%= config.bin %> wait 1sc46g00', '<%= config.bin %> wait $(blanket ps -q --state RUNNING) && echo all done'],
   variadic: true,
   args: [{ name: 'ids', description: 'Task ids or unique prefixes.', required: true }],

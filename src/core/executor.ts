@@ -38,7 +38,11 @@ const EXECUTORS: Record<string, ExecutorInfo> = {
 
 /** The executor's program name: no directory, no .exe, lower case. */
 export function executorBase(executor: string): string {
-  return executor.split(/[\\/]/).pop()!.replace(/\.exe$/i, '').toLowerCase();
+  return executor
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.exe$/i, '')
+    .toLowerCase();
 }
 
 /** What blanket knows about an executor, or undefined for one it does not know. python3.12 counts as python. */

@@ -35,9 +35,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, 
     runDir = env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'blanket') : path.join(stateDir, 'run');
   }
   const socket =
-    platform === 'win32'
-      ? `\\\\.\\pipe\\blanket-${Buffer.from(stateDir).toString('base64url').slice(-24)}`
-      : (env.BLANKET_SOCKET ?? path.join(runDir, "blanket.sock"));
+    platform === 'win32' ? `\\\\.\\pipe\\blanket-${Buffer.from(stateDir).toString('base64url').slice(-24)}` : (env.BLANKET_SOCKET ?? path.join(runDir, 'blanket.sock'));
   return {
     home: stateDir,
     config: path.join(configDir, 'config.toml'),

@@ -3,8 +3,27 @@ import type { Task } from '../protocol/model.js';
 
 /** Fields of one run of a task, not of what it runs: a new task starts them afresh. */
 export const PER_RUN_FIELDS = [
-  'id', 'state', 'reason', 'attempt', 'attempts', 'waitingOn', 'createdAt', 'updatedAt', 'claimedAt', 'startedAt', 'endedAt',
-  'worker', 'pid', 'pgid', 'pidStart', 'exitCode', 'signal', 'progress', 'stopRequested', 'stopSignal', 'resultDir',
+  'id',
+  'state',
+  'reason',
+  'attempt',
+  'attempts',
+  'waitingOn',
+  'createdAt',
+  'updatedAt',
+  'claimedAt',
+  'startedAt',
+  'endedAt',
+  'worker',
+  'pid',
+  'pgid',
+  'pidStart',
+  'exitCode',
+  'signal',
+  'progress',
+  'stopRequested',
+  'stopSignal',
+  'resultDir',
 ] as const satisfies readonly (keyof Task)[];
 
 /**

@@ -136,7 +136,8 @@ export function parseScheduleEntries(value: unknown, text: string, file: string,
     const catchUp = oneOf('catch_up', CATCH_UP_POLICIES, SCHEDULE_DEFAULTS.catchUp);
     let catchUpMax: number = SCHEDULE_DEFAULTS.catchUpMax;
     if (e.catch_up_max !== undefined) {
-      if (typeof e.catch_up_max !== 'number' || !Number.isInteger(e.catch_up_max) || e.catch_up_max < 1 || e.catch_up_max > MAX_CATCH_UP) bad('catch_up_max', `must be a whole number from 1 to ${MAX_CATCH_UP}`);
+      if (typeof e.catch_up_max !== 'number' || !Number.isInteger(e.catch_up_max) || e.catch_up_max < 1 || e.catch_up_max > MAX_CATCH_UP)
+        bad('catch_up_max', `must be a whole number from 1 to ${MAX_CATCH_UP}`);
       else catchUpMax = e.catch_up_max;
     }
     if (errors.length > before) return;
@@ -156,7 +157,8 @@ export function sameSpec(a: ScheduleSpec, b: ScheduleSpec): boolean {
 /** Only the spec fields, in a fixed order. */
 export function specOf(s: ScheduleSpec): ScheduleSpec {
   const task: ScheduledTask = { type: s.task.type };
-  for (const k of ['env', 'label', 'priority', 'tags', 'retries', 'timeout', 'cwd'] as const) if (s.task[k] !== undefined) (task as unknown as Record<string, unknown>)[k] = s.task[k];
+  for (const k of ['env', 'label', 'priority', 'tags', 'retries', 'timeout', 'cwd'] as const)
+    if (s.task[k] !== undefined) (task as unknown as Record<string, unknown>)[k] = s.task[k];
   if (task.env) task.env = Object.fromEntries(Object.entries(task.env).sort(([x], [y]) => (x < y ? -1 : 1)));
   return { name: s.name, cron: s.cron, ...(s.tz !== undefined ? { tz: s.tz } : {}), task, overlap: s.overlap, catchUp: s.catchUp, catchUpMax: s.catchUpMax };
 }

@@ -5,7 +5,13 @@ import { quoteStyle } from './template.js';
 export function starterType(name: string, executor = 'bash'): string {
   const style = quoteStyle(executor);
   const command =
-    style === 'python' ? 'print("hello,", {{WHO}})' : style === 'node' ? 'console.log("hello,", {{WHO}})' : style === 'powershell' ? 'Write-Output "hello, $({{WHO}})"' : 'echo "hello," {{WHO}}';
+    style === 'python'
+      ? 'print("hello,", {{WHO}})'
+      : style === 'node'
+        ? 'console.log("hello,", {{WHO}})'
+        : style === 'powershell'
+          ? 'Write-Output "hello, $({{WHO}})"'
+          : 'echo "hello," {{WHO}}';
   return `# ${name}: a blanket task type. Its name is the file's name.
 #   blanket run ${name} -e WHO=Ada         run it (prints its id; --wait waits)
 #   blanket types validate ${name}        check it after an edit

@@ -89,13 +89,7 @@ export function transition(task: Task, event: TaskEvent, env: TransitionEnv): Tr
       // From CLAIMED: the process could not be started at all.
       if (s !== 'RUNNING' && s !== 'CLAIMED') return fail(task, event);
       const outcome: TerminalState =
-        event.cause === 'killed' || task.stopRequested
-          ? 'STOPPED'
-          : event.cause === 'timeout'
-            ? 'TIMEDOUT'
-            : event.exitCode === 0 && s === 'RUNNING'
-              ? 'SUCCESS'
-              : 'ERROR';
+        event.cause === 'killed' || task.stopRequested ? 'STOPPED' : event.cause === 'timeout' ? 'TIMEDOUT' : event.exitCode === 0 && s === 'RUNNING' ? 'SUCCESS' : 'ERROR';
       const reason =
         event.reason ??
         (outcome === 'TIMEDOUT'
@@ -155,7 +149,17 @@ function finish(
 ): TransitionResult {
   const attempts = withAttempt(task, { endedAt: at, outcome, ...exit, ...(reason ? { reason } : {}) });
   const retryable = outcome === 'ERROR' || outcome === 'TIMEDOUT' || outcome === 'LOST';
-  const base = { attempts, worker: undefined, pid: undefined, pgid: undefined, pidStart: undefined, claimedAt: undefined, progress: undefined, stopRequested: undefined, stopSignal: undefined };
+  const base = {
+    attempts,
+    worker: undefined,
+    pid: undefined,
+    pgid: undefined,
+    pidStart: undefined,
+    claimedAt: undefined,
+    progress: undefined,
+    stopRequested: undefined,
+    stopSignal: undefined,
+  };
   if (retryable && task.attempt <= task.retries) {
     const next = task.attempt + 1;
     const delay = retryDelay(task.retryBackoff, next, env.random);

@@ -14,7 +14,7 @@ export function fishSpots(text: string): Spot[] {
     const c = text[i]!;
     if (f === 'comment') {
       if (c === MARK) out.push({ ctx: 'comment' });
-      if (c === '\n') stack.pop(), (wordStart = true);
+      if (c === '\n') (stack.pop(), (wordStart = true));
       continue;
     }
     if (f === 'squote') {
@@ -27,19 +27,19 @@ export function fishSpots(text: string): Spot[] {
       if (c === MARK) out.push({ ctx: 'dquote' });
       if (c === '\\') i++;
       else if (c === '"') stack.pop();
-      else if (c === '$' && text[i + 1] === '(') stack.push('sub'), i++;
+      else if (c === '$' && text[i + 1] === '(') (stack.push('sub'), i++);
       continue;
     }
-    if (c === MARK) out.push({ ctx: 'plain' }), (wordStart = false);
+    if (c === MARK) (out.push({ ctx: 'plain' }), (wordStart = false));
     else if (c === '\\') {
-      if (text[i + 1] === MARK) out.push({ refuse: 'a backslash right before {{NAME}} would make its quoting literal: remove the backslash' }), i++;
+      if (text[i + 1] === MARK) (out.push({ refuse: 'a backslash right before {{NAME}} would make its quoting literal: remove the backslash' }), i++);
       else i++;
       wordStart = false;
     } else if (c === '#' && wordStart) stack.push('comment');
-    else if (c === "'") stack.push('squote'), (wordStart = false);
-    else if (c === '"') stack.push('dquote'), (wordStart = false);
-    else if (c === '(') stack.push('sub'), (wordStart = true);
-    else if (c === ')' && f === 'sub') stack.pop(), (wordStart = false);
+    else if (c === "'") (stack.push('squote'), (wordStart = false));
+    else if (c === '"') (stack.push('dquote'), (wordStart = false));
+    else if (c === '(') (stack.push('sub'), (wordStart = true));
+    else if (c === ')' && f === 'sub') (stack.pop(), (wordStart = false));
     else wordStart = /[\s;|&]/.test(c);
   }
   return out;
@@ -48,8 +48,7 @@ export function fishSpots(text: string): Spot[] {
 // ---------------------------------------------------------------------------
 // python: string literals (any prefix, single or triple quoted) and # comments.
 
-const STRING_REFUSE = (example: string) =>
-  `it cannot go inside a string literal (a value cannot be spliced into one safely): use it as an expression, e.g. ${example}`;
+const STRING_REFUSE = (example: string) => `it cannot go inside a string literal (a value cannot be spliced into one safely): use it as an expression, e.g. ${example}`;
 
 export function pythonSpots(text: string): Spot[] {
   const out: Spot[] = [];
@@ -69,7 +68,8 @@ export function pythonSpots(text: string): Spot[] {
       let j = i + q.length;
       while (j < text.length && !text.startsWith(q, j)) {
         if (text[j] === MARK) out.push({ refuse: STRING_REFUSE('print("hello, " + {{NAME}}) or f"hello, {v}" after v = {{NAME}}') });
-        if (text[j] === '\\') j++; // also in r"…": a backslash keeps the quote after it in the string
+        if (text[j] === '\\')
+          j++; // also in r"…": a backslash keeps the quote after it in the string
         else if (q.length === 1 && text[j] === '\n') break;
         j++;
       }
@@ -93,8 +93,8 @@ export function nodeSpots(text: string): Spot[] {
     if (f.k === 'template') {
       if (c === MARK) out.push({ refuse: STRING_REFUSE('console.log("hello, " + {{NAME}}) or `hello, ${ {{NAME}} }`') });
       if (c === '\\') i += 2;
-      else if (c === '`') stack.pop(), i++, (prev = 'x');
-      else if (text.startsWith('${', i)) stack.push({ k: 'code', depth: 0 }), (i += 2), (prev = '(');
+      else if (c === '`') (stack.pop(), i++, (prev = 'x'));
+      else if (text.startsWith('${', i)) (stack.push({ k: 'code', depth: 0 }), (i += 2), (prev = '('));
       else i++;
       continue;
     }
@@ -150,7 +150,7 @@ export function powershellSpots(text: string): Spot[] {
     const f = stack[stack.length - 1]!;
     const c = text[i]!;
     if (f === 'squote') {
-      if (c === MARK) out.push({ refuse: "it cannot go inside a '…' string (that is literal): use \"…\" or put it outside the quotes" });
+      if (c === MARK) out.push({ refuse: 'it cannot go inside a \'…\' string (that is literal): use "…" or put it outside the quotes' });
       if (c === "'" && text[i + 1] === "'") i++;
       else if (c === "'") stack.pop();
       continue;
@@ -160,7 +160,7 @@ export function powershellSpots(text: string): Spot[] {
       if (c === '`') i++;
       else if (c === '"' && text[i + 1] === '"') i++;
       else if (c === '"') stack.pop();
-      else if (c === '$' && text[i + 1] === '(') stack.push('sub'), i++;
+      else if (c === '$' && text[i + 1] === '(') (stack.push('sub'), i++);
       continue;
     }
     if (c === MARK) out.push({ ctx: 'plain' });

@@ -17,10 +17,9 @@ type Frame =
 
 const ARITH_REFUSE =
   'a value inside shell arithmetic ($((…)), ((…)), $[…], let, an array subscript, or a [[ … -eq … ]] test) is evaluated as an arithmetic expression, which can run commands (a[$(cmd)]): assign it to a variable first (n={{NAME}}) and check it is a number before doing arithmetic with it';
-const BRACE_REFUSE =
-  'a value inside ${…} may be evaluated as a pattern or an arithmetic offset: assign it to a variable first (v={{NAME}}) and write ${X:-$v}';
+const BRACE_REFUSE = 'a value inside ${…} may be evaluated as a pattern or an arithmetic offset: assign it to a variable first (v={{NAME}}) and write ${X:-$v}';
 const QHEREDOC_REFUSE =
-  "a here-document with a quoted delimiter (<<'EOF' or <<\"EOF\") is literal, so a value cannot be inserted there safely: unquote the delimiter (<<EOF; its body still never runs a value), or use the environment variable";
+  'a here-document with a quoted delimiter (<<\'EOF\' or <<"EOF") is literal, so a value cannot be inserted there safely: unquote the delimiter (<<EOF; its body still never runs a value), or use the environment variable';
 const INT_DECL_REFUSE =
   'this command declares an integer variable (declare -i, typeset -i, local -i …), and a value assigned to one is evaluated as arithmetic, which can run commands: drop -i, or check the value is a number first';
 

@@ -36,8 +36,22 @@ export interface TypeDraft {
 }
 
 const KNOWN = new Set([
-  'description', 'documentation', 'tags', 'executor', 'command', 'timeout', 'retries', 'retry_backoff',
-  'priority', 'max_concurrent', 'cwd', 'files', 'extends', 'environment', 'combined_output', 'allow_raw',
+  'description',
+  'documentation',
+  'tags',
+  'executor',
+  'command',
+  'timeout',
+  'retries',
+  'retry_backoff',
+  'priority',
+  'max_concurrent',
+  'cwd',
+  'files',
+  'extends',
+  'environment',
+  'combined_output',
+  'allow_raw',
   ...HOOK_NAMES,
 ]);
 
@@ -72,7 +86,9 @@ export function parseTypeFile(name: string, source: string, text: string): TypeD
   } catch (err) {
     const e = err as { line?: number; col?: number; message: string };
     const first = e.message.split('\n')[0]!;
-    throw new TypeFileError([{ file: source, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${first.replace(/ at row \d+, col \d+, pos \d+:?$/, '')}` }]);
+    throw new TypeFileError([
+      { file: source, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${first.replace(/ at row \d+, col \d+, pos \d+:?$/, '')}` },
+    ]);
   }
   return typeFromDoc(name, source, doc, text);
 }
@@ -147,7 +163,8 @@ function typeFromDoc(name: string, source: string, doc: Record<string, unknown>,
     else draft.retryBackoff = ms;
   }
   if (doc.tags !== undefined) {
-    if (!Array.isArray(doc.tags) || !doc.tags.every((t) => typeof t === 'string' && /^[A-Za-z0-9_.:+-]+$/.test(t))) bad('tags', 'must be a list of tags (letters, digits, _ . : + -)');
+    if (!Array.isArray(doc.tags) || !doc.tags.every((t) => typeof t === 'string' && /^[A-Za-z0-9_.:+-]+$/.test(t)))
+      bad('tags', 'must be a list of tags (letters, digits, _ . : + -)');
     else draft.tags = doc.tags as string[];
   }
   if (doc.files !== undefined) {
@@ -187,7 +204,11 @@ function typeFromDoc(name: string, source: string, doc: Record<string, unknown>,
           if (entry.description !== undefined && typeof entry.description !== 'string') return bad(`environment.${k}[${i}].description`, 'must be a string', line);
           const extra = Object.keys(entry).filter((x) => x !== 'name' && x !== 'value' && x !== 'description');
           if (extra.length) return bad(`environment.${k}[${i}]`, `unknown field ${extra.join(', ')}`, line);
-          draft.environment[k].push({ name: entry.name, ...(typeof entry.value === 'string' ? { value: entry.value } : {}), ...(typeof entry.description === 'string' ? { description: entry.description } : {}) });
+          draft.environment[k].push({
+            name: entry.name,
+            ...(typeof entry.value === 'string' ? { value: entry.value } : {}),
+            ...(typeof entry.description === 'string' ? { description: entry.description } : {}),
+          });
         });
       }
     }
@@ -214,7 +235,7 @@ export function safeRelativePath(p: string): boolean {
 export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraft | undefined): TaskTypeInfo {
   const chain: TypeDraft[] = [draft];
   const seen = new Set([draft.name]);
-  for (let cur = draft; cur.extends !== undefined; ) {
+  for (let cur = draft; cur.extends !== undefined;) {
     const parent = lookup(cur.extends);
     if (!parent) throw new TypeFileError([{ file: draft.source, message: `extends: no task type named "${cur.extends}"` }]);
     if (seen.has(parent.name)) throw new TypeFileError([{ file: draft.source, message: `extends: cycle through ${[...seen, parent.name].join(' → ')}` }]);
@@ -297,7 +318,9 @@ export function typeToDoc(t: TaskTypeInfo): Record<string, unknown> {
 function tomlString(v: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this test looks for
   if (v.includes('\n') && !v.includes("'''") && !v.endsWith("'") && !/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) return `'''\n${v}'''`;
-  return JSON.stringify(v).replace(/\x7f/g, '\\u007f').replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return JSON.stringify(v)
+    .replace(/\x7f/g, '\\u007f')
+    .replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 function tomlValue(v: unknown): string {
@@ -327,7 +350,9 @@ function typeWarnings(command: string, env: Record<'default' | 'required' | 'opt
   const declared = new Set([...env.default.keys(), ...env.required.keys(), ...env.optional.keys()]);
   for (const use of scan(command)) {
     if (use.mode === 'go') {
-      warnings.push(`command line ${use.line}: {{.${use.name}}} inserts ${use.name} unquoted (Go blanket's meaning); write {{${use.name}}} to have it passed safely (as a reference to a variable that holds it), or {{raw ${use.name}}} to say that unquoted is meant`);
+      warnings.push(
+        `command line ${use.line}: {{.${use.name}}} inserts ${use.name} unquoted (Go blanket's meaning); write {{${use.name}}} to have it passed safely (as a reference to a variable that holds it), or {{raw ${use.name}}} to say that unquoted is meant`,
+      );
     }
     if (!declared.has(use.name) && !use.name.startsWith('BLANKET_APP_')) {
       warnings.push(`command uses ${use.name}, which the environment does not declare: tasks must pass -e ${use.name}=…`);

@@ -7,7 +7,10 @@ import { MARK, spots, type Syntax } from './syntax.js';
 export type Use = { name: string; mode: 'quoted' | 'raw' | 'go'; line: number };
 
 export class TemplateError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(message);
   }
 }
@@ -119,7 +122,8 @@ function skeletonOf(template: string, value: (name: string) => string | undefine
 
 function refusal(executor: string, use: Use, why: string): TemplateError {
   const readEnv = executorInfo(executor)?.readEnv;
-  if (readEnv) why = `${executor} has no safe way to insert a value into its code: read it from the environment instead (every task variable is exported), e.g. ${readEnv}, or use {{raw NAME}} if you mean the value as code`;
+  if (readEnv)
+    why = `${executor} has no safe way to insert a value into its code: read it from the environment instead (every task variable is exported), e.g. ${readEnv}, or use {{raw NAME}} if you mean the value as code`;
   return new TemplateError(`line ${use.line}: {{${use.name}}}: ${why.replace(/\bNAME\b/g, use.name)}`, use.line);
 }
 
@@ -159,7 +163,11 @@ export function reference(syntax: RefSyntax, ctx: string, v: string): string {
 /** cmd.exe: the value itself, inside "…"; what cmd cannot carry there is refused. */
 function cmdValue(value: string, inQuotes: boolean): string {
   // cmd.exe has no quoting that makes % ! ^ " or line breaks inert; refuse rather than risk running them.
-  if (/["%!^\r\n]/.test(value)) throw new TemplateError(`value ${JSON.stringify(value.slice(0, 40))} contains characters cmd cannot quote safely (" % ! ^ or a line break); read it from the environment in a script instead, or use another executor`, 0);
+  if (/["%!^\r\n]/.test(value))
+    throw new TemplateError(
+      `value ${JSON.stringify(value.slice(0, 40))} contains characters cmd cannot quote safely (" % ! ^ or a line break); read it from the environment in a script instead, or use another executor`,
+      0,
+    );
   return inQuotes ? value : `"${value}"`;
 }
 

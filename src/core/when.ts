@@ -133,7 +133,17 @@ function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short' });
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        weekday: 'short',
+      });
     } catch {
       throw new WhenError(`unknown time zone "${zone}"`, 'use an IANA name such as UTC or Europe/Berlin');
     }
@@ -146,7 +156,15 @@ function formatter(zone: string): Intl.DateTimeFormat {
 export function epochToWall(ms: number, zone: string): Wall & { weekday: string } {
   const parts: Record<string, string> = {};
   for (const p of formatter(zone).formatToParts(new Date(ms))) parts[p.type] = p.value;
-  return { y: Number(parts.year), mo: Number(parts.month), d: Number(parts.day), h: Number(parts.hour) % 24, mi: Number(parts.minute), s: Number(parts.second), weekday: parts.weekday!.toLowerCase().slice(0, 3) };
+  return {
+    y: Number(parts.year),
+    mo: Number(parts.month),
+    d: Number(parts.day),
+    h: Number(parts.hour) % 24,
+    mi: Number(parts.minute),
+    s: Number(parts.second),
+    weekday: parts.weekday!.toLowerCase().slice(0, 3),
+  };
 }
 
 /** The zone's offset from UTC at an instant, ms. */

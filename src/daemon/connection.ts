@@ -19,7 +19,11 @@ export class Connection {
   readonly closers = new Map<string, () => void>();
   readonly onClose: Array<() => void> = [];
 
-  constructor(readonly id: number, readonly socket: Socket, maxMessageBytes: number) {
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    maxMessageBytes: number,
+  ) {
     this.decoder = new LineDecoder(maxMessageBytes, true);
     socket.on('close', () => {
       this.closed = true;

@@ -136,7 +136,17 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
   });
 
   const stats = new StatsRuntime({ store, config: config.metrics, resultsRoot: paths.results, log, liveWorkers: () => workers.live().length, now });
-  const scheduler = new Scheduler({ store, engine, events, log, now, prepare: (p) => prepare({ types, store, now }, p), entries: config.schedules, configFile: paths.config, reload: o.reloadConfig });
+  const scheduler = new Scheduler({
+    store,
+    engine,
+    events,
+    log,
+    now,
+    prepare: (p) => prepare({ types, store, now }, p),
+    entries: config.schedules,
+    configFile: paths.config,
+    reload: o.reloadConfig,
+  });
   const backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now });
   // `daemon.stop` (the daemon.stop method) reaches the server, which is built from the daemon.
   const stopRequested = new Relay<[reason: string, keepWorkers: boolean]>();
@@ -155,7 +165,9 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     startedAt: now(),
     storeWarnings: [
       ...store.startWarnings.map((p) => `damaged table ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message} (see 'blanket db check')`),
-      ...[...new Set(store.startLogWarnings.map((p) => p.file))].map((f) => `damaged write-ahead log ${f} replayed at this start (LevelDB dropped what it could not read); the files as they were: ${path.join(store.keptDamaged!, 'db')}`),
+      ...[...new Set(store.startLogWarnings.map((p) => p.file))].map(
+        (f) => `damaged write-ahead log ${f} replayed at this start (LevelDB dropped what it could not read); the files as they were: ${path.join(store.keptDamaged!, 'db')}`,
+      ),
     ],
     log,
     stats,

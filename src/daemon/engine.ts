@@ -151,7 +151,9 @@ export class Engine {
           const g = found[0]!;
           await this.apply(task.id, { type: 'start', pid: g.pgid, pgid: g.pgid, pidStart: g.leaderStart, at: this.now() });
           task = (await this.store.get(task.id)) ?? task;
-          for (const other of found) if (signalGroup(other.pgid, other.leaderStart, 'SIGKILL')) this.log.warn('killed the process group of a task its worker started but never reported', { task: task.id, pgid: other.pgid });
+          for (const other of found)
+            if (signalGroup(other.pgid, other.leaderStart, 'SIGKILL'))
+              this.log.warn('killed the process group of a task its worker started but never reported', { task: task.id, pgid: other.pgid });
         }
       }
       if (task.state === 'RUNNING' && task.pgid !== undefined && task.pidStart !== undefined) {

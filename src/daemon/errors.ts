@@ -27,7 +27,9 @@ export function toBlanketError(err: unknown): BlanketError {
   // LevelDB found damage while reading (a bad block, a record that is not JSON).
   const level = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
   if (level === 'LEVEL_CORRUPTION' || level === 'LEVEL_DECODE_ERROR') {
-    return new BlanketError('STORE_CORRUPT', `the store could not be read: ${(err as Error).message}`, { hint: "run 'blanket db check'; 'blanket db repair' fixes what it can (after a backup)" });
+    return new BlanketError('STORE_CORRUPT', `the store could not be read: ${(err as Error).message}`, {
+      hint: "run 'blanket db check'; 'blanket db repair' fixes what it can (after a backup)",
+    });
   }
   const e = err as Error;
   return new BlanketError('INTERNAL', `internal error: ${e?.message ?? String(err)} (a bug in blanket; the daemon log has the details)`, { cause: err });

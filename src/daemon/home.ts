@@ -64,7 +64,10 @@ export function openHome(env: NodeJS.ProcessEnv = process.env): Home {
   try {
     config = loadConfig(paths, env);
   } catch (err) {
-    if (err instanceof ConfigError) throw new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, { hint: `fix ${paths.config} (or the BLANKET_* variable named) and try again; 'blanket config' checks it` });
+    if (err instanceof ConfigError)
+      throw new BlanketError('CONFIG_INVALID', `invalid configuration:\n${err.message}`, {
+        hint: `fix ${paths.config} (or the BLANKET_* variable named) and try again; 'blanket config' checks it`,
+      });
     throw err;
   }
   tightened.push(...privateDirs([backupsDir(paths, config.backup.dir)], false)); // made by the first backup, 0700
@@ -72,7 +75,9 @@ export function openHome(env: NodeJS.ProcessEnv = process.env): Home {
   process.off('unhandledRejection', early);
   process.on('unhandledRejection', logUnhandled(log));
   if (tightened.length > 0) {
-    log.warn('made directories private (0700): they were open to group or other users; files below them are closed to others by this alone', { dirs: tightened.map((d) => `${d.path} (was ${d.from})`) });
+    log.warn('made directories private (0700): they were open to group or other users; files below them are closed to others by this alone', {
+      dirs: tightened.map((d) => `${d.path} (was ${d.from})`),
+    });
   }
   return { paths, config, log, taskUmask };
 }

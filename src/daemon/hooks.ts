@@ -95,7 +95,10 @@ export class HookRunner {
     const fields: Record<string, unknown> = { task: task.id, type: task.type, state: task.state };
     if (job.kind === 'hook') {
       const outFile = task.combinedOutput ? 'output.log' : 'stdout.log';
-      const values = hookValues(task, job.hook!, { output: tail(path.join(task.resultDir, outFile)), stderr: task.combinedOutput ? '' : tail(path.join(task.resultDir, 'stderr.log')) });
+      const values = hookValues(task, job.hook!, {
+        output: tail(path.join(task.resultDir, outFile)),
+        stderr: task.combinedOutput ? '' : tail(path.join(task.resultDir, 'stderr.log')),
+      });
       let command: string;
       try {
         command = renderHook(job.template!, values);

@@ -76,7 +76,10 @@ export class Server {
   private conns = new Set<Connection>();
   private nextId = 1;
 
-  constructor(private daemon: Daemon, private rpc: JSONRPCServer<CallContext>) {}
+  constructor(
+    private daemon: Daemon,
+    private rpc: JSONRPCServer<CallContext>,
+  ) {}
 
   async listen(socketPath: string): Promise<void> {
     if (process.platform !== 'win32') {
@@ -138,7 +141,14 @@ export class Server {
       for (const ev of conn.decoder.push(chunk)) {
         if (conn.closed) return;
         if ('tooLarge' in ev) {
-          conn.end(errorResponse(null, 'MESSAGE_TOO_LARGE', `message larger than ${this.daemon.config.maxMessageBytes} bytes`, 'send smaller messages, or raise max_message_bytes in config.toml'));
+          conn.end(
+            errorResponse(
+              null,
+              'MESSAGE_TOO_LARGE',
+              `message larger than ${this.daemon.config.maxMessageBytes} bytes`,
+              'send smaller messages, or raise max_message_bytes in config.toml',
+            ),
+          );
           return;
         }
         if ('invalidUtf8' in ev) {
@@ -194,7 +204,12 @@ export class Server {
       const params = (first as { params?: { protocol?: unknown } }).params;
       if (params?.protocol !== PROTOCOL_VERSION) {
         conn.end(
-          errorResponse(reqId, 'PROTOCOL_VERSION', `protocol version ${String(params?.protocol)} is not supported; this daemon speaks ${PROTOCOL_VERSION}`, "restart the daemon after upgrading: 'blanket daemon restart'"),
+          errorResponse(
+            reqId,
+            'PROTOCOL_VERSION',
+            `protocol version ${String(params?.protocol)} is not supported; this daemon speaks ${PROTOCOL_VERSION}`,
+            "restart the daemon after upgrading: 'blanket daemon restart'",
+          ),
         );
         return;
       }

@@ -130,7 +130,7 @@ export interface LogLinesPage {
 export async function logLinesPage(file: string, lines: number, level: LogLevel | undefined, maxBytes: number, before?: string): Promise<LogLinesPage> {
   const out: string[] = [];
   const files = rotatedFiles(file, MAX_ROTATED).reverse();
-  let [index, offset] = before ? before.split(':').map(Number) as [number, number | undefined] : [0, undefined];
+  let [index, offset] = before ? (before.split(':').map(Number) as [number, number | undefined]) : [0, undefined];
   let bytes = 0;
   for (; index < files.length && out.length < lines; index++, offset = undefined) {
     const f = files[index]!;

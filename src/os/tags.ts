@@ -2,7 +2,30 @@
 import os from 'node:os';
 import { which } from './which.js';
 
-const PROGRAMS = ['sh', 'bash', 'zsh', 'dash', 'fish', 'ksh', 'pwsh', 'powershell', 'cmd', 'python3', 'python', 'node', 'perl', 'ruby', 'php', 'deno', 'bun', 'java', 'go', 'make', 'docker', 'git'];
+const PROGRAMS = [
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'fish',
+  'ksh',
+  'pwsh',
+  'powershell',
+  'cmd',
+  'python3',
+  'python',
+  'node',
+  'perl',
+  'ruby',
+  'php',
+  'deno',
+  'bun',
+  'java',
+  'go',
+  'make',
+  'docker',
+  'git',
+];
 
 export function detectTags(envPath = process.env.PATH ?? ''): string[] {
   const tags = new Set<string>();

@@ -14,7 +14,13 @@ export function whichCached(program: string, now = Date.now()): string | undefin
 
 export function which(program: string, envPath = process.env.PATH ?? ''): string | undefined {
   const exts = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  const candidates = program.includes('/') || program.includes('\\') ? [program] : envPath.split(path.delimiter).filter(Boolean).map((d) => path.join(d, program));
+  const candidates =
+    program.includes('/') || program.includes('\\')
+      ? [program]
+      : envPath
+          .split(path.delimiter)
+          .filter(Boolean)
+          .map((d) => path.join(d, program));
   for (const c of candidates) {
     for (const ext of exts) {
       try {

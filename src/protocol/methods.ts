@@ -2,7 +2,19 @@
 // message enters the daemon) and its result type. Client, daemon, worker and
 // UI all import this table; the daemon's handler registry is keyed by it.
 import { any, arr, bool, int, literal, nullable, num, obj, opt, record, str, type Infer, type Schema } from './schema.js';
-import { CATCH_UP_POLICIES, OVERLAP_POLICIES, STATES, type ScheduleInfo, type State, type StatsSample, type Task, type TaskTypeInfo, type TypeLoadError, type WorkerInfo, type WorkerState } from './model.js';
+import {
+  CATCH_UP_POLICIES,
+  OVERLAP_POLICIES,
+  STATES,
+  type ScheduleInfo,
+  type State,
+  type StatsSample,
+  type Task,
+  type TaskTypeInfo,
+  type TypeLoadError,
+  type WorkerInfo,
+  type WorkerState,
+} from './model.js';
 import { DUMP_KINDS, type DbBackupResult, type DbCheckResult, type DbDumpPage, type DbRepairResult } from './db.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -240,12 +252,7 @@ export interface LogsResult {
   state: State;
 }
 
-export type ControlMessage =
-  | { action: 'wake' }
-  | { action: 'kill'; id: string; signal: string }
-  | { action: 'pause' }
-  | { action: 'resume' }
-  | { action: 'stop'; kill: boolean };
+export type ControlMessage = { action: 'wake' } | { action: 'kill'; id: string; signal: string } | { action: 'pause' } | { action: 'resume' } | { action: 'stop'; kill: boolean };
 export type SubscribeParams = Infer<typeof subscribeParams>;
 
 function method<P, R>(params: Schema<P>, _result?: R) {
@@ -254,7 +261,10 @@ function method<P, R>(params: Schema<P>, _result?: R) {
 
 export const methods = {
   /** First call on every connection: checks the protocol version. */
-  hello: method(obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }), {} as { protocol: number; version: string; pid: number; /** The largest message the daemon reads (max_message_bytes). */ maxMessageBytes?: number }),
+  hello: method(
+    obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }),
+    {} as { protocol: number; version: string; pid: number; /** The largest message the daemon reads (max_message_bytes). */ maxMessageBytes?: number },
+  ),
   run: method(submitParams, {} as RunResult),
   /** `callerEnv`: once for the whole batch, the callerEnv of its ad-hoc (type shell) tasks that give none. */
   'run.batch': method(obj({ tasks: arr(any<unknown>(), { max: 10000 }), callerEnv: opt(callerEnv) }), {} as { ids: string[] }),
@@ -297,18 +307,45 @@ export const methods = {
   'worker.resume': method(obj({ id: workerId }), {} as WorkerInfo),
   /** At most 512 KiB of lines a reply: `before` in a result continues further back. */
   'worker.logs': method(
-    obj({ id: workerId, lines: opt(int({ min: 0, max: 1_000_000 })), level: opt(literal('debug', 'info', 'warn', 'error')), before: opt(str({ max: 64, pattern: /^\d+:\d+$/, what: 'a cursor from a previous page' })) }),
+    obj({
+      id: workerId,
+      lines: opt(int({ min: 0, max: 1_000_000 })),
+      level: opt(literal('debug', 'info', 'warn', 'error')),
+      before: opt(str({ max: 64, pattern: /^\d+:\d+$/, what: 'a cursor from a previous page' })),
+    }),
     {} as { text: string; path: string; before?: string },
   ),
   // Called by workers on their own connection.
   'worker.register': method(
-    obj({ id: opt(workerId), name, tags: arr(tag, { max: 256 }), slots: int({ min: 0, max: 1024 }), pid: int({ min: 1 }), host: str({ max: 256 }), local: bool, held: arr(held, { max: 10000 }) }),
+    obj({
+      id: opt(workerId),
+      name,
+      tags: arr(tag, { max: 256 }),
+      slots: int({ min: 0, max: 1024 }),
+      pid: int({ min: 1 }),
+      host: str({ max: 256 }),
+      local: bool,
+      held: arr(held, { max: 10000 }),
+    }),
     {} as { worker: WorkerInfo; settings: WorkerSettings },
   ),
   'worker.claim': method(obj({ worker: workerId, max: int({ min: 1, max: 1024 }) }), {} as { tasks: Task[] }),
-  'worker.started': method(obj({ worker: workerId, id, attempt: int({ min: 1 }), pid: int({ min: 1 }), pgid: int({ min: 1 }), pidStart: opt(num({ min: 0 })), at: int({ min: 0 }) }), {} as { ok: boolean; stop: boolean }),
+  'worker.started': method(
+    obj({ worker: workerId, id, attempt: int({ min: 1 }), pid: int({ min: 1 }), pgid: int({ min: 1 }), pidStart: opt(num({ min: 0 })), at: int({ min: 0 }) }),
+    {} as { ok: boolean; stop: boolean },
+  ),
   'worker.finished': method(
-    obj({ worker: workerId, id, attempt: int({ min: 1 }), exitCode: nullable(int()), signal: nullable(str({ max: 16 })), cause: exitCause, at: int({ min: 0 }), reason: opt(str({ max: 2000 })), claim: opt(int({ min: 0, max: 1024 })) }),
+    obj({
+      worker: workerId,
+      id,
+      attempt: int({ min: 1 }),
+      exitCode: nullable(int()),
+      signal: nullable(str({ max: 16 })),
+      cause: exitCause,
+      at: int({ min: 0 }),
+      reason: opt(str({ max: 2000 })),
+      claim: opt(int({ min: 0, max: 1024 })),
+    }),
     {} as { ok: boolean; tasks?: Task[] },
   ),
   'worker.unclaim': method(obj({ worker: workerId, id, attempt: int({ min: 1 }), reason: str({ max: 2000 }) }), {} as { ok: boolean }),

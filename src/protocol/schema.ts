@@ -2,7 +2,11 @@
 // the one method table is both the contract and its check.
 
 export class SchemaError extends Error {
-  constructor(readonly path: string, readonly expected: string, readonly got: unknown) {
+  constructor(
+    readonly path: string,
+    readonly expected: string,
+    readonly got: unknown,
+  ) {
     super(`${path || 'params'}: expected ${expected}, got ${describeValue(got)}`);
   }
 }

@@ -7,18 +7,7 @@ import { systemClock, type Clock, type Connector, type LogEvent, type TopClient,
 import { applyEvent, loaded, statusLoaded, tick, workerChanged, workersLoaded } from './reducer.js';
 import { initialState, QUEUE_WINDOW, type DashboardState, type Scope } from './state.js';
 import { throttle, type Throttled } from './throttle.js';
-import {
-  connectionChanged,
-  detailsClosed,
-  detailsFailed,
-  detailsLoaded,
-  detailsOpened,
-  logAppended,
-  logFailed,
-  logFollowed,
-  logTailLoaded,
-  noticed,
-} from './updates.js';
+import { connectionChanged, detailsClosed, detailsFailed, detailsLoaded, detailsOpened, logAppended, logFailed, logFollowed, logTailLoaded, noticed } from './updates.js';
 
 export interface FeedOptions {
   connect: Connector;
@@ -137,10 +126,13 @@ export class DashboardFeed {
   openDetails(id: string): void {
     this.update((s) => detailsOpened(s, id));
     this.publish.flush();
-    void this.act(async (c) => {
-      const show = await c.call('show', { id });
-      this.update((s) => detailsLoaded(s, show));
-    }, (err) => this.update((s) => detailsFailed(s, id, message(err))));
+    void this.act(
+      async (c) => {
+        const show = await c.call('show', { id });
+        this.update((s) => detailsLoaded(s, show));
+      },
+      (err) => this.update((s) => detailsFailed(s, id, message(err))),
+    );
   }
 
   closeDetails(): void {
@@ -294,14 +286,19 @@ export class DashboardFeed {
       const [ps, workers, status] = await Promise.all([
         client.call('ps', { limit: QUEUE_WINDOW, ...(type !== undefined ? { type } : {}), ...(label !== undefined ? { label } : {}) }),
         // Optional: a daemon without workers or stats still gets a dashboard.
-        this.optional('worker.ls', () => client.call('worker.ls', {})).then((r) => r.workers, () => undefined),
+        this.optional('worker.ls', () => client.call('worker.ls', {})).then(
+          (r) => r.workers,
+          () => undefined,
+        ),
         client.call('daemon.status', {}).catch(() => undefined),
       ]);
       if (client !== this.client) throw new Error('the daemon closed the connection');
       const buffered = this.buffer ?? [];
       this.buffer = undefined;
       const now = this.clock.now();
-      this.update((s) => buffered.reduce((acc, e) => applyEvent(acc, e, now, { replay: true }), loaded(s, { ps, ...(workers ? { workers } : {}), ...(status ? { status } : {}) }, now)));
+      this.update((s) =>
+        buffered.reduce((acc, e) => applyEvent(acc, e, now, { replay: true }), loaded(s, { ps, ...(workers ? { workers } : {}), ...(status ? { status } : {}) }, now)),
+      );
       this.publish.flush();
     } finally {
       if (client === this.client) this.buffer = undefined;
@@ -323,10 +320,7 @@ export class DashboardFeed {
     const c = this.client;
     if (!c || this.buffer) return;
     try {
-      const [status, workers] = await Promise.all([
-        c.call('daemon.status', {}),
-        this.missing.has('worker.ls') ? undefined : c.call('worker.ls', {}).then((r) => r.workers),
-      ]);
+      const [status, workers] = await Promise.all([c.call('daemon.status', {}), this.missing.has('worker.ls') ? undefined : c.call('worker.ls', {}).then((r) => r.workers)]);
       if (c === this.client) this.update((s) => (workers ? workersLoaded(statusLoaded(s, status), workers) : statusLoaded(s, status)));
     } catch {
       // A missed sample only leaves a gap in the sparkline.

@@ -30,7 +30,7 @@ export function allocate(body: number, want: Record<Section, number>): Partial<R
   const rows = Object.fromEntries(shown.map((s) => [s, 0])) as Partial<Record<Section, number>>;
   let left = Math.max(0, body - shown.length);
   const order = PRIORITY.filter((s) => shown.includes(s));
-  for (let progress = true; left > 0 && progress; ) {
+  for (let progress = true; left > 0 && progress;) {
     progress = false;
     for (const s of order) {
       if (left === 0) break;

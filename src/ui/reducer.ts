@@ -4,17 +4,7 @@ import { isTerminal, type State, type Task } from '../protocol/model.js';
 import type { TopEvent, TopPs, TopStatus, WorkerInfo } from './data.js';
 import { compareFinished, compareQueued, compareRunning, insertionIndex } from './order.js';
 import { count, roll } from './rate.js';
-import {
-  FINISHED_WINDOW,
-  HISTORY,
-  NOTICE_MS,
-  QUEUE_WINDOW,
-  REFILL_AT,
-  zeroCounts,
-  type Counts,
-  type DashboardState,
-  type Scope,
-} from './state.js';
+import { FINISHED_WINDOW, HISTORY, NOTICE_MS, QUEUE_WINDOW, REFILL_AT, zeroCounts, type Counts, type DashboardState, type Scope } from './state.js';
 
 export interface Snapshot {
   ps: TopPs;

@@ -30,14 +30,17 @@ export async function runTop(opts: RunTopOptions): Promise<void> {
   };
   // Last resort: even an exit nobody planned for leaves the alternate screen.
   process.once('exit', restore);
-  const app = render(<Top connect={opts.connect} theme={{ color: opts.color }} {...(opts.scope ? { scope: opts.scope } : {})} {...(opts.filter ? { filter: opts.filter } : {})} />, {
-    stdout,
-    stdin,
-    // Ctrl-C is a key like q: Top quits through Ink, which restores raw mode and the cursor.
-    exitOnCtrlC: false,
-    patchConsole: true,
-    maxFps: 10,
-  });
+  const app = render(
+    <Top connect={opts.connect} theme={{ color: opts.color }} {...(opts.scope ? { scope: opts.scope } : {})} {...(opts.filter ? { filter: opts.filter } : {})} />,
+    {
+      stdout,
+      stdin,
+      // Ctrl-C is a key like q: Top quits through Ink, which restores raw mode and the cursor.
+      exitOnCtrlC: false,
+      patchConsole: true,
+      maxFps: 10,
+    },
+  );
   const onSignal = () => app.unmount();
   const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
   for (const s of signals) process.once(s, onSignal);

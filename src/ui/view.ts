@@ -49,7 +49,10 @@ export function buildView(state: DashboardState, ui: UiState): View {
   const taskIds = tasks.map((t) => t.id);
   const taskIndex = resolveIndex(ui.task, taskIds);
   const workers = state.workers ?? [];
-  const workerIndex = resolveIndex(ui.worker, workers.map((w) => w.id));
+  const workerIndex = resolveIndex(
+    ui.worker,
+    workers.map((w) => w.id),
+  );
   const busy = busyByWorker(state);
   const ctx = { now: state.now, runningByType: runningByType(state.running), daemon: state.reasons, busy, ...(state.workers ? { workers: state.workers } : {}) };
   const waits = new Map(queued.map((t) => [t.id, whyWaiting(t, ctx)]));
@@ -65,9 +68,7 @@ export function buildView(state: DashboardState, ui: UiState): View {
     workerNames: new Map(workers.map((w) => [w.id, w.name])),
     waits,
     busy,
-    slots: state.workers
-      ? { used: live.reduce((n, w) => n + (busy.get(w.id) ?? 0), 0), total: live.reduce((n, w) => n + w.slots, 0) }
-      : { used: state.running.length },
+    slots: state.workers ? { used: live.reduce((n, w) => n + (busy.get(w.id) ?? 0), 0), total: live.reduce((n, w) => n + w.slots, 0) } : { used: state.running.length },
   };
   if (taskIndex >= 0) view.selectedTask = tasks[taskIndex]!;
   if (workerIndex >= 0) view.selectedWorker = workers[workerIndex]!;

@@ -29,7 +29,13 @@ const { values } = parseArgs({
   },
 });
 
-const split = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+const split = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 const tags = [...new Set([...(values.tags !== undefined ? split(values.tags) : detectTags()), ...split(values['extra-tags'])])].sort();
 const slots = values.slots !== undefined ? Number(values.slots) : os.availableParallelism();
 const paths = resolvePaths(process.env, process.platform, os.homedir());

@@ -145,7 +145,8 @@ export class TaskRun {
     try {
       if (!statSync(cwd).isDirectory()) cwdProblem = `the working directory ${cwd} is not a directory`;
     } catch (err) {
-      cwdProblem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the working directory ${cwd} does not exist` : `the working directory ${cwd} cannot be used: ${(err as Error).message}`;
+      cwdProblem =
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the working directory ${cwd} does not exist` : `the working directory ${cwd} cannot be used: ${(err as Error).message}`;
     }
     if (cwdProblem) return notStarted(cwdProblem);
     this.watchDir();

@@ -96,14 +96,14 @@ export class Worker {
     let res;
     try {
       res = await client.call('worker.register', {
-      ...(this.id !== undefined ? { id: this.id } : {}),
-      name: this.opts.name,
-      tags: this.opts.tags,
-      slots: this.opts.slots,
-      pid: process.pid,
-      host: os.hostname(),
-      local: this.opts.local,
-      held,
+        ...(this.id !== undefined ? { id: this.id } : {}),
+        name: this.opts.name,
+        tags: this.opts.tags,
+        slots: this.opts.slots,
+        pid: process.pid,
+        host: os.hostname(),
+        local: this.opts.local,
+        held,
       });
     } catch (err) {
       client.close();
@@ -196,14 +196,25 @@ export class Worker {
 
   private run(task: Task): void {
     const s = this.settings!;
-    const run = new TaskRun(task, { killGraceMs: s.killGraceMs, maxOutputBytes: s.maxOutputBytes, resultsRoot: s.resultsRoot, socket: s.socket, workerId: this.id!, ...(this.opts.taskUmask !== undefined ? { taskUmask: this.opts.taskUmask } : {}) }, {
-      started: () => {
-        this.opts.log.info('task started', { task: task.id, type: task.type, attempt: task.attempt, taskPid: run.pid });
-        this.reportStarted(run);
+    const run = new TaskRun(
+      task,
+      {
+        killGraceMs: s.killGraceMs,
+        maxOutputBytes: s.maxOutputBytes,
+        resultsRoot: s.resultsRoot,
+        socket: s.socket,
+        workerId: this.id!,
+        ...(this.opts.taskUmask !== undefined ? { taskUmask: this.opts.taskUmask } : {}),
       },
-      finished: (rep) => this.onFinished(task.id, task.attempt, rep),
-      progress: (percent, message) => void this.report((c) => c.call('progress', { id: task.id, percent, message }).then(() => {})),
-    });
+      {
+        started: () => {
+          this.opts.log.info('task started', { task: task.id, type: task.type, attempt: task.attempt, taskPid: run.pid });
+          this.reportStarted(run);
+        },
+        finished: (rep) => this.onFinished(task.id, task.attempt, rep),
+        progress: (percent, message) => void this.report((c) => c.call('progress', { id: task.id, percent, message }).then(() => {})),
+      },
+    );
     this.runs.set(task.id, run);
     void run.start().catch((err) => this.opts.log.error('task failed to start', { task: task.id, err: String(err) }));
   }
@@ -217,7 +228,15 @@ export class Worker {
         const sent = await this.report(async (c) => {
           let r;
           try {
-            r = await c.call('worker.started', { worker: this.id!, id, attempt: run.task.attempt, pid: run.pid!, pgid: run.pgid!, ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}), at: run.startedAt! });
+            r = await c.call('worker.started', {
+              worker: this.id!,
+              id,
+              attempt: run.task.attempt,
+              pid: run.pid!,
+              pgid: run.pgid!,
+              ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}),
+              at: run.startedAt!,
+            });
           } catch (err) {
             // The daemon wrote this attempt off while it was starting (it may run elsewhere now): it must not go on.
             if (err instanceof BlanketError && err.code === 'STALE_REPORT') run.stop('SIGKILL', 'killed');
@@ -239,27 +258,41 @@ export class Worker {
     // from a task's exit to the next start, not two).
     let want = 0;
     let next: Task[] | undefined;
-    void this.reports.run(id, () => this.report(async (c) => {
-      want = this.paused || this.stopping ? 0 : Math.max(0, this.opts.slots - this.runs.size + (this.runs.has(id) ? 1 : 0));
-      const r = await c.call('worker.finished', { worker: this.id!, id, attempt, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, at: rep.at, ...(rep.reason ? { reason: rep.reason } : {}), ...(want > 0 ? { claim: want } : {}) });
-      next = r.tasks;
-    })).then((sent) => {
-      if (sent === 'retry') {
-        // The daemon could not write it (a full disk): try again, with backoff, until it can.
-        const ms = Math.min(30_000, (this.retryMs.get(id) ?? 500) * 2);
-        this.retryMs.set(id, ms);
-        setTimeout(() => this.runs.get(id) === undefined || this.client === undefined || this.onFinished(id, attempt, rep), ms).unref();
-        return;
-      }
-      if (!sent) return; // kept in `runs` with its exit; re-registering reports it
-      this.retryMs.delete(id);
-      const mine = this.runs.delete(id); // false: reported already (by a re-register)
-      for (const t of next ?? []) this.run(t); // claimed for us: they run whatever else happened
-      if (this.stopping && this.runs.size === 0) this.exit();
-      // All we asked for came: more may wait. Fewer: the queue had no more for us for now.
-      // None (the daemon could not claim, or did not offer to): an ordinary claim, with its retries.
-      else if (mine && (next === undefined || next.length >= want)) void this.claim();
-    });
+    void this.reports
+      .run(id, () =>
+        this.report(async (c) => {
+          want = this.paused || this.stopping ? 0 : Math.max(0, this.opts.slots - this.runs.size + (this.runs.has(id) ? 1 : 0));
+          const r = await c.call('worker.finished', {
+            worker: this.id!,
+            id,
+            attempt,
+            exitCode: rep.exitCode,
+            signal: rep.signal,
+            cause: rep.cause,
+            at: rep.at,
+            ...(rep.reason ? { reason: rep.reason } : {}),
+            ...(want > 0 ? { claim: want } : {}),
+          });
+          next = r.tasks;
+        }),
+      )
+      .then((sent) => {
+        if (sent === 'retry') {
+          // The daemon could not write it (a full disk): try again, with backoff, until it can.
+          const ms = Math.min(30_000, (this.retryMs.get(id) ?? 500) * 2);
+          this.retryMs.set(id, ms);
+          setTimeout(() => this.runs.get(id) === undefined || this.client === undefined || this.onFinished(id, attempt, rep), ms).unref();
+          return;
+        }
+        if (!sent) return; // kept in `runs` with its exit; re-registering reports it
+        this.retryMs.delete(id);
+        const mine = this.runs.delete(id); // false: reported already (by a re-register)
+        for (const t of next ?? []) this.run(t); // claimed for us: they run whatever else happened
+        if (this.stopping && this.runs.size === 0) this.exit();
+        // All we asked for came: more may wait. Fewer: the queue had no more for us for now.
+        // None (the daemon could not claim, or did not offer to): an ordinary claim, with its retries.
+        else if (mine && (next === undefined || next.length >= want)) void this.claim();
+      });
   }
 
   /**

@@ -76,7 +76,10 @@ export class TestHome {
    * `workers: false` runs no default worker (tasks stay queued); `types` are written to the
    * home's task-types dir before the daemon starts.
    */
-  constructor(t: TapLike, opts: { config?: string; workers?: boolean | number; types?: Record<string, string>; /** Where the home dir is made (default the temp dir). */ parent?: string } = {}) {
+  constructor(
+    t: TapLike,
+    opts: { config?: string; workers?: boolean | number; types?: Record<string, string>; /** Where the home dir is made (default the temp dir). */ parent?: string } = {},
+  ) {
     this.dir = mkdtempSync(path.join(opts.parent ?? os.tmpdir(), 'bk-'));
     this.paths = resolvePaths({ BLANKET_HOME: this.dir }, process.platform, os.homedir());
     let config = opts.config ?? '';
@@ -212,4 +215,3 @@ export class TestHome {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-

@@ -76,4 +76,3 @@ export async function makeLevelStore(t: Test): Promise<StoreHandle> {
     consistency: levelConsistency,
   };
 }
-

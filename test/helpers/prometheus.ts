@@ -62,38 +62,42 @@ export function parsePrometheus(text: string): Map<string, PromFamily> {
   const families = new Map<string, PromFamily>();
   const series = new Set<string>();
   let help: { name: string; text: string } | undefined;
-  text.slice(0, -1).split('\n').forEach((l, idx) => {
-    const line = idx + 1;
-    if (l.startsWith('# HELP ')) {
-      const [, name, ...rest] = l.slice(2).split(' ');
-      if (!NAME.test(name!)) throw new Error(`line ${line}: bad metric name ${name}`);
-      help = { name: name!, text: rest.join(' ') };
-      return;
-    }
-    if (l.startsWith('# TYPE ')) {
-      const [, name, type] = l.slice(2).split(' ');
-      if (!NAME.test(name!) || !TYPES.has(type!)) throw new Error(`line ${line}: bad TYPE line`);
-      if (families.has(name!)) throw new Error(`line ${line}: ${name} declared twice`);
-      families.set(name!, { name: name!, type: type!, help: help?.name === name ? help!.text : '', samples: [] });
-      return;
-    }
-    if (l.startsWith('#') || l.trim() === '') return;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: (-?\d+))?$/.exec(l);
-    if (!m) throw new Error(`line ${line}: not a sample: ${l}`);
-    const name = m[1]!;
-    const fam = families.get(name) ?? families.get(name.replace(/_(sum|count|bucket)$/, ''));
-    if (!fam) throw new Error(`line ${line}: ${name} has no TYPE before it`);
-    const sample = { name, labels: labels(m[2] ?? '', line), value: value(m[3]!, line) };
-    const key = `${name}${JSON.stringify(Object.entries(sample.labels).sort())}`;
-    if (series.has(key)) throw new Error(`line ${line}: duplicate series ${key}`);
-    series.add(key);
-    fam.samples.push(sample);
-  });
+  text
+    .slice(0, -1)
+    .split('\n')
+    .forEach((l, idx) => {
+      const line = idx + 1;
+      if (l.startsWith('# HELP ')) {
+        const [, name, ...rest] = l.slice(2).split(' ');
+        if (!NAME.test(name!)) throw new Error(`line ${line}: bad metric name ${name}`);
+        help = { name: name!, text: rest.join(' ') };
+        return;
+      }
+      if (l.startsWith('# TYPE ')) {
+        const [, name, type] = l.slice(2).split(' ');
+        if (!NAME.test(name!) || !TYPES.has(type!)) throw new Error(`line ${line}: bad TYPE line`);
+        if (families.has(name!)) throw new Error(`line ${line}: ${name} declared twice`);
+        families.set(name!, { name: name!, type: type!, help: help?.name === name ? help!.text : '', samples: [] });
+        return;
+      }
+      if (l.startsWith('#') || l.trim() === '') return;
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: (-?\d+))?$/.exec(l);
+      if (!m) throw new Error(`line ${line}: not a sample: ${l}`);
+      const name = m[1]!;
+      const fam = families.get(name) ?? families.get(name.replace(/_(sum|count|bucket)$/, ''));
+      if (!fam) throw new Error(`line ${line}: ${name} has no TYPE before it`);
+      const sample = { name, labels: labels(m[2] ?? '', line), value: value(m[3]!, line) };
+      const key = `${name}${JSON.stringify(Object.entries(sample.labels).sort())}`;
+      if (series.has(key)) throw new Error(`line ${line}: duplicate series ${key}`);
+      series.add(key);
+      fam.samples.push(sample);
+    });
   return families;
 }
 
 /** The value of one series, or undefined. */
 export function promValue(f: Map<string, PromFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
   const fam = f.get(name) ?? f.get(name.replace(/_(sum|count|bucket)$/, ''));
-  return fam?.samples.find((s) => s.name === name && Object.keys(labels).length === Object.keys(s.labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+  return fam?.samples.find((s) => s.name === name && Object.keys(labels).length === Object.keys(s.labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    ?.value;
 }

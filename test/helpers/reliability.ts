@@ -112,7 +112,7 @@ export function ranCounts(h: TestHome): Map<string, number> {
 /** Every task in the store, through db.dump (pages of 1000). */
 export async function allTasks(c: Client): Promise<Task[]> {
   const out: Task[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const page = await c.call('db.dump', { kind: 'task', limit: 1000, ...(after !== undefined ? { after } : {}) });
     out.push(...(page.records as Task[]));
     if (page.next === undefined) return out;

@@ -69,7 +69,14 @@ async function checkViews(t: Test, h: StoreHandle, store: Store, ids: string[], 
     for (const dep of task.after) t.ok((await store.dependents(dep)).includes(task.id), `${label}: ${task.id} is a dependent of ${dep}`);
   }
   const due = await store.due(Number.MAX_SAFE_INTEGER, 10000);
-  t.same([...due].sort(), tasks.filter((x) => x.state === 'WAITING' && x.notBefore !== undefined).map((x) => x.id).sort(), `${label}: due`);
+  t.same(
+    [...due].sort(),
+    tasks
+      .filter((x) => x.state === 'WAITING' && x.notBefore !== undefined)
+      .map((x) => x.id)
+      .sort(),
+    `${label}: due`,
+  );
   if (h.consistency) t.same(await h.consistency(store), [], `${label}: backend consistent`);
 }
 
@@ -99,10 +106,16 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
 
   t.test('findIds by prefix', async (t) => {
     const h = await makeStore(t);
-    const tasks = await h.store.submit(Array.from({ length: 5 }, () => draft()), NOW);
+    const tasks = await h.store.submit(
+      Array.from({ length: 5 }, () => draft()),
+      NOW,
+    );
     const ids = tasks.map((x) => x.id);
     const common = ids[0]!.slice(0, 6);
-    t.ok(ids.every((id) => id.startsWith(common)), 'a burst shares a prefix');
+    t.ok(
+      ids.every((id) => id.startsWith(common)),
+      'a burst shares a prefix',
+    );
     t.same(await h.store.findIds(common, 100), ids);
     t.same(await h.store.findIds(common, 2), ids.slice(0, 2), 'limit');
     t.same(await h.store.findIds(ids[3]!, 10), [ids[3]]);
@@ -118,7 +131,10 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     const before = store.counts();
     await expectStoreError(t, store.submit([draft(), draft({ after: ['nosuchid'] })], NOW), 'not-found', /nosuchid/);
     t.same(store.counts(), before, 'a refused submit writes nothing, not even the valid drafts before it');
-    t.same((await store.ps({ limit: 100 })).queued.map((x) => x.id), [pending!.id]);
+    t.same(
+      (await store.ps({ limit: 100 })).queued.map((x) => x.id),
+      [pending!.id],
+    );
     const [afterOk, afterBad, afterPending, afterBoth] = await store.submit(
       [draft({ after: [ok!.id] }), draft({ after: [bad!.id] }), draft({ after: [pending!.id, ok!.id] }), draft({ after: [pending!.id, bad!.id] })],
       NOW + 20,
@@ -149,8 +165,16 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.same(await store.due(NOW + 1000, 10), [c!.id], 'due at its time exactly');
 
     const claimed = await step(a!.id, { type: 'claim', worker: 'w1', at: NOW + 1 }, 'CLAIMED', 'claim');
-    t.same(claimed.map((x) => x.from), ['WAITING'], 'a change says where it came from');
-    t.same((await store.active('w1')).map((x) => x.id), [a!.id], 'active on w1');
+    t.same(
+      claimed.map((x) => x.from),
+      ['WAITING'],
+      'a change says where it came from',
+    );
+    t.same(
+      (await store.active('w1')).map((x) => x.id),
+      [a!.id],
+      'active on w1',
+    );
     t.same(await store.active('w2'), []);
     await step(a!.id, { type: 'start', pid: 1, pgid: 1, at: NOW + 2 }, 'RUNNING', 'start');
     await step(a!.id, { type: 'progress', at: NOW + 3, percent: 50, message: 'half' }, 'RUNNING', 'progress');
@@ -249,7 +273,13 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     await store.apply(tasks[1]!.id, { type: 'unclaim', at: NOW + 4, reason: 'x' });
     t.equal((await claim())?.task.id, tasks[1]!.id, 'a claim given back frees its slot and requeues it first');
     t.equal(await claim(), undefined);
-    await checkViews(t, h, store, tasks.map((x) => x.id), 'after max_concurrent');
+    await checkViews(
+      t,
+      h,
+      store,
+      tasks.map((x) => x.id),
+      'after max_concurrent',
+    );
   });
 
   t.test('claim: not before, and dependencies', async (t) => {
@@ -264,10 +294,14 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     await store.apply(later!.id, { type: 'due', at: NOW + 60_000 });
     await store.apply(dep!.id, { type: 'start', pid: 1, pgid: 1, at: NOW + 2 });
     const changes = await store.apply(dep!.id, { type: 'exit', at: NOW + 3, exitCode: 0, signal: null, cause: 'exit' });
-    t.same(changes.map((x) => [x.task.id, x.task.state, x.task.waitingOn]), [
-      [dep!.id, 'SUCCESS', []],
-      [child!.id, 'WAITING', []],
-    ], 'the success frees its dependent in the same change set');
+    t.same(
+      changes.map((x) => [x.task.id, x.task.state, x.task.waitingOn]),
+      [
+        [dep!.id, 'SUCCESS', []],
+        [child!.id, 'WAITING', []],
+      ],
+      'the success frees its dependent in the same change set',
+    );
     const got = [(await claim(NOW + 60_001))?.task.id, (await claim(NOW + 60_001))?.task.id].sort();
     t.same(got, [later!.id, child!.id].sort());
   });
@@ -275,12 +309,21 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
   t.test('claim: concurrent claims never hand out a task twice', async (t) => {
     const h = await makeStore(t);
     const { store } = h;
-    const tasks = await store.submit(Array.from({ length: 5 }, () => draft()), NOW);
+    const tasks = await store.submit(
+      Array.from({ length: 5 }, () => draft()),
+      NOW,
+    );
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.claim({ worker: `w${i}`, tags: ['bash', 'unix'], now: NOW + 1 })));
     const got = results.filter((x) => x !== undefined).map((x) => x!.task.id);
     t.equal(got.length, 5);
     t.same([...got].sort(), tasks.map((x) => x.id).sort());
-    await checkViews(t, h, store, tasks.map((x) => x.id), 'after concurrent claims');
+    await checkViews(
+      t,
+      h,
+      store,
+      tasks.map((x) => x.id),
+      'after concurrent claims',
+    );
   });
 
   t.test('dependency cascade: a failure skips dependents transitively, in one change set', async (t) => {
@@ -317,7 +360,10 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     const [a] = await store.submit([draft()], NOW);
     const [b] = await store.submit([draft({ after: [a!.id] })], NOW);
     const changes = await store.apply(a!.id, { type: 'kill', at: NOW + 1 });
-    t.same(changes.map((x) => x.task.state), ['STOPPED', 'SKIPPED']);
+    t.same(
+      changes.map((x) => x.task.state),
+      ['STOPPED', 'SKIPPED'],
+    );
     await checkViews(t, h, store, [a!.id, b!.id], 'after kill cascade');
   });
 
@@ -336,15 +382,27 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
       t.same(await store.findIds(id, 1), []);
     }
     t.equal(await store.nextDue(), undefined, 'its not-before went with it');
-    t.same((await store.ps({ label: 'x', limit: 10 })).running.map((x) => x.id), [claimed]);
-    await checkViews(t, h, store, tasks.map((x) => x.id), 'after remove');
+    t.same(
+      (await store.ps({ label: 'x', limit: 10 })).running.map((x) => x.id),
+      [claimed],
+    );
+    await checkViews(
+      t,
+      h,
+      store,
+      tasks.map((x) => x.id),
+      'after remove',
+    );
     t.same(await store.remove([]), []);
   });
 
   t.test('counts and queues survive close and reopen', async (t) => {
     const h = await makeStore(t);
     let store = h.store;
-    const tasks = await store.submit(Array.from({ length: 6 }, (_, i) => draft({ priority: i })), NOW);
+    const tasks = await store.submit(
+      Array.from({ length: 6 }, (_, i) => draft({ priority: i })),
+      NOW,
+    );
     await finishIt(store, tasks[0]!.id, 0);
     await finishIt(store, tasks[1]!.id, 2);
     await store.apply(tasks[2]!.id, { type: 'claim', worker: 'w1', at: NOW + 30 });
@@ -352,11 +410,20 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.match(counts, { SUCCESS: 1, ERROR: 1, CLAIMED: 1, WAITING: 3 });
     store = await h.reopen();
     t.same(store.counts(), counts, 'the same counts');
-    t.same((await store.active('w1')).map((x) => x.id), [tasks[2]!.id]);
+    t.same(
+      (await store.active('w1')).map((x) => x.id),
+      [tasks[2]!.id],
+    );
     const next = await store.submit([draft()], NOW);
     t.ok(next[0]!.id > tasks[5]!.id, 'ids keep increasing after a reopen');
     t.equal((await store.claim({ worker: 'w2', tags: ['bash', 'unix'], now: NOW + 40 }))?.task.id, tasks[5]!.id, 'the queue order holds');
-    await checkViews(t, h, store, [...tasks, ...next].map((x) => x.id), 'after reopen');
+    await checkViews(
+      t,
+      h,
+      store,
+      [...tasks, ...next].map((x) => x.id),
+      'after reopen',
+    );
   });
 
   t.test('ps: filters', async (t) => {
@@ -389,7 +456,10 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     const [dep] = await store.submit([draft()], NOW);
     const [both] = await store.submit([draft({ notBefore: NOW + 1000, after: [dep!.id] })], NOW);
     const r = await store.ps({ limit: 100 });
-    t.same(r.queued.map((x) => x.id), [dep!.id, both!.id]);
+    t.same(
+      r.queued.map((x) => x.id),
+      [dep!.id, both!.id],
+    );
     t.same(r.more, { queued: 0, finished: 0 });
     await checkViews(t, h, store, [dep!.id, both!.id], 'scheduled and blocked');
     await store.apply(both!.id, { type: 'due', at: NOW + 1000 });
@@ -400,19 +470,36 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     const h = await makeStore(t);
     const { store } = h;
     const [dep] = await store.submit([draft({ type: 'dep', tags: ['gpu'] })], NOW);
-    await store.submit(Array.from({ length: 300 }, () => draft()), NOW);
-    await store.submit(Array.from({ length: 300 }, () => draft({ type: 'blocked', after: [dep!.id] })), NOW);
+    await store.submit(
+      Array.from({ length: 300 }, () => draft()),
+      NOW,
+    );
+    await store.submit(
+      Array.from({ length: 300 }, () => draft({ type: 'blocked', after: [dep!.id] })),
+      NOW,
+    );
     const [x1, x2, x3, x4] = await store.submit(
       [draft({ label: 'needle' }), draft({ label: 'needle', priority: 3 }), draft({ label: 'needle', after: [dep!.id] }), draft({ label: 'needle', notBefore: NOW + 5000 })],
       NOW + 1000,
     );
     const [y] = await store.submit([draft({ type: 'rare', after: [dep!.id] })], NOW + 2000);
     const labelled = await store.ps({ label: 'needle', limit: 5 });
-    t.same(labelled.queued.map((x) => x.id), [x2!.id, x1!.id, x4!.id, x3!.id], 'runnable by priority, then scheduled, then blocked');
+    t.same(
+      labelled.queued.map((x) => x.id),
+      [x2!.id, x1!.id, x4!.id, x3!.id],
+      'runnable by priority, then scheduled, then blocked',
+    );
     const labelledPage = await store.ps({ label: 'needle', limit: 2 });
-    t.same(labelledPage.queued.map((x) => x.id), [x2!.id, x1!.id]);
+    t.same(
+      labelledPage.queued.map((x) => x.id),
+      [x2!.id, x1!.id],
+    );
     const rare = await store.ps({ type: 'rare', limit: 5 });
-    t.same(rare.queued.map((x) => x.id), [y!.id], 'a blocked task of a type is found behind many blocked tasks of other types');
+    t.same(
+      rare.queued.map((x) => x.id),
+      [y!.id],
+      'a blocked task of a type is found behind many blocked tasks of other types',
+    );
     const blockedType = await store.ps({ type: 'blocked', limit: 3, states: ['WAITING'] });
     t.equal(blockedType.queued.length, 3);
   });
@@ -429,12 +516,18 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
         NOW + i,
       );
     }
-    const [late, lateLabelled, delayed] = await store.submit([draft({ type: 'x', priority: 5 }), draft({ type: 'bulk', label: 'l', priority: 9 }), draft({ type: 'x', priority: 9, notBefore: NOW + 1e9 })], NOW + N);
+    const [late, lateLabelled, delayed] = await store.submit(
+      [draft({ type: 'x', priority: 5 }), draft({ type: 'bulk', label: 'l', priority: 9 }), draft({ type: 'x', priority: 9, notBefore: NOW + 1e9 })],
+      NOW + N,
+    );
     t.equal(store.counts().WAITING, N + 3);
     const byType = await store.ps({ type: 'x', limit: 20 });
     t.equal(byType.queued[0]?.id, late!.id, 'the newest x, at a higher priority, is next');
     t.equal(byType.queued.length, 20);
-    t.ok(byType.queued.slice(1).every((x, i, l) => x.type === 'x' && x.priority === 0 && (i === 0 || x.id > l[i - 1]!.id)), 'then the oldest, first in first out');
+    t.ok(
+      byType.queued.slice(1).every((x, i, l) => x.type === 'x' && x.priority === 0 && (i === 0 || x.id > l[i - 1]!.id)),
+      'then the oldest, first in first out',
+    );
     const byLabel = await store.ps({ label: 'l', limit: 20 });
     t.equal(byLabel.queued[0]?.id, lateLabelled!.id, 'the newest labelled one, at a higher priority, is next');
     t.ok(byLabel.queued.slice(1).every((x, i, l) => x.label === 'l' && (i === 0 || x.id > l[i - 1]!.id)));
@@ -449,7 +542,10 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     const h = await makeStore(t);
     const { store } = h;
     const tagSets = Array.from({ length: 50 }, (_, i) => ['bash', `t${i}`]);
-    const tasks = await store.submit(tagSets.map((tags) => draft({ tags })), NOW);
+    const tasks = await store.submit(
+      tagSets.map((tags) => draft({ tags })),
+      NOW,
+    );
     t.equal(store.runnableTagSets().length, 50);
     // Some leave by a claim, some by a kill, some by rm, one by a dependency it now waits on.
     for (const [i, task] of tasks.entries()) {
@@ -478,9 +574,15 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.equal(page.finished.length, 20);
     t.same(page.more, { queued: N / 2 - 20, finished: N / 2 + 1 - 20 });
     t.match(page.counts, { WAITING: N / 2, SKIPPED: N / 2, ERROR: 1 });
-    t.ok(page.queued.every((x, i, l) => i === 0 || x.priority <= l[i - 1]!.priority), 'queued in run order: priority first');
+    t.ok(
+      page.queued.every((x, i, l) => i === 0 || x.priority <= l[i - 1]!.priority),
+      'queued in run order: priority first',
+    );
     t.equal(page.queued[0]!.priority, 6);
-    t.ok(page.finished.every((x, i, l) => i === 0 || (x.endedAt ?? 0) <= (l[i - 1]!.endedAt ?? 0)), 'latest finished first');
+    t.ok(
+      page.finished.every((x, i, l) => i === 0 || (x.endedAt ?? 0) <= (l[i - 1]!.endedAt ?? 0)),
+      'latest finished first',
+    );
     const byType = await store.ps({ type: 'bulk', limit: 5, states: ['SKIPPED'] });
     t.equal(byType.finished.length, 5);
     t.equal(byType.queued.length, 0);
@@ -496,15 +598,21 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     await store.putStoredType({ name: 'a', format: 'toml', content: 'command = "true"\n', addedAt: 1 });
     await store.putStoredType({ name: 'b', format: 'json', content: '{"command":"true"}', addedAt: 2 });
     await store.putStoredType({ name: 'a', format: 'toml', content: 'command = "false"\n', addedAt: 3 });
-    t.same((await store.storedTypes()).sort((x, y) => x.name.localeCompare(y.name)), [
-      { name: 'a', format: 'toml', content: 'command = "false"\n', addedAt: 3 },
-      { name: 'b', format: 'json', content: '{"command":"true"}', addedAt: 2 },
-    ]);
+    t.same(
+      (await store.storedTypes()).sort((x, y) => x.name.localeCompare(y.name)),
+      [
+        { name: 'a', format: 'toml', content: 'command = "false"\n', addedAt: 3 },
+        { name: 'b', format: 'json', content: '{"command":"true"}', addedAt: 2 },
+      ],
+    );
     store = await h.reopen();
     t.equal((await store.storedTypes()).length, 2, 'kept across a reopen');
     t.equal(await store.removeStoredType('a'), true);
     t.equal(await store.removeStoredType('a'), false, 'already gone');
-    t.same((await store.storedTypes()).map((x) => x.name), ['b']);
+    t.same(
+      (await store.storedTypes()).map((x) => x.name),
+      ['b'],
+    );
     t.same(store.counts(), Object.fromEntries(ALL_STATES.map((s) => [s, 0])), 'no task counted');
     if (h.consistency) t.same(await h.consistency(store), []);
   });
@@ -516,8 +624,15 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     await finishIt(store, a!.id, 0, NOW + 10);
     await finishIt(store, c!.id, 2, NOW + 20);
     t.same(store.countsByType(), { x: { SUCCESS: 1, WAITING: 1 }, y: { ERROR: 1 } });
-    t.same((await store.finished(10)).map((x) => x.id), [c!.id, a!.id], 'newest first');
-    t.same((await store.finished(1)).map((x) => x.id), [c!.id]);
+    t.same(
+      (await store.finished(10)).map((x) => x.id),
+      [c!.id, a!.id],
+      'newest first',
+    );
+    t.same(
+      (await store.finished(1)).map((x) => x.id),
+      [c!.id],
+    );
     t.equal(await store.countFinishedSince(NOW, 100), 2);
     t.equal(await store.countFinishedSince(NOW + 10, 100), 1, 'strictly after');
     t.equal(await store.countFinishedSince(NOW, 1), 1, 'capped');
@@ -528,11 +643,27 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
 
     const sample = (at: number) => ({ at, counts: store.counts(), finished: 1, rss: 1, cpu: 2, lag: 0, elu: 0.01, workers: 1 });
     for (const at of [100, 200, 300, 400]) await store.appendSample(sample(at), 0);
-    t.same((await store.samples(0, 10)).map((x) => x.at), [100, 200, 300, 400], 'oldest first');
-    t.same((await store.samples(0, 2)).map((x) => x.at), [300, 400], 'the newest N');
-    t.same((await store.samples(250, 10)).map((x) => x.at), [300, 400], 'since a time');
+    t.same(
+      (await store.samples(0, 10)).map((x) => x.at),
+      [100, 200, 300, 400],
+      'oldest first',
+    );
+    t.same(
+      (await store.samples(0, 2)).map((x) => x.at),
+      [300, 400],
+      'the newest N',
+    );
+    t.same(
+      (await store.samples(250, 10)).map((x) => x.at),
+      [300, 400],
+      'since a time',
+    );
     await store.appendSample(sample(500), 300);
-    t.same((await store.samples(0, 10)).map((x) => x.at), [300, 400, 500], 'older ones dropped as new ones come');
+    t.same(
+      (await store.samples(0, 10)).map((x) => x.at),
+      [300, 400, 500],
+      'older ones dropped as new ones come',
+    );
     t.same(await store.samples(0, 10).then((l) => l[2]), sample(500));
     t.equal(b!.state, 'WAITING');
     if (h.consistency) t.same(await h.consistency(store), []);

@@ -58,10 +58,14 @@ export class TmuxTop {
 
   async waitFor(test: RegExp, timeoutMs = 15_000): Promise<string> {
     try {
-      return await waitFor(`${test} on the screen`, () => {
-        const s = this.screen();
-        return test.test(s) ? s : undefined;
-      }, timeoutMs);
+      return await waitFor(
+        `${test} on the screen`,
+        () => {
+          const s = this.screen();
+          return test.test(s) ? s : undefined;
+        },
+        timeoutMs,
+      );
     } catch (err) {
       throw new Error(`${(err as Error).message}; the screen:\n${this.screen()}`, { cause: err });
     }

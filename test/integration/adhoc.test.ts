@@ -37,7 +37,10 @@ t.test('run -- CMD runs in the directory it was submitted from, with that shell�
   t.equal(json.task.cwd, dir);
   t.ok(json.callerEnvNames.includes('BK_PROJECT_SECRET'), 'show --json names the variables');
   t.notOk('callerEnv' in json.task, 'but not their values');
-  t.notOk(json.callerEnvNames.some((n: string) => n.startsWith('BLANKET_APP_')), 'blanket’s per-task variables are not captured');
+  t.notOk(
+    json.callerEnvNames.some((n: string) => n.startsWith('BLANKET_APP_')),
+    'blanket’s per-task variables are not captured',
+  );
   for (const [what, text] of [
     ['show', shown],
     ['show --json', JSON.stringify(json)],
@@ -83,7 +86,11 @@ t.test('a CLI whose own directory is gone is refused and queues nothing', async 
   const doomed = path.join(dir, 'doomed');
   mkdirSync(doomed);
   // (tap's process hooks put NODE_OPTIONS back into the environment; they need a working directory.)
-  const r = spawnSync('sh', ['-c', 'cd "$1" && rmdir "$1" && unset NODE_OPTIONS && exec "$2" "$3" run --json -- true', 'sh', doomed, process.execPath, BIN], { env: testEnv(h.dir), encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('sh', ['-c', 'cd "$1" && rmdir "$1" && unset NODE_OPTIONS && exec "$2" "$3" run --json -- true', 'sh', doomed, process.execPath, BIN], {
+    env: testEnv(h.dir),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   t.equal(r.status, 2, r.stderr);
   const error = JSON.parse(r.stdout).error;
   t.equal(error.code, 'USAGE');
@@ -109,11 +116,7 @@ t.test('typed tasks keep their cwd rule and the worker’s environment', async (
 t.test('run --batch: ad-hoc lines run where and as the batch was submitted; schedules record the directory', async (t) => {
   const h = new TestHome(t, { workers: 1 });
   const dir = project(t);
-  const lines = [
-    { type: 'shell', env: { COMMAND: 'pwd; echo "$BK_BATCH_VAR"' } },
-    { type: 'shell', env: { COMMAND: 'pwd' }, cwd: 'sub' },
-    { type: 'echo_task' },
-  ];
+  const lines = [{ type: 'shell', env: { COMMAND: 'pwd; echo "$BK_BATCH_VAR"' } }, { type: 'shell', env: { COMMAND: 'pwd' }, cwd: 'sub' }, { type: 'echo_task' }];
   mkdirSync(path.join(dir, 'sub'));
   const r = await h.run(['run', '--batch', '-', '-q'], { cwd: dir, env: { BK_BATCH_VAR: 'from-batch' }, input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
   t.equal(r.code, 0, r.stderr);

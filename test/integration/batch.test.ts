@@ -40,8 +40,20 @@ t.test('a few thousand lines: one id per line, distinct and sorted', async (t) =
 t.test('a bad line in the first chunk: nothing written, the error names the line', async (t) => {
   const before = await snapshot(client);
   const cases: Array<[string, string[], string, RegExp, number]> = [
-    ['unknown type', [line(1), line(2), '{"type":"nope_type"}'], 'UNKNOWN_TYPE', /^.*bad1\.jsonl: line 3: unknown task type "nope_type" \(nothing was queued; lines 1-3 were not queued\)$/, 1],
-    ['bad params', ['', line(1), '{"type":"greet","env":{"NAME":"x"},"priority":"high"}'], 'INVALID_PARAMS', /bad2\.jsonl: line 3: priority: expected an integer.*; nothing was queued$/, 1],
+    [
+      'unknown type',
+      [line(1), line(2), '{"type":"nope_type"}'],
+      'UNKNOWN_TYPE',
+      /^.*bad1\.jsonl: line 3: unknown task type "nope_type" \(nothing was queued; lines 1-3 were not queued\)$/,
+      1,
+    ],
+    [
+      'bad params',
+      ['', line(1), '{"type":"greet","env":{"NAME":"x"},"priority":"high"}'],
+      'INVALID_PARAMS',
+      /bad2\.jsonl: line 3: priority: expected an integer.*; nothing was queued$/,
+      1,
+    ],
     ['not JSON', [line(1), '{"type": "greet",'], 'USAGE', /bad3\.jsonl: line 2 is not JSON; nothing was queued$/, 2],
   ];
   for (const [i, [name, lines, code, message, exit]] of cases.entries()) {
@@ -62,7 +74,10 @@ t.test('a line the daemon refuses in a later chunk: earlier chunks stay, the res
   t.equal(r.code, 1);
   const e = JSON.parse(r.stdout).error;
   t.equal(e.code, 'UNKNOWN_TYPE');
-  t.match(e.message, /late-rpc\.jsonl: line 2300: unknown task type "nope_type" \(lines 1-2000 were queued as 2000 tasks \(the ids are printed\); lines 2001-2500 were not queued\)$/);
+  t.match(
+    e.message,
+    /late-rpc\.jsonl: line 2300: unknown task type "nope_type" \(lines 1-2000 were queued as 2000 tasks \(the ids are printed\); lines 2001-2500 were not queued\)$/,
+  );
   t.equal(e.lines.length, 2500, 'every line is accounted for');
   t.equal(e.ids.length, 2000);
   t.same(e.lines[0], { line: 1, status: 'queued', id: e.ids[0] });
@@ -94,13 +109,28 @@ t.test('3000 lines of ~700 bytes (2 MB, over the 1 MiB message cap): chunked by 
   t.ok(big(0).length >= 690);
   const N = 3000;
   const before = (await client.call('daemon.status', {})).counts.WAITING;
-  const r = await h.run(['run', '--batch', file('big.jsonl', Array.from({ length: N }, (_, i) => big(i))), '--json']);
+  const r = await h.run([
+    'run',
+    '--batch',
+    file(
+      'big.jsonl',
+      Array.from({ length: N }, (_, i) => big(i)),
+    ),
+    '--json',
+  ]);
   t.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { ids: string[]; lines: Array<{ line: number; status: string; id: string }> };
   t.equal(out.ids.length, N);
   t.equal(new Set(out.ids).size, N, 'distinct');
-  t.same(out.lines.map((l) => l.line), Array.from({ length: N }, (_, i) => i + 1), 'one entry per line');
-  t.ok(out.lines.every((l, i) => l.status === 'queued' && l.id === out.ids[i]), 'each line with its id');
+  t.same(
+    out.lines.map((l) => l.line),
+    Array.from({ length: N }, (_, i) => i + 1),
+    'one entry per line',
+  );
+  t.ok(
+    out.lines.every((l, i) => l.status === 'queued' && l.id === out.ids[i]),
+    'each line with its id',
+  );
   t.equal((await client.call('daemon.status', {})).counts.WAITING, before + N);
   t.equal((await client.call('show', { id: out.ids[N - 1]! })).task.env.NAME, big(N - 1).match(/"NAME":"([^"]+)"/)![1], 'line order is id order');
 });
@@ -133,7 +163,10 @@ t.test('the daemon dies mid-batch: every queued line is reported, the chunk in f
   const unknown = e.lines.filter((l) => l.status === 'unknown');
   t.ok(unknown.length > 0 && unknown.length <= 2000, 'the chunk in flight is unknown');
   t.match(e.message, /may or may not have been queued/);
-  t.same(queued.map((l) => l.id), e.ids);
+  t.same(
+    queued.map((l) => l.id),
+    e.ids,
+  );
   const c2 = await h2.client(); // a new daemon on the same store
   const stored = (await c2.call('daemon.status', {})).counts.WAITING;
   t.ok(stored >= queued.length && stored <= queued.length + unknown.length, `stored ${stored}: the queued lines, and at most the unknown chunk`);

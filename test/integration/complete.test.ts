@@ -19,7 +19,10 @@ t.test('static values come from the manifest, without a daemon', async (t) => {
   const h = new TestHome(t);
   const top = await complete(h, ['']);
   t.equal(top.code, 0);
-  t.ok(['run', 'ps', 'daemon', 'types', 'config', 'autocomplete'].every((c) => top.values.includes(c)), top.values.join(' '));
+  t.ok(
+    ['run', 'ps', 'daemon', 'types', 'config', 'autocomplete'].every((c) => top.values.includes(c)),
+    top.values.join(' '),
+  );
   t.notOk(top.values.includes('__complete'));
   t.same((await complete(h, ['daemon', 'st'])).values, ['start', 'status', 'stop']);
   t.same((await complete(h, ['ps', '--la'])).values, ['--label']);
@@ -52,7 +55,10 @@ t.test('live values from a real daemon', async (t) => {
   t.match(b, /^[0-9a-z]{8}$/);
 
   const types = await complete(h, ['run', ''], LIVE);
-  t.ok(['echo_task', 'greet', 'shell'].every((n) => types.values.includes(n)), types.values.join(' '));
+  t.ok(
+    ['echo_task', 'greet', 'shell'].every((n) => types.values.includes(n)),
+    types.values.join(' '),
+  );
   t.same((await complete(h, ['run', 'ec'], LIVE)).values, ['echo_task']);
   t.same((await complete(h, ['ps', '--type=gr'], LIVE)).values, ['--type=greet']);
   t.same((await complete(h, ['types', 'show', 'gre'], LIVE)).values, ['greet']);
@@ -64,13 +70,23 @@ t.test('live values from a real daemon', async (t) => {
   t.same((await complete(h, ['show', ''], LIVE)).values, [b, a], 'show offers the newest first');
   // Two ids made in the same second share 7 characters: the prefix offers every id it matches.
   const prefix = b.slice(0, 7);
-  t.same((await complete(h, ['show', prefix], LIVE)).values, [b, a].filter((id) => id.startsWith(prefix)), 'ids complete from a prefix');
+  t.same(
+    (await complete(h, ['show', prefix], LIVE)).values,
+    [b, a].filter((id) => id.startsWith(prefix)),
+    'ids complete from a prefix',
+  );
   t.same((await complete(h, ['show', b], LIVE)).values, [b], 'a whole id completes to itself');
   // No schedules yet: no values.
   t.same(await inHome(h, () => liveValues('schedules', LIVE)), []);
   await h.ok(['worker', 'start', '--name', 'w1', '--tags', 'sh']);
-  t.same((await inHome(h, () => liveValues('workers', LIVE))).map((c) => c.value), ['w1']);
-  t.ok((await inHome(h, () => liveValues('types', LIVE))).some((c) => c.value === 'greet'), 'in-process, the same values');
+  t.same(
+    (await inHome(h, () => liveValues('workers', LIVE))).map((c) => c.value),
+    ['w1'],
+  );
+  t.ok(
+    (await inHome(h, () => liveValues('types', LIVE))).some((c) => c.value === 'greet'),
+    'in-process, the same values',
+  );
 });
 
 t.test('a stopped or hung daemon never hangs completion', async (t) => {

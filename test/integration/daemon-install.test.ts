@@ -11,60 +11,64 @@ function tempConfigHome(t: { teardown(f: () => void): void }): string {
   return dir;
 }
 
-t.test('daemon install writes a unit, keeps a different one, and uninstall removes it', { skip: process.platform === 'darwin' || process.platform === 'win32' ? 'systemd only' : false }, async (t) => {
-  const h = new TestHome(t);
-  const xdg = tempConfigHome(t);
-  const env = { XDG_CONFIG_HOME: xdg };
-  const unitFile = path.join(xdg, 'systemd', 'user', 'blanket.service');
+t.test(
+  'daemon install writes a unit, keeps a different one, and uninstall removes it',
+  { skip: process.platform === 'darwin' || process.platform === 'win32' ? 'systemd only' : false },
+  async (t) => {
+    const h = new TestHome(t);
+    const xdg = tempConfigHome(t);
+    const env = { XDG_CONFIG_HOME: xdg };
+    const unitFile = path.join(xdg, 'systemd', 'user', 'blanket.service');
 
-  const printed = await h.run(['daemon', 'install', '--print'], { env });
-  t.equal(printed.code, 0, printed.stderr);
-  t.match(printed.stdout, `ExecStart=${process.execPath} ${BIN} daemon start --foreground\n`);
-  t.match(printed.stdout, `Environment=BLANKET_HOME=${h.dir}\n`);
-  t.match(printed.stdout, `Environment=XDG_CONFIG_HOME=${xdg}\n`);
-  t.match(printed.stdout, 'Restart=on-failure\n');
-  t.notOk(existsSync(unitFile), '--print writes nothing');
+    const printed = await h.run(['daemon', 'install', '--print'], { env });
+    t.equal(printed.code, 0, printed.stderr);
+    t.match(printed.stdout, `ExecStart=${process.execPath} ${BIN} daemon start --foreground\n`);
+    t.match(printed.stdout, `Environment=BLANKET_HOME=${h.dir}\n`);
+    t.match(printed.stdout, `Environment=XDG_CONFIG_HOME=${xdg}\n`);
+    t.match(printed.stdout, 'Restart=on-failure\n');
+    t.notOk(existsSync(unitFile), '--print writes nothing');
 
-  const first = await h.run(['daemon', 'install'], { env });
-  t.equal(first.code, 0, first.stderr);
-  t.match(first.stdout, `wrote ${unitFile}`);
-  t.match(first.stdout, 'systemctl --user enable --now blanket.service');
-  t.equal(readFileSync(unitFile, 'utf8'), printed.stdout, 'the file is what --print showed');
+    const first = await h.run(['daemon', 'install'], { env });
+    t.equal(first.code, 0, first.stderr);
+    t.match(first.stdout, `wrote ${unitFile}`);
+    t.match(first.stdout, 'systemctl --user enable --now blanket.service');
+    t.equal(readFileSync(unitFile, 'utf8'), printed.stdout, 'the file is what --print showed');
 
-  const again = await h.run(['daemon', 'install', '--json'], { env });
-  t.equal(again.code, 0, again.stderr);
-  t.equal(JSON.parse(again.stdout).written, false, 'the same unit again changes nothing');
+    const again = await h.run(['daemon', 'install', '--json'], { env });
+    t.equal(again.code, 0, again.stderr);
+    t.equal(JSON.parse(again.stdout).written, false, 'the same unit again changes nothing');
 
-  writeFileSync(unitFile, readFileSync(unitFile, 'utf8').replace('RestartSec=2', 'RestartSec=9'));
-  const refused = await h.run(['daemon', 'install'], { env });
-  t.equal(refused.code, 1);
-  t.match(refused.stderr, 'exists and differs');
-  t.match(refused.stderr, 'code: EXISTS');
-  t.match(readFileSync(unitFile, 'utf8'), 'RestartSec=9', 'a different unit is kept');
-  const forced = await h.run(['daemon', 'install', '--force'], { env });
-  t.equal(forced.code, 0, forced.stderr);
-  t.equal(readFileSync(unitFile, 'utf8'), printed.stdout);
+    writeFileSync(unitFile, readFileSync(unitFile, 'utf8').replace('RestartSec=2', 'RestartSec=9'));
+    const refused = await h.run(['daemon', 'install'], { env });
+    t.equal(refused.code, 1);
+    t.match(refused.stderr, 'exists and differs');
+    t.match(refused.stderr, 'code: EXISTS');
+    t.match(readFileSync(unitFile, 'utf8'), 'RestartSec=9', 'a different unit is kept');
+    const forced = await h.run(['daemon', 'install', '--force'], { env });
+    t.equal(forced.code, 0, forced.stderr);
+    t.equal(readFileSync(unitFile, 'utf8'), printed.stdout);
 
-  // What `systemctl --user enable` would have made.
-  const wants = path.join(path.dirname(unitFile), 'default.target.wants');
-  mkdirSync(wants);
-  symlinkSync(unitFile, path.join(wants, 'blanket.service'));
-  const un = await h.run(['daemon', 'uninstall', '--json'], { env });
-  t.equal(un.code, 0, un.stderr);
-  const r = JSON.parse(un.stdout);
-  t.same([r.removed, r.links], [true, [path.join(wants, 'blanket.service')]]);
-  t.notOk(existsSync(unitFile));
-  t.notOk(existsSync(path.join(wants, 'blanket.service')));
-  const none = await h.run(['daemon', 'uninstall'], { env });
-  t.equal(none.code, 0);
-  t.match(none.stdout, 'nothing to remove');
+    // What `systemctl --user enable` would have made.
+    const wants = path.join(path.dirname(unitFile), 'default.target.wants');
+    mkdirSync(wants);
+    symlinkSync(unitFile, path.join(wants, 'blanket.service'));
+    const un = await h.run(['daemon', 'uninstall', '--json'], { env });
+    t.equal(un.code, 0, un.stderr);
+    const r = JSON.parse(un.stdout);
+    t.same([r.removed, r.links], [true, [path.join(wants, 'blanket.service')]]);
+    t.notOk(existsSync(unitFile));
+    t.notOk(existsSync(path.join(wants, 'blanket.service')));
+    const none = await h.run(['daemon', 'uninstall'], { env });
+    t.equal(none.code, 0);
+    t.match(none.stdout, 'nothing to remove');
 
-  writeFileSync(unitFile, '[Service]\nExecStart=/bin/true\n');
-  const foreign = await h.run(['daemon', 'uninstall'], { env });
-  t.equal(foreign.code, 1);
-  t.match(foreign.stderr, 'was not written by');
-  t.ok(existsSync(unitFile), "someone else's unit is kept");
-});
+    writeFileSync(unitFile, '[Service]\nExecStart=/bin/true\n');
+    const foreign = await h.run(['daemon', 'uninstall'], { env });
+    t.equal(foreign.code, 1);
+    t.match(foreign.stderr, 'was not written by');
+    t.ok(existsSync(unitFile), "someone else's unit is kept");
+  },
+);
 
 t.test("the unit's ExecStart and Environment run a working daemon", { skip: process.platform === 'win32' }, async (t) => {
   const h = new TestHome(t);

@@ -52,7 +52,11 @@ t.test('start, a second start, a second daemon process, kill -9 and a stale sock
 
   const ps = await h.run(['ps', '--json']);
   t.equal(ps.code, 0, `the next command replaces the stale socket and works: ${ps.stderr}`);
-  t.same(JSON.parse(ps.stdout).queued.map((x: { id: string }) => x.id), [task.id], 'the queued task survived the kill');
+  t.same(
+    JSON.parse(ps.stdout).queued.map((x: { id: string }) => x.id),
+    [task.id],
+    'the queued task survived the kill',
+  );
   const newPid = h.daemonPid();
   t.ok(newPid && newPid !== pid, 'a new daemon serves');
   t.ok(statSync(h.paths.socket).isSocket());

@@ -8,7 +8,10 @@ const PRINT = ['sh', '-c', 'printf "[%s]" "$@"', 'x'];
 const WORDS = ['-q', '--json', '-f', '-w', '--help', '--', '', 'a  b', "it's", '$HOME', '-q', '--json', '-f', '-w'];
 const EXPECTED = WORDS.map((w) => `[${w}]`).join('');
 
-for (const [name, env] of [['fast path', {}], ['oclif', { BLANKET_NO_FAST_PATH: '1' }]] as const) {
+for (const [name, env] of [
+  ['fast path', {}],
+  ['oclif', { BLANKET_NO_FAST_PATH: '1' }],
+] as const) {
   t.test(`run --follow/--wait, ${name}: the words after -- reach the command unchanged`, async (t) => {
     const follow = await h.run(['run', '--follow', '--', ...PRINT, ...WORDS], { env });
     t.equal(follow.code, 0, follow.stderr);
@@ -26,10 +29,14 @@ for (const [name, env] of [['fast path', {}], ['oclif', { BLANKET_NO_FAST_PATH: 
 t.test('schedule add NAME --cron … -- cmd -q: the words are the schedule command', async (t) => {
   await h.ok(['schedule', 'add', 'words', '--cron', '0 3 * * *', '--paused', '--', ...PRINT, ...WORDS]);
   await h.ok(['schedule', 'trigger', 'words']);
-  const task = await waitFor('the triggered task to end', async () => {
-    const ps = await (await h.client()).call('ps', { limit: 100 });
-    return ps.finished.find((x) => x.schedule?.name === 'words');
-  }, 20_000);
+  const task = await waitFor(
+    'the triggered task to end',
+    async () => {
+      const ps = await (await h.client()).call('ps', { limit: 100 });
+      return ps.finished.find((x) => x.schedule?.name === 'words');
+    },
+    20_000,
+  );
   t.equal(task.state, 'SUCCESS');
   t.equal(await h.ok(['logs', task.id]), EXPECTED);
 });

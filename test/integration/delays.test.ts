@@ -41,7 +41,8 @@ t.test('dependencies: A → B → C → D where B fails', async (t) => {
   const h = new TestHome(t, { workers: 2 });
   await h.ok(['daemon', 'start']); // h.client() would start it with this process's environment, not the test home's
   const c = await h.client();
-  const run = async (command: string, opts: { after?: string[]; notBefore?: number; retries?: number } = {}) => (await c.call('run', { type: 'shell', env: { COMMAND: command }, ...opts })).task;
+  const run = async (command: string, opts: { after?: string[]; notBefore?: number; retries?: number } = {}) =>
+    (await c.call('run', { type: 'shell', env: { COMMAND: command }, ...opts })).task;
   // A runs until the test lets it end, so B, C and D are all queued (and seen waiting) before anything ends.
   const go = `${h.dir}/go`;
   const a = await run(`while [ ! -e ${go} ]; do sleep 0.05; done`);
@@ -115,7 +116,10 @@ t.test('a daemon restart across missed fires neither loses nor repeats one', asy
   const latest = await fires(c, 'latest');
   const all = await fires(c, 'all');
   t.match(await h.ok(['schedule', 'ls']), /latest +active/, 'the schedules are still there');
-  for (const [name, f] of [['latest', latest], ['all', all]] as const) {
+  for (const [name, f] of [
+    ['latest', latest],
+    ['all', all],
+  ] as const) {
     t.equal(new Set(f.times).size, f.times.length, `${name}: no fire made two tasks`);
     for (const x of f.times) t.equal(x % 2000, 0, `${name}: every task is for a fire time`);
   }

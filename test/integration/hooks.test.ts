@@ -21,7 +21,10 @@ t.test('hooks', async (t) => {
   mkdirSync(h.paths.typesDir, { recursive: true });
   for (const [n, text] of Object.entries(types)) writeFileSync(path.join(h.paths.typesDir, `${n}.toml`), text);
   writeFileSync(h.paths.config, `[worker]\nslots = 2\n[hooks]\non_finish = "echo {{ID}} {{STATE}} >> ${out('global')}"\ntimeout = "1s"\n`);
-  const log = () => lastLogLines(path.join(h.paths.logs, 'daemon.log'), 1000).map((l) => parseLogLine(l)!).filter(Boolean);
+  const log = () =>
+    lastLogLines(path.join(h.paths.logs, 'daemon.log'), 1000)
+      .map((l) => parseLogLine(l)!)
+      .filter(Boolean);
 
   await t.test('on_failure gets the values quoted; the output is text, never run', async (t) => {
     const r = await h.run(['run', 'noisy', '-e', `MSG=${evil}`, '--wait']);
@@ -33,7 +36,10 @@ t.test('hooks', async (t) => {
     t.notOk(existsSync(out('wrong')), 'on_success did not fire for a failure');
     const ran = await waitFor('the hook line in the daemon log', () => log().find((e) => e.msg === 'hook ran' && e.fields.task === id && e.fields.hook === 'on_failure'));
     t.match(ran.fields, { source: 'type', exitCode: 0, durationMs: Number, command: String });
-    t.ok(log().some((e) => e.msg === 'task ended' && e.fields.task === id && e.fields.state === 'ERROR' && e.fields.exitCode === 3), 'the ending is logged with the task id');
+    t.ok(
+      log().some((e) => e.msg === 'task ended' && e.fields.task === id && e.fields.state === 'ERROR' && e.fields.exitCode === 3),
+      'the ending is logged with the task id',
+    );
   });
 
   await t.test('on_success gets them in its environment too; the global on_finish runs for every task', async (t) => {

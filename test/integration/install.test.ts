@@ -9,7 +9,11 @@ import path from 'node:path';
 import t from 'tap';
 import { ROOT, testEnv, TestHome } from '../helpers/home.js';
 
-function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function sh(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? npmEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -34,7 +38,9 @@ function npmEnv(): NodeJS.ProcessEnv {
 
 const ping = await sh('npm', ['ping'], { timeoutMs: 20_000 });
 const unreachable =
-  ping.code === 0 ? false : `the npm registry is not reachable (npm ping: ${(ping.stderr.trim().split('\n').pop() ?? '').slice(0, 200) || `exit ${ping.code}`}); the install test needs it for blanket's dependencies`;
+  ping.code === 0
+    ? false
+    : `the npm registry is not reachable (npm ping: ${(ping.stderr.trim().split('\n').pop() ?? '').slice(0, 200) || `exit ${ping.code}`}); the install test needs it for blanket's dependencies`;
 
 t.test('npm pack, npm install -g --prefix, then blanket from anywhere', { timeout: 600_000, skip: unreachable }, async (t) => {
   t.ok(existsSync(path.join(ROOT, 'dist', 'cli', 'fast.js')), 'dist/ is built (npm run build)');
@@ -52,7 +58,10 @@ t.test('npm pack, npm install -g --prefix, then blanket from anywhere', { timeou
   t.ok(tgz, 'a blanket-VERSION.tgz');
   if (!tgz) return;
 
-  const install = await sh('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(packDir, tgz)], { cwd: elsewhere, timeoutMs: 300_000 });
+  const install = await sh('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(packDir, tgz)], {
+    cwd: elsewhere,
+    timeoutMs: 300_000,
+  });
   t.equal(install.code, 0, `npm install -g: ${install.stderr.slice(-2000)}`);
   const bin = path.join(prefix, 'bin', 'blanket');
   t.ok(existsSync(bin), 'bin/blanket installed');

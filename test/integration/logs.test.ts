@@ -30,9 +30,15 @@ t.test('daemon and worker logs', async (t) => {
 
   await t.test('worker logs: the worker id on every line, task ids on task lines', async (t) => {
     const r = await h.json(['worker', 'logs', 'local']);
-    const entries = r.text.trim().split('\n').map((l: string) => parseLogLine(l)!);
+    const entries = r.text
+      .trim()
+      .split('\n')
+      .map((l: string) => parseLogLine(l)!);
     t.ok(entries.length >= 3);
-    t.ok(entries.every((e: { fields: Record<string, unknown> }) => e.fields.worker === 'local'), 'worker on every line');
+    t.ok(
+      entries.every((e: { fields: Record<string, unknown> }) => e.fields.worker === 'local'),
+      'worker on every line',
+    );
     const taskLines = entries.filter((e: { msg: string }) => /^task /.test(e.msg));
     t.ok(taskLines.length >= 2 && taskLines.every((e: { fields: Record<string, unknown> }) => typeof e.fields.task === 'string'), 'task on task lines');
     const human = await h.ok(['worker', 'logs', 'local']);

@@ -69,10 +69,24 @@ t.test('a schema-1 store opens, migrates to the latest schema, counts right and 
   for (const task of FIXTURE_TASKS) t.same(await store.get(task.id), task, `${task.id} reads back unchanged`);
 
   const ps = await store.ps({ limit: 50 });
-  t.same(ps.running.map((x) => x.id), ['0cf48g08']);
-  t.same(ps.queued.map((x) => x.id), ['0cf48g05', '0cf48g03', '0cf48g04', '0cf48g06', '0cf48g07', '0cf48g09'], 'queued in run order');
-  t.same(ps.finished.map((x) => x.id), ['0cf48g02', '0cf48g01', '0cf48g00'], 'latest first; a tie by id');
-  t.same((await store.active('w-old')).map((x) => x.id), ['0cf48g08']);
+  t.same(
+    ps.running.map((x) => x.id),
+    ['0cf48g08'],
+  );
+  t.same(
+    ps.queued.map((x) => x.id),
+    ['0cf48g05', '0cf48g03', '0cf48g04', '0cf48g06', '0cf48g07', '0cf48g09'],
+    'queued in run order',
+  );
+  t.same(
+    ps.finished.map((x) => x.id),
+    ['0cf48g02', '0cf48g01', '0cf48g00'],
+    'latest first; a tie by id',
+  );
+  t.same(
+    (await store.active('w-old')).map((x) => x.id),
+    ['0cf48g08'],
+  );
   t.equal(await store.nextDue(), Date.UTC(2099, 0, 1));
   t.same(await store.dependents('0cf48g08'), ['0cf48g09']);
 
@@ -87,7 +101,10 @@ t.test('a schema-1 store opens, migrates to the latest schema, counts right and 
   await store.apply('0cf48g08', { type: 'exit', at: Date.now(), exitCode: 0, signal: null, cause: 'exit' });
   t.equal(await claim(['bash', 'unix']), '0cf48g09', 'its dependent is runnable once it succeeded');
 
-  const [fresh] = await store.submit([{ ...FIXTURE_TASKS[3]!, label: 'new' }].map(({ id: _i, resultDir: _r, createdAt: _c, updatedAt: _u, state: _s, attempt: _a, attempts: _at, waitingOn: _w, ...d }) => d), Date.UTC(2025, 0, 1));
+  const [fresh] = await store.submit(
+    [{ ...FIXTURE_TASKS[3]!, label: 'new' }].map(({ id: _i, resultDir: _r, createdAt: _c, updatedAt: _u, state: _s, attempt: _a, attempts: _at, waitingOn: _w, ...d }) => d),
+    Date.UTC(2025, 0, 1),
+  );
   t.ok(fresh!.id > '0cf48g09', 'new ids sort after the old ones, even with a clock behind them');
 
   // Migrated once: reopening does not migrate again, and everything holds.

@@ -46,7 +46,10 @@ t.test('a task with a secret in its env: every file holding it is 0600, every di
   const holding = walk(h.dir).filter((f) => readFileSync(f.file).includes(secret));
   const names = holding.map((f) => path.relative(h.dir, f.file));
   for (const want of [/^results\/.*\/stdout\.log$/, /^results\/.*\/stderr\.log$/, /^results\/.*\/task\.json$/, /^results\/.*\/conf\/token\.txt$/, /^db\//, /^backups\//]) {
-    t.ok(names.some((n) => want.test(n)), `the secret is in ${want} (${names.join(' ')})`);
+    t.ok(
+      names.some((n) => want.test(n)),
+      `the secret is in ${want} (${names.join(' ')})`,
+    );
   }
   for (const f of holding) t.equal(octal(f.mode), '600', `${path.relative(h.dir, f.file)} is 0600`);
   const dirs = new Set<string>();

@@ -15,7 +15,26 @@ t.test('rerun keeps extra tags, cwd, the captured environment and every other fi
   const first = JSON.parse(
     (
       await h.run(
-        ['run', '--json', '--tag', 'gpu', '--label', 'ci', '--priority', '5', '--retries', '2', '--timeout', '77', '-e', 'STAGE=prod', '--', 'sh', '-c', 'pwd; echo "$BK_RERUN_VAR $STAGE"'],
+        [
+          'run',
+          '--json',
+          '--tag',
+          'gpu',
+          '--label',
+          'ci',
+          '--priority',
+          '5',
+          '--retries',
+          '2',
+          '--timeout',
+          '77',
+          '-e',
+          'STAGE=prod',
+          '--',
+          'sh',
+          '-c',
+          'pwd; echo "$BK_RERUN_VAR $STAGE"',
+        ],
         { cwd: dir, env: { BK_RERUN_VAR: 'captured' } },
       )
     ).stdout,
@@ -27,11 +46,7 @@ t.test('rerun keeps extra tags, cwd, the captured environment and every other fi
   const copied = Object.keys(old).filter((k) => !(PER_RUN_FIELDS as readonly string[]).includes(k) && !(NOT_RERUN_FIELDS as readonly string[]).includes(k));
   t.ok(copied.includes('tags') && copied.includes('cwd') && copied.includes('label'));
   for (const k of copied) t.same((again as unknown as Record<string, unknown>)[k], (old as unknown as Record<string, unknown>)[k], `${k} survives the rerun`);
-  t.same(
-    (await h.json(['show', again.id])).callerEnvNames,
-    (await h.json(['show', first.id])).callerEnvNames,
-    'the captured environment too',
-  );
+  t.same((await h.json(['show', again.id])).callerEnvNames, (await h.json(['show', first.id])).callerEnvNames, 'the captured environment too');
 
   // The local worker has no gpu tag: neither task is taken until a worker with it starts.
   const ps = await h.json(['ps']);

@@ -18,12 +18,36 @@ function dir(t: { teardown(fn: () => void): void }): string {
 }
 
 const draft = (patch: Partial<TaskDraft> = {}): TaskDraft => ({
-  type: 'shell', priority: 0, env: { COMMAND: 'true' }, tags: [], executor: 'sh', command: 'true', files: [], timeout: 60, retries: 0, retryBackoff: 0, maxConcurrent: 0, after: [], ...patch,
+  type: 'shell',
+  priority: 0,
+  env: { COMMAND: 'true' },
+  tags: [],
+  executor: 'sh',
+  command: 'true',
+  files: [],
+  timeout: 60,
+  retries: 0,
+  retryBackoff: 0,
+  maxConcurrent: 0,
+  after: [],
+  ...patch,
 });
 
 const record = (patch: Partial<ScheduleRecord> = {}): ScheduleRecord => ({
-  name: 'tick', cron: '*/2 * * * * *', task: { type: 'shell', env: { COMMAND: 'true' } }, overlap: 'skip', catchUp: 'latest', catchUpMax: 10,
-  source: 'cli', paused: false, createdAt: T, updatedAt: T, cursor: T, queued: [], skipped: 0, ...patch,
+  name: 'tick',
+  cron: '*/2 * * * * *',
+  task: { type: 'shell', env: { COMMAND: 'true' } },
+  overlap: 'skip',
+  catchUp: 'latest',
+  catchUpMax: 10,
+  source: 'cli',
+  paused: false,
+  createdAt: T,
+  updatedAt: T,
+  cursor: T,
+  queued: [],
+  skipped: 0,
+  ...patch,
 });
 
 t.test('schedule records, and a fire written with its task in one batch', async (t) => {
@@ -33,7 +57,11 @@ t.test('schedule records, and a fire written with its task in one batch', async 
   t.same(await store.listSchedules(), []);
   await store.putSchedule(record());
   await store.putSchedule(record({ name: 'backup', cron: '0 3 * * *' }));
-  t.same((await store.listSchedules()).map((s) => s.name), ['backup', 'tick'], 'listed by name');
+  t.same(
+    (await store.listSchedules()).map((s) => s.name),
+    ['backup', 'tick'],
+    'listed by name',
+  );
 
   const fired = record({ cursor: T + 2000 });
   const [task] = await store.submit([draft({ schedule: { name: 'tick', fireAt: T + 2000 } })], T + 2001, { schedules: [fired] });

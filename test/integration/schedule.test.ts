@@ -5,17 +5,22 @@ import type { Client } from '../../src/client/client.js';
 import type { Task } from '../../src/protocol/model.js';
 import { TestHome, waitFor, withJson } from '../helpers/home.js';
 
-const history = async (c: Client, name: string): Promise<Task[]> => (await c.call('schedule.show', { name, limit: 1000 })).history.sort((a, b) => a.schedule!.fireAt - b.schedule!.fireAt);
+const history = async (c: Client, name: string): Promise<Task[]> =>
+  (await c.call('schedule.show', { name, limit: 1000 })).history.sort((a, b) => a.schedule!.fireAt - b.schedule!.fireAt);
 const fireTimes = (tasks: Task[]) => tasks.map((x) => x.schedule!.fireAt);
 
 t.test('a seconds-level schedule makes a task every two seconds; pause stops it; trigger runs it once', async (t) => {
   const h = new TestHome(t, { workers: 2 });
   t.match(await h.ok(['schedule', 'add', 'tick', '--cron', '*/2 * * * * *', '--', 'date']), /schedule tick added: \*\/2 \* \* \* \* \* \(\S+\), next in \ds: /);
   const c = await h.client();
-  const runs = await waitFor('two successful runs of tick', async () => {
-    const hs = await history(c, 'tick');
-    return hs.filter((x) => x.state === 'SUCCESS').length >= 2 ? hs : undefined;
-  }, 20_000);
+  const runs = await waitFor(
+    'two successful runs of tick',
+    async () => {
+      const hs = await history(c, 'tick');
+      return hs.filter((x) => x.state === 'SUCCESS').length >= 2 ? hs : undefined;
+    },
+    20_000,
+  );
   for (const task of runs) {
     t.equal(task.schedule!.name, 'tick', 'the task records its schedule');
     t.equal(task.schedule!.fireAt % 2000, 0, 'and its fire time, on an even second');
@@ -27,7 +32,10 @@ t.test('a seconds-level schedule makes a task every two seconds; pause stops it;
   const [info] = (await h.json(['schedule', 'ls'])).schedules;
   t.equal(info.name, 'tick');
   t.equal(info.next.length, 3, 'the next three fire times');
-  t.same(info.next.map((n: number) => n % 2000), [0, 0, 0]);
+  t.same(
+    info.next.map((n: number) => n % 2000),
+    [0, 0, 0],
+  );
   t.ok(info.lastRun.taskId, 'the last run');
   t.match(await h.ok(['schedule', 'ls']), /tick +active +\*\/2 \* \* \* \* \* +\S+ +in \ds: \d\d:\d\d:\d\d, /);
 
@@ -38,7 +46,10 @@ t.test('a seconds-level schedule makes a task every two seconds; pause stops it;
   // More than two fire times must pass: a task delayed by 3 s is the clock.
   const probe = await h.submit(['--in', '3s', '--', 'true']);
   await h.waitState(probe, ['SUCCESS'], 20_000);
-  t.notOk((await history(c, 'tick')).some((x) => x.schedule!.fireAt > pausedAt), 'no fire while paused');
+  t.notOk(
+    (await history(c, 'tick')).some((x) => x.schedule!.fireAt > pausedAt),
+    'no fire while paused',
+  );
 
   const trig = await h.json(['schedule', 'trigger', 'tick']);
   t.equal(trig.task.schedule.name, 'tick', 'a trigger runs it once, even paused');
@@ -65,10 +76,14 @@ t.test('overlap policies: skip, queue, allow', async (t) => {
   await h.ok(['schedule', 'add', 'allower', '--cron', '* * * * * *', '--overlap', 'allow', '--', 'sleep 2.2']);
   const c = await h.client();
   const ended = (tasks: Task[]) => tasks.filter((x) => x.endedAt !== undefined);
-  await waitFor('three runs of each to end', async () => {
-    for (const name of ['skipper', 'queuer', 'allower']) if (ended(await history(c, name)).length < 3) return false;
-    return true;
-  }, 40_000);
+  await waitFor(
+    'three runs of each to end',
+    async () => {
+      for (const name of ['skipper', 'queuer', 'allower']) if (ended(await history(c, name)).length < 3) return false;
+      return true;
+    },
+    40_000,
+  );
   for (const name of ['skipper', 'queuer', 'allower']) await c.call('schedule.pause', { name });
 
   const skipper = ended(await history(c, 'skipper'));
@@ -85,10 +100,14 @@ t.test('overlap policies: skip, queue, allow', async (t) => {
   const qs = (await c.call('schedule.show', { name: 'queuer' })).schedule;
   t.equal(qs.skipped, 0, 'queue: nothing skipped');
   t.ok(qs.queued.length >= 1, 'queue: fires wait their turn');
-  const idle = await waitFor('the last queuer run to end', async () => {
-    const hs = await history(c, 'queuer');
-    return hs.every((x) => x.endedAt !== undefined) ? hs : undefined;
-  }, 15_000);
+  const idle = await waitFor(
+    'the last queuer run to end',
+    async () => {
+      const hs = await history(c, 'queuer');
+      return hs.every((x) => x.endedAt !== undefined) ? hs : undefined;
+    },
+    15_000,
+  );
   const held = (await c.call('schedule.show', { name: 'queuer' })).schedule.queued;
   t.ok(held.length >= 1, 'queue: while paused, queued fires stay queued');
   t.equal((await history(c, 'queuer')).length, idle.length, 'and make no task');
@@ -128,7 +147,11 @@ t.test('bad input is refused and changes nothing', async (t) => {
   const missing = await err(['schedule', 'pause', 'onr']);
   t.equal(missing.code, 'NOT_FOUND');
   t.match(missing.message, /no schedule onr: did you mean one\?/);
-  t.same((await h.json(['schedule', 'ls'])).schedules.map((s: { name: string }) => s.name), ['one'], 'only the good one was stored');
+  t.same(
+    (await h.json(['schedule', 'ls'])).schedules.map((s: { name: string }) => s.name),
+    ['one'],
+    'only the good one was stored',
+  );
   const ok = await h.json(['schedule', 'add', 'two', '--cron', '0 3 * * *', '--tz', 'europe/berlin', 'needsenv', '-e', 'V=1', '--paused']);
   t.equal(ok.schedule.tz, 'Europe/Berlin', 'the zone is stored by its canonical name');
   t.equal(ok.schedule.paused, true);
@@ -142,7 +165,10 @@ t.test('[[schedule]] in config.toml: reconciled at start and when the file chang
   const h = new TestHome(t);
   writeFileSync(h.paths.config, entries(cfg, broken));
   const ls = await h.json(['schedule', 'ls']);
-  t.same(ls.schedules.map((s: { name: string; source: string }) => [s.name, s.source]), [['cfg', 'config']]);
+  t.same(
+    ls.schedules.map((s: { name: string; source: string }) => [s.name, s.source]),
+    [['cfg', 'config']],
+  );
   t.equal(ls.errors.length, 1);
   t.equal(ls.errors[0].line, 9, 'the entry not in force is named by file:line');
   t.match(ls.errors[0].message, /schedule "broken": unknown task type "nosuch"/);
@@ -151,7 +177,14 @@ t.test('[[schedule]] in config.toml: reconciled at start and when the file chang
   await h.ok(['schedule', 'pause', 'cfg']);
   await h.ok(['schedule', 'add', 'mine', '--cron', '0 4 * * *', '--', 'true']);
 
-  writeFileSync(h.paths.config, entries('name = "cfg"\ncron = "0 5 * * *"\ncommand = "true"', 'name = "cfg2"\ncron = "@daily"\ncommand = ["echo", "two words"]', 'name = "mine"\ncron = "0 6 * * *"\ncommand = "true"'));
+  writeFileSync(
+    h.paths.config,
+    entries(
+      'name = "cfg"\ncron = "0 5 * * *"\ncommand = "true"',
+      'name = "cfg2"\ncron = "@daily"\ncommand = ["echo", "two words"]',
+      'name = "mine"\ncron = "0 6 * * *"\ncommand = "true"',
+    ),
+  );
   const c = await h.client();
   const after = await waitFor('the change to be reconciled', async () => {
     const r = await c.call('schedule.ls', {});
@@ -166,7 +199,10 @@ t.test('[[schedule]] in config.toml: reconciled at start and when the file chang
 
   writeFileSync(h.paths.config, base);
   await waitFor('the entries to be removed', async () => (await c.call('schedule.ls', {})).schedules.length === 1);
-  t.same((await c.call('schedule.ls', {})).schedules.map((s) => s.name), ['mine']);
+  t.same(
+    (await c.call('schedule.ls', {})).schedules.map((s) => s.name),
+    ['mine'],
+  );
 
   writeFileSync(h.paths.config, entries('name = "x"\ncron = "99 * * * *"\ncommand = "true"'));
   const bad = await h.run(['config']);

@@ -29,14 +29,21 @@ t.test('check and repair with counters by type, stored types, samples and schedu
   await db.put('ct!y!WAITING', 5);
   await db.del('ct!x!STOPPED');
   const bad = await store.admin.check();
-  t.same(bad.problems.map((p) => [p.kind, p.key]).sort(), [['counter', 'ct!x!STOPPED'], ['counter', 'ct!y!WAITING']]);
+  t.same(bad.problems.map((p) => [p.kind, p.key]).sort(), [
+    ['counter', 'ct!x!STOPPED'],
+    ['counter', 'ct!y!WAITING'],
+  ]);
 
   const repaired = await store.admin.repair(path.join(dir, 'backup'));
   t.ok(repaired.backup, 'a backup first');
   t.equal(repaired.problemsBefore, 2);
   t.same((await store.admin.check()).problems, [], 'repaired');
   t.same(store.countsByType(), { x: { STOPPED: 1 }, y: { WAITING: 2 } }, 'counters by type rebuilt from the records');
-  t.same((await store.storedTypes()).map((x) => x.name), ['mine'], 'the stored type is kept');
+  t.same(
+    (await store.storedTypes()).map((x) => x.name),
+    ['mine'],
+    'the stored type is kept',
+  );
   t.equal((await store.samples(0, 10)).length, 1, 'the sample is kept');
   t.same(await db.get('sc!nightly'), { name: 'nightly' }, 'the schedule is kept');
   t.same(await levelConsistency(store), []);
@@ -52,7 +59,10 @@ t.test('queue-group keys: none left behind by a drained queue; empty ones an old
   const db = () => (store as unknown as { db: ClassicLevel<string, unknown> }).db;
   const groupKeys = async () => (await db().keys({ gte: 'g!', lt: 'g!\xff' }).all()).length;
   // 200 distinct tag sets, drained by claims, kills and rm: no g! key is left.
-  const tasks = await store.submit(Array.from({ length: 200 }, (_, i) => draft({ tags: ['bash', `only-${i}`] })), T0);
+  const tasks = await store.submit(
+    Array.from({ length: 200 }, (_, i) => draft({ tags: ['bash', `only-${i}`] })),
+    T0,
+  );
   t.equal(await groupKeys(), 200);
   for (const [i, task] of tasks.entries()) {
     if (i % 3 === 0) await store.claim({ worker: 'w1', tags: ['bash', `only-${i}`], now: T0 + 1 });
@@ -61,7 +71,10 @@ t.test('queue-group keys: none left behind by a drained queue; empty ones an old
   }
   t.equal(await groupKeys(), 0, 'every g! key went with its last task');
   // As an older blanket left them: registered groups without a queued task, that no worker's claim would visit.
-  await db().batch([{ type: 'put', key: 'g!nobody|x', value: '' }, { type: 'put', key: 'g!gpu,nobody|y', value: '' }]);
+  await db().batch([
+    { type: 'put', key: 'g!nobody|x', value: '' },
+    { type: 'put', key: 'g!gpu,nobody|y', value: '' },
+  ]);
   await store.close();
   store = new LevelStore(opts);
   await store.open();

@@ -37,7 +37,11 @@ async function endsRemoved(t: Test, ended: Promise<Ended>, id: string, json = fa
 }
 
 t.test('blanket wait (whole id, prefix, --json) ends when the task is removed', async (t) => {
-  for (const [name, form, json] of [['whole id', (id: string) => id, false], ['prefix', (id: string) => id.slice(0, 6), false], ['--json', (id: string) => id, true]] as const) {
+  for (const [name, form, json] of [
+    ['whole id', (id: string) => id, false],
+    ['prefix', (id: string) => id.slice(0, 6), false],
+    ['--json', (id: string) => id, true],
+  ] as const) {
     const id = await h.submit(['--in', '1h', '--', 'true']);
     const before = await subscriptions();
     const w = watch(h.spawn(['wait', form(id), ...(json ? ['--json'] : [])]));

@@ -120,7 +120,13 @@ t.test('a late report from a lost worker is refused; the retry another worker ru
   await finished(cb, 'b', id, undefined, 2, 0);
   const done = await h.task(id);
   t.equal(done.state, 'SUCCESS', "it ends with b's result");
-  t.same(done.attempts.map((a) => [a.worker, a.outcome]), [['a', 'LOST'], ['b', 'SUCCESS']]);
+  t.same(
+    done.attempts.map((a) => [a.worker, a.outcome]),
+    [
+      ['a', 'LOST'],
+      ['b', 'SUCCESS'],
+    ],
+  );
 });
 
 t.test('a worker that lost attempt 1 and runs attempt 2 cannot end it with attempt 1 (directly or on re-register)', async (t) => {
@@ -167,7 +173,15 @@ t.test('a kill while the worker is away is delivered when it registers again', a
   const back = await h.client();
   const kills: unknown[] = [];
   back.onNotification('control', (m) => kills.push(m));
-  await back.call('worker.register', { name: 'one', tags: ['bash'], slots: 1, pid: process.pid, host: 'test', local: false, held: [{ id: task.id, attempt: 1, pid: process.pid, pgid: process.pid }] });
+  await back.call('worker.register', {
+    name: 'one',
+    tags: ['bash'],
+    slots: 1,
+    pid: process.pid,
+    host: 'test',
+    local: false,
+    held: [{ id: task.id, attempt: 1, pid: process.pid, pgid: process.pid }],
+  });
   t.teardown(() => back.close());
   await waitFor('the kill to arrive', () => kills.length > 0);
   t.same(kills, [{ action: 'kill', id: task.id, signal: 'SIGINT' }]);

@@ -12,7 +12,7 @@ const types = {
   quoted: 'description = "Print a value given through the template"\ncommand = "printf %s {{V}}"\n[[environment.required]]\nname = "V"\n',
   noexec: 'command = "true"\nexecutor = "/no-such-dir-xyz/sh"\n', // a known executor, not installed
   env: 'command = "env | grep ^BLANKET_APP_ | sort"\n',
-  progress: 'command = \'\'\'\necho "40 copying" > "$BLANKET_APP_TASK_RESULTS_DIRECTORY/.progress"\nsleep 30\n\'\'\'\n',
+  progress: "command = '''\necho \"40 copying\" > \"$BLANKET_APP_TASK_RESULTS_DIRECTORY/.progress\"\nsleep 30\n'''\n",
   single: 'command = "sleep 30"\nmax_concurrent = 1\n',
   gpu: 'command = "echo on gpu"\ntags = ["gpu"]\n',
   lots: 'command = "head -c 52428800 /dev/zero | tr \'\\\\0\' a"\n',
@@ -90,7 +90,10 @@ t.test('tasks end in every terminal state, end to end', async (t) => {
     const task = await h.task(id);
     t.equal(task.state, 'ERROR');
     t.equal(task.attempts.length, 3);
-    t.same(task.attempts.map((a) => a.outcome), ['ERROR', 'ERROR', 'ERROR']);
+    t.same(
+      task.attempts.map((a) => a.outcome),
+      ['ERROR', 'ERROR', 'ERROR'],
+    );
     t.match(await h.ok(['show', id]), /Attempts[\s\S]*1 .*ERROR[\s\S]*2 .*ERROR[\s\S]*3 .*ERROR/);
   });
 
@@ -179,7 +182,11 @@ t.test('workers: tags, warnings, pause and resume, priorities, lost workers', as
     const high = await h.submit(['--priority', '5', '--', 'true']);
     const mid = await h.submit(['--priority', '3', '--', 'true']);
     const ps = await h.json(['ps']);
-    t.same(ps.queued.map((x: { id: string }) => x.id), [high, mid, low], 'ps shows run order');
+    t.same(
+      ps.queued.map((x: { id: string }) => x.id),
+      [high, mid, low],
+      'ps shows run order',
+    );
     t.equal((await h.task(low)).state, 'WAITING');
     await h.ok(['worker', 'resume', 'local']);
     const tasks = await Promise.all([high, mid, low].map((id) => h.waitState(id, ['SUCCESS'])));

@@ -47,7 +47,11 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
   t.equal(tasks.length, 110, 'no task vanished, none was added');
   t.equal(new Set(tasks.map((x) => x.id)).size, 110, 'no duplicates');
   const ran = ranCounts(h);
-  t.same(running.map((id) => ran.get(id)), running.map(() => 1), 'each running task ran exactly once');
+  t.same(
+    running.map((id) => ran.get(id)),
+    running.map(() => 1),
+    'each running task ran exactly once',
+  );
   t.equal(queued.filter((id) => ran.has(id)).length, 0, 'no queued task ran');
   const adopted = (await c2.call('worker.ls', {})).workers.find((w) => w.id === 'local');
   t.equal(adopted?.pid, worker.pid, 'the worker was adopted, not replaced');
@@ -77,11 +81,7 @@ t.test('kill -9 of the daemon with 10 tasks running and 100 queued', async (t) =
     t.ok(await killDaemon9(h));
     t.equal((await h.run(['daemon', 'start'])).code, 0);
     const c3 = await h.client();
-    const w = await waitFor(
-      'the worker to reconnect',
-      async () => (await c3.call('worker.ls', {})).workers.find((x) => x.id === 'local' && x.state === 'running'),
-      30_000,
-    );
+    const w = await waitFor('the worker to reconnect', async () => (await c3.call('worker.ls', {})).workers.find((x) => x.id === 'local' && x.state === 'running'), 30_000);
     t.equal(w.pid, restarted.pid, 'the same worker, adopted');
     t.equal((await c3.call('worker.ls', {})).workers.length, 1, 'and only it');
     const still = await h.task(task.id);

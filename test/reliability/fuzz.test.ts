@@ -50,7 +50,7 @@ class Peer {
   }
   /** Until closed, or `quietMs` without a new line. */
   async settle(quietMs: number): Promise<void> {
-    for (let seen = -1; !this.closed && seen !== this.lines.length; ) {
+    for (let seen = -1; !this.closed && seen !== this.lines.length;) {
       seen = this.lines.length;
       await sleep(quietMs);
     }
@@ -71,13 +71,29 @@ const protoParams = fc.constantFrom(
   '{"id":"__proto__"}',
   '{"tasks":[{"__proto__":{"type":"echo_task"}}]}',
 );
-const params = fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), protoParams, fc.constant('{}'));
+const params = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+  protoParams,
+  fc.constant('{}'),
+);
 const methodName = fc.oneof(fc.constantFrom(...FUZZED), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'hello'), fc.string({ maxLength: 12 }));
 /** A request as text: mostly well formed, with random fields. */
 const request = fc
-  .record({ jsonrpc: fc.oneof(fc.constant('"2.0"'), fc.jsonValue().map((v) => JSON.stringify(v))), id, method: methodName, params })
+  .record({
+    jsonrpc: fc.oneof(
+      fc.constant('"2.0"'),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+    ),
+    id,
+    method: methodName,
+    params,
+  })
   .map((r) => `{"jsonrpc":${r.jsonrpc}${r.id === undefined ? '' : `,"id":${JSON.stringify(r.id)}`},"method":${JSON.stringify(r.method)},"params":${r.params}}`);
-const garbage = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.jsonValue().map((v) => JSON.stringify(v)));
+const garbage = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 100 }),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+);
 
 const attack = fc.oneof(
   fc.record({ kind: fc.constant('lines' as const), lines: fc.array(fc.oneof(request, garbage), { minLength: 1, maxLength: 20 }) }),
@@ -180,7 +196,10 @@ t.test(`fuzzing the socket for ${TIME_MS / 1000} s`, async (t) => {
               if (p.s.write(chunk)) continue;
               // Our buffer is full: the daemon drains it while it reads, and stops reading once its
               // replies go unread. No drain by the deadline: it pushed back, which is the point.
-              const drained = await once(p.s, 'drain', { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+              const drained = await once(p.s, 'drain', { signal: AbortSignal.timeout(1000) }).then(
+                () => true,
+                () => false,
+              );
               if (!drained) break;
             }
             p.close();

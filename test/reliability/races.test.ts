@@ -38,7 +38,11 @@ t.test('10 daemons started at once on one home: exactly one serves, the others e
   const serving = procs.filter((p) => p.exitCode === null);
   t.equal(serving.length, 1, 'one is still running');
   const losers = await Promise.all(exits.filter((_, i) => procs[i] !== serving[0]));
-  t.same(losers.map((l) => l.code), Array(9).fill(3), 'the other nine exit 3');
+  t.same(
+    losers.map((l) => l.code),
+    Array(9).fill(3),
+    'the other nine exit 3',
+  );
   for (const l of losers) t.match(l.stderr, /a daemon is already running for .*\n  hint: stop it with 'blanket daemon stop'/);
   const status = await h.json(['daemon', 'status']);
   t.equal(status.pid, serving[0]!.pid, 'the survivor answers on the socket');
@@ -49,7 +53,11 @@ t.test('10 daemons started at once on one home: exactly one serves, the others e
 t.test('10 commands at once on a home with no daemon: all succeed, one daemon starts', async (t) => {
   const h = new TestHome(t, { workers: false });
   const runs = await Promise.all(Array.from({ length: 10 }, () => h.run(['ps', '--json'], { timeoutMs: 60_000 })));
-  t.same(runs.map((r) => r.code), Array(10).fill(0), runs.map((r) => r.stderr).join(''));
+  t.same(
+    runs.map((r) => r.code),
+    Array(10).fill(0),
+    runs.map((r) => r.stderr).join(''),
+  );
   await waitFor('the losing starters to exit', () => daemonsOf(h.dir).length === 1, 30_000);
   t.equal(daemonsOf(h.dir)[0], h.daemonPid(), 'the one daemon is the one in the pid file');
 });
@@ -58,7 +66,9 @@ t.test('a stale socket and a stale pid file naming another process', async (t) =
   const h = new TestHome(t, { workers: false });
   mkdirSync(h.paths.run, { recursive: true, mode: 0o700 });
   // A socket file nobody listens on: its process was killed.
-  const binder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(h.paths.socket)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const binder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(h.paths.socket)}, () => console.log('up'))`], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise((r) => binder.stdout!.once('data', r));
   binder.kill('SIGKILL');
   await new Promise((r) => binder.once('exit', r));
@@ -149,8 +159,16 @@ t.test('kills racing natural exits: each task ends in exactly one terminal state
   groups.note(done);
   await waitFor('every terminal event', () => ids.every((id) => terminal.has(id)), 30_000);
   // A kill before a worker claimed it cancels it (no attempt); after, it stops the one attempt.
-  const wrong = done.filter((x) => !['SUCCESS', 'STOPPED'].includes(x.state) || x.attempts.length > 1 || (x.attempts.length === 1 && x.attempts[0]!.outcome !== x.state) || terminal.get(x.id) !== 1);
+  const wrong = done.filter(
+    (x) => !['SUCCESS', 'STOPPED'].includes(x.state) || x.attempts.length > 1 || (x.attempts.length === 1 && x.attempts[0]!.outcome !== x.state) || terminal.get(x.id) !== 1,
+  );
   t.same(wrong, [], 'SUCCESS or STOPPED, at most one attempt and its outcome is the state, one terminal transition');
-  t.same(done.filter((x) => refused.includes(x.id) && x.state !== 'SUCCESS').map((x) => x.id), [], 'a refused kill left its task SUCCESS');
-  t.comment(`${done.filter((x) => x.state === 'SUCCESS').length} ended on their own, ${done.filter((x) => x.state === 'STOPPED' && x.attempts.length).length} were stopped running, ${done.filter((x) => !x.attempts.length).length} cancelled before they ran, ${refused.length} kills came too late`);
+  t.same(
+    done.filter((x) => refused.includes(x.id) && x.state !== 'SUCCESS').map((x) => x.id),
+    [],
+    'a refused kill left its task SUCCESS',
+  );
+  t.comment(
+    `${done.filter((x) => x.state === 'SUCCESS').length} ended on their own, ${done.filter((x) => x.state === 'STOPPED' && x.attempts.length).length} were stopped running, ${done.filter((x) => !x.attempts.length).length} cancelled before they ran, ${refused.length} kills came too late`,
+  );
 });

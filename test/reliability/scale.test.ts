@@ -65,11 +65,7 @@ t.test(`${N} queued tasks on ${SLOTS} slots`, async (t) => {
     procPeak = Math.max(procPeak, runningTaskIds(h.dir).size);
     await new Promise((r) => setTimeout(r, 400));
   }
-  await waitFor(
-    'every task to end',
-    async () => (await c.call('ps', { limit: 1 })).counts.SUCCESS === N + 100,
-    scale(600_000, 1_800_000),
-  );
+  await waitFor('every task to end', async () => (await c.call('ps', { limit: 1 })).counts.SUCCESS === N + 100, scale(600_000, 1_800_000));
   const took = Date.now() - started;
   t.comment(`${N} submitted in ${submitted} ms, all ended in ${Math.round(took / 1000)} s (${Math.round(N / (took / 1000))} tasks/s)`);
   t.ok(peak <= SLOTS, `never more than ${SLOTS} claimed or running at once (peak ${peak}, from the event stream)`);

@@ -25,7 +25,9 @@ function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of readdirSync(dir).sort()) {
     if (f === 'LOG' || f === 'LOG.old' || f === 'LOCK') continue;
-    out[f] = createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex');
+    out[f] = createHash('sha256')
+      .update(readFileSync(path.join(dir, f)))
+      .digest('hex');
   }
   return out;
 }
@@ -100,27 +102,54 @@ t.test('flipped bytes in a store file', async (t) => {
         // log): the start first keeps the files as they were, then serves, and warns once.
         const start = await h.run(['daemon', 'start', '--json']);
         t.equal(start.code, 0, `the daemon starts: ${start.stdout}${start.stderr}`);
-        const warned = readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8').split('\n').filter((l) => l.includes('write-ahead log was damaged')).map((l) => JSON.parse(l));
+        const warned = readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('write-ahead log was damaged'))
+          .map((l) => JSON.parse(l));
         t.equal(warned.length, 1, 'one warning line in daemon.log');
-        const kept = path.join(h.dir, 'backups', readdirSync(path.join(h.dir, 'backups')).find((d) => d.startsWith('damaged-'))!);
-        t.match(warned[0], { level: 'warn', file: k.file, problems: [/checksum/], copy: path.join(kept, 'db'), hint: new RegExp(`BLANKET_HOME=${kept} blanket db check`) }, 'naming the log, the damage, the copy and how to inspect it');
+        const kept = path.join(
+          h.dir,
+          'backups',
+          readdirSync(path.join(h.dir, 'backups')).find((d) => d.startsWith('damaged-'))!,
+        );
+        t.match(
+          warned[0],
+          { level: 'warn', file: k.file, problems: [/checksum/], copy: path.join(kept, 'db'), hint: new RegExp(`BLANKET_HOME=${kept} blanket db check`) },
+          'naming the log, the damage, the copy and how to inspect it',
+        );
         t.same(hashes(path.join(kept, 'db')), damaged, 'the copy holds every store file as it was, the damaged log byte for byte');
         t.equal((statSync(kept).mode & 0o777).toString(8), '700', 'the copy is private');
         t.notOk(existsSync(path.join(db, k.file)), 'LevelDB replayed the damaged log and deleted it');
-        t.match((await h.json(['daemon', 'status'])).storeWarnings, [new RegExp(`damaged write-ahead log ${k.file} .*${path.join(kept, 'db')}`)], 'daemon status says so, with the copy');
+        t.match(
+          (await h.json(['daemon', 'status'])).storeWarnings,
+          [new RegExp(`damaged write-ahead log ${k.file} .*${path.join(kept, 'db')}`)],
+          'daemon status says so, with the copy',
+        );
         t.match(await h.ok(['daemon', 'status']), `store     damaged write-ahead log ${k.file}`);
         const counts = (await h.json(['ps'])).counts as Record<string, number>;
-        t.equal(Object.values(counts).reduce((a, b) => a + b, 0), 300, 'every task outside the damaged commit is there; the 20 of that commit are not');
+        t.equal(
+          Object.values(counts).reduce((a, b) => a + b, 0),
+          300,
+          'every task outside the damaged commit is there; the 20 of that commit are not',
+        );
         const live = await h.run(['db', 'check', '--json']);
         t.equal(live.code, 0, `db check is clean: LevelDB dropped whole commits: ${live.stdout.slice(0, 2000)}`);
         await h.ok(['daemon', 'stop']);
         // The copy, inspected as the hint says, still shows the damage; the live store is not touched.
         const inspect = await h.run(['db', 'check', '--json'], { env: { BLANKET_HOME: kept } });
         t.equal(inspect.code, 1, 'db check on the copy exits 1');
-        t.ok((json(inspect) as DbCheckResult).problems.some((p) => p.kind === 'file' && p.file === k.file), `and names ${k.file}`);
+        t.ok(
+          (json(inspect) as DbCheckResult).problems.some((p) => p.kind === 'file' && p.file === k.file),
+          `and names ${k.file}`,
+        );
         t.same(hashes(path.join(kept, 'db')), damaged, 'checking the copy changed nothing');
         t.equal((await h.run(['daemon', 'start'])).code, 0, 'the daemon starts again, with no warning');
-        t.equal(readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8').split('\n').filter((l) => l.includes('write-ahead log was damaged')).length, 1);
+        t.equal(
+          readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('write-ahead log was damaged')).length,
+          1,
+        );
         t.equal((await h.json(['daemon', 'status'])).storeWarnings, undefined, 'nor in daemon status');
         await h.ok(['daemon', 'stop']);
         rmSync(path.join(h.paths.logs, 'daemon.log'));
@@ -131,7 +160,10 @@ t.test('flipped bytes in a store file', async (t) => {
         // LevelDB opens a store with a damaged table block as it is: the start warns, and serves.
         const start = await h.run(['daemon', 'start', '--json']);
         t.equal(start.code, 0, `the daemon starts: ${start.stdout}${start.stderr}`);
-        const warned = readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8').split('\n').filter((l) => l.includes('damaged table')).map((l) => JSON.parse(l));
+        const warned = readFileSync(path.join(h.paths.logs, 'daemon.log'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('damaged table'))
+          .map((l) => JSON.parse(l));
         t.equal(warned.length, 1, 'one warning line in daemon.log');
         t.match(warned[0], { level: 'warn', file: k.file, problem: /checksum/, hint: /blanket db check/ }, 'naming the file and what is wrong, with a hint');
         t.ok((await (await h.client()).call('ps', { limit: 5 })).counts, 'ps answers');
@@ -140,8 +172,16 @@ t.test('flipped bytes in a store file', async (t) => {
         t.equal(live.code, 1, 'db check through the daemon exits 1');
         t.match(json(live), { via: 'daemon' }, live.stdout.slice(0, 2000));
         const found = (json(live) as DbCheckResult).problems;
-        if (existsSync(path.join(db, k.file))) t.ok(found.some((p) => p.kind === 'file' && p.file === k.file), `and names ${k.file}`);
-        else t.ok(found.some((p) => p.kind === 'record' || p.kind === 'file'), `a compaction rewrote ${k.file}; the damage it carried is found: ${JSON.stringify(found)}`);
+        if (existsSync(path.join(db, k.file)))
+          t.ok(
+            found.some((p) => p.kind === 'file' && p.file === k.file),
+            `and names ${k.file}`,
+          );
+        else
+          t.ok(
+            found.some((p) => p.kind === 'record' || p.kind === 'file'),
+            `a compaction rewrote ${k.file}; the damage it carried is found: ${JSON.stringify(found)}`,
+          );
         await h.ok(['daemon', 'stop']);
         rmSync(path.join(h.paths.logs, 'daemon.log'));
       } else {
@@ -156,8 +196,16 @@ t.test('flipped bytes in a store file', async (t) => {
       // verify checksums there), carrying the damaged block's bytes into a new table: then what
       // db check finds is records that do not read, no longer the file. Either way it finds it.
       const compacted = k.starts === true && !existsSync(path.join(db, k.file));
-      if (compacted) t.ok(report.problems.some((p) => p.kind === 'record' || p.kind === 'file'), `db check finds the damage carried into a new table: ${JSON.stringify(report.problems)}`);
-      else t.ok(report.problems.some((p) => p.kind === 'file' && p.file === k.file), `db check names ${k.file}: ${JSON.stringify(report.problems)}`);
+      if (compacted)
+        t.ok(
+          report.problems.some((p) => p.kind === 'record' || p.kind === 'file'),
+          `db check finds the damage carried into a new table: ${JSON.stringify(report.problems)}`,
+        );
+      else
+        t.ok(
+          report.problems.some((p) => p.kind === 'file' && p.file === k.file),
+          `db check names ${k.file}: ${JSON.stringify(report.problems)}`,
+        );
       const checked = hashes(db);
       if (!k.starts) t.same(checked, damaged, 'db check changed nothing');
 
@@ -167,7 +215,15 @@ t.test('flipped bytes in a store file', async (t) => {
       // LevelDB's own repair runs for damaged files; records a compaction carried the damage into are dropped by the rebuild.
       t.equal(r.leveldbRepaired, !compacted, compacted ? 'the damaged records were dropped, no file needed salvaging' : "LevelDB's repair salvaged the files");
       t.equal(r.problemsAfter, 0);
-      for (const [file, sum] of Object.entries(checked)) if (file.endsWith('.ldb') || file === k.file) t.equal(createHash('sha256').update(readFileSync(path.join(r.backup, file))).digest('hex'), sum, `the backup holds ${file} as it was`);
+      for (const [file, sum] of Object.entries(checked))
+        if (file.endsWith('.ldb') || file === k.file)
+          t.equal(
+            createHash('sha256')
+              .update(readFileSync(path.join(r.backup, file)))
+              .digest('hex'),
+            sum,
+            `the backup holds ${file} as it was`,
+          );
 
       t.equal((await h.run(['db', 'check'])).code, 0, 'db check is clean after the repair');
       t.equal((await h.run(['daemon', 'start'])).code, 0, 'the daemon starts');
@@ -215,14 +271,30 @@ t.test('damage only the records show, repaired through the running daemon; dump,
   t.equal((await offlineCheck(r.backup)).tasks, 201, 'the backup holds the store as it was, bad record and all');
   const ps = await c.call('ps', { limit: 1 });
   t.equal(ps.counts.WAITING, 200, 'the counters are right again, in the running daemon too');
-  t.ok((await c.call('ps', { states: ['WAITING'], limit: 200 })).queued.some((x) => x.id === ids[7]), 'the lost index key is back');
+  t.ok(
+    (await c.call('ps', { states: ['WAITING'], limit: 200 })).queued.some((x) => x.id === ids[7]),
+    'the lost index key is back',
+  );
 
   // dump: every task as a JSON line, by id range, or every key.
-  const dumped = (await h.ok(['db', 'dump'])).trim().split('\n').map((l) => JSON.parse(l) as Task);
-  t.same(dumped.map((x) => x.id), [...ids].sort(), 'db dump prints every task, in id order');
-  const range = (await h.ok(['db', 'dump', '--from', ids[10]!, '--to', ids[19]!])).trim().split('\n').map((l) => (JSON.parse(l) as Task).id);
+  const dumped = (await h.ok(['db', 'dump']))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Task);
+  t.same(
+    dumped.map((x) => x.id),
+    [...ids].sort(),
+    'db dump prints every task, in id order',
+  );
+  const range = (await h.ok(['db', 'dump', '--from', ids[10]!, '--to', ids[19]!]))
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as Task).id);
   t.same(range, ids.slice(10, 20), '--from and --to select an id range');
-  const all = (await h.ok(['db', 'dump', '--kind', 'all'])).trim().split('\n').map((l) => JSON.parse(l) as { key: string });
+  const all = (await h.ok(['db', 'dump', '--kind', 'all']))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { key: string });
   t.ok(all.some((x) => x.key === 'm!schema') && all.some((x) => x.key === `t!${ids[0]}`), '--kind all prints every key');
 
   // backup while tasks are being submitted: a consistent store of its own.
@@ -251,7 +323,11 @@ t.test('damage only the records show, repaired through the running daemon; dump,
   cpSync(dest, h.paths.db, { recursive: true });
   await h.ok(['daemon', 'start']);
   const restored = (await h.json(['ps'])).counts as Record<string, number>;
-  t.equal(Object.values(restored).reduce((a, x) => a + x, 0), b.tasks, 'the restored store holds what the backup held');
+  t.equal(
+    Object.values(restored).reduce((a, x) => a + x, 0),
+    b.tasks,
+    'the restored store holds what the backup held',
+  );
 });
 
 t.test('scheduled backups: taken on the interval, the oldest beyond keep removed, each one whole', async (t) => {
@@ -268,6 +344,10 @@ t.test('scheduled backups: taken on the interval, the oldest beyond keep removed
   const names = readdirSync(dir);
   const kept = names.filter((d) => d.startsWith('scheduled-')).sort();
   t.ok(kept.length >= 1 && kept.length <= 2, `at most 2 kept: ${kept.join(' ')}`);
-  t.same(names.filter((d) => d.endsWith('.partial')), [], 'no partial copy left');
+  t.same(
+    names.filter((d) => d.endsWith('.partial')),
+    [],
+    'no partial copy left',
+  );
   for (const k of kept) t.match(await offlineCheck(path.join(dir, k)), { ok: true, tasks: 10 }, `${k} is a sound store with every task`);
 });

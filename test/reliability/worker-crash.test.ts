@@ -43,7 +43,11 @@ for (const how of ['kill -9', 'SIGSTOP (missed heartbeats)'] as const) {
     groups.note([retried]);
     const a1 = retried.attempts[0]!;
     t.equal(a1.outcome, 'LOST', 'attempt 1 ended LOST');
-    t.match(a1.reason, how === 'kill -9' ? /worker local: (worker process exited \(signal SIGKILL\)|its process exited)/ : /worker local: missed 3 heartbeats/, `with the reason: ${a1.reason}`);
+    t.match(
+      a1.reason,
+      how === 'kill -9' ? /worker local: (worker process exited \(signal SIGKILL\)|its process exited)/ : /worker local: missed 3 heartbeats/,
+      `with the reason: ${a1.reason}`,
+    );
     if (how === 'kill -9') t.ok(a1.endedAt! - lostAt < 10_000, `noticed at once (${a1.endedAt! - lostAt} ms), not after the heartbeat window`);
     else t.ok(a1.endedAt! - lostAt >= 40_000, 'after the heartbeat window');
     t.same(liveMembers(first.pgid!, h.dir), [], "attempt 1's whole process group was killed");
@@ -54,6 +58,9 @@ for (const how of ['kill -9', 'SIGSTOP (missed heartbeats)'] as const) {
 
     t.equal((await h.run(['kill', id])).code, 0);
     const stopped = await h.waitState(id, ['STOPPED'], 60_000);
-    t.same(stopped.attempts.map((a) => a.outcome), ['LOST', 'STOPPED']);
+    t.same(
+      stopped.attempts.map((a) => a.outcome),
+      ['LOST', 'STOPPED'],
+    );
   });
 }

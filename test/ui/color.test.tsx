@@ -21,7 +21,9 @@ t.test('colour when on; none with color off, and the same text either way', asyn
   // eslint-disable-next-line no-control-regex
   const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
   t.equal(plain(on), plain(off));
-  const bars = render(<TypeBars byType={{ a: { ...zeroCounts(), WAITING: 1, RUNNING: 1, SUCCESS: 1, ERROR: 1 } }} exact height={1} width={60} theme={{ color: false }} />).lastFrame()!;
+  const bars = render(
+    <TypeBars byType={{ a: { ...zeroCounts(), WAITING: 1, RUNNING: 1, SUCCESS: 1, ERROR: 1 } }} exact height={1} width={60} theme={{ color: false }} />,
+  ).lastFrame()!;
   t.notMatch(bars, COLOUR);
   t.match(plain(bars), /░+▓+█+╳+/, 'without colour the bar parts differ by glyph');
 });

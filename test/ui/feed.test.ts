@@ -113,8 +113,14 @@ t.test('events that arrive while the snapshot loads are replayed onto it', async
   await settle();
   clock.advance(100);
   const s = feed.getSnapshot();
-  t.same(s.queued.map((x) => x.id), [r.id]);
-  t.same(s.running.map((x) => x.id), [q.id]);
+  t.same(
+    s.queued.map((x) => x.id),
+    [r.id],
+  );
+  t.same(
+    s.running.map((x) => x.id),
+    [q.id],
+  );
   t.equal(s.counts.WAITING, 1);
   t.equal(s.counts.CLAIMED, 1);
   await feed.stop();
@@ -207,7 +213,10 @@ t.test('follows the selected task: tail, then new output', async (t) => {
   c.emit({ kind: 'log', id: r.id, stream: 'stdout', data: 'line 3\n' });
   c.emit({ kind: 'log', id: r.id, stream: 'stderr', data: 'warn\n' });
   clock.advance(100);
-  t.same(feed.getSnapshot().log!.lines.map((l) => l.text), ['line 1', 'line 2', 'line 3', 'warn']);
+  t.same(
+    feed.getSnapshot().log!.lines.map((l) => l.text),
+    ['line 1', 'line 2', 'line 3', 'warn'],
+  );
   feed.follow(undefined);
   clock.advance(FOLLOW_DELAY_MS);
   await settle();

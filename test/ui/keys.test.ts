@@ -114,8 +114,17 @@ t.test('? opens help and any key closes it; q and Ctrl-C quit', async (t) => {
 });
 
 t.test('several characters in one read are split into keys', async (t) => {
-  t.same(splitInput('/ab\r', {}), [['/', {}], ['a', {}], ['b', {}], ['', { return: true }]]);
-  t.same(splitInput('x\x7f\t', {}), [['x', {}], ['', { backspace: true }], ['', { tab: true }]]);
+  t.same(splitInput('/ab\r', {}), [
+    ['/', {}],
+    ['a', {}],
+    ['b', {}],
+    ['', { return: true }],
+  ]);
+  t.same(splitInput('x\x7f\t', {}), [
+    ['x', {}],
+    ['', { backspace: true }],
+    ['', { tab: true }],
+  ]);
   t.same(splitInput('j', {}), [['j', {}]]);
   t.same(splitInput('\x1b[A', { upArrow: true }), [['\x1b[A', { upArrow: true }]], 'escape sequences stay whole');
 });

@@ -13,13 +13,26 @@ import { running, T0, task, worker } from './helpers/fixtures.js';
 
 t.test('log lines: partial lines join, carriage returns overwrite, escapes are dropped', async (t) => {
   let v = setTail(emptyLog('a'), 'one\ntwo\n');
-  t.same(v.lines.map((l) => l.text), ['one', 'two']);
+  t.same(
+    v.lines.map((l) => l.text),
+    ['one', 'two'],
+  );
   t.equal(v.loading, false);
   v = appendText(v, 'thr', 'stdout');
   v = appendText(v, 'ee\nfo', 'stdout');
-  t.same(v.lines.map((l) => l.text), ['one', 'two', 'three', 'fo']);
+  t.same(
+    v.lines.map((l) => l.text),
+    ['one', 'two', 'three', 'fo'],
+  );
   v = appendText(v, 'oops\n', 'stderr');
-  t.same(v.lines.slice(-2), [{ text: 'fo', stream: 'stdout' }, { text: 'oops', stream: 'stderr' }], 'another stream starts its own line');
+  t.same(
+    v.lines.slice(-2),
+    [
+      { text: 'fo', stream: 'stdout' },
+      { text: 'oops', stream: 'stderr' },
+    ],
+    'another stream starts its own line',
+  );
   v = appendText(v, ' 10%\r', 'stdout');
   v = appendText(v, ' 50%\r', 'stdout');
   t.equal(v.lines[v.lines.length - 1]!.text, ' 50%', 'a progress line redraws in place');
@@ -51,7 +64,11 @@ t.test('wait reasons: dependencies, time, workers, max_concurrent, slots', async
   t.equal(whyWaiting(task({ type: 'build', maxConcurrent: 3 }), { ...base, workers: ws, runningByType: busy }), 'ready');
   t.equal(whyWaiting(task(), { ...base, workers: [worker({ state: 'paused' })] }), 'its workers are paused');
   t.equal(whyWaiting(task(), { ...base, workers: [worker({ slots: 1, running: ['x'] })] }), 'all slots busy');
-  t.equal(whyWaiting(task(), { ...base, workers: [worker({ slots: 1, running: ['x'] })], busy: new Map([['w1', 0]]) }), 'ready', 'live slot use wins over the worker’s last report');
+  t.equal(
+    whyWaiting(task(), { ...base, workers: [worker({ slots: 1, running: ['x'] })], busy: new Map([['w1', 0]]) }),
+    'ready',
+    'live slot use wins over the worker’s last report',
+  );
 });
 
 t.test('run order: priority then age; timed, then blocked, last', async (t) => {
@@ -61,7 +78,10 @@ t.test('run order: priority then age; timed, then blocked, last', async (t) => {
   const d = task({ id: '0m000004', notBefore: T0 + 1 });
   const e = task({ id: '0m000005', waitingOn: ['x'] });
   const f = task({ id: '0m000000', priority: 1 });
-  t.same([e, d, c, a, b, f].sort(compareQueued).map((x) => x.id), [b, f, a, d, c, e].map((x) => x.id));
+  t.same(
+    [e, d, c, a, b, f].sort(compareQueued).map((x) => x.id),
+    [b, f, a, d, c, e].map((x) => x.id),
+  );
 });
 
 t.test('layout: every section gets a title, rows go by priority, the log takes the rest', async (t) => {
@@ -88,11 +108,27 @@ t.test('glyphs: sparklines scale, stacked bars keep slivers, columns fit', async
   t.equal(sparkline([100, 101], 2, 'min'), '▁█');
   t.same(stack([1, 0, 1000, 0], 10), [1, 0, 9, 0]);
   t.same(stack([0, 0, 0, 0], 10), [0, 0, 0, 0]);
-  t.equal(stack([3, 3, 3, 1], 7).reduce((a, b) => a + b), 7);
+  t.equal(
+    stack([3, 3, 3, 1], 7).reduce((a, b) => a + b),
+    7,
+  );
   t.equal(cut('abcdef', 4), 'abc…');
   t.equal(fit('ab', 4, 'right'), '  ab');
-  const w = fitColumns([{ key: 'a', width: 10 }, { key: 'b', width: 10, drop: 1 }, { key: 'c', width: 5, flex: true }], 20);
-  t.same([...w], [['a', 10], ['c', 9]]);
+  const w = fitColumns(
+    [
+      { key: 'a', width: 10 },
+      { key: 'b', width: 10, drop: 1 },
+      { key: 'c', width: 5, flex: true },
+    ],
+    20,
+  );
+  t.same(
+    [...w],
+    [
+      ['a', 10],
+      ['c', 9],
+    ],
+  );
 });
 
 t.test('filter: bare words match type, label or state; field:word pins one', async (t) => {

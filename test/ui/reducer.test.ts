@@ -12,9 +12,18 @@ t.test('a snapshot fills the windows, counts and per-type estimate', async (t) =
   const f = finished('ERROR', { type: 'a' });
   const s = loaded(initialState(T0), { ps: ps([q, r, f]), workers: [worker()], status: { ...statusFor(), rss: 1000 } }, T0);
   t.equal(s.connection, 'live');
-  t.same(s.queued.map((x) => x.id), [q.id]);
-  t.same(s.running.map((x) => x.id), [r.id]);
-  t.same(s.finished.map((x) => x.id), [f.id]);
+  t.same(
+    s.queued.map((x) => x.id),
+    [q.id],
+  );
+  t.same(
+    s.running.map((x) => x.id),
+    [r.id],
+  );
+  t.same(
+    s.finished.map((x) => x.id),
+    [f.id],
+  );
   t.equal(s.counts.WAITING, 1);
   t.equal(s.byType.a!.WAITING, 1);
   t.equal(s.byType.a!.ERROR, 1);
@@ -25,7 +34,7 @@ t.test('a snapshot fills the windows, counts and per-type estimate', async (t) =
   t.equal(s.workers!.length, 1);
 });
 
-t.test('the daemon\'s wait reasons are kept from the snapshot', async (t) => {
+t.test("the daemon's wait reasons are kept from the snapshot", async (t) => {
   const q = task();
   const s = loaded(initialState(T0), { ps: { ...ps([q]), reasons: { [q.id]: 'max_concurrent (2 running)' } } }, T0);
   t.same(s.reasons, { [q.id]: 'max_concurrent (2 running)' });
@@ -44,7 +53,10 @@ t.test('a new task joins the queue in run order', async (t) => {
   let s = fresh([low, later]);
   const high = task({ priority: 5 });
   s = applyEvent(s, { kind: 'task', task: high, from: null }, T0);
-  t.same(s.queued.map((x) => x.id), [high.id, low.id, later.id]);
+  t.same(
+    s.queued.map((x) => x.id),
+    [high.id, low.id, later.id],
+  );
   t.equal(s.counts.WAITING, 3);
   const blocked = task({ waitingOn: [low.id] });
   s = applyEvent(s, { kind: 'task', task: blocked, from: null }, T0);
@@ -57,7 +69,10 @@ t.test('claim, start, progress and finish move a task through the lists', async 
   const claimed = { ...q, state: 'CLAIMED' as const, worker: 'local', claimedAt: T0, updatedAt: T0 };
   s = applyEvent(s, { kind: 'task', task: claimed, from: 'WAITING' }, T0);
   t.same(s.queued, []);
-  t.same(s.running.map((x) => x.id), [q.id]);
+  t.same(
+    s.running.map((x) => x.id),
+    [q.id],
+  );
   const started = { ...claimed, state: 'RUNNING' as const, startedAt: T0, updatedAt: T0 };
   s = applyEvent(s, { kind: 'task', task: started, from: 'CLAIMED' }, T0);
   const progressed = { ...started, progress: { percent: 40, message: 'step 2', at: T0 + 1 }, updatedAt: T0 + 1 };
@@ -154,7 +169,10 @@ t.test('worker and daemon events; notices expire', async (t) => {
   s = applyEvent(s, { kind: 'worker', worker: worker({ id: 'w2', name: 'beta' }) }, T0);
   s = applyEvent(s, { kind: 'worker', worker: worker({ id: 'w1', name: 'alpha' }) }, T0);
   s = applyEvent(s, { kind: 'worker', worker: worker({ id: 'w2', name: 'beta', state: 'paused' }) }, T0);
-  t.same(s.workers!.map((w) => `${w.name}:${w.state}`), ['alpha:running', 'beta:paused']);
+  t.same(
+    s.workers!.map((w) => `${w.name}:${w.state}`),
+    ['alpha:running', 'beta:paused'],
+  );
   s = applyEvent(s, { kind: 'daemon', message: 'reloaded task types' }, T0);
   t.equal(s.notice!.text, 'reloaded task types');
   t.ok(tick(s, T0 + NOTICE_MS - 1).notice);
@@ -178,5 +196,11 @@ t.test('slots in use come from the running tasks, or from the workers when scope
   const s = loaded(initialState(T0), { ps: ps(tasks), workers: ws }, T0);
   t.same([...busyByWorker(s)], [['w2', 2]]);
   const scoped = loaded(initialState(T0, { type: 'echo' }), { ps: ps(tasks), workers: ws }, T0);
-  t.same([...busyByWorker(scoped)], [['w1', 2], ['w2', 0]]);
+  t.same(
+    [...busyByWorker(scoped)],
+    [
+      ['w1', 2],
+      ['w2', 0],
+    ],
+  );
 });

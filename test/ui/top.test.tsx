@@ -68,7 +68,11 @@ t.test('j/k and arrows move the selection; the log pane follows it', async (t) =
   await ui.frame((f) => /0mrun001/.test(selectedRow(f) ?? ''));
   await tick(20); // effects run after the frame is drawn
   await flush();
-  t.same(c.named('logs.follow').map((p) => (p as { id: string }).id), [RUN.id], 'only the task the selection rested on is followed');
+  t.same(
+    c.named('logs.follow').map((p) => (p as { id: string }).id),
+    [RUN.id],
+    'only the task the selection rested on is followed',
+  );
   ui.app.unmount();
 });
 
@@ -194,8 +198,18 @@ t.test('q quits, and so does Ctrl-C', async (t) => {
 
 t.test('at 80×24 no frame is wider than 80 or taller than 24, whatever is shown', async (t) => {
   const many = [
-    ...Array.from({ length: 12 }, (_, i) => running({ id: `0mr${String(i).padStart(5, '0')}`, type: 'a_very_long_type_name_indeed', label: 'x'.repeat(200), worker: 'a-worker-with-a-long-name', progress: { percent: i * 9, message: 'm'.repeat(100), at: T0 } })),
-    ...Array.from({ length: 30 }, (_, i) => task({ id: `0mq${String(i).padStart(5, '0')}`, tags: ['gpu', 'cuda', 'lots', 'of', 'tags'], waitingOn: i % 2 ? ['0mr00001', '0mr00002', '0mr00003'] : [] })),
+    ...Array.from({ length: 12 }, (_, i) =>
+      running({
+        id: `0mr${String(i).padStart(5, '0')}`,
+        type: 'a_very_long_type_name_indeed',
+        label: 'x'.repeat(200),
+        worker: 'a-worker-with-a-long-name',
+        progress: { percent: i * 9, message: 'm'.repeat(100), at: T0 },
+      }),
+    ),
+    ...Array.from({ length: 30 }, (_, i) =>
+      task({ id: `0mq${String(i).padStart(5, '0')}`, tags: ['gpu', 'cuda', 'lots', 'of', 'tags'], waitingOn: i % 2 ? ['0mr00001', '0mr00002', '0mr00003'] : [] }),
+    ),
     ...Array.from({ length: 30 }, (_, i) => finished('TIMEDOUT', { id: `0mf${String(i).padStart(5, '0')}`, type: `type_${i % 9}`, signal: 'SIGKILL' })),
   ];
   const ws = Array.from({ length: 6 }, (_, i) => worker({ id: `w${i}`, name: `worker-number-${i}-long`, tags: Array.from({ length: 20 }, (_, j) => `tag${j}`) }));

@@ -26,7 +26,15 @@ const lines = (f: string | undefined) => (f ?? '').split('\n');
 const widest = (f: string | undefined) => Math.max(...lines(f).map((l) => [...l].length));
 
 t.test('header: daemon, workers and slots; counts by state; sparklines', async (t) => {
-  let s = loaded(initialState(T0), { ps: ps([running(), task(), finished('ERROR')]), workers: [worker(), worker({ id: 'w2', name: 'b', state: 'paused' })], status: { pid: 77, version: '0.1.0', startedAt: T0 - 3_723_000, counts: zeroCounts(), rss: 50 * 1024 * 1024, cpu: 1500 } }, T0);
+  let s = loaded(
+    initialState(T0),
+    {
+      ps: ps([running(), task(), finished('ERROR')]),
+      workers: [worker(), worker({ id: 'w2', name: 'b', state: 'paused' })],
+      status: { pid: 77, version: '0.1.0', startedAt: T0 - 3_723_000, counts: zeroCounts(), rss: 50 * 1024 * 1024, cpu: 1500 },
+    },
+    T0,
+  );
   s = { ...s, rate: { start: T0, buckets: [0, 2, 4, 8, 3] }, memory: [1, 2, 3] };
   const { lastFrame } = render(<Header state={s} slots={{ used: 1, total: 8 }} width={80} theme={theme} />);
   const [l1, l2, l3] = lines(lastFrame());
@@ -87,7 +95,12 @@ t.test('queue table: run order with the reason each waits, and how many more', a
 t.test('a table scrolls to keep the selection in view', async (t) => {
   const tasks = Array.from({ length: 10 }, (_, i) => task({ id: `0mq0000${i}` }));
   const f = render(<QueueTable tasks={tasks} waits={new Map()} more={0} selected={8} focused height={3} width={80} theme={theme} />).lastFrame();
-  t.same(lines(f).slice(1).map((l) => l.slice(0, 10)), ['  0mq00006', '  0mq00007', '› 0mq00008']);
+  t.same(
+    lines(f)
+      .slice(1)
+      .map((l) => l.slice(0, 10)),
+    ['  0mq00006', '  0mq00007', '› 0mq00008'],
+  );
 });
 
 t.test('finished table: state, exit code or signal, duration, age', async (t) => {
@@ -105,7 +118,10 @@ t.test('workers table: tags, slots, heartbeat age; and a daemon that does not li
   t.match(lines(f)[0], /^WORKERS 2 +STATE +SLOTS +BEAT +PID TAGS$/);
   t.match(lines(f)[1], /^  alpha +running +2\/4 +2s +900 linux,bash/);
   t.match(lines(f)[2], /^› beta +lost +0\/4 +- +900 gpu/);
-  t.equal(render(<WorkersTable workers={undefined} selected={-1} focused height={1} width={80} now={T0} theme={theme} />).lastFrame(), 'WORKERS 0  this daemon does not list workers');
+  t.equal(
+    render(<WorkersTable workers={undefined} selected={-1} focused height={1} width={80} now={T0} theme={theme} />).lastFrame(),
+    'WORKERS 0  this daemon does not list workers',
+  );
 });
 
 t.test('log pane: follows the end; full screen scrolls back', async (t) => {
@@ -116,7 +132,12 @@ t.test('log pane: follows the end; full screen scrolls back', async (t) => {
   t.same(lines(pane), ['LOG 0mrun001 echo RUNNING  l full screen', 'line 8', 'line 9', 'bad thing']);
   const back = render(<LogPane log={log} task={r} height={3} width={80} scroll={4} full theme={theme} />).lastFrame();
   t.same(lines(back), ['LOG 0mrun001 echo RUNNING  4 lines back · G follows · Esc back', 'line 4', 'line 5', 'line 6']);
-  t.equal(lines(render(<LogPane log={{ ...emptyLog(r.id), loading: false }} task={task({ id: '0mrun001' })} height={3} width={80} scroll={0} full={false} theme={theme} />).lastFrame())[1], 'not started yet');
+  t.equal(
+    lines(
+      render(<LogPane log={{ ...emptyLog(r.id), loading: false }} task={task({ id: '0mrun001' })} height={3} width={80} scroll={0} full={false} theme={theme} />).lastFrame(),
+    )[1],
+    'not started yet',
+  );
   t.equal(lines(render(<LogPane height={3} width={80} scroll={0} full={false} theme={theme} />).lastFrame())[0], 'LOG  select a task to follow its output');
 });
 

@@ -8,8 +8,24 @@ const json = flag('json', { type: 'boolean', description: 'Print JSON.' });
 const spec: CompletionSpec = {
   topics: { daemon: { description: 'Run the daemon.' } },
   commands: {
-    run: { id: 'run', summary: 'Submit a task.', strict: false, args: { type: { name: 'type' } }, flags: { json, env: flag('env', { char: 'e', multiple: true }), quiet: flag('quiet', { char: 'q', type: 'boolean' }), batch: flag('batch'), after: flag('after', { multiple: true }) } },
-    ps: { id: 'ps', summary: 'List tasks.', flags: { json, state: flag('state', { char: 's', multiple: true }), type: flag('type', { char: 't' }), limit: flag('limit', { char: 'n' }) } },
+    run: {
+      id: 'run',
+      summary: 'Submit a task.',
+      strict: false,
+      args: { type: { name: 'type' } },
+      flags: {
+        json,
+        env: flag('env', { char: 'e', multiple: true }),
+        quiet: flag('quiet', { char: 'q', type: 'boolean' }),
+        batch: flag('batch'),
+        after: flag('after', { multiple: true }),
+      },
+    },
+    ps: {
+      id: 'ps',
+      summary: 'List tasks.',
+      flags: { json, state: flag('state', { char: 's', multiple: true }), type: flag('type', { char: 't' }), limit: flag('limit', { char: 'n' }) },
+    },
     kill: { id: 'kill', summary: 'Kill tasks.', strict: false, args: { ids: { name: 'ids' } }, flags: { json, signal: flag('signal', { char: 's' }) } },
     show: { id: 'show', summary: 'Show a task.', args: { id: { name: 'id' } }, flags: { json } },
     'daemon:start': { id: 'daemon:start', summary: 'Start it.\nMore.', flags: { json, foreground: flag('foreground', { char: 'f', type: 'boolean' }) } },
@@ -81,20 +97,36 @@ t.test('arguments', async (t) => {
 const task = (id: string, state: Task['state'], label?: string) => ({ id, state, type: 'echo', ...(label ? { label } : {}) }) as Task;
 const fake = {
   call: async (method: string) => {
-    if (method === 'ps') return { running: [task('b2', 'RUNNING')], queued: [task('c3', 'WAITING', 'ci')], finished: [task('d4', 'SUCCESS'), task('a1', 'ERROR')], counts: {}, more: {} };
-    if (method === 'types.ls') return { types: [{ name: 'echo', description: 'Says hi.\nTwice.' }, { name: 'shell', description: '' }], errors: [] };
+    if (method === 'ps')
+      return { running: [task('b2', 'RUNNING')], queued: [task('c3', 'WAITING', 'ci')], finished: [task('d4', 'SUCCESS'), task('a1', 'ERROR')], counts: {}, more: {} };
+    if (method === 'types.ls')
+      return {
+        types: [
+          { name: 'echo', description: 'Says hi.\nTwice.' },
+          { name: 'shell', description: '' },
+        ],
+        errors: [],
+      };
     throw Object.assign(new Error('Method not found'), { code: 'METHOD_NOT_FOUND' });
   },
 } as never;
 
 t.test('live values', async (t) => {
-  t.same(await ask(fake, 'tasks-active'), [
-    { value: 'b2', description: 'RUNNING echo' },
-    { value: 'c3', description: 'WAITING echo [ci]' },
-    { value: 'd4', description: 'SUCCESS echo' },
-    { value: 'a1', description: 'ERROR echo' },
-  ], 'running first, then queued, then finished');
-  t.same((await ask(fake, 'tasks-recent')).map((c) => c.value), ['d4', 'c3', 'b2', 'a1'], 'newest first');
+  t.same(
+    await ask(fake, 'tasks-active'),
+    [
+      { value: 'b2', description: 'RUNNING echo' },
+      { value: 'c3', description: 'WAITING echo [ci]' },
+      { value: 'd4', description: 'SUCCESS echo' },
+      { value: 'a1', description: 'ERROR echo' },
+    ],
+    'running first, then queued, then finished',
+  );
+  t.same(
+    (await ask(fake, 'tasks-recent')).map((c) => c.value),
+    ['d4', 'c3', 'b2', 'a1'],
+    'newest first',
+  );
   t.same(await ask(fake, 'types'), [{ value: 'echo', description: 'Says hi.' }, { value: 'shell' }]);
   await t.rejects(ask(fake, 'schedules'), 'an unknown method is the caller’s to swallow');
   const list = { call: async () => ({ workers: [{ id: 'local', state: 'running', running: ['a'], slots: 2 }] }) } as never;

@@ -52,7 +52,13 @@ t.test('defaults, then config.toml, then BLANKET_* env', async (t) => {
 t.test('bad values name file:line or the variable', async (t) => {
   const err = t.throws(() => effectiveConfig('sync_writes = true\n[worker]\nslots = -1\nslotz = 3\n', {}, '/h/config.toml')) as unknown as ConfigError;
   t.type(err, ConfigError);
-  t.same(err.errors.map((e) => [e.line, e.message.split(':')[0]]), [[4, 'worker.slotz'], [3, 'worker.slots']]);
+  t.same(
+    err.errors.map((e) => [e.line, e.message.split(':')[0]]),
+    [
+      [4, 'worker.slotz'],
+      [3, 'worker.slots'],
+    ],
+  );
   t.match(err.message, '/h/config.toml:3: worker.slots: must be a whole number from 0 to 1024');
 
   const bad = t.throws(() => effectiveConfig(undefined, { BLANKET_WORKER_SLOTS: 'many', BLANKET_SYNC_WRITES: 'maybe' })) as unknown as ConfigError;
@@ -83,7 +89,10 @@ t.test('keyLines follows tables and dotted keys', async (t) => {
 
 t.test('explainConfig has one row per option, in order', async (t) => {
   const rows = explainConfig(effectiveConfig('max_output_bytes = "1 GiB"\n', {}));
-  t.same(rows.map((r) => r.key), CONFIG_OPTIONS.map((o) => o.key));
+  t.same(
+    rows.map((r) => r.key),
+    CONFIG_OPTIONS.map((o) => o.key),
+  );
   const out = rows.find((r) => r.key === 'max_output_bytes')!;
   t.same([out.value, out.text, out.source.from], [1024 ** 3, '1 GiB', 'file']);
   t.equal(rows.find((r) => r.key === 'worker.slots')!.value, null);

@@ -7,8 +7,27 @@ const T = 1_700_000_000_000;
 
 function task(patch: Partial<Task> = {}): Task {
   return {
-    id: 'c', type: 'shell', priority: 0, env: {}, tags: [], executor: 'sh', command: 'true', files: [], timeout: 60, retries: 0, retryBackoff: 0, maxConcurrent: 0,
-    state: 'WAITING', attempt: 1, attempts: [], after: ['a', 'b'], waitingOn: ['a', 'b'], createdAt: T, updatedAt: T, resultDir: '/r/c', ...patch,
+    id: 'c',
+    type: 'shell',
+    priority: 0,
+    env: {},
+    tags: [],
+    executor: 'sh',
+    command: 'true',
+    files: [],
+    timeout: 60,
+    retries: 0,
+    retryBackoff: 0,
+    maxConcurrent: 0,
+    state: 'WAITING',
+    attempt: 1,
+    attempts: [],
+    after: ['a', 'b'],
+    waitingOn: ['a', 'b'],
+    createdAt: T,
+    updatedAt: T,
+    resultDir: '/r/c',
+    ...patch,
   };
 }
 
@@ -46,7 +65,11 @@ t.test('a skipped chain names where it broke', async (t) => {
     ['b', 'SKIPPED', undefined, 'dependency b ended SKIPPED'],
   ];
   for (const [dep, depState, depReason, reason] of rows) t.equal(skipReason(dep, depState, depReason), reason);
-  const r = transition(task({ waitingOn: ['b'], after: ['b'] }), { type: 'dependency', at: T, dep: 'b', depState: 'SKIPPED', depReason: 'dependency a ended TIMEDOUT' }, { random: 0 });
+  const r = transition(
+    task({ waitingOn: ['b'], after: ['b'] }),
+    { type: 'dependency', at: T, dep: 'b', depState: 'SKIPPED', depReason: 'dependency a ended TIMEDOUT' },
+    { random: 0 },
+  );
   t.ok(r.ok && r.task.reason === 'dependency b was skipped, after a ended TIMEDOUT', 'through the transition');
 });
 

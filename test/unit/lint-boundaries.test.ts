@@ -17,10 +17,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const eslint = new ESLint({
   cwd: ROOT,
   overrideConfigFile: true,
-  overrideConfig: [
-    { files: ['**/*.ts', '**/*.tsx'], languageOptions: { parser: tseslint.parser } },
-    ...(boundaryConfig({ importX, createNodeResolver }) as []),
-  ],
+  overrideConfig: [{ files: ['**/*.ts', '**/*.tsx'], languageOptions: { parser: tseslint.parser } }, ...(boundaryConfig({ importX, createNodeResolver }) as [])],
 });
 
 /** The rule ids reported for `code` as if it were the file `file` (relative to the repo root). */
@@ -68,7 +65,10 @@ for (const [file, code] of forbidden) {
 }
 
 const allowed: [file: string, code: string][] = [
-  ['src/worker/planted.ts', "import { transition } from '../core/states.js';\nimport type { Task } from '../protocol/model.js';\nimport { connect } from '../client/connect.js';\nimport { createLogger } from '../log.js';"],
+  [
+    'src/worker/planted.ts',
+    "import { transition } from '../core/states.js';\nimport type { Task } from '../protocol/model.js';\nimport { connect } from '../client/connect.js';\nimport { createLogger } from '../log.js';",
+  ],
   ['src/daemon/planted.ts', "import { transition } from '../core/states.js';\nimport { createLogger } from '../log.js';\nimport { packageVersion } from '../pkg.js';"],
   ['src/core/planted.ts', "import type { Task } from '../protocol/model.js';\nimport { transition } from './states.js';"],
   // What daemon, worker and cli share lives in os/.
@@ -99,7 +99,9 @@ t.test('every named exception is still used, so the list shrinks when a module m
   for (const { file, imports } of EXCEPTIONS as { file: string; imports: string[] }[]) {
     const abs = path.join(ROOT, file);
     if (!t.ok(existsSync(abs), `${file} exists`)) continue;
-    const targets = [...readFileSync(abs, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)].map((m) => path.relative(ROOT, path.resolve(path.dirname(abs), m[1]!)).replace(/\.js$/, '.ts'));
+    const targets = [...readFileSync(abs, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)].map((m) =>
+      path.relative(ROOT, path.resolve(path.dirname(abs), m[1]!)).replace(/\.js$/, '.ts'),
+    );
     for (const i of imports) t.ok(targets.includes(i), `${file} still imports ${i}; if not, drop it from EXCEPTIONS`);
   }
 });

@@ -20,7 +20,11 @@ function tmp(t: Test): string {
 
 t.test('a logger writes one JSON object per line with time, level, pid, bindings and fields', async (t) => {
   const lines: string[] = [];
-  const log = createLogger((l) => lines.push(l), () => T, { level: 'debug' });
+  const log = createLogger(
+    (l) => lines.push(l),
+    () => T,
+    { level: 'debug' },
+  );
   log.child({ worker: 'local' }).warn('worker died; restarting', { delayMs: 200 });
   log.debug('quiet');
   log.info('task ended', { task: '0kq3', state: 'ERROR' });
@@ -50,7 +54,17 @@ t.test('lines parse back; the level filter passes lines that are not ours', asyn
 });
 
 t.test('rendered for people: time, level, message, key=value fields; stacks on their own lines', async (t) => {
-  const e = parseLogLine(JSON.stringify({ level: 'warn', time: new Date(T).toISOString(), pid: 9, worker: 'local', reason: 'worker process exited (code 1)', delayMs: 200, msg: 'worker died; restarting' }))!;
+  const e = parseLogLine(
+    JSON.stringify({
+      level: 'warn',
+      time: new Date(T).toISOString(),
+      pid: 9,
+      worker: 'local',
+      reason: 'worker process exited (code 1)',
+      delayMs: 200,
+      msg: 'worker died; restarting',
+    }),
+  )!;
   t.equal(renderLogEntry(e, { utc: true }), '2025-03-01 12:00:00.123 WARN  worker died; restarting  worker=local reason="worker process exited (code 1)" delayMs=200');
   t.equal(
     renderLogLine(JSON.stringify({ level: 'error', time: T, msg: 'handler failed', method: 'ps', tags: ['a', 'b'], err: 'Error: x\n    at f (a.js:1:2)\n' }), { utc: true }),
@@ -76,7 +90,11 @@ t.test('files rotate by size and keep N; the last lines are read back across the
   t.same(warns, ['line 30', 'line 40', 'line 50'], 'reaching back into rotated files for enough lines at the level');
   const kept = lastLogLines(file, 1000);
   t.ok(kept.length < 60 && kept.length > 10, 'what rotation dropped is gone');
-  t.same(kept.map((l) => Number(parseLogLine(l)!.msg.split(' ')[1])), [...Array(kept.length).keys()].map((i) => 60 - kept.length + i), 'in order, without gaps');
+  t.same(
+    kept.map((l) => Number(parseLogLine(l)!.msg.split(' ')[1])),
+    [...Array(kept.length).keys()].map((i) => 60 - kept.length + i),
+    'in order, without gaps',
+  );
   t.same(lastLogLines(path.join(dir, 'nope.log'), 10), []);
   t.same(lastLogLines(file, 0), []);
 });
@@ -118,7 +136,10 @@ t.test('a log file that cannot be written: lines go to stderr, and the file is t
   for (let i = 0; i < 40; i++) log.info(`filler ${i} ${'x'.repeat(60)}`);
   await waitFor('the failure reported on stderr', () => errs.some((e) => /cannot write .*d\.log/.test(e)));
   log.info('while failing');
-  t.ok(errs.some((e) => e.includes('while failing')), 'lines go to stderr meanwhile');
+  t.ok(
+    errs.some((e) => e.includes('while failing')),
+    'lines go to stderr meanwhile',
+  );
   rmSync(sub);
   mkdirSync(sub);
   await waitFor('the file again', () => {

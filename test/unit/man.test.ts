@@ -8,7 +8,10 @@ import t from 'tap';
 import { ROOT } from '../helpers/home.js';
 
 const FIX = 'run `npm run man` (it builds, regenerates man/ and the "man" list in package.json) and commit the result';
-const pages = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.1')).sort();
+const pages = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.1'))
+    .sort();
 
 /** Command ids from the source tree, so a new command is caught even before a build. */
 function sourceCommands(dir = path.join(ROOT, 'src', 'commands'), prefix: string[] = []): string[] {
@@ -23,7 +26,9 @@ function sourceCommands(dir = path.join(ROOT, 'src', 'commands'), prefix: string
 
 t.test('every command has a page, and the manifest the pages come from is current', async (t) => {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { hidden?: boolean }> };
-  const built = Object.keys(manifest.commands).filter((id) => !manifest.commands[id]!.hidden).sort();
+  const built = Object.keys(manifest.commands)
+    .filter((id) => !manifest.commands[id]!.hidden)
+    .sort();
   const source = sourceCommands().sort();
   t.same(built, source, 'oclif.manifest.json lists the commands in src/commands: run `npm run build` (npm run man does it; after deleting a command, remove dist/ first)');
   const have = new Set(pages(path.join(ROOT, 'man')));
@@ -49,7 +54,11 @@ t.test('man/ is exactly what `npm run man` generates', async (t) => {
   for (const f of committed) if (!fresh.includes(f)) t.fail(`man/${f} is for a command that no longer exists: ${FIX}`);
 
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { man?: string[] };
-  t.same(pkg.man, fresh.map((f) => `./man/${f}`), `package.json "man" lists every page: ${FIX}`);
+  t.same(
+    pkg.man,
+    fresh.map((f) => `./man/${f}`),
+    `package.json "man" lists every page: ${FIX}`,
+  );
 });
 
 t.test('pages carry the version, never a date, and the bin name in examples', async (t) => {

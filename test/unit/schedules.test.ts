@@ -35,11 +35,26 @@ t.test('[[schedule]] entries', async (t) => {
   t.same(config.schedules, [
     {
       line: 4,
-      spec: { name: 'backup', cron: '0 3 * * *', tz: 'Europe/Berlin', task: { type: 'shell', env: { COMMAND: "restic backup '/home/ada/work dir'" } }, overlap: 'queue', catchUp: 'all', catchUpMax: 3 },
+      spec: {
+        name: 'backup',
+        cron: '0 3 * * *',
+        tz: 'Europe/Berlin',
+        task: { type: 'shell', env: { COMMAND: "restic backup '/home/ada/work dir'" } },
+        overlap: 'queue',
+        catchUp: 'all',
+        catchUpMax: 3,
+      },
     },
     {
       line: 13,
-      spec: { name: 'hello', cron: '*/2 * * * * *', task: { type: 'greet', env: { NAME: 'Ada', N: '3' }, label: 'demo', priority: 5 }, overlap: 'skip', catchUp: 'latest', catchUpMax: 10 },
+      spec: {
+        name: 'hello',
+        cron: '*/2 * * * * *',
+        task: { type: 'greet', env: { NAME: 'Ada', N: '3' }, label: 'demo', priority: 5 },
+        overlap: 'skip',
+        catchUp: 'latest',
+        catchUpMax: 10,
+      },
     },
   ]);
   t.same(effectiveConfig('', {}).config.schedules, [], 'none by default');
@@ -72,7 +87,11 @@ command = "true"
   const err = t.throws(() => effectiveConfig(text, {}, '/h/config.toml')) as unknown as ConfigError;
   t.type(err, ConfigError);
   const lines = err.message.split('\n');
-  const has = (re: RegExp) => t.ok(lines.some((l) => re.test(l)), re.source);
+  const has = (re: RegExp) =>
+    t.ok(
+      lines.some((l) => re.test(l)),
+      re.source,
+    );
   has(/^\/h\/config\.toml:3: schedule "a": cron: minute field "61"/);
   has(/^\/h\/config\.toml:9: schedule "b": tz: unknown time zone "Mars\/Base"/);
   has(/^\/h\/config\.toml:11: schedule "b": command: give either type .* or command/);
@@ -99,9 +118,23 @@ t.test('sameSpec compares what a schedule does, not its state', async (t) => {
 
 const NOW = Date.parse('2026-11-28T09:25:00Z');
 const info = (patch: Partial<ScheduleInfo> = {}): ScheduleInfo => ({
-  name: 'tick', cron: '*/2 * * * * *', task: { type: 'shell', env: { COMMAND: 'date' } }, overlap: 'skip', catchUp: 'latest', catchUpMax: 10,
-  source: 'cli', paused: false, createdAt: NOW - 60_000, updatedAt: NOW, cursor: NOW, queued: [], skipped: 0, zone: 'UTC',
-  next: [NOW + 2000, NOW + 4000, NOW + 6000], lastRun: { taskId: '1sc6tm00', fireAt: NOW, state: 'SUCCESS' }, ...patch,
+  name: 'tick',
+  cron: '*/2 * * * * *',
+  task: { type: 'shell', env: { COMMAND: 'date' } },
+  overlap: 'skip',
+  catchUp: 'latest',
+  catchUpMax: 10,
+  source: 'cli',
+  paused: false,
+  createdAt: NOW - 60_000,
+  updatedAt: NOW,
+  cursor: NOW,
+  queued: [],
+  skipped: 0,
+  zone: 'UTC',
+  next: [NOW + 2000, NOW + 4000, NOW + 6000],
+  lastRun: { taskId: '1sc6tm00', fireAt: NOW, state: 'SUCCESS' },
+  ...patch,
 });
 
 t.test('renderers', async (t) => {
@@ -110,7 +143,17 @@ t.test('renderers', async (t) => {
   t.equal(clock(NOW + 3600_000, 'Europe/Berlin', NOW), '11:25');
   t.equal(clock(NOW + 86_400_000, 'UTC', NOW), '11-29 09:25');
   t.equal(clock(Date.parse('2027-01-02T03:04:00Z'), 'UTC', NOW), '2027-01-02 03:04');
-  const list = renderScheduleList({ schedules: [info(), info({ name: 'nightly', cron: '0 3 * * *', zone: 'Europe/Berlin', tz: 'Europe/Berlin', paused: true, next: [], task: { type: 'greet', env: { NAME: 'Ada' } } })], errors: [{ file: '/h/config.toml', line: 9, message: 'schedule "x": unknown task type "nope"' }] }, NOW, 200);
+  const list = renderScheduleList(
+    {
+      schedules: [
+        info(),
+        info({ name: 'nightly', cron: '0 3 * * *', zone: 'Europe/Berlin', tz: 'Europe/Berlin', paused: true, next: [], task: { type: 'greet', env: { NAME: 'Ada' } } }),
+      ],
+      errors: [{ file: '/h/config.toml', line: 9, message: 'schedule "x": unknown task type "nope"' }],
+    },
+    NOW,
+    200,
+  );
   t.same(
     list.split('\n').map((l) => l.split(/ {2,}/)),
     [
@@ -121,8 +164,13 @@ t.test('renderers', async (t) => {
     ],
   );
   t.match(renderScheduleList({ schedules: [], errors: [] }, NOW), /No schedules/);
-  const history = [{ id: '1sc6tm00', state: 'SUCCESS', schedule: { name: 'tick', fireAt: NOW }, endedAt: NOW - 1000, type: 'shell', env: { COMMAND: 'date' }, command: 'date' } as unknown as Task];
-  const show = renderScheduleShow({ schedule: info({ skipped: 2, lastSkip: { at: NOW, reason: 'fire at x skipped: the previous run y is RUNNING (overlap = skip)' } }), history }, NOW);
+  const history = [
+    { id: '1sc6tm00', state: 'SUCCESS', schedule: { name: 'tick', fireAt: NOW }, endedAt: NOW - 1000, type: 'shell', env: { COMMAND: 'date' }, command: 'date' } as unknown as Task,
+  ];
+  const show = renderScheduleShow(
+    { schedule: info({ skipped: 2, lastSkip: { at: NOW, reason: 'fire at x skipped: the previous run y is RUNNING (overlap = skip)' } }), history },
+    NOW,
+  );
   t.match(show, /next +2026-11-28 09:25:02 UTC \(in 2s\)\n +2026-11-28 09:25:04 UTC \(in 4s\)\n/);
   t.match(show, /skipped fires +2 +latest: fire at x skipped/);
   t.match(show, /History \(latest 1\)\nID +FIRE TIME +STATE +ENDED +COMMAND\n1sc6tm00 +09:25:00 +SUCCESS +1\.0s ago +date/);
@@ -130,7 +178,9 @@ t.test('renderers', async (t) => {
 
 t.test('completion offers schedule names from schedule.ls', async (t) => {
   const { ask } = await import('../../src/cli/complete/live.js');
-  const client = { call: async (method: string) => (method === 'schedule.ls' ? { schedules: [info(), info({ name: 'nightly', cron: '0 3 * * *', paused: true })], errors: [] } : undefined) } as never;
+  const client = {
+    call: async (method: string) => (method === 'schedule.ls' ? { schedules: [info(), info({ name: 'nightly', cron: '0 3 * * *', paused: true })], errors: [] } : undefined),
+  } as never;
   t.same(await ask(client, 'schedules'), [
     { value: 'tick', description: 'active */2 * * * * *' },
     { value: 'nightly', description: 'paused 0 3 * * *' },

@@ -71,7 +71,15 @@ t.test('--at refuses what it cannot read, and the past', async (t) => {
 });
 
 t.test('--in', async (t) => {
-  for (const [text, ms] of [['3s', 3000], ['10m', 600_000], ['2h30m', 9_000_000], ['90', 90_000], ['1d', 86_400_000], ['0s', 0]] as const) t.equal(parseIn(text), ms, text);
+  for (const [text, ms] of [
+    ['3s', 3000],
+    ['10m', 600_000],
+    ['2h30m', 9_000_000],
+    ['90', 90_000],
+    ['1d', 86_400_000],
+    ['0s', 0],
+  ] as const)
+    t.equal(parseIn(text), ms, text);
   for (const bad of ['5x', '-3s', 'soon', '']) t.throws(() => parseIn(bad), WhenError, bad);
 });
 

@@ -141,7 +141,8 @@ export function planCompletion(spec: CompletionSpec, argv: string[]): Plan {
       if (parts.length <= path.length || parts.slice(0, path.length).join(':') !== id) continue;
       const name = parts[path.length]!;
       const sub = [...path, name].join(':');
-      const description = parts.length === path.length + 1 ? firstLine(c.summary ?? c.description) : firstLine(spec.topics[sub]?.description) || `${sub.replace(/:/g, ' ')} commands`;
+      const description =
+        parts.length === path.length + 1 ? firstLine(c.summary ?? c.description) : firstLine(spec.topics[sub]?.description) || `${sub.replace(/:/g, ' ')} commands`;
       if (!seen.has(name) || parts.length === path.length + 1) seen.set(name, { value: name, ...(description ? { description } : {}) });
     }
     return [...seen.values()].sort((a, b) => (a.value < b.value ? -1 : 1));

@@ -40,7 +40,14 @@ export function renderLogEntry(e: LogEntry, opts: { utc?: boolean } = {}): strin
   const blocks: string[] = [];
   for (const [k, v] of Object.entries(e.fields)) {
     if (QUIET_FIELDS.has(k)) continue;
-    if (typeof v === 'string' && v.includes('\n')) blocks.push(`  ${dim(`${k}:`)}`, ...v.replace(/\n$/, '').split('\n').map((l) => `    ${l}`));
+    if (typeof v === 'string' && v.includes('\n'))
+      blocks.push(
+        `  ${dim(`${k}:`)}`,
+        ...v
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
     else inline.push(`${dim(`${k}=`)}${fieldValue(v)}`);
   }
   const time = e.time !== undefined ? formatLogTime(e.time, opts.utc) : '-'.padEnd(23);

@@ -10,7 +10,16 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 function parts(ms: number, zone: string): Record<string, string> {
   let f = formats.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     formats.set(zone, f);
   }
   const out: Record<string, string> = {};
@@ -118,6 +127,18 @@ export function renderScheduleShow({ schedule: s, history }: ScheduleShow, now: 
   const out = [table(rows.map(([k, v]) => [dim(k), v]))];
   out.push('', bold(`History (latest ${history.length})`));
   if (history.length === 0) out.push(dim('No runs yet.'));
-  else out.push(table([['ID', 'FIRE TIME', 'STATE', 'ENDED', 'COMMAND'].map(dim), ...history.map((t: Task) => [t.id, t.schedule ? clock(t.schedule.fireAt, s.zone, now, hasSeconds(s)) : '-', colorState(t.state), t.endedAt ? relative(t.endedAt, now) : '-', summary(t, 40)])]));
+  else
+    out.push(
+      table([
+        ['ID', 'FIRE TIME', 'STATE', 'ENDED', 'COMMAND'].map(dim),
+        ...history.map((t: Task) => [
+          t.id,
+          t.schedule ? clock(t.schedule.fireAt, s.zone, now, hasSeconds(s)) : '-',
+          colorState(t.state),
+          t.endedAt ? relative(t.endedAt, now) : '-',
+          summary(t, 40),
+        ]),
+      ]),
+    );
   return out.join('\n');
 }

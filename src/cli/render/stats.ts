@@ -7,7 +7,12 @@ import { bold, dim, table } from '../style.js';
 
 export function formatBytes(n: number | undefined): string {
   if (n === undefined) return '-';
-  for (const [unit, s] of [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) if (n >= s) return `${(n / s).toFixed(n >= 10 * s ? 0 : 1)} ${unit}`;
+  for (const [unit, s] of [
+    ['GB', 1024 ** 3],
+    ['MB', 1024 ** 2],
+    ['KB', 1024],
+  ] as const)
+    if (n >= s) return `${(n / s).toFixed(n >= 10 * s ? 0 : 1)} ${unit}`;
   return `${n} B`;
 }
 
@@ -34,7 +39,11 @@ function history(h: StatsSample[]): string[] {
     ['finished', h.map((s) => s.finished), String],
     ['daemon rss', h.map((s) => s.rss), formatBytes],
   ];
-  return ['', bold(`History`) + dim(` (${h.length} samples over ${span})`), table(rows.map(([name, v, f]) => [dim(name), sparkline(v), dim(`now ${f(v[v.length - 1]!)}, max ${f(Math.max(...v))}`)]))];
+  return [
+    '',
+    bold(`History`) + dim(` (${h.length} samples over ${span})`),
+    table(rows.map(([name, v, f]) => [dim(name), sparkline(v), dim(`now ${f(v[v.length - 1]!)}, max ${f(Math.max(...v))}`)])),
+  ];
 }
 
 export function renderStats(s: StatsResult): string {
@@ -57,7 +66,10 @@ export function renderStats(s: StatsResult): string {
       ['', 'P50', 'P90', 'P99', 'MAX', 'N'].map(dim),
       ['queue wait', ...pct(l.queueWait)],
       ['run time', ...pct(l.runTime)],
-      ...Object.entries(l.byType).flatMap(([t, x]) => [[dim(`${t} wait`), ...pct(x.queueWait)], [dim(`${t} run`), ...pct(x.runTime)]]),
+      ...Object.entries(l.byType).flatMap(([t, x]) => [
+        [dim(`${t} wait`), ...pct(x.queueWait)],
+        [dim(`${t} run`), ...pct(x.runTime)],
+      ]),
     ]),
   );
   const d = s.daemon;
@@ -66,13 +78,36 @@ export function renderStats(s: StatsResult): string {
     `${bold('Daemon')}  pid ${d.pid}, up ${formatDuration(d.uptime)}, rss ${formatBytes(d.rss)} (heap ${formatBytes(d.heapUsed)}), cpu ${cpu(d.cpu)}, ${d.fds ?? '?'} open fds, event loop lag ${ms(d.eventLoopLag)}, busy ${(d.eventLoopUtilization * 100).toFixed(1)}%`,
   );
   if (s.workers.length) {
-    out.push('', table([['WORKER', 'STATE', 'SLOTS', 'RUNNING', 'RSS', 'CPU', 'FDS'].map(dim), ...s.workers.map((w) => [w.id, w.state, String(w.slots), String(w.running), formatBytes(w.rss), cpu(w.cpu), w.fds === undefined ? '-' : String(w.fds)])]));
+    out.push(
+      '',
+      table([
+        ['WORKER', 'STATE', 'SLOTS', 'RUNNING', 'RSS', 'CPU', 'FDS'].map(dim),
+        ...s.workers.map((w) => [w.id, w.state, String(w.slots), String(w.running), formatBytes(w.rss), cpu(w.cpu), w.fds === undefined ? '-' : String(w.fds)]),
+      ]),
+    );
   }
   if (s.tasks.length) {
-    out.push('', table([['RUNNING TASK', 'TYPE', 'WORKER', 'UP', 'PROCS', 'RSS', 'CPU'].map(dim), ...s.tasks.map((t) => [t.id, t.type, t.worker ?? '-', t.startedAt !== undefined ? formatDuration(s.at - t.startedAt) : '-', String(t.processes), formatBytes(t.rss), cpu(t.cpu)])]));
+    out.push(
+      '',
+      table([
+        ['RUNNING TASK', 'TYPE', 'WORKER', 'UP', 'PROCS', 'RSS', 'CPU'].map(dim),
+        ...s.tasks.map((t) => [
+          t.id,
+          t.type,
+          t.worker ?? '-',
+          t.startedAt !== undefined ? formatDuration(s.at - t.startedAt) : '-',
+          String(t.processes),
+          formatBytes(t.rss),
+          cpu(t.cpu),
+        ]),
+      ]),
+    );
   }
   const disk = s.disk;
-  out.push('', `${bold('Results')}  ${disk.complete ? '' : '≥'}${formatBytes(disk.used)} in ${disk.complete ? '' : '≥'}${disk.files} files${disk.free !== undefined ? `, ${formatBytes(disk.free)} free` : ''} ${dim(`(measured ${formatDuration(Math.max(0, s.at - disk.measuredAt))} ago)`)}`);
+  out.push(
+    '',
+    `${bold('Results')}  ${disk.complete ? '' : '≥'}${formatBytes(disk.used)} in ${disk.complete ? '' : '≥'}${disk.files} files${disk.free !== undefined ? `, ${formatBytes(disk.free)} free` : ''} ${dim(`(measured ${formatDuration(Math.max(0, s.at - disk.measuredAt))} ago)`)}`,
+  );
   out.push(...history(s.history));
   const sm = s.sampler;
   out.push(

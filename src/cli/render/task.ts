@@ -76,7 +76,14 @@ export function renderPs(r: PsSections, now: number, cols = 120): string {
       table(
         [
           ['ID', 'TYPE', 'PRIO', 'WAITS FOR', 'LABEL', 'COMMAND'].map(dim),
-          ...r.queued.map((t) => [t.id, t.type, String(t.priority), r.reasons?.[t.id] ?? waitReason(t, now) ?? (t.attempt > 1 ? `retry ${t.attempt - 1}` : 'a worker'), t.label ?? '', summary(t, cmdWidth)]),
+          ...r.queued.map((t) => [
+            t.id,
+            t.type,
+            String(t.priority),
+            r.reasons?.[t.id] ?? waitReason(t, now) ?? (t.attempt > 1 ? `retry ${t.attempt - 1}` : 'a worker'),
+            t.label ?? '',
+            summary(t, cmdWidth),
+          ]),
         ],
         { maxWidth: cols },
       ),
@@ -165,5 +172,3 @@ export function renderShow({ task: t, dependents, related, callerEnvNames }: Sho
   }
   return out.join('\n');
 }
-
-

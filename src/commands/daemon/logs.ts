@@ -4,11 +4,7 @@ import { LOG_LEVELS } from '../../core/logline.js';
 export default command({
   summary: "Print the daemon's log for people (time, level, message, fields); -f follows it.",
   description: `Reads logs/daemon.log and, for older lines, its rotated files (daemon.log.1, …). It reads the files directly, so it works while no daemon runs (and does not start one). With --json, the lines are printed as they are stored: one JSON object each. What the daemon printed outside its log (a crash) is in logs/daemon.out.`,
-  examples: [
-    '<%= config.bin %> daemon logs',
-    '<%= config.bin %> daemon logs -f --level warn',
-    '<%= config.bin %> daemon logs -n 1000 --json | grep 0kq3',
-  ],
+  examples: ['<%= config.bin %> daemon logs', '<%= config.bin %> daemon logs -f --level warn', '<%= config.bin %> daemon logs -n 1000 --json | grep 0kq3'],
   flags: {
     follow: { kind: 'boolean', char: 'f', description: 'Keep printing new lines (Ctrl-C to stop).' },
     lines: { kind: 'integer', char: 'n', description: 'Last N lines.', default: 50, min: 0 },

@@ -18,7 +18,12 @@ export default command({
         `socket    ${r.socket}`,
         `memory    ${Math.round(r.rss / 1024 / 1024)} MB, ${formatDuration(r.cpu)} CPU`,
         `workers   ${r.workers}`,
-        `tasks     ${Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+        `tasks     ${
+          Object.entries(r.counts)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ') || 'none'
+        }`,
         ...(r.storeWarnings ?? []).map((w) => `store     ${w}`),
       ].join('\n'),
     );

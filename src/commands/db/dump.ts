@@ -25,7 +25,7 @@ export default command({
     await viaDaemonOrDirect(
       paths,
       async (c) => {
-        for (let after: string | undefined; ; ) {
+        for (let after: string | undefined; ;) {
           const page = await c.call('db.dump', { ...q, limit: 1000, ...(after !== undefined ? { after } : {}) });
           print(page);
           if (page.next === undefined) return;

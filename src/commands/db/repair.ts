@@ -26,7 +26,10 @@ export default command({
       (c) => c.call('db.repair', {}),
       async () => {
         const pid = await daemonProcess(paths);
-        if (pid) throw new BlanketError('DAEMON_RUNNING', `a daemon process (pid ${pid}) exists for ${paths.home} but does not answer`, { hint: 'stop it first: the store must not be repaired under it' });
+        if (pid)
+          throw new BlanketError('DAEMON_RUNNING', `a daemon process (pid ${pid}) exists for ${paths.home} but does not answer`, {
+            hint: 'stop it first: the store must not be repaired under it',
+          });
         return (await import('../../daemon/store/offline.js')).offlineRepair(paths.db, backupName(backupRoot(paths), 'repair-'));
       },
     );

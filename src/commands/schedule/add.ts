@@ -30,9 +30,19 @@ export default command({
     retries: { kind: 'integer', description: "Retries of each task (default: the type's).", min: 0, max: 1000 },
     timeout: { kind: 'integer', description: "Seconds before a task ends TIMEDOUT (default: the type's).", min: 0 },
     tag: { kind: 'string', description: 'Extra tag a worker must have (repeatable).', multiple: true },
-    cwd: { kind: 'string', description: "Working directory of the tasks, relative to this one (default: this one for a command after --; the type's cwd, else each task's result directory, for a TYPE).", helpValue: 'DIR' },
+    cwd: {
+      kind: 'string',
+      description:
+        "Working directory of the tasks, relative to this one (default: this one for a command after --; the type's cwd, else each task's result directory, for a TYPE).",
+      helpValue: 'DIR',
+    },
     overlap: { kind: 'string', description: 'While the previous run waits or runs: skip the fire, queue it, or allow it.', options: OVERLAP_POLICIES, default: 'skip' },
-    'catch-up': { kind: 'string', description: 'Fires missed while the daemon was down: none, latest (one run), or all (up to --catch-up-max).', options: CATCH_UP_POLICIES, default: 'latest' },
+    'catch-up': {
+      kind: 'string',
+      description: 'Fires missed while the daemon was down: none, latest (one run), or all (up to --catch-up-max).',
+      options: CATCH_UP_POLICIES,
+      default: 'latest',
+    },
     'catch-up-max': { kind: 'integer', description: 'With --catch-up all: at most this many runs.', min: 1, max: 1000, default: 10 },
     paused: { kind: 'boolean', description: 'Add it paused (resume it with blanket schedule resume).' },
   },

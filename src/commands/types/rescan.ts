@@ -3,7 +3,8 @@ import { command } from '../../cli/spec.js';
 
 export default command({
   summary: 'Read every task-type directory and the stored types again.',
-  description: 'The daemon re-reads files when they change; rescan is for changes it could not see (a network filesystem, a new types_paths directory that now exists). Exits 1 when a type has problems; the last good version of a broken file stays in force.',
+  description:
+    'The daemon re-reads files when they change; rescan is for changes it could not see (a network filesystem, a new types_paths directory that now exists). Exits 1 when a type has problems; the last good version of a broken file stays in force.',
   examples: ['<%= config.bin %> types rescan'],
   async run({ call, output }) {
     const r = await call('types.rescan', {});

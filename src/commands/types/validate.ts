@@ -31,7 +31,9 @@ export default command({
       [
         ...x.errors.map((e) => red(`error: ${formatLoadError(e)}`)),
         ...x.warnings.map((w) => yellow(`warning: ${w}`)),
-        x.ok ? green(`ok: ${x.checked.length} type${x.checked.length === 1 ? '' : 's'} checked (${x.checked.join(', ')})`) : red(`${x.errors.length} error${x.errors.length === 1 ? '' : 's'}`),
+        x.ok
+          ? green(`ok: ${x.checked.length} type${x.checked.length === 1 ? '' : 's'} checked (${x.checked.join(', ')})`)
+          : red(`${x.errors.length} error${x.errors.length === 1 ? '' : 's'}`),
       ].join('\n'),
     );
     if (!r.ok) process.exitCode = 1;

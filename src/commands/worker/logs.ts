@@ -3,7 +3,8 @@ import { LOG_LEVELS } from '../../core/logline.js';
 
 export default command({
   summary: "Print a worker's own log for people (time, level, message, fields); -f follows it.",
-  description: 'The worker writes logs/worker-NAME.log (JSON lines, rotated). With --json, the result is printed: the stored lines as they are, in "text" (the daemon sends them in pages of at most 512 KiB; they are joined).',
+  description:
+    'The worker writes logs/worker-NAME.log (JSON lines, rotated). With --json, the result is printed: the stored lines as they are, in "text" (the daemon sends them in pages of at most 512 KiB; they are joined).',
   examples: ['<%= config.bin %> worker logs local', '<%= config.bin %> worker logs -f local', '<%= config.bin %> worker logs local --level warn -n 20'],
   args: [{ name: 'id', description: 'Worker id.', required: true }],
   flags: {

@@ -10,7 +10,10 @@ export default command({
     name: { kind: 'string', description: 'Its id (default: worker-N).' },
   },
   async run({ flags, call, output }) {
-    const tags = flags.tags?.split(',').map((t) => t.trim()).filter(Boolean);
+    const tags = flags.tags
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     const w = await call('worker.start', { slots: flags.slots, ...(tags ? { tags } : {}), ...(flags.name ? { name: flags.name } : {}) });
     output(w, (x) => `worker ${x.id} started (pid ${x.pid}, ${x.slots} slot${x.slots === 1 ? '' : 's'}, tags ${x.tags.join(',')})`);
   },

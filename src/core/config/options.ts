@@ -25,7 +25,12 @@ const number = (t: string): unknown => (/^\d+$/.test(t.trim()) ? Number(t.trim()
 const list = (t: string): string[] => t.split(/[\s,]+/).filter(Boolean);
 const bool = (t: string): unknown => ({ true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false })[t.trim().toLowerCase()] ?? t;
 const size = (n: number): string => {
-  for (const [unit, s] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) if (n >= s && n % s === 0) return `${n / s} ${unit}`;
+  for (const [unit, s] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const)
+    if (n >= s && n % s === 0) return `${n / s} ${unit}`;
   return `${n} bytes`;
 };
 const dur = (ms: number): string => (ms % 1000 === 0 && ms < 60_000 ? `${ms / 1000}s` : formatDuration(ms));
@@ -44,7 +49,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'max_message_bytes',
     env: 'BLANKET_MAX_MESSAGE_BYTES',
-    description: 'The largest JSON-RPC message the daemon accepts on its socket; bigger ones are refused before they are buffered. A number of bytes or a size such as "4 MiB"; at least 1 KiB.',
+    description:
+      'The largest JSON-RPC message the daemon accepts on its socket; bigger ones are refused before they are buffered. A number of bytes or a size such as "4 MiB"; at least 1 KiB.',
     defaultText: size(DEFAULT_CONFIG.maxMessageBytes),
     fromEnv: number,
     get: (c) => c.maxMessageBytes,
@@ -71,7 +77,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'max_output_bytes',
     env: 'BLANKET_MAX_OUTPUT_BYTES',
-    description: "The most output kept per task and stream (stdout, stderr). A number of bytes or a size such as \"100 MiB\".",
+    description: 'The most output kept per task and stream (stdout, stderr). A number of bytes or a size such as "100 MiB".',
     defaultText: size(DEFAULT_CONFIG.maxOutputBytes),
     fromEnv: number,
     get: (c) => c.maxOutputBytes,
@@ -89,7 +95,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'worker.extra_tags',
     env: 'BLANKET_WORKER_EXTRA_TAGS',
-    description: "Tags added to the local worker's detected (or configured) tags, e.g. [\"gpu\", \"site:lab\"]. The env var is a list separated by commas or spaces.",
+    description: 'Tags added to the local worker\'s detected (or configured) tags, e.g. ["gpu", "site:lab"]. The env var is a list separated by commas or spaces.',
     defaultText: '[] (none)',
     fromEnv: list,
     get: (c) => c.worker.extraTags,
@@ -131,17 +137,15 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => c.log.level,
     show: (c) => c.log.level,
   },
-  ...HOOK_NAMES.map(
-    (h): ConfigOption => ({
-      key: `hooks.${h}`,
-      env: `BLANKET_HOOKS_${h.toUpperCase()}`,
-      description: `A command run (with sh) when any task ${h === 'on_success' ? 'succeeds' : h === 'on_failure' ? 'fails (ERROR, TIMEDOUT, LOST, SKIPPED)' : 'ends, whatever its state'}, after its type's own ${h}. {{ID}}, {{STATE}}, {{EXIT_CODE}}, … insert the task's values as references to variables that hold them, never as code (docs/observability.md lists them).`,
-      defaultText: '(none)',
-      fromEnv: (t) => t,
-      get: (c) => c.hooks.commands[h],
-      show: (c) => c.hooks.commands[h] ?? '(none)',
-    }),
-  ),
+  ...HOOK_NAMES.map((h): ConfigOption => ({
+    key: `hooks.${h}`,
+    env: `BLANKET_HOOKS_${h.toUpperCase()}`,
+    description: `A command run (with sh) when any task ${h === 'on_success' ? 'succeeds' : h === 'on_failure' ? 'fails (ERROR, TIMEDOUT, LOST, SKIPPED)' : 'ends, whatever its state'}, after its type's own ${h}. {{ID}}, {{STATE}}, {{EXIT_CODE}}, … insert the task's values as references to variables that hold them, never as code (docs/observability.md lists them).`,
+    defaultText: '(none)',
+    fromEnv: (t) => t,
+    get: (c) => c.hooks.commands[h],
+    show: (c) => c.hooks.commands[h] ?? '(none)',
+  })),
   {
     key: 'hooks.timeout',
     env: 'BLANKET_HOOKS_TIMEOUT',
@@ -154,7 +158,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'metrics.listen',
     env: 'BLANKET_METRICS_LISTEN',
-    description: 'Serve Prometheus metrics over HTTP at this loopback address, e.g. "127.0.0.1:9464" (GET /metrics). Off when empty. Only 127.0.0.1, ::1 and localhost are accepted; port 0 picks a free port (blanket stats shows it).',
+    description:
+      'Serve Prometheus metrics over HTTP at this loopback address, e.g. "127.0.0.1:9464" (GET /metrics). Off when empty. Only 127.0.0.1, ::1 and localhost are accepted; port 0 picks a free port (blanket stats shows it).',
     defaultText: '"" (off)',
     fromEnv: (t) => t.trim(),
     get: (c) => c.metrics.listen,
@@ -163,7 +168,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'metrics.sample_interval',
     env: 'BLANKET_METRICS_SAMPLE_INTERVAL',
-    description: 'How often the daemon writes a sample (task counts, throughput, memory, CPU) into its store, for the history blanket stats shows. A duration, at least 1s; 0 turns sampling off.',
+    description:
+      'How often the daemon writes a sample (task counts, throughput, memory, CPU) into its store, for the history blanket stats shows. A duration, at least 1s; 0 turns sampling off.',
     defaultText: dur(DEFAULT_CONFIG.metrics.sampleIntervalMs),
     fromEnv: (t) => t,
     get: (c) => c.metrics.sampleIntervalMs,
@@ -190,7 +196,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
     key: 'backup.dir',
     env: 'BLANKET_BACKUP_DIR',
-    description: 'Where backups go (scheduled ones, db backup without a path, the copy db repair makes first, and the files of a store kept before a start replays its damaged log). Relative paths are relative to config.toml.',
+    description:
+      'Where backups go (scheduled ones, db backup without a path, the copy db repair makes first, and the files of a store kept before a start replays its damaged log). Relative paths are relative to config.toml.',
     defaultText: 'backups/ in the state directory',
     fromEnv: (t) => t,
     get: (c) => c.backup.dir,

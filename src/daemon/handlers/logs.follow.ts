@@ -79,7 +79,8 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   if (!now) {
     cancel();
     notify({ kind: 'task.removed', id });
-  } else if (isTerminal(now.state)) finish(now.state); // more than the first page to send, or the end to say
+  } else if (isTerminal(now.state))
+    finish(now.state); // more than the first page to send, or the end to say
   else if (now.state === 'RUNNING') start();
   return { subscription, path, text, done: false };
 };

@@ -18,7 +18,8 @@ export const runBatch: Handler<'run.batch'> = async (params, { daemon }) => {
       drafts.push((await prepare(daemon, p)).draft);
     } catch (err) {
       if (err instanceof SchemaError) throw new BlanketError('INVALID_PARAMS', `tasks[${i}]: ${err.message}`, { details: { index: i } });
-      if (err instanceof BlanketError) throw new BlanketError(err.code, `tasks[${i}]: ${err.message}`, { ...(err.hint ? { hint: err.hint } : {}), details: { ...err.details, index: i } });
+      if (err instanceof BlanketError)
+        throw new BlanketError(err.code, `tasks[${i}]: ${err.message}`, { ...(err.hint ? { hint: err.hint } : {}), details: { ...err.details, index: i } });
       throw err;
     }
   }

@@ -75,7 +75,8 @@ export class ScheduleBook {
           details: err.field ? { field: err.field } : {},
         });
       }
-      if (err instanceof TimeZoneError) throw new BlanketError('BAD_TIME', err.message, { hint: 'zone names are those of the tz database (ls /usr/share/zoneinfo)', details: { tz: err.zone } });
+      if (err instanceof TimeZoneError)
+        throw new BlanketError('BAD_TIME', err.message, { hint: 'zone names are those of the tz database (ls /usr/share/zoneinfo)', details: { tz: err.zone } });
       throw err;
     }
   }

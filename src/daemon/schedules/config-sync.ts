@@ -57,7 +57,10 @@ export class ConfigSync {
       const at = { file, ...(line ? { line } : {}) };
       const cur = this.b.records.get(spec.name);
       if (cur?.source === 'cli') {
-        errors.push({ ...at, message: `schedule "${spec.name}": a schedule of this name was made with 'schedule add'; this entry is ignored until one of them is renamed or removed` });
+        errors.push({
+          ...at,
+          message: `schedule "${spec.name}": a schedule of this name was made with 'schedule add'; this entry is ignored until one of them is renamed or removed`,
+        });
         continue;
       }
       if (cur && sameSpec(cur, spec)) continue;
@@ -138,7 +141,12 @@ export class ConfigSync {
         (err: unknown) => {
           this.d.changed(); // what was written before the failure is armed
           const { delayMs, log } = this.backoff.fail(this.d.now());
-          if (log > 0) this.d.log.error("config.toml's schedules could not be applied; retrying with backoff", { err: String((err as Error)?.stack ?? err), failedAttempts: log, retryMs: delayMs });
+          if (log > 0)
+            this.d.log.error("config.toml's schedules could not be applied; retrying with backoff", {
+              err: String((err as Error)?.stack ?? err),
+              failedAttempts: log,
+              retryMs: delayMs,
+            });
           if (!this.closed) this.retry = setTimeout(() => this.apply(entries), delayMs);
         },
       );

@@ -109,8 +109,7 @@ export class Firing {
     if (at === Infinity) return;
     const delay = Math.min(Math.max(at - this.d.now(), 0), MAX_TIMER_MS);
     this.timer = setTimeout(
-      () =>
-        void this.b.exclusive(() => this.tick()).catch((err) => this.d.log.error('the scheduler could not decide its fires', { err: String((err as Error)?.stack ?? err) })),
+      () => void this.b.exclusive(() => this.tick()).catch((err) => this.d.log.error('the scheduler could not decide its fires', { err: String((err as Error)?.stack ?? err) })),
       delay,
     );
   }
@@ -129,7 +128,8 @@ export class Firing {
     if (!f) this.b.failing.set(name, (f = { backoff: new FailureBackoff(), retryAt: 0 }));
     const { delayMs, log } = f.backoff.fail(this.d.now());
     f.retryAt = this.d.now() + delayMs;
-    if (log > 0) this.d.log.error('schedule could not fire; retrying with backoff', { schedule: name, err: String((err as Error)?.stack ?? err), failedAttempts: log, retryMs: delayMs });
+    if (log > 0)
+      this.d.log.error('schedule could not fire; retrying with backoff', { schedule: name, err: String((err as Error)?.stack ?? err), failedAttempts: log, retryMs: delayMs });
   }
 
   /** The due fires of one schedule, through its catch-up policy, then its overlap policy. */

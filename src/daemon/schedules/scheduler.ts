@@ -44,7 +44,16 @@ export class Scheduler {
   constructor(private readonly d: SchedulerDeps) {
     this.book = new ScheduleBook({ store: d.store, log: d.log, now: d.now, zone: d.zone ?? localTimeZone() });
     this.firing = new Firing({ book: this.book, store: d.store, engine: d.engine, log: d.log, now: d.now, prepare: d.prepare });
-    this.config = new ConfigSync({ book: this.book, store: d.store, log: d.log, now: d.now, prepare: d.prepare, configFile: d.configFile, reload: d.reload, changed: () => this.firing.arm() });
+    this.config = new ConfigSync({
+      book: this.book,
+      store: d.store,
+      log: d.log,
+      now: d.now,
+      prepare: d.prepare,
+      configFile: d.configFile,
+      reload: d.reload,
+      changed: () => this.firing.arm(),
+    });
   }
 
   /** Load the stored schedules, reconcile config.toml, run what was missed while the daemon was down, arm. */
@@ -114,7 +123,10 @@ export class Scheduler {
     return this.book.exclusive(async () => {
       const rec = this.book.find(name);
       if (rec.source === 'config') {
-        throw new BlanketError('INVALID_STATE', `schedule ${name} is declared in config.toml`, { hint: 'remove its [[schedule]] entry there (or pause it: blanket schedule pause)', details: { name } });
+        throw new BlanketError('INVALID_STATE', `schedule ${name} is declared in config.toml`, {
+          hint: 'remove its [[schedule]] entry there (or pause it: blanket schedule pause)',
+          details: { name },
+        });
       }
       await this.d.store.removeSchedule(name);
       this.book.drop(name);

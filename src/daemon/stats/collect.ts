@@ -28,7 +28,11 @@ export async function collectStats(d: Daemon, historyCount: number): Promise<Sta
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   const fds = openFds('self');
-  const [lag, disk, history] = await Promise.all([probeLag(), d.stats.disk(), historyCount > 0 ? store.samples(now - d.config.metrics.historyMs, historyCount) : Promise.resolve([])]);
+  const [lag, disk, history] = await Promise.all([
+    probeLag(),
+    d.stats.disk(),
+    historyCount > 0 ? store.samples(now - d.config.metrics.historyMs, historyCount) : Promise.resolve([]),
+  ]);
   const metrics = d.stats.metrics();
   return {
     at: now,
@@ -57,7 +61,14 @@ export async function collectStats(d: Daemon, historyCount: number): Promise<Sta
     })),
     tasks: running.map((t) => {
       const g = t.pgid !== undefined ? groups.get(t.pgid) : undefined;
-      return { id: t.id, type: t.type, ...(t.worker ? { worker: t.worker } : {}), ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}), processes: g?.processes ?? 0, ...(g ? { rss: g.rss!, cpu: g.cpu! } : {}) };
+      return {
+        id: t.id,
+        type: t.type,
+        ...(t.worker ? { worker: t.worker } : {}),
+        ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
+        processes: g?.processes ?? 0,
+        ...(g ? { rss: g.rss!, cpu: g.cpu! } : {}),
+      };
     }),
     disk,
     sampler: d.stats.sampler(),

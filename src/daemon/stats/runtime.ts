@@ -102,7 +102,12 @@ export class StatsRuntime {
   }
 
   sampler(): StatsResult['sampler'] {
-    return { intervalMs: this.opts.config.sampleIntervalMs, ...(this.lastAt !== undefined ? { lastAt: this.lastAt } : {}), ...(this.lastCostMs !== undefined ? { lastCostMs: this.lastCostMs } : {}), ...(this.lastCpuMs !== undefined ? { lastCpuMs: this.lastCpuMs } : {}) };
+    return {
+      intervalMs: this.opts.config.sampleIntervalMs,
+      ...(this.lastAt !== undefined ? { lastAt: this.lastAt } : {}),
+      ...(this.lastCostMs !== undefined ? { lastCostMs: this.lastCostMs } : {}),
+      ...(this.lastCpuMs !== undefined ? { lastCpuMs: this.lastCpuMs } : {}),
+    };
   }
 
   /** Event-loop utilization since the previous call (or the start). */

@@ -28,7 +28,8 @@ export function invalidTask(v: unknown, key: string): string | undefined {
   if (!STATES.includes(t.state as State)) return `unknown state ${JSON.stringify(t.state)}`;
   for (const f of ['type', 'executor', 'command', 'resultDir'] as const) if (typeof t[f] !== 'string') return `${f} is not a string`;
   for (const f of ['priority', 'attempt', 'createdAt', 'updatedAt', 'timeout', 'retries'] as const) if (typeof t[f] !== 'number') return `${f} is not a number`;
-  for (const f of ['tags', 'after', 'waitingOn'] as const) if (!Array.isArray(t[f]) || !(t[f] as unknown[]).every((x) => typeof x === 'string')) return `${f} is not a list of strings`;
+  for (const f of ['tags', 'after', 'waitingOn'] as const)
+    if (!Array.isArray(t[f]) || !(t[f] as unknown[]).every((x) => typeof x === 'string')) return `${f} is not a list of strings`;
   if (!Array.isArray(t.attempts)) return 'attempts is not a list';
   if (typeof t.env !== 'object' || t.env === null) return 'env is not an object';
   return undefined;
@@ -67,7 +68,8 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
   try {
     const schema = parse((await db.get('m!schema', opts)) as string | undefined);
     if (schema.value === undefined) problem({ kind: 'meta', key: 'm!schema', message: schema.error ?? 'missing' });
-    else if (typeof schema.value !== 'number' || schema.value > LATEST_SCHEMA) problem({ kind: 'meta', key: 'm!schema', message: `unexpected value ${JSON.stringify(schema.value)}` });
+    else if (typeof schema.value !== 'number' || schema.value > LATEST_SCHEMA)
+      problem({ kind: 'meta', key: 'm!schema', message: `unexpected value ${JSON.stringify(schema.value)}` });
     const lastRaw = parse((await db.get('m!lastid', opts)) as string | undefined);
     const lastId = typeof lastRaw.value === 'string' ? lastRaw.value : undefined;
     if (lastRaw.value !== undefined && lastId === undefined) problem({ kind: 'meta', key: 'm!lastid', message: 'not a task id' });
@@ -106,11 +108,15 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
       const typeCounters = new Map<string, string>();
       let batch: string[] = [];
       const flushIndex = async () => {
-        const recs = (await db.getMany(batch.map((k) => `t!${idOf(k)}`), opts)) as Array<string | undefined>;
+        const recs = (await db.getMany(
+          batch.map((k) => `t!${idOf(k)}`),
+          opts,
+        )) as Array<string | undefined>;
         batch.forEach((k, i) => {
           const { value } = parse(recs[i]);
           if (value === undefined) problem({ kind: 'index', key: k, message: 'stale index key: no such task record' });
-          else if (invalidTask(value, `t!${idOf(k)}`) === undefined && !indexKeys(value as Task).includes(k)) problem({ kind: 'index', key: k, message: 'stale index key: its task record does not imply it' });
+          else if (invalidTask(value, `t!${idOf(k)}`) === undefined && !indexKeys(value as Task).includes(k))
+            problem({ kind: 'index', key: k, message: 'stale index key: its task record does not imply it' });
         });
         batch = [];
       };
@@ -120,13 +126,12 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
           keys++;
           const prefix = key.slice(0, Math.max(0, key.indexOf('!')));
           if (prefix === 'm') {
-          if (!META_KEYS.has(key)) problem({ kind: 'key', key, message: 'unknown meta key' });
+            if (!META_KEYS.has(key)) problem({ kind: 'key', key, message: 'unknown meta key' });
           } else if (prefix === 'c') counters.set(key.slice(2), raw as string);
           else if (prefix === 'ct') typeCounters.set(key.slice(3), raw as string);
           else if (RECORD_PREFIXES.includes(prefix)) {
             if (parse(raw as string).value === undefined) problem({ kind: 'record', key, message: 'unreadable record: not JSON' });
-          }
-          else if (prefix === 'g') registered.add(key.slice(2));
+          } else if (prefix === 'g') registered.add(key.slice(2));
           else if (INDEX_PREFIXES.includes(prefix)) {
             batch.push(key);
             if (batch.length >= BATCH) await flushIndex();
@@ -147,8 +152,10 @@ export async function checkStore(db: Db, location: string, via: DbCheckResult['v
         const n = value === undefined ? 0 : value;
         if (n !== (byType.get(k) ?? 0)) problem({ kind: 'counter', key: `ct!${k}`, message: `says ${JSON.stringify(n)}, the records hold ${byType.get(k) ?? 0}` });
       }
-      for (const g of groups) if (!registered.has(g)) problem({ kind: 'group', key: `g!${g}`, message: 'runnable tasks in an unregistered queue group (claims would not see them)' });
-      if (maxId !== undefined && (lastId === undefined || lastId < maxId)) problem({ kind: 'meta', key: 'm!lastid', message: `is ${lastId ?? 'missing'}, below task ${maxId} (new ids could repeat old ones)` });
+      for (const g of groups)
+        if (!registered.has(g)) problem({ kind: 'group', key: `g!${g}`, message: 'runnable tasks in an unregistered queue group (claims would not see them)' });
+      if (maxId !== undefined && (lastId === undefined || lastId < maxId))
+        problem({ kind: 'meta', key: 'm!lastid', message: `is ${lastId ?? 'missing'}, below task ${maxId} (new ids could repeat old ones)` });
     } catch (err) {
       // A damaged table a running daemon serves anyway (see LevelStore.verifyBeforeOpen): the file
       // problems above say where; the records cannot all be read, so nothing derived is judged.

@@ -23,8 +23,7 @@ export async function psQuery(src: PsSource, params: PsParams): Promise<PsSectio
     (params.since === undefined || t.createdAt >= params.since) &&
     want(t.state);
   // The narrowest index for a state: by type or label when asked, else by state.
-  const stateIndex = (s: State) =>
-    params.type !== undefined ? `ts!${params.type}!${s}!` : params.label !== undefined ? `ls!${escapeLabel(params.label)}!${s}!` : `s!${s}!`;
+  const stateIndex = (s: State) => (params.type !== undefined ? `ts!${params.type}!${s}!` : params.label !== undefined ? `ls!${escapeLabel(params.label)}!${s}!` : `s!${s}!`);
   const scanCap = limit * 20 + 1000;
   // `section` re-checks the state: a task may move between reading its index key and its record.
   const collect = async (prefix: string, n: number, section: (t: Task) => boolean, reverse = false, cap = scanCap): Promise<Task[]> => {

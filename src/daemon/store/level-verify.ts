@@ -68,7 +68,8 @@ export async function verifyBeforeOpen(location: string, opts: KeepOptions = {})
   if (logWarnings.length > 0) {
     const logs = [...new Set(logWarnings.map((p) => p.file))].join(', ');
     const what = `the store at ${location} has a damaged write-ahead log (${logWarnings.slice(0, 3).map(describe).join('; ')})`;
-    if (opts.keepDamagedIn === undefined) throw new StoreError(`${what}; opening it would drop what ${logs} holds past the damage, and no place was given to keep a copy first`, 'corrupt');
+    if (opts.keepDamagedIn === undefined)
+      throw new StoreError(`${what}; opening it would drop what ${logs} holds past the damage, and no place was given to keep a copy first`, 'corrupt');
     kept = backupName(opts.keepDamagedIn, 'damaged-', opts.now?.() ?? Date.now());
     try {
       await keepFiles(location, kept);

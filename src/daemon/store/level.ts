@@ -73,7 +73,8 @@ export class LevelStore implements Store {
       await this.db.close().catch(() => {});
       if (err instanceof StoreError) throw err;
       const code = (err as { code?: string }).code;
-      if (code === 'LEVEL_CORRUPTION' || code === 'LEVEL_DECODE_ERROR') throw new StoreError(`the store at ${this.opts.location} is corrupt: ${(err as Error).message}`, 'corrupt', { cause: err });
+      if (code === 'LEVEL_CORRUPTION' || code === 'LEVEL_DECODE_ERROR')
+        throw new StoreError(`the store at ${this.opts.location} is corrupt: ${(err as Error).message}`, 'corrupt', { cause: err });
       throw err;
     }
     if (this.opts.verify !== false) saveVerified(this.opts.location, this.verified);
@@ -257,7 +258,11 @@ export class LevelStore implements Store {
       for (const depId of await this.dependents(done.id)) {
         const dep = overlay.get(depId) ?? (await this.get(depId));
         if (!dep || dep.state !== 'WAITING' || !dep.waitingOn.includes(done.id)) continue;
-        const r = transition(dep, { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never, ...(done.reason !== undefined ? { depReason: done.reason } : {}) }, { random: 0 });
+        const r = transition(
+          dep,
+          { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never, ...(done.reason !== undefined ? { depReason: done.reason } : {}) },
+          { random: 0 },
+        );
         if (!r.ok) continue;
         const prev = changes.find((c) => c.task.id === depId);
         if (prev) prev.task = r.task;
@@ -492,14 +497,14 @@ export class LevelStore implements Store {
   }
   get admin(): StoreAdmin {
     return levelAdmin({
-    db: () => this.db,
-    location: this.opts.location,
-    rebuild: () =>
-      this.exclusive(async () => {
-        const res = await rebuildDerived(this.db);
-        await this.load();
-        return res;
-      }),
+      db: () => this.db,
+      location: this.opts.location,
+      rebuild: () =>
+        this.exclusive(async () => {
+          const res = await rebuildDerived(this.db);
+          await this.load();
+          return res;
+        }),
     });
   }
 

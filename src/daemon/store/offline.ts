@@ -26,7 +26,9 @@ async function withDb<T>(location: string, fn: (db: Db) => Promise<T>): Promise<
   } catch (err) {
     const code = (err as { cause?: { code?: string } }).cause?.code;
     if (code === 'LEVEL_LOCKED') throw new StoreBusy();
-    throw new BlanketError('STORE_CORRUPT', `cannot open the store at ${location}: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`, { hint: "run 'blanket db repair'" });
+    throw new BlanketError('STORE_CORRUPT', `cannot open the store at ${location}: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`, {
+      hint: "run 'blanket db repair'",
+    });
   }
   try {
     return await fn(db);
@@ -44,7 +46,13 @@ function fileProblems(location: string, report: Awaited<ReturnType<typeof verify
     tasks: 0,
     keys: 0,
     counts: Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>,
-    files: { ...(report.manifest ? { manifest: report.manifest } : {}), tables: Object.keys(report.tables).length, logs: report.logs.length, blocks: report.blocks, bytes: report.bytes },
+    files: {
+      ...(report.manifest ? { manifest: report.manifest } : {}),
+      tables: Object.keys(report.tables).length,
+      logs: report.logs.length,
+      blocks: report.blocks,
+      bytes: report.bytes,
+    },
     problems,
     moreProblems: 0,
     ms: 0,
@@ -67,7 +75,7 @@ export async function offlineBackup(location: string, dest: string): Promise<DbB
 /** Every page of a dump, from one open of the store. */
 export async function offlineDump(location: string, q: DumpQuery, onPage: (page: DbDumpPage) => void): Promise<void> {
   await withDb(location, async (db) => {
-    for (let after = q.after; ; ) {
+    for (let after = q.after; ;) {
       const page = await dumpPage(db, { ...q, ...(after !== undefined ? { after } : {}) });
       onPage(page);
       if (page.next === undefined) return;

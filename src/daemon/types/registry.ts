@@ -40,7 +40,9 @@ export class TypeRegistry {
     for (const dir of this.opts.dirs) {
       let files: string[];
       try {
-        files = readdirSync(dir).filter((f) => f.endsWith('.toml')).sort();
+        files = readdirSync(dir)
+          .filter((f) => f.endsWith('.toml'))
+          .sort();
       } catch {
         continue;
       }
@@ -201,7 +203,9 @@ export class TypeRegistry {
   }
 
   all(): TaskTypeInfo[] {
-    return this.names().map((n) => this.get(n)).filter((t): t is TaskTypeInfo => t !== undefined);
+    return this.names()
+      .map((n) => this.get(n))
+      .filter((t): t is TaskTypeInfo => t !== undefined);
   }
 
   /** Validate text as if it were a type file, against the types in force (for extends). */

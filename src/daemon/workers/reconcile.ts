@@ -37,7 +37,10 @@ export async function reconcile(daemon: Daemon, workerId: string, held: HeldTask
   // registry starts empty, and a worker still running tasks must not be given more than its slots),
   // and kills asked for while it was away, delivered now.
   const active = await store.active(workerId);
-  daemon.workers.setRunning(workerId, active.map((t) => t.id));
+  daemon.workers.setRunning(
+    workerId,
+    active.map((t) => t.id),
+  );
   for (const task of active) {
     if (!task.stopRequested || task.state !== 'RUNNING') continue;
     daemon.workers.send(workerId, { action: 'kill', id: task.id, signal: task.stopSignal ?? 'SIGTERM' });

@@ -45,7 +45,17 @@ export function Dashboard({ state, ui, view, cols, rows, theme }: DashboardProps
   if (ui.mode === 'help') content = <HelpOverlay height={inner} width={cols} />;
   else if (ui.mode === 'details') content = <DetailsView {...(state.details ? { details: state.details } : {})} height={inner} width={cols} scroll={ui.scroll} now={state.now} />;
   else if (ui.mode === 'log')
-    content = <LogPane {...(state.log ? { log: state.log } : {})} {...(view.selectedTask ? { task: view.selectedTask } : {})} height={inner} width={cols} scroll={ui.scroll} full theme={theme} />;
+    content = (
+      <LogPane
+        {...(state.log ? { log: state.log } : {})}
+        {...(view.selectedTask ? { task: view.selectedTask } : {})}
+        height={inner}
+        width={cols}
+        scroll={ui.scroll}
+        full
+        theme={theme}
+      />
+    );
   else content = <MainSections state={state} ui={ui} view={view} body={body} cols={cols} theme={theme} />;
   return (
     <Box flexDirection="column" width={cols} height={drawnRows(rows)} overflow="hidden">
@@ -53,7 +63,13 @@ export function Dashboard({ state, ui, view, cols, rows, theme }: DashboardProps
       <Box flexDirection="column" height={body} overflow="hidden">
         {content}
       </Box>
-      <Footer ui={ui} {...(state.notice ? { notice: state.notice } : {})} {...(ui.confirm && view.selectedTask?.id === ui.confirm.id ? { confirmTask: view.selectedTask } : {})} width={cols} theme={theme} />
+      <Footer
+        ui={ui}
+        {...(state.notice ? { notice: state.notice } : {})}
+        {...(ui.confirm && view.selectedTask?.id === ui.confirm.id ? { confirmTask: view.selectedTask } : {})}
+        width={cols}
+        theme={theme}
+      />
     </Box>
   );
 }
@@ -84,15 +100,56 @@ function MainSections({ state, ui, view, body, cols, theme }: MainProps) {
   return (
     <>
       {h.types !== undefined ? <TypeBars byType={state.byType} exact={state.byTypeExact} height={h.types} width={cols} theme={theme} /> : null}
-      {h.running !== undefined ? <RunningTable tasks={view.running} selected={within(0, r)} focused={tasksFocused} height={h.running} width={cols} now={state.now} workerNames={view.workerNames} theme={theme} /> : null}
+      {h.running !== undefined ? (
+        <RunningTable
+          tasks={view.running}
+          selected={within(0, r)}
+          focused={tasksFocused}
+          height={h.running}
+          width={cols}
+          now={state.now}
+          workerNames={view.workerNames}
+          theme={theme}
+        />
+      ) : null}
       {h.queued !== undefined ? (
-        <QueueTable tasks={view.queued} waits={view.waits} more={ui.filter ? 0 : state.more.queued} selected={within(r, q)} focused={tasksFocused} height={h.queued} width={cols} theme={theme} />
+        <QueueTable
+          tasks={view.queued}
+          waits={view.waits}
+          more={ui.filter ? 0 : state.more.queued}
+          selected={within(r, q)}
+          focused={tasksFocused}
+          height={h.queued}
+          width={cols}
+          theme={theme}
+        />
       ) : null}
       {h.finished !== undefined ? (
-        <FinishedTable tasks={view.finished} more={ui.filter ? 0 : state.more.finished} selected={within(r + q, view.finished.length)} focused={tasksFocused} height={h.finished} width={cols} now={state.now} theme={theme} />
+        <FinishedTable
+          tasks={view.finished}
+          more={ui.filter ? 0 : state.more.finished}
+          selected={within(r + q, view.finished.length)}
+          focused={tasksFocused}
+          height={h.finished}
+          width={cols}
+          now={state.now}
+          theme={theme}
+        />
       ) : null}
-      {h.workers !== undefined ? <WorkersTable workers={state.workers} busy={view.busy} selected={view.workerIndex} focused={!tasksFocused} height={h.workers} width={cols} now={state.now} theme={theme} /> : null}
-      {h.log !== undefined ? <LogPane {...(state.log ? { log: state.log } : {})} {...(view.selectedTask ? { task: view.selectedTask } : {})} height={h.log} width={cols} scroll={0} full={false} theme={theme} /> : null}
+      {h.workers !== undefined ? (
+        <WorkersTable workers={state.workers} busy={view.busy} selected={view.workerIndex} focused={!tasksFocused} height={h.workers} width={cols} now={state.now} theme={theme} />
+      ) : null}
+      {h.log !== undefined ? (
+        <LogPane
+          {...(state.log ? { log: state.log } : {})}
+          {...(view.selectedTask ? { task: view.selectedTask } : {})}
+          height={h.log}
+          width={cols}
+          scroll={0}
+          full={false}
+          theme={theme}
+        />
+      ) : null}
     </>
   );
 }

@@ -67,8 +67,7 @@ export function Header({ state, slots, width, theme }: HeaderProps) {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>{cut(left, leftW).padEnd(leftW)}</Text>{' '}
-        <Text color={tint(theme, state.connection === 'live' ? 'green' : 'yellow')}>{cut(conn, connW)}</Text>
+        <Text bold>{cut(left, leftW).padEnd(leftW)}</Text> <Text color={tint(theme, state.connection === 'live' ? 'green' : 'yellow')}>{cut(conn, connW)}</Text>
       </Text>
       <Text wrap="truncate">
         {counts.map((s, i) => (

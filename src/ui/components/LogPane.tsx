@@ -42,7 +42,11 @@ export function LogPane({ log, task, height, width, scroll, full, theme }: LogPa
   return (
     <Box flexDirection="column">
       <SectionTitle title={title} titleWidth={0} note={note} />
-      {empty && height > 0 ? <Text dimColor wrap="truncate">{cut(empty, width)}</Text> : null}
+      {empty && height > 0 ? (
+        <Text dimColor wrap="truncate">
+          {cut(empty, width)}
+        </Text>
+      ) : null}
       {shown.map((l, i) => (
         <Text key={end - shown.length + i} wrap="truncate" color={tint(theme, l.stream === 'stderr' ? 'red' : undefined)}>
           {cut(l.text, width) || ' '}

@@ -67,9 +67,5 @@ export function progressSegments(percent: number | undefined, width: number): Se
   const p = Math.min(100, Math.max(0, percent));
   const barWidth = Math.max(1, width - 5);
   const filled = Math.round((p / 100) * barWidth);
-  return [
-    { text: '█'.repeat(filled), color: 'green' },
-    { text: '░'.repeat(barWidth - filled), dim: true },
-    { text: `${Math.round(p)}%`.padStart(5) },
-  ];
+  return [{ text: '█'.repeat(filled), color: 'green' }, { text: '░'.repeat(barWidth - filled), dim: true }, { text: `${Math.round(p)}%`.padStart(5) }];
 }

@@ -49,7 +49,10 @@ export function Table<T>({ title, titleSpan = 2, note, columns, items, toRow, se
       {items.slice(start, start + height).map((item, i) => {
         const r = toRow(item);
         const sel = start + i === selected;
-        const cells: Cell[] = [marker(sel, focused), ...kept.map((c) => ({ ...(c.align ? { align: c.align } : {}), ...(r.cells[c.key] ?? { text: '' }), width: widths.get(c.key)! }))];
+        const cells: Cell[] = [
+          marker(sel, focused),
+          ...kept.map((c) => ({ ...(c.align ? { align: c.align } : {}), ...(r.cells[c.key] ?? { text: '' }), width: widths.get(c.key)! })),
+        ];
         return <Row key={r.key} cells={cells} theme={theme} selected={sel && focused} />;
       })}
     </Box>

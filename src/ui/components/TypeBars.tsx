@@ -58,8 +58,7 @@ export function TypeBars({ byType, exact, height, width, theme }: TypeBarsProps)
                 {PARTS[i]!.glyph.repeat(n)}
               </Text>
             ))}
-            {' '.repeat(Math.max(0, barW - cells.reduce((a, b) => a + b, 0)))}{' '}
-            <Text dimColor>{fit(countsText(parts), countsW, 'right')}</Text>
+            {' '.repeat(Math.max(0, barW - cells.reduce((a, b) => a + b, 0)))} <Text dimColor>{fit(countsText(parts), countsW, 'right')}</Text>
           </Text>
         );
       })}

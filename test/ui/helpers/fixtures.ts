@@ -48,7 +48,21 @@ export function finished(state: State, over: Partial<Task> = {}): Task {
 }
 
 export function worker(over: Partial<WorkerInfo> = {}): WorkerInfo {
-  return { id: 'w1', name: 'local', tags: ['linux', 'bash'], slots: 4, state: 'running', pid: 900, host: 'localhost', local: true, running: [], startedAt: T0 - 3_600_000, heartbeatAt: T0 - 2_000, restarts: 0, ...over };
+  return {
+    id: 'w1',
+    name: 'local',
+    tags: ['linux', 'bash'],
+    slots: 4,
+    state: 'running',
+    pid: 900,
+    host: 'localhost',
+    local: true,
+    running: [],
+    startedAt: T0 - 3_600_000,
+    heartbeatAt: T0 - 2_000,
+    restarts: 0,
+    ...over,
+  };
 }
 
 export function counts(tasks: Task[]): Record<State, number> {

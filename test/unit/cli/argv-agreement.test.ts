@@ -64,7 +64,12 @@ function spellings(name: string, def: FlagSpec): fc.Arbitrary<string[]> {
   }
   const v = valueOf(def);
   const forms = [v.map((x) => [`--${name}`, x]), v.map((x) => [`--${name}=${x}`])];
-  if (def.char) forms.push(v.map((x) => [`-${def.char}`, x]), v.map((x) => [`-${def.char}${x}`]), v.map((x) => [`-${def.char}=${x}`]));
+  if (def.char)
+    forms.push(
+      v.map((x) => [`-${def.char}`, x]),
+      v.map((x) => [`-${def.char}${x}`]),
+      v.map((x) => [`-${def.char}=${x}`]),
+    );
   return fc.oneof(...forms);
 }
 
@@ -87,13 +92,15 @@ function documented(spec: CommandSpec): fc.Arbitrary<string[]> {
     const flagItems = groups.flat();
     const n = flagItems.length;
     // Flags in any order, anywhere among the positional words (which keep theirs).
-    return fc.tuple(fc.shuffledSubarray(flagItems, { minLength: n, maxLength: n }), fc.array(fc.boolean(), { minLength: n + pos.length, maxLength: n + pos.length })).map(([fl, picks]) => {
-      const out: string[] = [];
-      let f = 0;
-      let p = 0;
-      for (const pickFlag of picks) out.push(...((pickFlag && f < fl.length) || p >= pos.length ? fl[f++]! : [pos[p++]!]));
-      return out;
-    });
+    return fc
+      .tuple(fc.shuffledSubarray(flagItems, { minLength: n, maxLength: n }), fc.array(fc.boolean(), { minLength: n + pos.length, maxLength: n + pos.length }))
+      .map(([fl, picks]) => {
+        const out: string[] = [];
+        let f = 0;
+        let p = 0;
+        for (const pickFlag of picks) out.push(...((pickFlag && f < fl.length) || p >= pos.length ? fl[f++]! : [pos[p++]!]));
+        return out;
+      });
   });
 }
 
@@ -110,12 +117,16 @@ function anything(spec: CommandSpec): fc.Arbitrary<string[]> {
     { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => [`--no-${n}`]) },
     { weight: 1, arbitrary: fc.constantFrom(...names).chain((n) => fc.constantFrom('abc', '1.5', '', '-1', '-', '1e3', '99999999999', '0x10', ' 7').map((v) => [`--${n}`, v])) },
     { weight: 1, arbitrary: fc.constantFrom('--', '-', '-5', '-5x', '-1.5', '--nope', '--nope=1', '-Z', '-h', '--help', '---', '--=', '', '--json=true').map((v) => [v]) },
-    { weight: chars.length ? 1 : 0, arbitrary: fc.array(fc.constantFrom(...(chars.length ? chars : ['x']), 'Z', '1', '='), { minLength: 2, maxLength: 4 }).map((cs) => [`-${cs.join('')}`]) },
+    {
+      weight: chars.length ? 1 : 0,
+      arbitrary: fc.array(fc.constantFrom(...(chars.length ? chars : ['x']), 'Z', '1', '='), { minLength: 2, maxLength: 4 }).map((cs) => [`-${cs.join('')}`]),
+    },
   );
   return fc.array(token, { maxLength: 7 }).map((ts) => ts.flat());
 }
 
-const failures = (cmd: string, argv: string[], fast: unknown, oclif: unknown) => `${cmd} ${JSON.stringify(argv)}\nfast:  ${JSON.stringify(fast)}\noclif: ${oclif instanceof Error ? `refused: ${oclif.message}` : JSON.stringify(oclif)}`;
+const failures = (cmd: string, argv: string[], fast: unknown, oclif: unknown) =>
+  `${cmd} ${JSON.stringify(argv)}\nfast:  ${JSON.stringify(fast)}\noclif: ${oclif instanceof Error ? `refused: ${oclif.message}` : JSON.stringify(oclif)}`;
 
 const specs = await Promise.all(
   Object.entries(COMMANDS).map(async ([id, cls]) => {
@@ -178,14 +189,21 @@ for (const { id, spec, cls } of specs) {
             if (got === undefined || got instanceof Error) throw new Error(`refused ${JSON.stringify(argv)}: ${String(got)}`);
             const alone = viaFast(spec, before);
             if (!isDeepStrictEqual(got.flags, alone?.flags)) throw new Error(`the flags are not those before --: ${JSON.stringify(argv)}: ${JSON.stringify(got.flags)}`);
-            if (!isDeepStrictEqual(got.argv.slice(got.argv.length - after.length), after)) throw new Error(`the words after -- are not the tail of argv: ${JSON.stringify(argv)}: ${JSON.stringify(got.argv)}`);
+            if (!isDeepStrictEqual(got.argv.slice(got.argv.length - after.length), after))
+              throw new Error(`the words after -- are not the tail of argv: ${JSON.stringify(argv)}: ${JSON.stringify(got.argv)}`);
           }),
           { numRuns: RUNS },
         );
-        t.pass('nothing after -- is blanket\'s');
+        t.pass("nothing after -- is blanket's");
       };
-      t.test("after --, nothing is blanket's: the fast path", afterDashDash(async (argv) => viaFast(spec, argv)));
-      t.test("after --, nothing is blanket's: oclif", afterDashDash((argv) => viaOclif(spec, cls, argv)));
+      t.test(
+        "after --, nothing is blanket's: the fast path",
+        afterDashDash(async (argv) => viaFast(spec, argv)),
+      );
+      t.test(
+        "after --, nothing is blanket's: oclif",
+        afterDashDash((argv) => viaOclif(spec, cls, argv)),
+      );
     }
   });
 }

@@ -62,7 +62,15 @@ const counts = (c: Partial<Record<State, number>>) => ({ ...Object.fromEntries(S
 const running = taskIn('RUNNING', { id: '1sc46g01', startedAt: NOW - 65_000, label: 'nightly', progress: { percent: 40, message: 'copying', at: NOW } });
 const queued = [
   taskIn('WAITING', { id: '1sc46g02', priority: 5 }),
-  taskIn('WAITING', { id: '1sc46g03', type: 'shell', executor: 'sh', env: { COMMAND: 'make   test\n&& make install' }, command: 'make test && make install', after: ['1sc46g01'], waitingOn: ['1sc46g01'] }),
+  taskIn('WAITING', {
+    id: '1sc46g03',
+    type: 'shell',
+    executor: 'sh',
+    env: { COMMAND: 'make   test\n&& make install' },
+    command: 'make test && make install',
+    after: ['1sc46g01'],
+    waitingOn: ['1sc46g01'],
+  }),
   taskIn('WAITING', { id: '1sc46g04', notBefore: NOW + 30_000, attempt: 2 }),
   taskIn('WAITING', { id: '1sc46g05', attempt: 3 }),
 ];
@@ -74,7 +82,13 @@ const finished = [
 ];
 
 t.test('renderPs: running, queued in run order with why, finished', async (t) => {
-  const r: PsSections = { running: [running], queued, finished, counts: counts({ RUNNING: 1, WAITING: 14, SUCCESS: 1, ERROR: 1, TIMEDOUT: 1, SKIPPED: 1 }), more: { queued: 10, finished: 0 } };
+  const r: PsSections = {
+    running: [running],
+    queued,
+    finished,
+    counts: counts({ RUNNING: 1, WAITING: 14, SUCCESS: 1, ERROR: 1, TIMEDOUT: 1, SKIPPED: 1 }),
+    more: { queued: 10, finished: 0 },
+  };
   t.equal(renderPs(r, NOW, 120), EXPECTED_PS);
 });
 
@@ -135,7 +149,6 @@ t.test('renderShow of a running attempt', async (t) => {
   // eslint-disable-next-line no-control-regex -- looking for colour escapes
   t.notMatch(out, /\x1b\[/, 'no colour codes');
 });
-
 
 t.test('colour changes only the escape codes, never the layout', async (t) => {
   const r: PsSections = { running: [running], queued, finished, counts: counts({ RUNNING: 1, WAITING: 14 }), more: { queued: 10, finished: 0 } };

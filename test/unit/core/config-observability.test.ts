@@ -34,9 +34,18 @@ t.test('bad values name the key and its line', async (t) => {
     '3: log.keep: must be a whole number from 1 to 100',
     '4: log.level: must be one of debug, info, warn, error',
   ]);
-  t.match(errors('[hooks]\non_success = "echo {{NAME}}"\ntimeout = "1ms"\n'), [/^2: hooks\.on_success: \{\{NAME\}\} is not a hook value/, /^3: hooks\.timeout: must be a duration of at least 100ms/]);
-  t.match(errors('[metrics]\nlisten = "0.0.0.0:9464"\nsample_interval = "10ms"\nhistory = "1s"\n'), [/^2: metrics\.listen: must be a loopback address/, /^3: metrics\.sample_interval/, /^4: metrics\.history/]);
-  t.match(errors('', { BLANKET_METRICS_LISTEN: '192.168.1.2:80' }), [/^environment variable BLANKET_METRICS_LISTEN: metrics\.listen: must be a loopback address .*\(got "192\.168\.1\.2:80"\)/]);
+  t.match(errors('[hooks]\non_success = "echo {{NAME}}"\ntimeout = "1ms"\n'), [
+    /^2: hooks\.on_success: \{\{NAME\}\} is not a hook value/,
+    /^3: hooks\.timeout: must be a duration of at least 100ms/,
+  ]);
+  t.match(errors('[metrics]\nlisten = "0.0.0.0:9464"\nsample_interval = "10ms"\nhistory = "1s"\n'), [
+    /^2: metrics\.listen: must be a loopback address/,
+    /^3: metrics\.sample_interval/,
+    /^4: metrics\.history/,
+  ]);
+  t.match(errors('', { BLANKET_METRICS_LISTEN: '192.168.1.2:80' }), [
+    /^environment variable BLANKET_METRICS_LISTEN: metrics\.listen: must be a loopback address .*\(got "192\.168\.1\.2:80"\)/,
+  ]);
   t.match(errors('hooks = 3\n'), [/^1: hooks: must be a table/]);
 });
 

@@ -22,7 +22,12 @@ t.test('executorArgv', async (t) => {
 t.test('an unknown executor is an error naming the known ones and how to run another program', async (t) => {
   for (const exe of ['mytool', '/opt/bin/tcl', 'rubyx']) {
     t.throws(() => executorArgv(exe, 'CMD'), /unknown executor/);
-    t.match(unknownExecutor(exe), new RegExp(`^unknown executor "${exe.replace(/[/]/g, '\\/')}": blanket knows how to give a command to sh, bash.*ruby.*; to run another program, set executor = "bash" and command = `));
+    t.match(
+      unknownExecutor(exe),
+      new RegExp(
+        `^unknown executor "${exe.replace(/[/]/g, '\\/')}": blanket knows how to give a command to sh, bash.*ruby.*; to run another program, set executor = "bash" and command = `,
+      ),
+    );
   }
   for (const exe of ['bash', '/bin/sh', 'ruby', 'cmd.exe', 'pwsh']) t.equal(unknownExecutor(exe), undefined, exe);
 });

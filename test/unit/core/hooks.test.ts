@@ -13,7 +13,10 @@ const task = {
   endedAt: 13500,
   resultDir: '/r/1abc',
   attempt: 2,
-  attempts: [{ attempt: 1, worker: 'local' }, { attempt: 2, worker: 'gpu' }],
+  attempts: [
+    { attempt: 1, worker: 'local' },
+    { attempt: 2, worker: 'gpu' },
+  ],
   worker: undefined,
   label: "it's",
   reason: 'exited with code 3',
@@ -38,19 +41,42 @@ t.test('hook templates may use the hook values only', async (t) => {
 
 t.test('values of a finished task, referenced from the hook environment when rendered', async (t) => {
   const v = hookValues(task, 'on_failure', { output: "$(touch /tmp/x) `id` ' ;", stderr: 'err' });
-  t.match(v, { ID: '1abc', TYPE: 'greet', STATE: 'ERROR', EXIT_CODE: '3', SIGNAL: '', DURATION: '12.5', RESULT_DIR: '/r/1abc', LABEL: "it's", ATTEMPT: '2', REASON: 'exited with code 3', WORKER: 'gpu', HOOK: 'on_failure', STDERR: 'err' });
+  t.match(v, {
+    ID: '1abc',
+    TYPE: 'greet',
+    STATE: 'ERROR',
+    EXIT_CODE: '3',
+    SIGNAL: '',
+    DURATION: '12.5',
+    RESULT_DIR: '/r/1abc',
+    LABEL: "it's",
+    ATTEMPT: '2',
+    REASON: 'exited with code 3',
+    WORKER: 'gpu',
+    HOOK: 'on_failure',
+    STDERR: 'err',
+  });
   t.equal(renderHook('echo {{OUTPUT}} "{{LABEL}}"', v), 'echo "${BLANKET_TASK_OUTPUT}" "${BLANKET_TASK_LABEL}"', 'references to the hook environment, never the values');
   t.equal(hookValues(task, 'on_failure', { output: 'a\0b', stderr: '' }).OUTPUT, 'ab', 'a NUL in the output is dropped (no environment can carry it)');
   t.equal(renderHook('echo {{raw EXIT_CODE}}', v), 'echo 3');
   t.equal(hookEnv(v).BLANKET_TASK_STATE, 'ERROR');
-  const never = hookValues({ ...task, state: 'SKIPPED', exitCode: undefined, startedAt: undefined, endedAt: 5, attempts: [] } as unknown as Task, 'on_finish', { output: '', stderr: '' });
+  const never = hookValues({ ...task, state: 'SKIPPED', exitCode: undefined, startedAt: undefined, endedAt: 5, attempts: [] } as unknown as Task, 'on_finish', {
+    output: '',
+    stderr: '',
+  });
   t.match(never, { EXIT_CODE: '', DURATION: '', WORKER: '' });
 });
 
 t.test('type files: hooks are checked with file:line and inherited one by one', async (t) => {
   const err = t.throws(() => parseTypeFile('x', 'x.toml', 'command = "true"\n\non_failure = "echo {{NOPE}}"\non_finish = 3\n')) as unknown as TypeFileError;
   t.type(err, TypeFileError);
-  t.same(err.errors.map((e) => [e.line, e.message.split(':')[0]]), [[3, 'on_failure'], [4, 'on_finish']]);
+  t.same(
+    err.errors.map((e) => [e.line, e.message.split(':')[0]]),
+    [
+      [3, 'on_failure'],
+      [4, 'on_finish'],
+    ],
+  );
   const base = parseTypeFile('base', 'base.toml', 'command = "true"\non_success = "echo ok {{ID}}"\non_finish = "echo base"\n');
   const leaf = parseTypeFile('leaf', 'leaf.toml', 'extends = "base"\non_finish = "echo leaf {{STATE}}"\n');
   t.same(resolveType(leaf, (n) => (n === 'base' ? base : undefined)).hooks, { on_success: 'echo ok {{ID}}', on_finish: 'echo leaf {{STATE}}' });

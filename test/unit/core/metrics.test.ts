@@ -14,7 +14,16 @@ t.test('percentiles: nearest rank', async (t) => {
 });
 
 t.test('queue wait runs to the first start; run time is the last attempt', async (t) => {
-  const task = { type: 'x', createdAt: 1000, startedAt: 9000, endedAt: 9500, attempts: [{ attempt: 1, startedAt: 3000 }, { attempt: 2, startedAt: 9000 }] } as unknown as Task;
+  const task = {
+    type: 'x',
+    createdAt: 1000,
+    startedAt: 9000,
+    endedAt: 9500,
+    attempts: [
+      { attempt: 1, startedAt: 3000 },
+      { attempt: 2, startedAt: 9000 },
+    ],
+  } as unknown as Task;
   t.same(taskTimes(task), { wait: 2000, run: 500 });
   t.equal(taskTimes({ ...task, startedAt: undefined } as Task), undefined, 'never ran (SKIPPED, cancelled)');
   const l = latency([task, { ...task, type: 'y', attempts: [] } as Task, { ...task, endedAt: undefined } as Task]);
@@ -32,7 +41,10 @@ const SAMPLE: StatsResult = {
   finished: { '1m': 2, '5m': 7, '15m': 13, capped: false },
   latency: { queueWait: pct(12), runTime: pct(12), byType: { 'a.b-c': { queueWait: pct(10), runTime: pct(10) }, shell: { queueWait: pct(0), runTime: pct(0) } } },
   daemon: { pid: 42, uptime: 60_000, rss: 50_000_000, heapUsed: 9_000_000, cpu: 1234, fds: 30, eventLoopLag: 0.4, eventLoopUtilization: 0.01 },
-  workers: [{ id: 'local', state: 'running', slots: 4, running: 1, pid: 43, rss: 40_000_000, cpu: 500, fds: 20 }, { id: 'gone "x"\\y', state: 'lost', slots: 1, running: 0 }],
+  workers: [
+    { id: 'local', state: 'running', slots: 4, running: 1, pid: 43, rss: 40_000_000, cpu: 500, fds: 20 },
+    { id: 'gone "x"\\y', state: 'lost', slots: 1, running: 0 },
+  ],
   tasks: [{ id: '1abc', type: 'shell', worker: 'local', startedAt: 1, processes: 2, rss: 3_000_000, cpu: 10 }],
   disk: { used: 8192, files: 4, complete: true, measuredAt: 1, free: 1e12 },
   sampler: { intervalMs: 60_000, lastAt: 1, lastCostMs: 1.5 },

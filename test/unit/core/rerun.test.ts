@@ -58,11 +58,12 @@ t.test('every field of a task is copied by a rerun, or is named as not copied (a
     else if (notCopied.has(key)) t.notOk(key in draft, `${key} belongs to one run (or is not copied on purpose): not copied`);
     else t.same(draft[key], v, `${key} is copied`);
   }
-  t.same(Object.keys(draft).filter((k) => !(k in FULL)), [], 'nothing else is invented');
-  t.ok(
-    PER_RUN_FIELDS.every((k) => k in FULL) && NOT_RERUN_FIELDS.every((k) => k in FULL),
-    'the lists name only fields of Task',
+  t.same(
+    Object.keys(draft).filter((k) => !(k in FULL)),
+    [],
+    'nothing else is invented',
   );
+  t.ok(PER_RUN_FIELDS.every((k) => k in FULL) && NOT_RERUN_FIELDS.every((k) => k in FULL), 'the lists name only fields of Task');
 });
 
 t.test('the copy shares nothing with the old record', async (t) => {

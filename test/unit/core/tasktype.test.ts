@@ -86,7 +86,18 @@ name = "EXTRA"
 
 t.test('defaults of a minimal file', async (t) => {
   const info = resolveType(parseTypeFile('min', FILE, 'command = "true"'), () => undefined);
-  t.match(info, { description: '', executor: 'bash', timeout: DEFAULT_TIMEOUT, retries: 0, retryBackoff: 10_000, priority: 0, maxConcurrent: 0, files: [], tags: [], combinedOutput: false });
+  t.match(info, {
+    description: '',
+    executor: 'bash',
+    timeout: DEFAULT_TIMEOUT,
+    retries: 0,
+    retryBackoff: 10_000,
+    priority: 0,
+    maxConcurrent: 0,
+    files: [],
+    tags: [],
+    combinedOutput: false,
+  });
   t.notOk('cwd' in info);
   t.notOk('extends' in info);
 });
@@ -129,7 +140,11 @@ t.test('every field is validated, with file and line', async (t) => {
     ['command = "x"\n[environment]\ndefault = 3', 3, /^environment\.default: must be a list of entries/],
     ['command = "x"\n[[environment.required]]\nname = "1BAD"', 2, /^environment\.required\[0\]\.name: must be an environment variable name/],
     ['command = "x"\n[[environment.required]]\ndescription = "no name"', 2, /^environment\.required\[0\]\.name/],
-    ['command = "x"\n[[environment.default]]\nname = "A"\nvalue = "1"\n[[environment.default]]\nname = "B"\nvalue = 3', 5, /^environment\.default\[1\]\.value: B needs a string value \(quote numbers/],
+    [
+      'command = "x"\n[[environment.default]]\nname = "A"\nvalue = "1"\n[[environment.default]]\nname = "B"\nvalue = 3',
+      5,
+      /^environment\.default\[1\]\.value: B needs a string value \(quote numbers/,
+    ],
     ['command = "x"\n[[environment.default]]\nname = "A"', 2, /^environment\.default\[0\]\.value: A needs a string value/],
     ['command = "x"\n\n  [[environment.default]]\n  name = "A"\n  value = "1"\n\n  [[environment.default]]\n  name = "B"', 7, /^environment\.default\[1\]\.value: B needs/],
     ['command = "x"\n[[environment.optional]]\nname = "A"\ndescription = 1', 2, /^environment\.optional\[0\]\.description: must be a string/],
@@ -222,14 +237,18 @@ t.test('extends: chains, overrides and env merge', async (t) => {
   t.equal(leaf.timeout, 7, 'the nearest definition wins');
   t.equal(leaf.retries, 2);
   t.same(leaf.tags.sort(), ['gpu', 'unix'], 'tags accumulate');
-  t.same(leaf.environment, {
-    default: [
-      { name: 'A', value: 'a1' },
-      { name: 'D', value: 'd' },
-    ],
-    required: [{ name: 'B' }],
-    optional: [{ name: 'C' }],
-  }, 'a child moves a variable between sections; each name is in one section only');
+  t.same(
+    leaf.environment,
+    {
+      default: [
+        { name: 'A', value: 'a1' },
+        { name: 'D', value: 'd' },
+      ],
+      required: [{ name: 'B' }],
+      optional: [{ name: 'C' }],
+    },
+    'a child moves a variable between sections; each name is in one section only',
+  );
   t.same(leaf.warnings, []);
   const mid = resolved(types, 'mid');
   t.same(mid.environment.required, []);
@@ -279,8 +298,16 @@ t.test('a parsed draft keeps only what the file says', async (t) => {
 
 t.test('export: a resolved type as a file that parses back to the same type', async (t) => {
   const { typeToDoc, typeToToml, parseTypeJson, parseTypeText } = await import('../../../src/core/tasktype.js');
-  const base = parseTypeFile('base', 'base.toml', 'description = "b"\nexecutor = "sh"\ntags = ["unix"]\ncommand = \'\'\'\necho {{A}}\nprintf "%s\\n" \'it\'\\\'\'s\'\n\'\'\'\non_failure = "echo {{ID}}"\n[[environment.required]]\nname = "A"\ndescription = "an \\"a\\" \\u007f"\n[[files]]\nname = "f.txt"\ncontent = "x\\ty\\u0001"\n');
-  const leaf = parseTypeFile('leaf', 'leaf.toml', 'extends = "base"\nretry_backoff = "1500ms"\nretries = 1\ncombined_output = true\ncwd = "sub"\n[[environment.default]]\nname = "B"\nvalue = "b"\n');
+  const base = parseTypeFile(
+    'base',
+    'base.toml',
+    'description = "b"\nexecutor = "sh"\ntags = ["unix"]\ncommand = \'\'\'\necho {{A}}\nprintf "%s\\n" \'it\'\\\'\'s\'\n\'\'\'\non_failure = "echo {{ID}}"\n[[environment.required]]\nname = "A"\ndescription = "an \\"a\\" \\u007f"\n[[files]]\nname = "f.txt"\ncontent = "x\\ty\\u0001"\n',
+  );
+  const leaf = parseTypeFile(
+    'leaf',
+    'leaf.toml',
+    'extends = "base"\nretry_backoff = "1500ms"\nretries = 1\ncombined_output = true\ncwd = "sub"\n[[environment.default]]\nname = "B"\nvalue = "b"\n',
+  );
   const info = resolveType(leaf, (n) => (n === 'base' ? base : undefined));
   const toml = typeToToml(info, 'leaf: exported');
   t.match(toml, /^# leaf: exported\n\ndescription = "b"\nexecutor = "sh"/);

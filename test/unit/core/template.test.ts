@@ -100,7 +100,7 @@ const POSIX_CONTEXTS: Array<{ name: string; snippet: (tag: string) => string; ou
   { name: 'bare, glued to text', snippet: (x) => `printf '%s' a${x}b`, out: (v) => `a${v}b` },
   { name: 'inside "…" (the issue)', snippet: (x) => `printf '%s' "hi ${x}x"`, out: (v) => `hi ${v}x` },
   { name: "inside '…'", snippet: (x) => `printf '%s' '<${x}>'`, out: (v) => `<${v}>` },
-  { name: "inside '…' inside \"…\"", snippet: (x) => `printf '%s' "'${x}'"`, out: (v) => `'${v}'` },
+  { name: 'inside \'…\' inside "…"', snippet: (x) => `printf '%s' "'${x}'"`, out: (v) => `'${v}'` },
   { name: "inside $'…'", snippet: (x) => `printf '%s' $'<\\t${x}>'`, out: (v) => `<\t${v}>`, shells: ['bash', 'zsh'] },
   { name: 'inside $(…)', snippet: (x) => `printf '%s' "$(printf '%s.' ${x})"`, out: (v) => `${v}.` },
   { name: 'inside "…" in $(…) in "…"', snippet: (x) => `printf '%s' "[$(printf '%s' "<${x}>")]"`, out: (v) => `[<${v}>]` },
@@ -137,7 +137,32 @@ t.test('the issue: echo "hi {{NAME}}" with NAME=$(touch …) prints it and touch
 });
 
 t.test('fast-check: random hostile values come out exactly, in every context', async (t) => {
-  const piece = fc.constantFrom("'", '"', '`', '$', '(', ')', '{', '}', '\\', '\n', ' ', '*', ';', '|', '&', '#', '!', '-', 'EOF', `$(touch ${P('fc')})`, '`touch x`', 'a', 'é', '\t');
+  const piece = fc.constantFrom(
+    "'",
+    '"',
+    '`',
+    '$',
+    '(',
+    ')',
+    '{',
+    '}',
+    '\\',
+    '\n',
+    ' ',
+    '*',
+    ';',
+    '|',
+    '&',
+    '#',
+    '!',
+    '-',
+    'EOF',
+    `$(touch ${P('fc')})`,
+    '`touch x`',
+    'a',
+    'é',
+    '\t',
+  );
   const value = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
   const shells = SHELLS.filter((s) => which(s));
   fc.assert(
@@ -158,16 +183,24 @@ t.test('fast-check: random hostile values come out exactly, in every context', a
   sandboxClean(t);
 });
 
-t.test('python: {{NAME}} reads the environment as an expression; string literals (f-strings too) refuse it', { skip: which('python3') ? false : 'python3 is not installed' }, async (t) => {
-  const tags = HOSTILE.map((_, i) => `{{V${i}}}`);
-  const r = runRendered('python3', `import sys\n# {{V0}} in a comment\nsys.stdout.buffer.write(b"\\0".join(v.encode("utf-8", "surrogatepass") for v in [${tags.join(', ')}]))`, VARS);
-  t.equal(r.status, 0, `python3 exits 0 ${r.stderr}`);
-  checkEach(t, 'python3', r.stdout);
-  for (const tpl of ['print("hi {{X}}")', "print('{{X}}')", 'print("""\n{{X}}""")', 'print(r"{{X}}")', 'print(f"hi {{X}}")']) {
-    t.throws(() => render(tpl, { X: 'x' }, 'python3'), /\{\{X\}\}: it cannot go inside a string literal/, `refused: ${tpl}`);
-  }
-  sandboxClean(t);
-});
+t.test(
+  'python: {{NAME}} reads the environment as an expression; string literals (f-strings too) refuse it',
+  { skip: which('python3') ? false : 'python3 is not installed' },
+  async (t) => {
+    const tags = HOSTILE.map((_, i) => `{{V${i}}}`);
+    const r = runRendered(
+      'python3',
+      `import sys\n# {{V0}} in a comment\nsys.stdout.buffer.write(b"\\0".join(v.encode("utf-8", "surrogatepass") for v in [${tags.join(', ')}]))`,
+      VARS,
+    );
+    t.equal(r.status, 0, `python3 exits 0 ${r.stderr}`);
+    checkEach(t, 'python3', r.stdout);
+    for (const tpl of ['print("hi {{X}}")', "print('{{X}}')", 'print("""\n{{X}}""")', 'print(r"{{X}}")', 'print(f"hi {{X}}")']) {
+      t.throws(() => render(tpl, { X: 'x' }, 'python3'), /\{\{X\}\}: it cannot go inside a string literal/, `refused: ${tpl}`);
+    }
+    sandboxClean(t);
+  },
+);
 
 t.test('node: {{NAME}} reads the environment, as an expression and in template-literal code', async (t) => {
   const tags = HOSTILE.map((_, i) => `{{V${i}}}`);
@@ -205,7 +238,7 @@ t.test('POSIX contexts where no reference is safe are refused, with what to do',
     t.equal(placementProblems(tpl, 'bash').length, 1, `types validate finds it too: ${JSON.stringify(tpl)}`);
   }
   // Still fine: the same constructs where the value is not in them.
-  for (const tpl of ['echo $(( 1 + 1 )) {{X}}', 'cat <<EOF\n{{X}}\nEOF\ncat <<\'EOF\'\nlit\nEOF', 'echo ${Y:-y} {{X}}', '[[ {{X}} == a ]] || [[ 1 -eq 1 ]]']) {
+  for (const tpl of ['echo $(( 1 + 1 )) {{X}}', "cat <<EOF\n{{X}}\nEOF\ncat <<'EOF'\nlit\nEOF", 'echo ${Y:-y} {{X}}', '[[ {{X}} == a ]] || [[ 1 -eq 1 ]]']) {
     t.doesNotThrow(() => render(tpl, { X: 'x' }, 'bash'), tpl);
   }
   t.throws(() => render('echo {{raw X}}', { X: 'a\0b' }, 'bash'), /NUL/, 'a NUL in a spliced value is refused');
@@ -238,7 +271,11 @@ t.test('references by executor: what {{X}} becomes in each context', async (t) =
 
 t.test('templateEnv: exactly the values the references read', async (t) => {
   const cmd = render('echo {{A}} "{{B_C}}" {{OPT}}', { A: 'a', B_C: 'b c', OPT: '' }, 'bash');
-  t.same(templateEnv(cmd, { A: 'a', B_C: 'b c', OTHER: 'o' }), { BLANKET_V_A: 'a', BLANKET_V_B_C: 'b c', BLANKET_V_OPT: '' }, 'an optional variable not given reads empty, as the template would have inserted');
+  t.same(
+    templateEnv(cmd, { A: 'a', B_C: 'b c', OTHER: 'o' }),
+    { BLANKET_V_A: 'a', BLANKET_V_B_C: 'b c', BLANKET_V_OPT: '' },
+    'an optional variable not given reads empty, as the template would have inserted',
+  );
 });
 
 t.test('quoteStyle by executor', async (t) => {

@@ -77,19 +77,22 @@ t.test('a queued fire that cannot be written when the previous run ends is logge
 
   full = true;
   await engine.apply(running!.id, { type: 'kill', at: Date.now() });
-  await waitFor('the failed drain to be logged (or to reject unhandled)', () => unhandled.length > 0 || lines.some((l) => l.level === 'error' && /schedule could not fire/.test(l.msg)), 10_000);
+  await waitFor(
+    'the failed drain to be logged (or to reject unhandled)',
+    () => unhandled.length > 0 || lines.some((l) => l.level === 'error' && /schedule could not fire/.test(l.msg)),
+    10_000,
+  );
   t.same(unhandled, [], 'no unhandled rejection');
   t.equal(lines.filter((l) => l.level === 'error').length, 1, 'logged once');
   t.same((await scheduler.show('q')).schedule.queued, [now - 1000], 'the queued fire is kept');
 
   full = false;
-  const made = await waitFor(
-    'the queued fire to be submitted by a retry',
-    async () => (await store.scheduleTasks('q', 10)).find((id) => id !== running!.id),
-    10_000,
-  );
+  const made = await waitFor('the queued fire to be submitted by a retry', async () => (await store.scheduleTasks('q', 10)).find((id) => id !== running!.id), 10_000);
   t.ok(made, 'the retry submitted the queued fire');
   t.same((await scheduler.show('q')).schedule.queued, [], 'and took it off the queue');
-  t.ok(lines.some((l) => l.msg === 'schedule fires again'), 'the recovery is logged');
+  t.ok(
+    lines.some((l) => l.msg === 'schedule fires again'),
+    'the recovery is logged',
+  );
   t.same(unhandled, [], 'still no unhandled rejection');
 });

@@ -43,7 +43,13 @@ async function peer(t: Test, answer: Answer): Promise<Client> {
 
 /** The call's outcome, or 'hung' past a deadline. */
 async function outcome(p: Promise<unknown>): Promise<unknown> {
-  return Promise.race([p.then((v) => ({ ok: v }), (e: unknown) => e), new Promise((r) => setTimeout(r, 10_000, 'hung'))]);
+  return Promise.race([
+    p.then(
+      (v) => ({ ok: v }),
+      (e: unknown) => e,
+    ),
+    new Promise((r) => setTimeout(r, 10_000, 'hung')),
+  ]);
 }
 
 const huge = 'x'.repeat(MAX_REPLY_BYTES + 10);
@@ -73,7 +79,13 @@ t.test('a notification over the cap fails the calls waiting and closes, with tha
 
 t.test('an error without an id before a close (MESSAGE_TOO_LARGE) is what the waiting call fails with', async (t) => {
   const c = await peer(t, (_req, s) => {
-    s.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'message larger than 1048576 bytes', data: { code: 'MESSAGE_TOO_LARGE', hint: 'send smaller messages' } } }) + '\n');
+    s.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32001, message: 'message larger than 1048576 bytes', data: { code: 'MESSAGE_TOO_LARGE', hint: 'send smaller messages' } },
+      }) + '\n',
+    );
   });
   const err = await outcome(c.call('ps', {}));
   t.equal((err as BlanketError).code, 'MESSAGE_TOO_LARGE', String(err));

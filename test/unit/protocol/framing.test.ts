@@ -11,7 +11,11 @@ const cases: Array<{ name: string; max?: number; chunks: Array<string | Buffer>;
   { name: 'a chunk ending one line and starting the next', chunks: ['ab', 'c\nde', 'f\n'], want: [{ line: 'abc' }, { line: 'def' }] },
   { name: 'an unfinished line is held, not emitted', chunks: ['a\nbc'], want: [{ line: 'a' }], pending: 2 },
   { name: 'blank and whitespace-only lines are skipped', chunks: ['\n\n  \na\n\r\n'], want: [{ line: 'a' }] },
-  { name: 'a multi-byte character split across chunks', chunks: [Buffer.from('é☃').subarray(0, 3), Buffer.concat([Buffer.from('é☃').subarray(3), Buffer.from('\n')])], want: [{ line: 'é☃' }] },
+  {
+    name: 'a multi-byte character split across chunks',
+    chunks: [Buffer.from('é☃').subarray(0, 3), Buffer.concat([Buffer.from('é☃').subarray(3), Buffer.from('\n')])],
+    want: [{ line: 'é☃' }],
+  },
   { name: 'a line of exactly the cap is accepted', max: 4, chunks: ['abcd\n'], want: [{ line: 'abcd' }] },
   { name: 'a line of the cap split in pieces is accepted', max: 4, chunks: ['ab', 'cd', '\n'], want: [{ line: 'abcd' }] },
   { name: 'one byte over the cap is refused', max: 4, chunks: ['abcde\n'], want: [{ tooLarge: 5 }] },

@@ -18,55 +18,104 @@ const cases: Case[] = [
     name: 'str()',
     schema: str(),
     ok: [[''], ['hello'], ['é ☃ 🎉']],
-    bad: [[1, /expected a string.*got number 1/], [null, /got null/], [undefined, /got undefined/], [['a'], /got an array/], [{}, /got an object/], ['x'.repeat(65537), /a string of 65537 characters/]],
+    bad: [
+      [1, /expected a string.*got number 1/],
+      [null, /got null/],
+      [undefined, /got undefined/],
+      [['a'], /got an array/],
+      [{}, /got an object/],
+      ['x'.repeat(65537), /a string of 65537 characters/],
+    ],
   },
   {
     name: 'str({min, max, pattern})',
     schema: str({ min: 2, max: 4, pattern: /^[a-z]+$/ }),
     ok: [['ab'], ['abcd']],
-    bad: [['a', /2\.\.4 characters/], ['abcde', /2\.\.4 characters/], ['AB', /matching/], ['a b', /matching/]],
+    bad: [
+      ['a', /2\.\.4 characters/],
+      ['abcde', /2\.\.4 characters/],
+      ['AB', /matching/],
+      ['a b', /matching/],
+    ],
   },
   {
     name: 'int()',
     schema: int({ min: -2, max: 3 }),
     ok: [[-2], [0], [3]],
-    bad: [[-3, /integer in -2\.\.3/], [4, /integer/], [1.5, /number 1.5/], ['1', /got "1"/], [NaN, /NaN/], [Infinity, /Infinity/], [true, /boolean true/]],
+    bad: [
+      [-3, /integer in -2\.\.3/],
+      [4, /integer/],
+      [1.5, /number 1.5/],
+      ['1', /got "1"/],
+      [NaN, /NaN/],
+      [Infinity, /Infinity/],
+      [true, /boolean true/],
+    ],
   },
   {
     name: 'num()',
     schema: num({ min: 0, max: 1 }),
     ok: [[0], [0.5], [1]],
-    bad: [[-0.1, /number in 0\.\.1/], [1.1, /number/], [NaN, /NaN/], [Infinity, /Infinity/], ['0.5', /"0.5"/]],
+    bad: [
+      [-0.1, /number in 0\.\.1/],
+      [1.1, /number/],
+      [NaN, /NaN/],
+      [Infinity, /Infinity/],
+      ['0.5', /"0.5"/],
+    ],
   },
   {
     name: 'bool',
     schema: bool,
     ok: [[true], [false]],
-    bad: [[0, /a boolean/], ['true', /a boolean/], [null, /a boolean/]],
+    bad: [
+      [0, /a boolean/],
+      ['true', /a boolean/],
+      [null, /a boolean/],
+    ],
   },
   {
     name: 'literal()',
     schema: literal('a', 'b'),
     ok: [['a'], ['b']],
-    bad: [['c', /one of "a", "b"/], [1, /one of/], [undefined, /one of/]],
+    bad: [
+      ['c', /one of "a", "b"/],
+      [1, /one of/],
+      [undefined, /one of/],
+    ],
   },
   {
     name: 'arr()',
     schema: arr(int(), { min: 1, max: 2 }),
     ok: [[[1]], [[1, 2]]],
-    bad: [[[], /1\.\.2/], [[1, 2, 3], /1\.\.2/], [{ 0: 1, length: 1 }, /an array/], ['ab', /an array/]],
+    bad: [
+      [[], /1\.\.2/],
+      [[1, 2, 3], /1\.\.2/],
+      [{ 0: 1, length: 1 }, /an array/],
+      ['ab', /an array/],
+    ],
   },
   {
     name: 'record()',
     schema: record(str(), { key: /^[A-Z]+$/, max: 2 }),
     ok: [[{}], [{ A: 'x', B: 'y' }]],
-    bad: [[{ a: 'x' }, /a key matching/], [{ A: 1 }, /\.A: expected a string/], [{ A: 'x', B: 'y', C: 'z' }, /an object/], [[], /an object/], [null, /an object/], ['A=x', /an object/]],
+    bad: [
+      [{ a: 'x' }, /a key matching/],
+      [{ A: 1 }, /\.A: expected a string/],
+      [{ A: 'x', B: 'y', C: 'z' }, /an object/],
+      [[], /an object/],
+      [null, /an object/],
+      ['A=x', /an object/],
+    ],
   },
   {
     name: 'opt()',
     schema: opt(int()),
     ok: [[undefined], [5]],
-    bad: [[null, /integer/], ['5', /integer/]],
+    bad: [
+      [null, /integer/],
+      ['5', /integer/],
+    ],
   },
   {
     name: 'obj()',
@@ -110,8 +159,14 @@ t.test('every combinator accepts what it should and refuses the rest with a mess
 
 t.test('error paths name the nested field', async (t) => {
   const s = obj({ outer: obj({ list: arr(obj({ n: int() })) }) });
-  t.match(thrown(() => s.parse({ outer: { list: [{ n: 1 }, { n: 'x' }] } })), { path: 'outer.list[1].n', message: /^outer\.list\[1\]\.n: expected an integer/ });
-  t.match(thrown(() => s.parse({ outer: { list: [{ n: 1, m: 2 }] } })), { path: 'outer.list[0].m' });
+  t.match(
+    thrown(() => s.parse({ outer: { list: [{ n: 1 }, { n: 'x' }] } })),
+    { path: 'outer.list[1].n', message: /^outer\.list\[1\]\.n: expected an integer/ },
+  );
+  t.match(
+    thrown(() => s.parse({ outer: { list: [{ n: 1, m: 2 }] } })),
+    { path: 'outer.list[0].m' },
+  );
   const top = str();
   t.throws(() => top.parse(1), /^params: expected/, 'an unnamed top level is called params');
 });

@@ -9,7 +9,15 @@ import { applyReport, claimFor, ownWorker } from './common.js';
  */
 export const workerFinished: Handler<'worker.finished'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
-  await applyReport(ctx, p.id, { type: 'exit', at: p.at, exitCode: p.exitCode, signal: p.signal, cause: p.cause, by: { worker: p.worker, attempt: p.attempt }, ...(p.reason ? { reason: p.reason } : {}) });
+  await applyReport(ctx, p.id, {
+    type: 'exit',
+    at: p.at,
+    exitCode: p.exitCode,
+    signal: p.signal,
+    cause: p.cause,
+    by: { worker: p.worker, attempt: p.attempt },
+    ...(p.reason ? { reason: p.reason } : {}),
+  });
   if (!p.claim) return { ok: true };
   // The exit is stored: a failed claim must not make the worker send it again. Without `tasks`
   // the worker claims on its own (and retries that).

@@ -12,7 +12,10 @@ export const workerRegister: Handler<'worker.register'> = async (params, ctx) =>
   if (existing && existing.pid !== params.pid && daemon.workers.connected(id)) {
     throw new BlanketError('EXISTS', `a worker named ${id} is already registered (pid ${existing.pid})`, { hint: 'choose another --name' });
   }
-  const info = daemon.workers.register({ id, name: params.name, tags: params.tags, slots: params.slots, pid: params.pid, host: params.host, local: params.local, running: [] }, conn);
+  const info = daemon.workers.register(
+    { id, name: params.name, tags: params.tags, slots: params.slots, pid: params.pid, host: params.host, local: params.local, running: [] },
+    conn,
+  );
   await reconcile(daemon, id, params.held);
   return {
     worker: info,

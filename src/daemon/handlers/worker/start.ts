@@ -4,7 +4,14 @@ import { waitForWorker } from '../../workers/reconcile.js';
 
 /** Start another supervised local worker. */
 export const workerStart: Handler<'worker.start'> = async (p, { daemon }) => {
-  const name = p.name ?? nextName(daemon.workers.list().map((w) => w.id).concat(daemon.supervisor.specs().map((s) => s.name)));
+  const name =
+    p.name ??
+    nextName(
+      daemon.workers
+        .list()
+        .map((w) => w.id)
+        .concat(daemon.supervisor.specs().map((s) => s.name)),
+    );
   const current = daemon.workers.get(name);
   if (daemon.supervisor.has(name) || (current && current.state !== 'lost' && current.state !== 'stopped')) {
     throw new BlanketError('EXISTS', `a worker named ${name} already exists`, { hint: 'choose another --name, or stop it first' });

@@ -7,6 +7,13 @@ import { applyReport, ownWorker } from './common.js';
  */
 export const workerStarted: Handler<'worker.started'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
-  const [change] = await applyReport(ctx, p.id, { type: 'start', pid: p.pid, pgid: p.pgid, at: p.at, by: { worker: p.worker, attempt: p.attempt }, ...(p.pidStart !== undefined ? { pidStart: p.pidStart } : {}) });
+  const [change] = await applyReport(ctx, p.id, {
+    type: 'start',
+    pid: p.pid,
+    pgid: p.pgid,
+    at: p.at,
+    by: { worker: p.worker, attempt: p.attempt },
+    ...(p.pidStart !== undefined ? { pidStart: p.pidStart } : {}),
+  });
   return { ok: true, stop: change!.task.stopRequested === true };
 };

@@ -43,7 +43,10 @@ const MAGIC_LO = 0x8b80fb57;
 const MAGIC_HI = 0xdb477524;
 
 class Corrupt extends Error {
-  constructor(message: string, readonly offset?: number) {
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
     super(message);
   }
 }
@@ -393,7 +396,8 @@ export async function verifyFiles(dir: string, opts: VerifyOptions = {}): Promis
     throw err;
   };
   if (!names.includes('CURRENT')) {
-    if (data.length > 0) report.problems.push({ file: 'CURRENT', message: `missing, but the directory holds ${data.length} LevelDB files (opening it would start an empty store and delete them)` });
+    if (data.length > 0)
+      report.problems.push({ file: 'CURRENT', message: `missing, but the directory holds ${data.length} LevelDB files (opening it would start an empty store and delete them)` });
     return report;
   }
   const current = await readFile(path.join(dir, 'CURRENT'), 'latin1').catch(vanished);

@@ -7,7 +7,11 @@ t.test('index keys follow the record', async (t) => {
   const table: Array<[string, ReturnType<typeof taskIn>, string[]]> = [
     ['runnable', taskIn('WAITING'), [`s!WAITING!${id}`, `ts!echo_task!WAITING!${id}`, `q!bash,unix|echo_task!1000000!${id}`]],
     ['not before', taskIn('WAITING', { notBefore: 5 }), [`s!WAITING!${id}`, `ts!echo_task!WAITING!${id}`, `n!000000000000005!${id}`]],
-    ['blocked, with a label', taskIn('WAITING', { after: ['a'], waitingOn: ['a'], label: 'x!y%z' }), [`s!WAITING!${id}`, `ts!echo_task!WAITING!${id}`, `ls!x%21y%25z!WAITING!${id}`, `b!${id}`, `d!a!${id}`]],
+    [
+      'blocked, with a label',
+      taskIn('WAITING', { after: ['a'], waitingOn: ['a'], label: 'x!y%z' }),
+      [`s!WAITING!${id}`, `ts!echo_task!WAITING!${id}`, `ls!x%21y%25z!WAITING!${id}`, `b!${id}`, `d!a!${id}`],
+    ],
     ['claimed', taskIn('CLAIMED'), [`s!CLAIMED!${id}`, `ts!echo_task!CLAIMED!${id}`, `w!w1!${id}`]],
     ['running', taskIn('RUNNING', { priority: 7 }), [`s!RUNNING!${id}`, `ts!echo_task!RUNNING!${id}`, `w!w1!${id}`]],
     ['finished', taskIn('ERROR', { after: ['a'] }), [`s!ERROR!${id}`, `ts!echo_task!ERROR!${id}`, `f!${pad(taskIn('ERROR').endedAt!)}!${id}`, `d!a!${id}`]],
