@@ -6,7 +6,7 @@ import { isTerminal, STATES, type ScheduleRecord, type State, type Task } from '
 import { nextId } from '../../core/ids.js';
 import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, range } from './keys.js';
-import { LATEST_SCHEMA, MIGRATIONS } from './migrations.js';
+import { migrate } from './migrations.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
 import type { FileProblem } from './files/leveldb.js';
 import { rebuildDerived } from './repair.js';
@@ -66,7 +66,7 @@ export class LevelStore implements Store {
       throw err;
     }
     try {
-      await this.migrate();
+      await migrate(this.db, this.opts.location);
       await this.load();
       await this.dropEmptyGroups();
     } catch (err) {
@@ -102,32 +102,11 @@ export class LevelStore implements Store {
   }
 
   close(): Promise<void> {
-    return this.exclusive(async () => {
-      await this.db?.close();
-    });
+    return this.exclusive(async () => await this.db?.close());
   }
 
   get schemaVersion(): Promise<number> {
     return this.db.get(K.schema) as Promise<number>;
-  }
-
-  private async migrate(): Promise<void> {
-    let version = (await this.db.get(K.schema)) as number | undefined;
-    if (version === undefined) {
-      const any = await this.db.keys({ limit: 1 }).all();
-      if (any.length > 0) throw new StoreError(`the store at ${this.opts.location} has data but no schema version: it is not a blanket store, or it is damaged`, 'corrupt');
-      await this.db.put(K.schema, LATEST_SCHEMA);
-      return;
-    }
-    if (version > LATEST_SCHEMA) {
-      throw new StoreError(`the store was written by a newer blanket (schema ${version}, this one knows up to ${LATEST_SCHEMA}); upgrade blanket`, 'newer-schema');
-    }
-    for (const m of MIGRATIONS) {
-      if (m.version <= version) continue;
-      await m.up(this.db);
-      await this.db.put(K.schema, m.version);
-      version = m.version;
-    }
   }
 
   /** Run writers one at a time: each reads, decides and writes its batch before the next reads. */
@@ -461,15 +440,11 @@ export class LevelStore implements Store {
   }
 
   putStoredType(type: StoredType): Promise<void> {
-    return this.exclusive(() => this.write([{ type: 'put', key: K.storedType(type.name), value: type }], true));
+    return this.putRecord(K.storedType(type.name), type);
   }
 
   removeStoredType(name: string): Promise<boolean> {
-    return this.exclusive(async () => {
-      if ((await this.db.get(K.storedType(name))) === undefined) return false;
-      await this.write([{ type: 'del', key: K.storedType(name) }], true);
-      return true;
-    });
+    return this.removeRecord(K.storedType(name));
   }
 
   async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
@@ -481,13 +456,23 @@ export class LevelStore implements Store {
   }
 
   putSchedule(schedule: ScheduleRecord): Promise<void> {
-    return this.exclusive(() => this.write([{ type: 'put', key: K.schedule(schedule.name), value: schedule }], true));
+    return this.putRecord(K.schedule(schedule.name), schedule);
   }
 
   removeSchedule(name: string): Promise<boolean> {
+    return this.removeRecord(K.schedule(name));
+  }
+
+  /** A record of its own (a schedule, a stored type): one key, written synced. */
+  private putRecord(key: string, value: unknown): Promise<void> {
+    return this.exclusive(() => this.write([{ type: 'put', key, value }], true));
+  }
+
+  /** False when there was no such record. */
+  private removeRecord(key: string): Promise<boolean> {
     return this.exclusive(async () => {
-      if ((await this.db.get(K.schedule(name))) === undefined) return false;
-      await this.write([{ type: 'del', key: K.schedule(name) }], true);
+      if ((await this.db.get(key)) === undefined) return false;
+      await this.write([{ type: 'del', key }], true);
       return true;
     });
   }

@@ -2,6 +2,7 @@
 import type { ClassicLevel } from 'classic-level';
 import { STATES, type Task } from '../../protocol/model.js';
 import { groupOf, isRunnable, K, range } from './keys.js';
+import { StoreError } from './store.js';
 
 type Db = ClassicLevel<string, unknown>;
 
@@ -62,3 +63,23 @@ export const MIGRATIONS: Migration[] = [
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Bring a store to LATEST_SCHEMA (a new one is stamped with it); refuse one a newer blanket wrote. */
+export async function migrate(db: Db, location: string): Promise<void> {
+  let version = (await db.get(K.schema)) as number | undefined;
+  if (version === undefined) {
+    const any = await db.keys({ limit: 1 }).all();
+    if (any.length > 0) throw new StoreError(`the store at ${location} has data but no schema version: it is not a blanket store, or it is damaged`, 'corrupt');
+    await db.put(K.schema, LATEST_SCHEMA);
+    return;
+  }
+  if (version > LATEST_SCHEMA) {
+    throw new StoreError(`the store was written by a newer blanket (schema ${version}, this one knows up to ${LATEST_SCHEMA}); upgrade blanket`, 'newer-schema');
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= version) continue;
+    await m.up(db);
+    await db.put(K.schema, m.version);
+    version = m.version;
+  }
+}
