@@ -64,7 +64,7 @@ const STAGE: Record<string, number> = { WAITING: 0, CLAIMED: 1, RUNNING: 2 };
  * event reached us first, and a start and an end can share a millisecond: so by attempt, then
  * time, then how far the state has gone (an end is never replaced by the start before it).
  */
-function newer(a: Task, b: Task): boolean {
+export function newer(a: Task, b: Task): boolean {
   const stage = (t: Task) => STAGE[t.state] ?? 3;
   return (a.attempt - b.attempt || a.updatedAt - b.updatedAt || stage(a) - stage(b)) >= 0;
 }
