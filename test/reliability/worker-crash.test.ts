@@ -34,7 +34,9 @@ for (const how of ['kill -9', 'SIGSTOP (missed heartbeats)'] as const) {
     const id = await h.submit(['bg']);
     const first = await h.waitState(id, ['RUNNING'], 60_000);
     groups.note([first]);
-    t.equal(liveMembers(first.pgid!, h.dir).length, 3, 'the task, its background child and its sleep run');
+    // RUNNING is reported once the shell is spawned; its children come a moment later.
+    await waitFor('the task, its background child and its sleep to run', () => liveMembers(first.pgid!, h.dir).length === 3, 30_000);
+    t.pass('the task, its background child and its sleep run');
     const worker = (await h.json(['worker', 'ls'])).workers[0] as { pid: number; restarts: number };
     const lostAt = Date.now();
     process.kill(worker.pid, how === 'kill -9' ? 'SIGKILL' : 'SIGSTOP');
