@@ -22,6 +22,10 @@ export function toBlanketError(err: unknown): BlanketError {
         return new BlanketError('STORE_CORRUPT', err.message, { hint: "run 'blanket db check'" });
       case 'locked':
         return new BlanketError('DAEMON_RUNNING', err.message);
+      case 'unavailable':
+        return new BlanketError('STORE_UNAVAILABLE', err.message, {
+          hint: 'nothing was changed by this call; check that PostgreSQL runs and store.url is right, then try again (the daemon reconnects by itself)',
+        });
     }
   }
   // LevelDB found damage while reading (a bad block, a record that is not JSON).

@@ -41,6 +41,8 @@ export const ERRORS = {
   STALE_REPORT: { rpc: 1020, user: false },
   /** (client side) a task being waited on or followed was removed; it will never end. */
   TASK_REMOVED: { rpc: 1021, user: true },
+  /** The daemon's store (PostgreSQL) cannot be reached: down, restarting, a wrong password or database. Nothing was changed. */
+  STORE_UNAVAILABLE: { rpc: 1022, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

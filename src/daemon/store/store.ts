@@ -1,5 +1,5 @@
-// The Store, in domain terms. LevelDB implements it now; a PostgreSQL backend
-// can later, and every backend must pass test/integration/store-conformance.
+// The Store, in domain terms. LevelDB (level.ts) and PostgreSQL (pg.ts) implement it,
+// and every backend must pass test/integration/store-conformance.
 import type { PsParams, PsSections } from '../../protocol/methods.js';
 import type { ScheduleRecord, State, StatsSample, Task } from '../../protocol/model.js';
 
@@ -108,7 +108,7 @@ export interface SubmitAlso {
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly kind: 'not-found' | 'invalid-state' | 'stale' | 'corrupt' | 'full' | 'newer-schema' | 'locked',
+    readonly kind: 'not-found' | 'invalid-state' | 'stale' | 'corrupt' | 'full' | 'newer-schema' | 'locked' | 'unavailable',
     options?: { cause?: unknown },
   ) {
     super(message, options);

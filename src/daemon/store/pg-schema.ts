@@ -1,0 +1,139 @@
+// The PostgreSQL store's schema: versioned migrations, each in one transaction under an
+// advisory lock (two daemons starting at once do not race), and the derived columns of a
+// task row, computed from the task (its JSON) by rowOf(): the one place they are defined.
+import type pg from 'pg';
+import { isTerminal, type Task } from '../../protocol/model.js';
+import { groupOf, isRunnable } from './keys.js';
+import { StoreError } from './store.js';
+
+/** The advisory lock key of schema changes (any fixed number; "blanket" in ASCII, cut to 53 bits). */
+export const SCHEMA_LOCK = 0x626c616e6b6574 % 2 ** 53;
+
+export interface PgMigration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+// Ids, types, labels and groups sort by bytes (COLLATE "C"), as LevelDB's keys do.
+export const PG_MIGRATIONS: PgMigration[] = [
+  {
+    version: 1,
+    description: 'tasks (JSON plus indexed derived columns), queue groups, per-type locks, schedules, stored types, stats samples, meta',
+    sql: `
+CREATE TABLE blanket_meta (key text PRIMARY KEY, value jsonb NOT NULL);
+CREATE TABLE tasks (
+  id text COLLATE "C" PRIMARY KEY,
+  body jsonb NOT NULL,
+  state text NOT NULL,
+  type text COLLATE "C" NOT NULL,
+  label text COLLATE "C",
+  priority integer NOT NULL,
+  attempt integer NOT NULL,
+  created_at bigint NOT NULL,
+  grp text COLLATE "C",
+  not_before bigint,
+  blocked boolean NOT NULL,
+  ended_at bigint,
+  worker text COLLATE "C",
+  schedule text COLLATE "C",
+  after_ids text[] NOT NULL
+);
+CREATE INDEX tasks_queue ON tasks (grp, priority DESC, id) WHERE grp IS NOT NULL;
+CREATE INDEX tasks_run_order ON tasks (priority DESC, id) WHERE grp IS NOT NULL;
+CREATE INDEX tasks_due ON tasks (not_before, id) WHERE not_before IS NOT NULL;
+CREATE INDEX tasks_blocked ON tasks (id) WHERE blocked;
+CREATE INDEX tasks_state ON tasks (state, id);
+CREATE INDEX tasks_type_state ON tasks (type, state, id);
+CREATE INDEX tasks_label_state ON tasks (label, state, id) WHERE label IS NOT NULL;
+CREATE INDEX tasks_finished ON tasks (ended_at, id) WHERE ended_at IS NOT NULL;
+CREATE INDEX tasks_worker ON tasks (worker, id) WHERE worker IS NOT NULL;
+CREATE INDEX tasks_schedule ON tasks (schedule, id) WHERE schedule IS NOT NULL;
+CREATE INDEX tasks_after ON tasks USING gin (after_ids);
+CREATE TABLE queue_groups (grp text COLLATE "C" PRIMARY KEY, tags text[] NOT NULL, type text NOT NULL);
+CREATE TABLE type_locks (type text COLLATE "C" PRIMARY KEY);
+CREATE TABLE schedules (name text COLLATE "C" PRIMARY KEY, body jsonb NOT NULL);
+CREATE TABLE stored_types (name text COLLATE "C" PRIMARY KEY, body jsonb NOT NULL);
+CREATE TABLE stats_samples (at bigint PRIMARY KEY, body jsonb NOT NULL);
+`,
+  },
+];
+
+export const PG_LATEST_SCHEMA = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+
+/** Bring the database to PG_LATEST_SCHEMA; refuse one a newer blanket wrote. */
+export async function pgMigrate(pool: pg.Pool, where: string): Promise<void> {
+  const c = await pool.connect();
+  try {
+    for (;;) {
+      await c.query('BEGIN');
+      try {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+        await c.query('CREATE TABLE IF NOT EXISTS blanket_schema (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+        const version = Number((await c.query('SELECT coalesce(max(version), 0) AS v FROM blanket_schema')).rows[0].v);
+        if (version > PG_LATEST_SCHEMA) {
+          throw new StoreError(
+            `the store at ${where} was written by a newer blanket (schema ${version}, this one knows up to ${PG_LATEST_SCHEMA}); upgrade blanket`,
+            'newer-schema',
+          );
+        }
+        const next = PG_MIGRATIONS.find((m) => m.version > version);
+        if (!next) {
+          await c.query('COMMIT');
+          return;
+        }
+        await c.query(next.sql);
+        await c.query('INSERT INTO blanket_schema (version, description) VALUES ($1, $2)', [next.version, next.description]);
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    }
+  } finally {
+    c.release();
+  }
+}
+
+/** The derived columns of a task, in the order of ROW_COLUMNS. */
+export function rowOf(t: Task): unknown[] {
+  const waiting = t.state === 'WAITING';
+  return [
+    t.id,
+    JSON.stringify(t),
+    t.state,
+    t.type,
+    t.label ?? null,
+    t.priority,
+    t.attempt,
+    t.createdAt,
+    isRunnable(t) ? groupOf(t) : null,
+    waiting && t.notBefore !== undefined ? t.notBefore : null,
+    waiting && t.waitingOn.length > 0,
+    isTerminal(t.state) ? (t.endedAt ?? t.updatedAt) : null,
+    (t.state === 'CLAIMED' || t.state === 'RUNNING') && t.worker !== undefined ? t.worker : null,
+    t.schedule?.name ?? null,
+    t.after,
+  ];
+}
+
+export const ROW_COLUMNS = [
+  'id',
+  'body',
+  'state',
+  'type',
+  'label',
+  'priority',
+  'attempt',
+  'created_at',
+  'grp',
+  'not_before',
+  'blocked',
+  'ended_at',
+  'worker',
+  'schedule',
+  'after_ids',
+];
+
+/** Derived columns as compared by `db check` (body left out). */
+export const DERIVED_COLUMNS = ROW_COLUMNS.filter((c) => c !== 'id' && c !== 'body');

@@ -1,0 +1,465 @@
+// The PostgreSQL Store (store.url / BLANKET_STORE_URL; loaded by the daemon only then). Every
+// change is one transaction; rows it changes are locked (FOR UPDATE) first, so writers may run
+// at once, in this process or in another. Tasks are JSON (body) plus derived, indexed columns
+// (pg-schema.ts rowOf). Counts and the queue-group list are mirrored in memory, loaded at open
+// and kept by this process's own commits (docs/architecture.md, "The PostgreSQL store").
+import path from 'node:path';
+import pg from 'pg';
+import type { PsParams, PsSections } from '../../protocol/methods.js';
+import { isTerminal, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
+import { nextId } from '../../core/ids.js';
+import { skipReason, transition, type TaskEvent } from '../../core/states.js';
+import { groupOf, isRunnable, parseGroup } from './keys.js';
+import { TypeCounts, zeroCounts } from './level-counts.js';
+import { pgMigrate, ROW_COLUMNS, rowOf } from './pg-schema.js';
+import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
+import { pgPs } from './pg-ps.js';
+import { pgAdmin } from './pg-admin.js';
+import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
+
+export interface PostgresStoreOptions {
+  url: string;
+  resultsRoot: string;
+  random?: () => number;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** How long to wait for a connection, ms (default 5 s): a store that is down fails a call this fast. */
+  connectTimeoutMs?: number;
+  /** How long one statement may take before the client gives up on it, ms (default 60 s). */
+  queryTimeoutMs?: number;
+}
+
+type Client = pg.PoolClient;
+
+/** What a transaction changes in the in-memory mirrors, applied once it has committed. */
+interface Delta {
+  counts: Partial<Record<State, number>>;
+  byType: Array<[type: string, state: State, by: number]>;
+  groupsChanged: boolean;
+}
+
+const INSERT_CHUNK = 1000;
+
+export class PostgresStore implements Store {
+  private pool!: pg.Pool;
+  private countsMem = zeroCounts();
+  private typeCounts = new TypeCounts();
+  private groups = new Set<string>();
+  private groupsRead = 0;
+  /** The URL with its password masked: what messages and `daemon status` show. */
+  readonly where: string;
+
+  constructor(private readonly opts: PostgresStoreOptions) {
+    this.where = maskUrl(opts.url);
+  }
+
+  async open(): Promise<void> {
+    this.pool = new pg.Pool({
+      connectionString: this.opts.url,
+      max: this.opts.poolSize ?? 10,
+      connectionTimeoutMillis: this.opts.connectTimeoutMs ?? 5000,
+      query_timeout: this.opts.queryTimeoutMs ?? 60_000,
+      application_name: 'blanket',
+    });
+    // An idle connection dropped (PostgreSQL restarted): the pool forgets it, the next call opens another.
+    this.pool.on('error', () => {});
+    try {
+      await pgMigrate(this.pool, this.where);
+      await this.load();
+    } catch (err) {
+      await this.pool.end().catch(() => {});
+      throw toStoreError(err, this.where);
+    }
+  }
+
+  /** The in-memory mirrors: counts per state and per type and state, and the queue groups. */
+  private async load(): Promise<void> {
+    const rows = (await this.pool.query<{ type: string; state: State; n: number }>('SELECT type, state, count(*)::int AS n FROM tasks GROUP BY type, state')).rows;
+    this.countsMem = zeroCounts();
+    for (const r of rows) this.countsMem[r.state] += r.n;
+    this.typeCounts.load(rows.map((r) => [`ct!${r.type}!${r.state}`, r.n]));
+    await this.readGroups();
+  }
+
+  private async readGroups(): Promise<void> {
+    const n = ++this.groupsRead;
+    const rows = (await this.pool.query<{ grp: string }>('SELECT grp FROM queue_groups')).rows;
+    if (n === this.groupsRead) this.groups = new Set(rows.map((r) => r.grp));
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.end().catch(() => {});
+  }
+
+  /** One transaction, retried when PostgreSQL chose it as a deadlock victim; the mirrors follow once it committed. */
+  private async tx<T>(fn: (c: Client, d: Delta) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const d: Delta = { counts: {}, byType: [], groupsChanged: false };
+      let c: Client;
+      try {
+        c = await this.pool.connect();
+      } catch (err) {
+        throw toStoreError(err, this.where);
+      }
+      let result: T;
+      try {
+        await c.query('BEGIN');
+        result = await fn(c, d);
+        await c.query('COMMIT');
+        c.release();
+      } catch (err) {
+        const lost = isConnectionLost(err);
+        if (!lost) await c.query('ROLLBACK').catch(() => {});
+        c.release(lost ? (err as Error) : undefined);
+        if (isRetryable(err) && attempt < 10) continue;
+        throw toStoreError(err, this.where);
+      }
+      this.mirror(d);
+      if (d.groupsChanged) await this.readGroups().catch(() => {});
+      return result;
+    }
+  }
+
+  private mirror(d: Delta): void {
+    for (const [s, n] of Object.entries(d.counts) as Array<[State, number]>) this.countsMem[s] += n;
+    const byType = this.typeCounts.begin();
+    for (const [type, state, by] of d.byType) byType.bump(type, state, by);
+    byType.commit();
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (err) {
+      throw toStoreError(err, this.where);
+    }
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    return (await this.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1', [id]))[0]?.body;
+  }
+
+  async findIds(prefix: string, limit: number): Promise<string[]> {
+    const rows = await this.query<{ id: string }>(`SELECT id FROM tasks WHERE id >= $1 AND id < $1 || '\u{10ffff}' AND starts_with(id, $1) ORDER BY id LIMIT $2`, [prefix, limit]);
+    return rows.map((r) => r.id);
+  }
+
+  submit(drafts: TaskDraft[], now: number, also: SubmitAlso = {}): Promise<Task[]> {
+    if (drafts.length === 0 && !also.schedules?.length) return Promise.resolve([]);
+    return this.tx(async (c, d) => {
+      const meta = await c.query<{ value: string }>("SELECT value FROM blanket_meta WHERE key = 'last_id' FOR UPDATE");
+      let lastId = meta.rows[0]?.value;
+      const tasks: Task[] = [];
+      const batch = new Map<string, Task>();
+      for (const draft of drafts) {
+        const id = nextId(lastId, now);
+        lastId = id;
+        let task: Task = {
+          ...draft,
+          id,
+          resultDir: path.join(this.opts.resultsRoot, id),
+          createdAt: now,
+          updatedAt: now,
+          state: 'WAITING',
+          attempt: 1,
+          attempts: [],
+          waitingOn: [],
+        };
+        for (const dep of draft.after) {
+          // FOR SHARE: a dependency cannot end between this read and the commit, unseen by both.
+          const depTask = batch.get(dep) ?? (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR SHARE', [dep])).rows[0]?.body;
+          if (!depTask) throw new StoreError(`no task ${dep} to wait for`, 'not-found');
+          if (!isTerminal(depTask.state)) task.waitingOn.push(dep);
+          else if (depTask.state !== 'SUCCESS' && task.state === 'WAITING')
+            task = { ...task, state: 'SKIPPED', endedAt: now, reason: skipReason(dep, depTask.state, depTask.reason) };
+        }
+        batch.set(id, task);
+        tasks.push(task);
+      }
+      for (let i = 0; i < tasks.length; i += INSERT_CHUNK) await insertTasks(c, tasks.slice(i, i + INSERT_CHUNK));
+      const groups = new Set<string>();
+      for (const t of tasks) {
+        bump(d, t, 1);
+        if (isRunnable(t)) groups.add(groupOf(t));
+      }
+      await addGroups(c, groups, d);
+      if (lastId !== undefined) {
+        await c.query("INSERT INTO blanket_meta (key, value) VALUES ('last_id', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [JSON.stringify(lastId)]);
+      }
+      for (const sc of also.schedules ?? []) await upsertRecord(c, 'schedules', sc.name, sc);
+      return tasks;
+    });
+  }
+
+  apply(id: string, event: TaskEvent): Promise<Change[]> {
+    return this.tx(async (c, d) => {
+      const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
+      if (!task) throw new StoreError(`no task ${id}`, 'not-found');
+      const olds = new Map<string, Task>([[id, task]]);
+      const changes = await this.cascade(c, task, event, olds);
+      await writeChanges(c, changes, olds, d);
+      return changes;
+    });
+  }
+
+  /** The change an event makes, plus every dependent it settles (transitively); each row read is locked. */
+  private async cascade(c: Client, task: Task, event: TaskEvent, olds: Map<string, Task>): Promise<Change[]> {
+    const res = transition(task, event, { random: (this.opts.random ?? Math.random)() });
+    if (!res.ok) throw new StoreError(res.error, res.stale ? 'stale' : 'invalid-state');
+    const changes: Change[] = [{ task: res.task, from: task.state }];
+    const overlay = new Map<string, Task>([[task.id, res.task]]);
+    const queue = isTerminal(res.task.state) && !isTerminal(task.state) ? [res.task] : [];
+    while (queue.length) {
+      const done = queue.shift()!;
+      const rows = (await c.query<{ body: Task }>("SELECT body FROM tasks WHERE after_ids @> ARRAY[$1]::text[] AND state = 'WAITING' ORDER BY id FOR UPDATE", [done.id])).rows;
+      for (const { body } of rows) {
+        if (!olds.has(body.id)) olds.set(body.id, body);
+        const dep = overlay.get(body.id) ?? body;
+        if (dep.state !== 'WAITING' || !dep.waitingOn.includes(done.id)) continue;
+        const r = transition(
+          dep,
+          { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never, ...(done.reason !== undefined ? { depReason: done.reason } : {}) },
+          { random: 0 },
+        );
+        if (!r.ok) continue;
+        const prev = changes.find((x) => x.task.id === dep.id);
+        if (prev) prev.task = r.task;
+        else changes.push({ task: r.task, from: dep.state });
+        overlay.set(dep.id, r.task);
+        if (isTerminal(r.task.state)) queue.push(r.task);
+      }
+    }
+    return changes;
+  }
+
+  claim(req: ClaimRequest): Promise<Change | undefined> {
+    return this.tx(async (c, d) => {
+      // The head of each queue group the worker's tags cover: one index descent per group.
+      const heads = (
+        await c.query<{ body: Task }>(
+          `SELECT t.body FROM queue_groups g
+           CROSS JOIN LATERAL (SELECT body, priority, id FROM tasks WHERE tasks.grp = g.grp ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) t
+           WHERE g.tags <@ $1::text[]
+           ORDER BY t.priority DESC, t.id`,
+          [req.tags],
+        )
+      ).rows.map((r) => r.body);
+      const full = new Set<string>();
+      for (const task of heads) {
+        if (!isRunnable(task) || full.has(task.type)) continue;
+        if (task.maxConcurrent > 0) {
+          // The type's lock row serialises claims of a limited type, here and on any other host.
+          await c.query('INSERT INTO type_locks (type) VALUES ($1) ON CONFLICT DO NOTHING', [task.type]);
+          await c.query('SELECT type FROM type_locks WHERE type = $1 FOR UPDATE', [task.type]);
+          const n = (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE type = $1 AND state IN ('CLAIMED', 'RUNNING')", [task.type])).rows[0]!.n;
+          if (n >= task.maxConcurrent) {
+            full.add(task.type);
+            continue;
+          }
+        }
+        const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
+        if (!res.ok) continue;
+        const change: Change = { task: res.task, from: task.state };
+        await writeChanges(c, [change], new Map([[task.id, task]]), d);
+        return change;
+      }
+      return undefined;
+    });
+  }
+
+  remove(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.tx(async (c, d) => {
+      const rows = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(ids)]])).rows.map((r) => r.body);
+      const gone = rows.filter((t) => t.state !== 'CLAIMED' && t.state !== 'RUNNING');
+      if (gone.length === 0) return [];
+      await c.query('DELETE FROM tasks WHERE id = ANY($1::text[])', [gone.map((t) => t.id)]);
+      const groups = new Set<string>();
+      for (const t of gone) {
+        bump(d, t, -1);
+        if (isRunnable(t)) groups.add(groupOf(t));
+      }
+      await dropEmptyGroups(c, groups, d);
+      const order = new Map(ids.map((id, i) => [id, i]));
+      return gone.map((t) => t.id).sort((a, b) => order.get(a)! - order.get(b)!);
+    });
+  }
+
+  async due(now: number, limit: number): Promise<string[]> {
+    return (await this.query<{ id: string }>('SELECT id FROM tasks WHERE not_before <= $1 ORDER BY not_before, id LIMIT $2', [now, limit])).map((r) => r.id);
+  }
+
+  async nextDue(): Promise<number | undefined> {
+    const v = (await this.query<{ t: string | null }>('SELECT min(not_before) AS t FROM tasks WHERE not_before IS NOT NULL'))[0]?.t;
+    return v === null || v === undefined ? undefined : Number(v);
+  }
+
+  async dependents(id: string): Promise<string[]> {
+    return (await this.query<{ id: string }>('SELECT id FROM tasks WHERE after_ids @> ARRAY[$1]::text[] ORDER BY id', [id])).map((r) => r.id);
+  }
+
+  async active(worker?: string): Promise<Task[]> {
+    const rows =
+      worker !== undefined
+        ? await this.query<{ body: Task }>('SELECT body FROM tasks WHERE worker = $1 ORDER BY id', [worker])
+        : await this.query<{ body: Task }>("SELECT body FROM tasks WHERE state IN ('CLAIMED', 'RUNNING') ORDER BY state, id");
+    return rows.map((r) => r.body);
+  }
+
+  ps(params: PsParams): Promise<PsSections> {
+    return pgPs(
+      (text, values) => this.query(text, values),
+      () => this.counts(),
+      params,
+    );
+  }
+
+  counts(): Record<State, number> {
+    return { ...this.countsMem };
+  }
+
+  runnableTagSets(): Array<{ tags: string[]; type: string }> {
+    return [...this.groups].map(parseGroup);
+  }
+
+  countsByType(): Record<string, Partial<Record<State, number>>> {
+    return this.typeCounts.snapshot();
+  }
+
+  async finished(limit: number): Promise<Task[]> {
+    return (await this.query<{ body: Task }>('SELECT body FROM tasks WHERE ended_at IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT $1', [limit])).map((r) => r.body);
+  }
+
+  async countFinishedSince(since: number, cap: number): Promise<number> {
+    return (await this.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks WHERE ended_at > $1 LIMIT $2) x', [since, cap]))[0]!.n;
+  }
+
+  appendSample(sample: StatsSample, dropBefore: number): Promise<void> {
+    return this.tx(async (c) => {
+      await c.query('DELETE FROM stats_samples WHERE at < $1', [dropBefore]);
+      await c.query('INSERT INTO stats_samples (at, body) VALUES ($1, $2) ON CONFLICT (at) DO UPDATE SET body = EXCLUDED.body', [sample.at, JSON.stringify(sample)]);
+    });
+  }
+
+  async samples(since: number, limit: number): Promise<StatsSample[]> {
+    const rows = await this.query<{ body: StatsSample }>('SELECT body FROM (SELECT at, body FROM stats_samples WHERE at >= $1 ORDER BY at DESC LIMIT $2) s ORDER BY at', [
+      since,
+      limit,
+    ]);
+    return rows.map((r) => r.body);
+  }
+
+  async storedTypes(): Promise<StoredType[]> {
+    return (await this.query<{ body: StoredType }>('SELECT body FROM stored_types ORDER BY name')).map((r) => r.body);
+  }
+
+  putStoredType(type: StoredType): Promise<void> {
+    return this.tx((c) => upsertRecord(c, 'stored_types', type.name, type));
+  }
+
+  removeStoredType(name: string): Promise<boolean> {
+    return this.tx(async (c) => ((await c.query('DELETE FROM stored_types WHERE name = $1', [name])).rowCount ?? 0) > 0);
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return (await this.query<{ body: ScheduleRecord }>('SELECT body FROM schedules WHERE name = $1', [name]))[0]?.body;
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return (await this.query<{ body: ScheduleRecord }>('SELECT body FROM schedules ORDER BY name')).map((r) => r.body);
+  }
+
+  putSchedule(schedule: ScheduleRecord): Promise<void> {
+    return this.tx((c) => upsertRecord(c, 'schedules', schedule.name, schedule));
+  }
+
+  removeSchedule(name: string): Promise<boolean> {
+    return this.tx(async (c) => ((await c.query('DELETE FROM schedules WHERE name = $1', [name])).rowCount ?? 0) > 0);
+  }
+
+  async scheduleTasks(name: string, limit: number): Promise<string[]> {
+    return (await this.query<{ id: string }>('SELECT id FROM tasks WHERE schedule = $1 ORDER BY id DESC LIMIT $2', [name, limit])).map((r) => r.id);
+  }
+
+  get admin(): StoreAdmin {
+    return pgAdmin({
+      pool: () => this.pool,
+      url: this.opts.url,
+      where: this.where,
+      counts: () => this.counts(),
+      reload: () => this.load(),
+    });
+  }
+}
+
+function bump(d: Delta, t: Task, by: number): void {
+  d.counts[t.state] = (d.counts[t.state] ?? 0) + by;
+  d.byType.push([t.type, t.state, by]);
+}
+
+async function insertTasks(c: Client, tasks: Task[]): Promise<void> {
+  if (tasks.length === 0) return;
+  const values: unknown[] = [];
+  const rows = tasks.map((t) => {
+    const row = rowOf(t);
+    const base = values.length;
+    values.push(...row);
+    return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
+  });
+  await c.query(`INSERT INTO tasks (${ROW_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, values);
+}
+
+/** Write changed tasks (each already locked, its old version in `olds`) and keep the groups. */
+async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task>, d: Delta): Promise<void> {
+  const added = new Set<string>();
+  const left = new Set<string>();
+  const set = ROW_COLUMNS.slice(1)
+    .map((col, i) => `${col} = $${i + 2}`)
+    .join(', ');
+  for (const { task } of changes) {
+    const old = olds.get(task.id);
+    await c.query(`UPDATE tasks SET ${set} WHERE id = $1`, rowOf(task));
+    if (old) bump(d, old, -1);
+    bump(d, task, 1);
+    const was = old && isRunnable(old) ? groupOf(old) : undefined;
+    const is = isRunnable(task) ? groupOf(task) : undefined;
+    if (was !== is) {
+      if (is !== undefined) added.add(is);
+      if (was !== undefined) left.add(was);
+    }
+  }
+  await addGroups(c, added, d);
+  for (const g of added) left.delete(g);
+  await dropEmptyGroups(c, left, d);
+}
+
+/**
+ * Register queue groups that gain a runnable task. The shared advisory lock (per group, held to
+ * the commit) keeps dropEmptyGroups in another transaction from removing the group between
+ * its emptiness check and this commit.
+ */
+async function addGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
+  if (groups.size === 0) return;
+  const list = [...groups].sort();
+  await c.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(g, 0)) FROM unnest($1::text[]) g', [list]);
+  const r = await c.query(
+    `INSERT INTO queue_groups (grp, tags, type)
+     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), substr(g, strpos(g, '|') + 1) FROM unnest($1::text[]) g
+     ON CONFLICT DO NOTHING`,
+    [list],
+  );
+  if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
+}
+
+/** Forget queue groups this transaction left without a runnable task. */
+async function dropEmptyGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
+  for (const g of [...groups].sort()) {
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [g]);
+    const r = await c.query('DELETE FROM queue_groups WHERE grp = $1 AND NOT EXISTS (SELECT 1 FROM tasks WHERE grp = $1)', [g]);
+    if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
+  }
+}
+
+async function upsertRecord(c: Client, table: 'schedules' | 'stored_types', name: string, body: unknown): Promise<void> {
+  await c.query(`INSERT INTO ${table} (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body`, [name, JSON.stringify(body)]);
+}
