@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Client } from '../client/client.js';
-import { effectiveConfig } from '../core/config.js';
+import { effectiveConfig, type Config } from '../core/config.js';
+import { maskUrl } from '../core/config/store-url.js';
 import { backupsDir, type Paths } from '../core/paths.js';
 import { BlanketError } from '../protocol/errors.js';
 
@@ -24,6 +25,16 @@ export async function viaDaemonOrDirect<T>(paths: Paths, viaDaemon: (c: Client) 
       } finally {
         client.close();
       }
+    }
+    const url = storeUrl(paths);
+    if (url !== undefined) {
+      throw new BlanketError(
+        'DAEMON_UNAVAILABLE',
+        `the store is in PostgreSQL (${maskUrl(url)}); 'blanket db' works on it through the daemon, and no daemon is running for ${paths.home}`,
+        {
+          hint: "start it with 'blanket daemon start' and run this again (or use PostgreSQL's own tools: psql, pg_dump)",
+        },
+      );
     }
     try {
       // The store's files (a repair's rewrite, a backup's copy) are private, as the daemon makes them.
@@ -53,19 +64,27 @@ export async function daemonProcess(paths: Paths): Promise<number | undefined> {
   }
 }
 
-/** Where backups go, as the daemon would decide it from config.toml and the environment. */
-export function backupRoot(paths: Paths): string {
+/** The configuration as the daemon would read it; undefined when it is invalid (`blanket config` reports that). */
+function configOf(paths: Paths): Config | undefined {
   let text: string | undefined;
   try {
     text = readFileSync(paths.config, 'utf8');
   } catch {
     text = undefined;
   }
-  let dir: string | undefined;
   try {
-    dir = effectiveConfig(text, process.env, paths.config).config.backup.dir;
+    return effectiveConfig(text, process.env, paths.config).config;
   } catch {
-    dir = undefined; // `blanket config` reports a bad config; the default place still works
+    return undefined;
   }
-  return backupsDir(paths, dir);
+}
+
+/** Where backups go, as the daemon would decide it from config.toml and the environment. */
+export function backupRoot(paths: Paths): string {
+  return backupsDir(paths, configOf(paths)?.backup.dir); // with a bad config, the default place still works
+}
+
+/** The PostgreSQL store's URL when the configuration names one. */
+function storeUrl(paths: Paths): string | undefined {
+  return configOf(paths)?.store.url;
 }

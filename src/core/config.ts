@@ -6,6 +6,7 @@ import { parseScheduleEntries } from './schedules.js';
 import { buildConfig, lookup } from './config/build.js';
 import type { Config } from './config/model.js';
 import { CONFIG_OPTIONS } from './config/options.js';
+import { maskUrl } from './config/store-url.js';
 
 export * from './config/model.js';
 export { CONFIG_OPTIONS, type ConfigOption } from './config/options.js';
@@ -85,7 +86,8 @@ export function effectiveConfig(fileText: string | undefined, env: Record<string
   const errors: TypeLoadError[] = [];
   const bad = (key: string, message: string) => {
     const s = sources[key];
-    if (s?.from === 'env') errors.push({ file: `environment variable ${s.name}`, message: `${key}: ${message} (got "${env[s.name]}")` });
+    if (s?.from === 'env')
+      errors.push({ file: `environment variable ${s.name}`, message: `${key}: ${message} (got "${key === 'store.url' ? maskUrl(env[s.name] ?? '') : env[s.name]}")` });
     else {
       const line = lines.get(key);
       errors.push({ file, ...(line ? { line } : {}), message: `${key}: ${message}` });

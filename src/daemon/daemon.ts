@@ -25,7 +25,7 @@ import { Scheduler } from './schedules/scheduler.js';
 import { createDispatcher, Server } from './server.js';
 import { collectStats } from './stats/collect.js';
 import { StatsRuntime } from './stats/runtime.js';
-import { LevelStore } from './store/level.js';
+import { makeStore, openStore } from './open-store.js';
 import { StoreError } from './store/store.js';
 import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
@@ -62,13 +62,18 @@ export interface DaemonHandle {
 export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
   const { paths, config, log } = o;
   const now = o.now ?? (() => Date.now());
-  const store = new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites, keepDamagedIn: backupsDir(paths, config.backup.dir) });
+  const store = await makeStore(paths, config);
   try {
-    await store.open();
+    await openStore(store, log);
   } catch (err) {
     if (err instanceof StoreError && err.kind === 'locked') {
       const pid = readPid(paths);
       throw new BlanketError('DAEMON_RUNNING', `a daemon is already running for ${paths.home}${pid ? ` (pid ${pid})` : ''}`, { hint: "stop it with 'blanket daemon stop'" });
+    }
+    if (err instanceof StoreError && err.kind === 'unavailable') {
+      throw new BlanketError('STORE_UNAVAILABLE', err.message, {
+        hint: 'check that PostgreSQL runs and that store.url (or BLANKET_STORE_URL) names the right host, user, password and database',
+      });
     }
     if (err instanceof StoreError) throw new BlanketError('STORE_CORRUPT', err.message, { hint: "check it with 'blanket db check'; nothing was changed" });
     throw err;
@@ -163,6 +168,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     defaultTags,
     version: packageVersion(),
     startedAt: now(),
+    storeInfo: 'where' in store ? { kind: 'postgresql', location: store.where } : { kind: 'leveldb', location: paths.db },
     storeWarnings: [
       ...store.startWarnings.map((p) => `damaged table ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message} (see 'blanket db check')`),
       ...[...new Set(store.startLogWarnings.map((p) => p.file))].map(

@@ -194,6 +194,8 @@ export interface DaemonStatus {
   workers: number;
   /** Open event subscriptions (ps --watch, top, wait, run --wait). */
   subscriptions: number;
+  /** Which store the daemon keeps its tasks in, and where (a PostgreSQL URL with its password masked). */
+  store?: { kind: 'leveldb' | 'postgresql'; location: string };
   /** Damage the start-up check found in the store and started anyway (a table; a log LevelDB replayed, with where its copy is). */
   storeWarnings?: string[];
 }

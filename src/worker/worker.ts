@@ -309,7 +309,7 @@ export class Worker {
       this.opts.log.warn('report failed', { err: (err as Error).message, code: (err as BlanketError).code });
       if (!(err instanceof BlanketError) || err.code === 'DAEMON_UNAVAILABLE') return false; // no answer: resent on re-register
       // It could not store it (a full disk, damage, a bug): it must not be dropped.
-      if (err.code === 'STORE_FULL' || err.code === 'STORE_CORRUPT' || err.code === 'INTERNAL' || err.code === 'SHUTTING_DOWN') return 'retry';
+      if (err.code === 'STORE_FULL' || err.code === 'STORE_UNAVAILABLE' || err.code === 'STORE_CORRUPT' || err.code === 'INTERNAL' || err.code === 'SHUTTING_DOWN') return 'retry';
       // The daemon answered with a verdict (the task already ended; STALE_REPORT: this attempt is no
       // longer ours): it knows better; nothing to resend.
       return true;

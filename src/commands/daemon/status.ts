@@ -3,7 +3,7 @@ import { formatDuration } from '../../core/duration.js';
 import { BlanketError } from '../../protocol/errors.js';
 
 export default command({
-  summary: 'Say whether the daemon runs, with its pid, uptime, home and task counts.',
+  summary: 'Say whether the daemon runs, with its pid, uptime, home, store and task counts.',
   description: 'Exits 0 when a daemon answers, 3 when none runs (it does not start one).',
   examples: ['<%= config.bin %> daemon status', '<%= config.bin %> daemon status --json'],
   async run({ paths: getPaths, output }) {
@@ -16,6 +16,7 @@ export default command({
         `running   pid ${r.pid}, up ${formatDuration(Date.now() - r.startedAt)}, version ${r.version} (protocol ${r.protocol})`,
         `home      ${r.home}`,
         `socket    ${r.socket}`,
+        ...(r.store ? [`store     ${r.store.kind} ${r.store.location}`] : []),
         `memory    ${Math.round(r.rss / 1024 / 1024)} MB, ${formatDuration(r.cpu)} CPU`,
         `workers   ${r.workers}`,
         `tasks     ${

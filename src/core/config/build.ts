@@ -4,16 +4,18 @@ import { parseDuration } from '../duration.js';
 import { checkHookTemplate, HOOK_NAMES } from '../hooks.js';
 import { LOG_LEVELS, type LogLevel } from '../logline.js';
 import { DEFAULT_CONFIG, type Config } from './model.js';
+import { checkStoreUrl } from './store-url.js';
 
 export type Bad = (key: string, message: string) => void;
 
 /** Top-level keys config.toml may hold; the tables without options yet are reserved for features to come. */
-const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log'];
+const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log', 'store'];
 const KNOWN_WORKER = ['tags', 'extra_tags', 'slots'];
 const KNOWN_IN: Record<string, string[]> = {
   log: ['max_size', 'keep', 'level'],
   hooks: [...HOOK_NAMES, 'timeout'],
   metrics: ['listen', 'sample_interval', 'history'],
+  store: ['url'],
 };
 const KNOWN_BACKUP = ['interval', 'dir', 'keep'];
 
@@ -83,6 +85,13 @@ export function buildConfig(doc: Record<string, unknown>, bad: Bad): Config {
     }
   }
   buildObservability(doc, cfg, bad);
+  const store = tableOf(doc, 'store', bad);
+  if (store?.url !== undefined) {
+    const problem =
+      typeof store.url === 'string' ? (store.url === '' ? undefined : checkStoreUrl(store.url)) : 'must be a string such as "postgresql://user:password@host:5432/blanket"';
+    if (problem) bad('store.url', problem);
+    else if (store.url !== '') cfg.store.url = store.url as string;
+  }
   if (doc.backup !== undefined) {
     const b = doc.backup as Record<string, unknown>;
     if (typeof b !== 'object' || b === null || Array.isArray(b)) bad('backup', 'must be a table: [backup]');

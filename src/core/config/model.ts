@@ -38,6 +38,12 @@ export interface Config {
   /** [[schedule]] entries; the daemon reconciles its schedules with them. */
   schedules: ScheduleEntry[];
   backup: BackupConfig;
+  store: StoreConfig;
+}
+
+export interface StoreConfig {
+  /** A PostgreSQL URL (store.url / BLANKET_STORE_URL); undefined: LevelDB in the home. */
+  url?: string;
 }
 
 export { LOG_LEVELS, type LogLevel };
@@ -77,4 +83,5 @@ export const DEFAULT_CONFIG: Config = {
   metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
   schedules: [],
   backup: { intervalMs: 0, keep: 7 },
+  store: {},
 };

@@ -4,6 +4,7 @@ import { formatDuration } from '../duration.js';
 import { HOOK_NAMES } from '../hooks.js';
 import { LOG_LEVELS } from '../logline.js';
 import { DEFAULT_CONFIG, type Config } from './model.js';
+import { maskUrl } from './store-url.js';
 
 /** One setting: its config.toml key, its environment override and how it reads. */
 export interface ConfigOption {
@@ -211,5 +212,15 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     fromEnv: number,
     get: (c) => c.backup.keep,
     show: (c) => String(c.backup.keep),
+  },
+  {
+    key: 'store.url',
+    env: 'BLANKET_STORE_URL',
+    description:
+      'Keep the store in PostgreSQL instead of LevelDB in the home: a URL such as "postgresql://user:password@host:5432/blanket" (the database must exist; blanket creates its tables). Empty: LevelDB. Shown with the password masked.',
+    defaultText: '"" (LevelDB in the home)',
+    fromEnv: (t) => t.trim(),
+    get: (c) => (c.store.url === undefined ? undefined : maskUrl(c.store.url)),
+    show: (c) => (c.store.url === undefined ? '(LevelDB in the home)' : maskUrl(c.store.url)),
   },
 ];

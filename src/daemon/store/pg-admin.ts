@@ -266,7 +266,7 @@ async function dump(host: PgAdminHost, q: DumpQuery): Promise<DbDumpPage> {
     if (after >= `${prefix}\xff`) continue;
     const entries = await page(after.startsWith(prefix) ? after : '', q.limit - records.length);
     for (const e of entries) {
-      records.push(kind === 'task' ? e.value : e);
+      records.push(q.kind === 'task' ? e.value : e);
       last = e.key;
     }
     if (records.length >= q.limit) break;

@@ -3,16 +3,7 @@
 // (deadlock, serialization), or a bug. And the URL as it may be shown: its password masked.
 import { StoreError } from './store.js';
 
-/** postgresql://user:****@host/db: what logs, messages and `daemon status` show. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '****';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:****@');
-  }
-}
+export { maskUrl } from '../../core/config/store-url.js';
 
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOENT']);
 

@@ -15,6 +15,7 @@ import { pgMigrate, ROW_COLUMNS, rowOf } from './pg-schema.js';
 import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
+import type { FileProblem } from './files/leveldb.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -27,6 +28,8 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** How long one statement may take before the client gives up on it, ms (default 60 s). */
   queryTimeoutMs?: number;
+  /** Taken first at open (one daemon per home); its release is called at close. */
+  homeLock?: () => Promise<() => Promise<void>>;
 }
 
 type Client = pg.PoolClient;
@@ -48,12 +51,18 @@ export class PostgresStore implements Store {
   private groupsRead = 0;
   /** The URL with its password masked: what messages and `daemon status` show. */
   readonly where: string;
+  private releaseHome: (() => Promise<void>) | undefined;
+  /** LevelDB's start-up file checks have no counterpart here: always empty. */
+  readonly startWarnings: FileProblem[] = [];
+  readonly startLogWarnings: FileProblem[] = [];
+  readonly keptDamaged: string | undefined = undefined;
 
   constructor(private readonly opts: PostgresStoreOptions) {
     this.where = maskUrl(opts.url);
   }
 
   async open(): Promise<void> {
+    this.releaseHome ??= await this.opts.homeLock?.();
     this.pool = new pg.Pool({
       connectionString: this.opts.url,
       max: this.opts.poolSize ?? 10,
@@ -89,6 +98,13 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.pool?.end().catch(() => {});
+    await this.releaseHome?.();
+    this.releaseHome = undefined;
+  }
+
+  /** A failure to open that may pass (PostgreSQL down or starting), not a refusal (password, database). */
+  transient(err: StoreError): boolean {
+    return isConnectionLost(err.cause);
   }
 
   /** One transaction, retried when PostgreSQL chose it as a deadlock victim; the mirrors follow once it committed. */

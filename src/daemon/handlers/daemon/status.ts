@@ -13,5 +13,6 @@ export const daemonStatus: Handler<'daemon.status'> = async (_params, { daemon }
   cpu: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   workers: daemon.workers.live().length,
   subscriptions: daemon.events.size,
+  ...(daemon.storeInfo ? { store: daemon.storeInfo } : {}),
   ...(daemon.storeWarnings?.length ? { storeWarnings: daemon.storeWarnings } : {}),
 });
