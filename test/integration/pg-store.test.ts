@@ -39,6 +39,16 @@ function tests(pg: PgServer): void {
     );
   });
 
+  t.test('submits at once from separate stores on a new database: every one stored, ids distinct', async (t) => {
+    const url = await pg.createDb();
+    const stores = [await open(t, url), await open(t, url), await open(t, url)];
+    const batches = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3]!.submit([draft(), draft()], T0)));
+    const ids = batches.flat().map((x) => x.id);
+    t.equal(new Set(ids).size, 24, 'no id given twice');
+    const rows = (await pg.sql(dbOf(url), 'SELECT count(*)::int AS n FROM tasks')).rows[0].n;
+    t.equal(rows, 24, 'every acknowledged task is stored');
+  });
+
   t.test('claimers on separate stores: each task once, limited types included', async (t) => {
     const url = await pg.createDb();
     const a = await open(t, url);

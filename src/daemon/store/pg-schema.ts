@@ -22,6 +22,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
     description: 'tasks (JSON plus indexed derived columns), queue groups, per-type locks, schedules, stored types, stats samples, meta',
     sql: `
 CREATE TABLE blanket_meta (key text PRIMARY KEY, value jsonb NOT NULL);
+INSERT INTO blanket_meta (key, value) VALUES ('last_id', 'null');
 CREATE TABLE tasks (
   id text COLLATE "C" PRIMARY KEY,
   body jsonb NOT NULL,

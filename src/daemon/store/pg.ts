@@ -26,7 +26,7 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long to wait for a connection, ms (default 5 s): a store that is down fails a call this fast. */
   connectTimeoutMs?: number;
-  /** How long one statement may take before the client gives up on it, ms (default 60 s). */
+  /** How long one statement may take before the client gives up on it, ms (default 15 s): a server that stops answering fails a call, not hangs it. */
   queryTimeoutMs?: number;
   /** Taken first at open (one daemon per home); its release is called at close. */
   homeLock?: () => Promise<() => Promise<void>>;
@@ -67,7 +67,8 @@ export class PostgresStore implements Store {
       connectionString: this.opts.url,
       max: this.opts.poolSize ?? 10,
       connectionTimeoutMillis: this.opts.connectTimeoutMs ?? 5000,
-      query_timeout: this.opts.queryTimeoutMs ?? 60_000,
+      query_timeout: this.opts.queryTimeoutMs ?? 15_000,
+      keepAlive: true,
       application_name: 'blanket',
     });
     // An idle connection dropped (PostgreSQL restarted): the pool forgets it, the next call opens another.
@@ -163,8 +164,9 @@ export class PostgresStore implements Store {
   submit(drafts: TaskDraft[], now: number, also: SubmitAlso = {}): Promise<Task[]> {
     if (drafts.length === 0 && !also.schedules?.length) return Promise.resolve([]);
     return this.tx(async (c, d) => {
-      const meta = await c.query<{ value: string }>("SELECT value FROM blanket_meta WHERE key = 'last_id' FOR UPDATE");
-      let lastId = meta.rows[0]?.value;
+      // The row is there from the first migration: locking it serialises submits, here and on other hosts.
+      const meta = await c.query<{ value: string | null }>("SELECT value FROM blanket_meta WHERE key = 'last_id' FOR UPDATE");
+      let lastId = meta.rows[0]?.value ?? undefined;
       const tasks: Task[] = [];
       const batch = new Map<string, Task>();
       for (const draft of drafts) {
