@@ -472,6 +472,9 @@ async function addGroups(c: Client, groups: Set<string>, d: Delta): Promise<void
 /** Forget queue groups this transaction left without a runnable task. */
 async function dropEmptyGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
   for (const g of [...groups].sort()) {
+    // Most often the group still has tasks: one index probe, no lock.
+    if ((await c.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM tasks WHERE grp = $1) AS any', [g])).rows[0]!.any) continue;
+    // Then under the group's lock, in a statement of its own (a snapshot taken after the lock).
     await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [g]);
     const r = await c.query('DELETE FROM queue_groups WHERE grp = $1 AND NOT EXISTS (SELECT 1 FROM tasks WHERE grp = $1)', [g]);
     if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
