@@ -38,6 +38,8 @@ export interface Config {
   /** [[schedule]] entries; the daemon reconciles its schedules with them. */
   schedules: ScheduleEntry[];
   backup: BackupConfig;
+  /** [labels.NAME]: settings per task label (fair-share weight; see docs/task-types.md). */
+  labels: Record<string, { weight: number }>;
 }
 
 export { LOG_LEVELS, type LogLevel };
@@ -77,4 +79,5 @@ export const DEFAULT_CONFIG: Config = {
   metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
   schedules: [],
   backup: { intervalMs: 0, keep: 7 },
+  labels: {},
 };
