@@ -179,6 +179,8 @@ export interface StatsResult {
   history: StatsSample[];
   /** The Prometheus listener: its address, or why it is not listening; absent when off. */
   metrics?: { listen: string } | { error: string };
+  /** For health checks (stats --format checkmk): since when the longest-runnable task has waited (absent: none), and tasks that ended ERROR, TIMEDOUT or LOST in the last hour (`capped`: at least). */
+  health?: { oldestRunnableSince?: number; failedLastHour: number; capped: boolean };
 }
 
 export interface DaemonStatus {

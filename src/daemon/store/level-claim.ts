@@ -49,3 +49,20 @@ export async function emptiedGroups(db: ClassicLevel<string, unknown>, ops: Op[]
   }
   return emptied;
 }
+
+/**
+ * The first queue key of every priority band of every group: within a band keys are in id order,
+ * so these hold the oldest runnable task of each (one seek per band, never a scan of the queue).
+ */
+export async function bandHeads(db: ClassicLevel<string, unknown>, groups: Iterable<string>): Promise<string[]> {
+  const heads: string[] = [];
+  for (const g of groups) {
+    for (let from = `q!${g}!`; ;) {
+      const [key] = await db.keys({ gte: from, lt: `q!${g}!\xff`, limit: 1 }).all();
+      if (key === undefined) break;
+      heads.push(key);
+      from = `${key.slice(0, key.lastIndexOf('!'))}!\xff`;
+    }
+  }
+  return heads;
+}

@@ -12,7 +12,7 @@ import type { FileProblem } from './files/leveldb.js';
 import { rebuildDerived } from './repair.js';
 import { TypeCounts, zeroCounts, type Op } from './level-counts.js';
 import { psQuery } from './level-ps.js';
-import { emptiedGroups, loadStarts, queueHeads } from './level-claim.js';
+import { bandHeads, emptiedGroups, loadStarts, queueHeads } from './level-claim.js';
 import { candidateOf, chargeClaim, NO_POLICY, newFairShare, rankCandidates, rateLimitedTypes, recordStart, type DispatchPolicy } from '../../core/dispatch.js';
 import { levelAdmin } from './level-admin.js';
 import { saveVerified, verifyBeforeOpen } from './level-verify.js';
@@ -326,6 +326,11 @@ export class LevelStore implements Store {
       if (extra.length) await this.write(extra, false);
       return undefined;
     });
+  }
+
+  async oldestRunnable(): Promise<Task | undefined> {
+    const heads = await this.getMany((await bandHeads(this.db, this.groups)).map(idOf));
+    return heads.filter(isRunnable).reduce<Task | undefined>((a, t) => (a === undefined || t.updatedAt < a.updatedAt ? t : a), undefined);
   }
 
   async rateLimited(policy: DispatchPolicy, now: number): Promise<Record<string, number>> {

@@ -46,6 +46,8 @@ export interface Store {
    * window survives a restart; chargeClaim() updates the in-memory fair share.
    */
   claim(req: ClaimRequest): Promise<Change | undefined>;
+  /** The runnable task that has been runnable longest (least updatedAt: submitted, or released by its delay or dependencies), for health checks. */
+  oldestRunnable(): Promise<Task | undefined>;
   /** Types with runnable tasks that their rate limit holds back now, with when they may start again (epoch ms). */
   rateLimited(policy: DispatchPolicy, now: number): Promise<Record<string, number>>;
   /** Remove tasks that are not CLAIMED or RUNNING. */
