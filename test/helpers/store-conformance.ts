@@ -337,6 +337,17 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.same(typeOrder, ['many', 'few', 'many', 'few', 'many'], 'types alternate at weight 1');
   });
 
+  t.test('oldestRunnable: the task runnable longest, whatever its priority, label or group', async (t) => {
+    const { store } = await makeStore(t);
+    t.equal(await store.oldestRunnable(), undefined, 'none');
+    const [low] = await store.submit([draft({ priority: -5, label: 'x' })], NOW);
+    await store.submit([draft({ priority: 5 }), draft({ type: 'other', tags: [] })], NOW + 10);
+    await store.submit([draft({ notBefore: NOW + 1 })], NOW + 20);
+    t.equal((await store.oldestRunnable())?.id, low!.id, 'the old low-priority task, behind newer high-priority ones');
+    await apply(store, low!.id, { type: 'claim', worker: 'w1', at: NOW + 30 });
+    t.equal((await store.oldestRunnable())?.createdAt, NOW + 10, 'claimed tasks and delayed ones do not count');
+  });
+
   t.test('claim: not before, and dependencies', async (t) => {
     const h = await makeStore(t);
     const { store } = h;
