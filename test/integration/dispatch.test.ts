@@ -26,7 +26,7 @@ t.test('fair share: 10 tasks of label B queued after 200 of label A all start lo
   const order = await waitFor(
     "B's 10 tasks to run",
     () => {
-      let text = '';
+      let text: string;
       try {
         text = readFileSync(out, 'utf8');
       } catch {
