@@ -40,6 +40,11 @@ timeout = 3600
 # priority = 0
 # max_concurrent = 0
 
+# At most N tasks of this type start in any window ("10/1m"); its fair share among
+# tasks of equal priority (docs/task-types.md, Dispatch).
+# rate_limit = "10/1m"
+# weight = 1
+
 # Commands run (with sh) when a task ends. {{ID}}, {{STATE}}, {{EXIT_CODE}},
 # {{DURATION}}, {{OUTPUT}}, … are the task's values, inserted safely for sh.
 # on_failure = "notify-send '${name} failed' {{OUTPUT}}"

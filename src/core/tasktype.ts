@@ -3,6 +3,7 @@ import TOML from '@iarna/toml';
 import type { FileSpec, TaskTypeField, TaskTypeInfo, TypeLoadError } from '../protocol/model.js';
 import { ENV_NAME } from '../protocol/methods.js';
 import { parseDuration } from './duration.js';
+import { formatRateLimit, parseRateLimit, weightProblem, type RateLimit } from './dispatch.js';
 import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
 import { unknownExecutor } from './executor.js';
 import { placementProblems, scan, TemplateError } from './template.js';
@@ -24,6 +25,9 @@ export interface TypeDraft {
   retryBackoff?: number;
   priority?: number;
   maxConcurrent?: number;
+  rateLimit?: RateLimit;
+  /** Fair share between types among equal priority (default 1). */
+  weight?: number;
   cwd?: string;
   files?: FileSpec[];
   extends?: string;
@@ -46,6 +50,8 @@ const KNOWN = new Set([
   'retry_backoff',
   'priority',
   'max_concurrent',
+  'rate_limit',
+  'weight',
   'cwd',
   'files',
   'extends',
@@ -140,6 +146,16 @@ function typeFromDoc(name: string, source: string, doc: Record<string, unknown>,
   num('retries', 'retries', 0, 1000);
   num('priority', 'priority', -1000000, 1000000);
   num('max_concurrent', 'maxConcurrent', 0, 100000);
+  if (doc.rate_limit !== undefined) {
+    const r = parseRateLimit(doc.rate_limit);
+    if (typeof r === 'string') bad('rate_limit', r);
+    else draft.rateLimit = r;
+  }
+  if (doc.weight !== undefined) {
+    const problem = weightProblem(doc.weight);
+    if (problem) bad('weight', problem);
+    else draft.weight = doc.weight as number;
+  }
   if (doc.combined_output !== undefined) {
     if (typeof doc.combined_output !== 'boolean') bad('combined_output', 'must be true or false');
     else draft.combinedOutput = doc.combined_output;
@@ -277,6 +293,10 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
   };
   const cwd = pick('cwd');
   if (cwd !== undefined) info.cwd = cwd;
+  const rateLimit = pick('rateLimit');
+  if (rateLimit !== undefined) info.rateLimit = rateLimit;
+  const weight = pick('weight');
+  if (weight !== undefined) info.weight = weight;
   const hooks: HookSet = {};
   for (const h of HOOK_NAMES) {
     const v = chain.find((d) => d.hooks?.[h] !== undefined)?.hooks?.[h];
@@ -303,6 +323,8 @@ export function typeToDoc(t: TaskTypeInfo): Record<string, unknown> {
   doc.retry_backoff = t.retryBackoff % 1000 === 0 ? `${t.retryBackoff / 1000}s` : `${t.retryBackoff}ms`;
   doc.priority = t.priority;
   doc.max_concurrent = t.maxConcurrent;
+  if (t.rateLimit) doc.rate_limit = formatRateLimit(t.rateLimit);
+  if (t.weight !== undefined) doc.weight = t.weight;
   if (t.cwd !== undefined) doc.cwd = t.cwd;
   if (t.combinedOutput) doc.combined_output = true;
   if (t.allowRaw) doc.allow_raw = true;

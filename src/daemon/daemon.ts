@@ -32,6 +32,7 @@ import { TypeRegistry } from './types/registry.js';
 import { LocalWorkers } from './workers/local.js';
 import { WorkerRegistry } from './workers/registry.js';
 import { Supervisor } from './workers/supervisor.js';
+import { policyOf } from '../core/dispatch.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -114,7 +115,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     lost: (id, reason) => workerLost.emit(id, reason),
     gone: exited,
   });
-  const engine = new Engine(store, events, workers, log, now);
+  const engine = new Engine(store, events, workers, log, now, () => policyOf(types.all(), config.labels));
   const hooks = watchEndings(events, { log, global: config.hooks.commands, timeoutMs: config.hooks.timeoutMs, home: paths.home, env: o.workerEnv });
   const spawned = new Relay<[]>();
   const supervisor = new Supervisor({

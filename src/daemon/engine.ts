@@ -13,6 +13,7 @@ import type { WorkerRegistry } from './workers/registry.js';
 import { isRunnable } from './store/keys.js';
 import { signalGroup, taskGroups } from '../os/proc.js';
 import { FailureBackoff } from '../core/backoff.js';
+import { NO_POLICY, type DispatchPolicy } from '../core/dispatch.js';
 
 /** Timers longer than this are re-armed, so a wall-clock jump is noticed within it. */
 const MAX_TIMER_MS = 60_000;
@@ -23,6 +24,9 @@ export class Engine {
   private closed = false;
   /** Releasing due tasks failed (a full disk): retry later, not at once, and log it once in a while. */
   private readonly dueBackoff = new FailureBackoff();
+  /** One timer for the earliest time a rate-limited type may start again. */
+  private rateTimer: NodeJS.Timeout | undefined;
+  private rateAt: number | undefined;
 
   constructor(
     private readonly store: Store,
@@ -30,6 +34,8 @@ export class Engine {
     private readonly workers: WorkerRegistry,
     private readonly log: Logger,
     private readonly now: () => number,
+    /** Rate limits and weights in force (the task types and config.toml's [labels]), read at each claim. */
+    private readonly policy: () => DispatchPolicy = () => NO_POLICY,
   ) {}
 
   /** `also`: records written in the same batch (a schedule's fire with the task it makes). */
@@ -46,9 +52,39 @@ export class Engine {
   }
 
   async claim(worker: string, tags: string[]): Promise<Task | undefined> {
-    const change = await this.store.claim({ worker, tags, now: this.now() });
+    const change = await this.store.claim({ worker, tags, now: this.now(), policy: this.policy() });
     if (change) this.after([change]);
+    else this.armRate();
     return change?.task;
+  }
+
+  /**
+   * A claim found nothing it may take: if a rate limit held a type back, wake the workers when its
+   * window opens (a timer, at most MAX_TIMER_MS ahead; a claim then finding it still shut re-arms it).
+   */
+  private armRate(): void {
+    if (this.closed) return;
+    this.store.rateLimited(this.policy(), this.now()).then(
+      (held) => {
+        const at = Math.min(...Object.values(held));
+        if (!Number.isFinite(at) || this.closed || (this.rateAt !== undefined && this.rateAt <= at)) return;
+        clearTimeout(this.rateTimer);
+        this.rateAt = at;
+        this.rateTimer = setTimeout(
+          () => {
+            this.rateAt = undefined;
+            this.workers.wake();
+          },
+          Math.max(0, Math.min(at - this.now(), MAX_TIMER_MS)),
+        );
+      },
+      (err) => this.log.warn('cannot read the rate-limit windows', { err: String(err) }),
+    );
+  }
+
+  /** Types held back by their rate limit now, and until when (for ps and show). */
+  rateLimited(): Promise<Record<string, number>> {
+    return this.store.rateLimited(this.policy(), this.now());
   }
 
   /** Publish, archive, wake, re-arm. */
@@ -168,5 +204,6 @@ export class Engine {
   close(): void {
     this.closed = true;
     clearTimeout(this.dueTimer);
+    clearTimeout(this.rateTimer);
   }
 }

@@ -95,7 +95,7 @@ export interface PsSections {
   counts: Record<State, number>;
   /** How many more matched than the page shows. */
   more: { queued: number; finished: number };
-  /** Why a queued task is not running, beyond what its record says (no matching worker, max_concurrent). */
+  /** Why a queued task is not running, beyond what its record says (no matching worker, max_concurrent, rate limit). */
   reasons?: Record<string, string>;
 }
 
@@ -106,6 +106,8 @@ export interface ShowResult {
   related?: Record<string, State>;
   /** The names in the task's callerEnv (its values never leave the daemon but to the worker). */
   callerEnvNames?: string[];
+  /** Why a runnable task waits, beyond its record ("rate limited until 12:01:30"). */
+  waiting?: string;
 }
 
 export interface TypesNewResult {
@@ -177,6 +179,8 @@ export interface StatsResult {
   history: StatsSample[];
   /** The Prometheus listener: its address, or why it is not listening; absent when off. */
   metrics?: { listen: string } | { error: string };
+  /** For health checks (stats --format checkmk): since when the longest-runnable task has waited (absent: none), and tasks that ended ERROR, TIMEDOUT or LOST in the last hour (`capped`: at least). */
+  health?: { oldestRunnableSince?: number; failedLastHour: number; capped: boolean };
 }
 
 export interface DaemonStatus {

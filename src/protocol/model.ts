@@ -122,6 +122,10 @@ export interface TaskTypeInfo {
   retryBackoff: number;
   priority: number;
   maxConcurrent: number;
+  /** rate_limit: at most `count` tasks of the type start in any window of `windowMs`. */
+  rateLimit?: { count: number; windowMs: number };
+  /** weight: its fair share among types of equal priority (absent: 1). */
+  weight?: number;
   cwd?: string;
   files: FileSpec[];
   extends?: string;

@@ -25,6 +25,8 @@ export function whyWaiting(t: Task, ctx: WaitContext): string {
   const said = ctx.daemon?.[t.id];
   if (!able && said) return said;
   if (t.maxConcurrent > 0 && (ctx.runningByType.get(t.type) ?? 0) >= t.maxConcurrent) return `max_concurrent ${t.maxConcurrent} reached`;
+  // Only the daemon knows the rate-limit windows.
+  if (said?.startsWith('rate limited')) return said;
   if (able) {
     if (able.every((w) => w.state === 'paused')) return 'its workers are paused';
     if (able.every((w) => (ctx.busy?.get(w.id) ?? w.running.length) >= w.slots)) return 'all slots busy';

@@ -7,6 +7,7 @@ import { isTerminal, STATES } from '../../src/protocol/model.js';
 import type { TaskEvent } from '../../src/core/states.js';
 import { StoreError, type Store, type TaskDraft } from '../../src/daemon/store/store.js';
 import { draft, T0 } from './tasks.js';
+import { NO_POLICY, type DispatchPolicy } from '../../src/core/dispatch.js';
 
 export interface StoreHandle {
   store: Store;
@@ -258,7 +259,8 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
   t.test('claim: max_concurrent per type', async (t) => {
     const h = await makeStore(t);
     let store = h.store;
-    const tasks = await store.submit([...Array.from({ length: 4 }, () => draft({ type: 'limited', maxConcurrent: 2 })), draft({ type: 'free' })], NOW);
+    // free runs after limited by priority (at equal priority fair share would alternate the types).
+    const tasks = await store.submit([...Array.from({ length: 4 }, () => draft({ type: 'limited', maxConcurrent: 2 })), draft({ type: 'free', priority: -1 })], NOW);
     const claim = () => store.claim({ worker: 'w1', tags: ['bash', 'unix'], now: NOW + 1 });
     const first = [(await claim())?.task.id, (await claim())?.task.id];
     t.same(first, [tasks[0]!.id, tasks[1]!.id]);
@@ -280,6 +282,70 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
       tasks.map((x) => x.id),
       'after max_concurrent',
     );
+  });
+
+  t.test('claim: rate_limit per type, a sliding window of claim times that survives a reopen', async (t) => {
+    const h = await makeStore(t);
+    let store = h.store;
+    const policy: DispatchPolicy = { ...NO_POLICY, rateLimits: { limited: { count: 2, windowMs: 60_000 } } };
+    const tasks = await store.submit([...Array.from({ length: 4 }, () => draft({ type: 'limited' })), draft({ type: 'free', priority: -1 })], NOW);
+    const claim = (at: number) => store.claim({ worker: 'w1', tags: ['bash', 'unix'], now: at, policy });
+    t.equal((await claim(NOW))?.task.id, tasks[0]!.id);
+    t.equal((await claim(NOW + 10_000))?.task.id, tasks[1]!.id);
+    t.same(await store.rateLimited(policy, NOW + 10_000), { limited: NOW + 60_000 }, 'two started in the window: held until the first leaves it');
+    t.equal((await claim(NOW + 20_000))?.task.type, 'free', 'the limit skips to another type');
+    t.equal(await claim(NOW + 20_000), undefined, 'and the third waits');
+    t.same(await store.rateLimited(NO_POLICY, NOW + 20_000), {}, 'without the limit nothing is held');
+    store = await h.reopen();
+    t.equal(await claim(NOW + 59_999), undefined, 'a restart does not let a burst through');
+    t.same(await store.rateLimited(policy, NOW + 59_999), { limited: NOW + 60_000 });
+    t.equal((await claim(NOW + 60_000))?.task.id, tasks[2]!.id, 'the first start left the window: one more may start');
+    t.equal(await claim(NOW + 60_000), undefined, 'only one: the start at +10s is still in it');
+    t.same(await store.rateLimited(policy, NOW + 60_000), { limited: NOW + 70_000 });
+    t.equal((await claim(NOW + 70_000))?.task.id, tasks[3]!.id);
+    t.same(await store.rateLimited(policy, NOW + 70_000), {}, 'no runnable task of the type is left: nothing is held');
+  });
+
+  t.test('claim: fair share between labels, then types, among equal priority; higher priority still first', async (t) => {
+    const h = await makeStore(t);
+    const { store } = h;
+    await store.submit(
+      Array.from({ length: 20 }, () => draft({ label: 'big' })),
+      NOW,
+    );
+    await store.submit(
+      Array.from({ length: 4 }, () => draft({ label: 'small' })),
+      NOW + 1,
+    );
+    await store.submit([draft({ label: 'big', priority: 1 })], NOW + 2);
+    const policy: DispatchPolicy = { ...NO_POLICY, labelWeights: { small: 2 } };
+    const order: string[] = [];
+    for (let i = 0; i < 10; i++) order.push((await store.claim({ worker: 'w1', tags: ['bash', 'unix'], now: NOW + 10 + i, policy }))!.task.label!);
+    // The priority-1 task first; then small (weight 2) twice for each of big's, until small runs out.
+    t.same(order, ['big', 'small', 'small', 'big', 'small', 'small', 'big', 'big', 'big', 'big']);
+    const types = await makeStore(t);
+    await types.store.submit(
+      Array.from({ length: 6 }, () => draft({ type: 'many' })),
+      NOW,
+    );
+    await types.store.submit(
+      Array.from({ length: 2 }, () => draft({ type: 'few' })),
+      NOW + 1,
+    );
+    const typeOrder: string[] = [];
+    for (let i = 0; i < 5; i++) typeOrder.push((await types.store.claim({ worker: 'w1', tags: ['bash', 'unix'], now: NOW + 10 + i }))!.task.type);
+    t.same(typeOrder, ['many', 'few', 'many', 'few', 'many'], 'types alternate at weight 1');
+  });
+
+  t.test('oldestRunnable: the task runnable longest, whatever its priority, label or group', async (t) => {
+    const { store } = await makeStore(t);
+    t.equal(await store.oldestRunnable(), undefined, 'none');
+    const [low] = await store.submit([draft({ priority: -5, label: 'x' })], NOW);
+    await store.submit([draft({ priority: 5 }), draft({ type: 'other', tags: [] })], NOW + 10);
+    await store.submit([draft({ notBefore: NOW + 1 })], NOW + 20);
+    t.equal((await store.oldestRunnable())?.id, low!.id, 'the old low-priority task, behind newer high-priority ones');
+    await apply(store, low!.id, { type: 'claim', worker: 'w1', at: NOW + 30 });
+    t.equal((await store.oldestRunnable())?.createdAt, NOW + 10, 'claimed tasks and delayed ones do not count');
   });
 
   t.test('claim: not before, and dependencies', async (t) => {

@@ -116,13 +116,13 @@ export function renderPs(r: PsSections, now: number, cols = 120): string {
   return out.join('\n');
 }
 
-export function renderShow({ task: t, dependents, related, callerEnvNames }: ShowResult, now: number): string {
+export function renderShow({ task: t, dependents, related, callerEnvNames, waiting }: ShowResult, now: number): string {
   const rows: [string, string][] = [
     ['id', bold(t.id)],
     ['type', t.type],
     ['state', `${colorState(t.state)}${t.reason ? `  ${dim(`(${t.reason})`)}` : ''}`],
   ];
-  const wait = waitReason(t, now);
+  const wait = waitReason(t, now) ?? waiting;
   if (wait) rows.push(['waiting', wait]);
   if (t.label !== undefined) rows.push(['label', t.label]);
   rows.push(['priority', String(t.priority)]);

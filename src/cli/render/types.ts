@@ -1,6 +1,7 @@
 // Pure renderers for task types.
 import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
 import { formatDuration } from '../../core/duration.js';
+import { formatRateLimit } from '../../core/dispatch.js';
 import { bold, dim, red, table, yellow } from '../style.js';
 
 /** Where a type comes from, short: "bundled", "db", or the file's path with ~ for the home dir. */
@@ -36,6 +37,8 @@ export function renderType(t: TaskTypeInfo): string {
     ['retries', `${t.retries}${t.retries ? ` (backoff from ${formatDuration(t.retryBackoff)})` : ''}`],
     ['priority', String(t.priority)],
     ['max_concurrent', t.maxConcurrent ? String(t.maxConcurrent) : 'unlimited'],
+    ['rate_limit', t.rateLimit ? `${formatRateLimit(t.rateLimit)} (at most ${t.rateLimit.count} start in any ${formatDuration(t.rateLimit.windowMs)})` : 'none'],
+    ['weight', String(t.weight ?? 1)],
   ];
   if (t.extends) rows.push(['extends', t.extends]);
   if (t.cwd) rows.push(['cwd', t.cwd]);

@@ -1,6 +1,7 @@
 // Validation: a parsed config.toml document (with environment overrides merged in) checked
 // key by key into a Config; every problem is reported through `bad(key, message)`.
 import { parseDuration } from '../duration.js';
+import { weightProblem } from '../dispatch.js';
 import { checkHookTemplate, HOOK_NAMES } from '../hooks.js';
 import { LOG_LEVELS, type LogLevel } from '../logline.js';
 import { DEFAULT_CONFIG, type Config } from './model.js';
@@ -9,7 +10,7 @@ import { checkStoreUrl } from './store-url.js';
 export type Bad = (key: string, message: string) => void;
 
 /** Top-level keys config.toml may hold; the tables without options yet are reserved for features to come. */
-const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log', 'store'];
+const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log', 'store', 'labels'];
 const KNOWN_WORKER = ['tags', 'extra_tags', 'slots'];
 const KNOWN_IN: Record<string, string[]> = {
   log: ['max_size', 'keep', 'level'],
@@ -92,6 +93,7 @@ export function buildConfig(doc: Record<string, unknown>, bad: Bad): Config {
     if (problem) bad('store.url', problem);
     else if (store.url !== '') cfg.store.url = store.url as string;
   }
+  buildLabels(doc, cfg, bad);
   if (doc.backup !== undefined) {
     const b = doc.backup as Record<string, unknown>;
     if (typeof b !== 'object' || b === null || Array.isArray(b)) bad('backup', 'must be a table: [backup]');
@@ -113,6 +115,24 @@ export function buildConfig(doc: Record<string, unknown>, bad: Bad): Config {
     }
   }
   return cfg;
+}
+
+/** [labels.NAME] weight = N: each label's fair share among tasks of equal priority. */
+function buildLabels(doc: Record<string, unknown>, cfg: Config, bad: Bad): void {
+  const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (doc.labels === undefined) return;
+  if (!isTable(doc.labels)) return bad('labels', 'must be tables of labels: [labels.NAME] with weight = N');
+  for (const [name, v] of Object.entries(doc.labels)) {
+    if (!isTable(v)) {
+      bad(`labels.${name}`, `must be a table: [labels.${JSON.stringify(name)}] with weight = N`);
+      continue;
+    }
+    for (const k of Object.keys(v)) if (k !== 'weight') bad(`labels.${name}.${k}`, 'unknown option (known in [labels.NAME]: weight)');
+    if (v.weight === undefined) continue;
+    const problem = weightProblem(v.weight);
+    if (problem) bad(`labels.${name}.weight`, problem);
+    else cfg.labels[name] = { weight: v.weight as number };
+  }
 }
 
 /** A table of config.toml as an object, or undefined (and an error) when it is not a table. */

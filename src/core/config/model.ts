@@ -39,6 +39,8 @@ export interface Config {
   schedules: ScheduleEntry[];
   backup: BackupConfig;
   store: StoreConfig;
+  /** [labels.NAME]: settings per task label (fair-share weight; see docs/task-types.md). */
+  labels: Record<string, { weight: number }>;
 }
 
 export interface StoreConfig {
@@ -84,4 +86,5 @@ export const DEFAULT_CONFIG: Config = {
   schedules: [],
   backup: { intervalMs: 0, keep: 7 },
   store: {},
+  labels: {},
 };

@@ -2,6 +2,8 @@ import { withoutCallerEnv } from '../../core/callerenv.js';
 import type { State } from '../../protocol/model.js';
 import type { Handler } from '../context.js';
 import { resolveId } from '../resolve.js';
+import { isRunnable } from '../store/keys.js';
+import { rateLimitedText } from '../../core/dispatch.js';
 
 export const show: Handler<'show'> = async (params, { daemon }) => {
   const id = await resolveId(daemon.store, params.id);
@@ -13,5 +15,12 @@ export const show: Handler<'show'> = async (params, { daemon }) => {
     if (t) related[other] = t.state;
   }
   const names = task.callerEnv && Object.keys(task.callerEnv).sort();
-  return { task: withoutCallerEnv(task), dependents, related, ...(names ? { callerEnvNames: names } : {}) };
+  const held = isRunnable(task) ? (await daemon.engine.rateLimited())[task.type] : undefined;
+  return {
+    task: withoutCallerEnv(task),
+    dependents,
+    related,
+    ...(names ? { callerEnvNames: names } : {}),
+    ...(held !== undefined ? { waiting: rateLimitedText(held, daemon.now()) } : {}),
+  };
 };

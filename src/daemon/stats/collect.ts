@@ -5,6 +5,7 @@ import os from 'node:os';
 import { latency } from '../../core/stats.js';
 import type { StatsResult } from '../../protocol/methods.js';
 import type { Daemon } from '../context.js';
+import type { Task } from '../../protocol/model.js';
 import { groupUsage, openFds, usageOf } from './proc.js';
 import { FINISHED_CAP } from './runtime.js';
 
@@ -34,6 +35,7 @@ export async function collectStats(d: Daemon, historyCount: number): Promise<Sta
     historyCount > 0 ? store.samples(now - d.config.metrics.historyMs, historyCount) : Promise.resolve([]),
   ]);
   const metrics = d.stats.metrics();
+  const health = await healthOf(d, now, recent);
   return {
     at: now,
     version: d.version,
@@ -74,5 +76,19 @@ export async function collectStats(d: Daemon, historyCount: number): Promise<Sta
     sampler: d.stats.sampler(),
     history,
     ...(metrics ? { metrics } : {}),
+    health,
   };
+}
+
+/** Failures counted over at most this many tasks that ended in the last hour. */
+export const HEALTH_FINISHED_CAP = 10_000;
+
+/** The oldest runnable task, and the failures of the last hour (reusing `recent` when it covers the hour). */
+async function healthOf(d: Daemon, now: number, recent: Task[]): Promise<NonNullable<StatsResult['health']>> {
+  const since = now - 3_600_000;
+  const ended = await d.store.countFinishedSince(since, HEALTH_FINISHED_CAP + 1);
+  const window = ended <= recent.length ? recent : await d.store.finished(Math.min(ended, HEALTH_FINISHED_CAP));
+  const failedLastHour = window.filter((t) => (t.endedAt ?? 0) > since && (t.state === 'ERROR' || t.state === 'TIMEDOUT' || t.state === 'LOST')).length;
+  const oldest = await d.store.oldestRunnable();
+  return { ...(oldest ? { oldestRunnableSince: oldest.updatedAt } : {}), failedLastHour, capped: ended > HEALTH_FINISHED_CAP };
 }

@@ -16,7 +16,7 @@ const BATCH = 1000;
 /** Prefixes of index keys (everything indexKeys() makes). */
 export const INDEX_PREFIXES = ['s', 'ts', 'ls', 'q', 'n', 'b', 'f', 'w', 'd', 'st'];
 /** Prefixes of records of their own, not derived from tasks: schedules, task types added over RPC, stats samples. */
-export const RECORD_PREFIXES = ['sc', 'y', 'h'];
+export const RECORD_PREFIXES = ['sc', 'y', 'h', 'r'];
 const META_KEYS = new Set(['m!schema', 'm!lastid']);
 
 /** Why a value cannot be a task record stored under `key`, or undefined when it can. */

@@ -16,6 +16,8 @@ export const K = {
   scheduleTasks: (name: string) => `st!${name}!`,
   /** A task type added over RPC. */
   storedType: (name: string) => `y!${name}`,
+  /** The claim times kept for a rate-limited type (JSON array of epoch ms, oldest first). */
+  starts: (type: string) => `r!${type}`,
 };
 
 /** Range bounds for every key starting with `prefix`. */
@@ -36,14 +38,20 @@ export function escapeLabel(label: string): string {
   return label.replace(/%/g, '%25').replace(/!/g, '%21');
 }
 
-/** A queue group: tasks needing the same tags, of the same type. */
-export function groupOf(task: Pick<Task, 'tags' | 'type'>): string {
-  return `${[...task.tags].sort().join(',')}|${task.type}`;
+/**
+ * A queue group: tasks needing the same tags, of the same type and label (`TAGS|TYPE`, or
+ * `TAGS|TYPE|LABEL` with the label escaped), so fair share between labels has each label's head.
+ */
+export function groupOf(task: Pick<Task, 'tags' | 'type' | 'label'>): string {
+  const base = `${[...task.tags].sort().join(',')}|${task.type}`;
+  return task.label === undefined ? base : `${base}|${escapeLabel(task.label)}`;
 }
 
-export function parseGroup(g: string): { tags: string[]; type: string } {
-  const [tags, type] = g.split('|') as [string, string];
-  return { tags: tags ? tags.split(',') : [], type };
+export function parseGroup(g: string): { tags: string[]; type: string; label?: string } {
+  const [tags, type] = g.split('|', 2) as [string, string];
+  const rest = g.slice(tags.length + type.length + 2);
+  const label = g.length > tags.length + type.length + 1 ? decodeURIComponent(rest) : undefined;
+  return { tags: tags ? tags.split(',') : [], type, ...(label !== undefined ? { label } : {}) };
 }
 
 export function isRunnable(t: Task): boolean {

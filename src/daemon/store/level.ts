@@ -11,7 +11,9 @@ import { StoreError, type Change, type ClaimRequest, type StatsSample, type Stor
 import type { FileProblem } from './files/leveldb.js';
 import { rebuildDerived } from './repair.js';
 import { TypeCounts, zeroCounts, type Op } from './level-counts.js';
-import { order, psQuery } from './level-ps.js';
+import { psQuery } from './level-ps.js';
+import { bandHeads, emptiedGroups, loadStarts, queueHeads } from './level-claim.js';
+import { candidateOf, chargeClaim, NO_POLICY, newFairShare, rankCandidates, rateLimitedTypes, recordStart, type DispatchPolicy } from '../../core/dispatch.js';
 import { levelAdmin } from './level-admin.js';
 import { saveVerified, verifyBeforeOpen } from './level-verify.js';
 import { isNoSpace, roomToReopen } from './level-space.js';
@@ -39,6 +41,9 @@ export class LevelStore implements Store {
   private groups = new Set<string>();
   private activeByType = new Map<string, number>();
   private lastId: string | undefined;
+  /** Claim times of rate-limited types (r!TYPE), and the fair-share passes (in memory; see core/dispatch.ts). */
+  private starts = new Map<string, number[]>();
+  private fair = newFairShare();
   /** Set when a write failed for want of space: this LevelDB handle must not write again (see write()). */
   private broken: unknown;
   private verified: Record<string, string> = {};
@@ -90,6 +95,7 @@ export class LevelStore implements Store {
     this.typeCounts.load(await this.db.iterator(range('ct!')).all());
     for await (const key of this.db.keys(range('g!'))) this.groups.add(key.slice(2));
     for (const t of await this.active()) this.bumpActive(t.type, 1);
+    this.starts = await loadStarts(this.db);
   }
 
   /** Queue groups left empty by an older blanket (which forgot them only on a claim that could take them). */
@@ -275,7 +281,7 @@ export class LevelStore implements Store {
       if (isRunnable(task) && !this.groups.has(groupOf(task))) newGroups.add(groupOf(task));
     }
     for (const g of newGroups) ops.push({ type: 'put', key: K.group(g), value: '' });
-    const emptied = await this.emptiedGroups(ops);
+    const emptied = await emptiedGroups(this.db, ops);
     for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
     ops.push(...byType.ops());
     await this.write(ops, sync);
@@ -291,31 +297,6 @@ export class LevelStore implements Store {
     }
   }
 
-  /**
-   * Queue groups this batch leaves without a runnable task: their `g!` key is deleted in the same
-   * batch (added to `ops`), so groups of tag sets nobody runs any more do not pile up.
-   */
-  private async emptiedGroups(ops: Op[]): Promise<string[]> {
-    const gone = new Map<string, Set<string>>();
-    const added = new Set<string>();
-    for (const op of ops) {
-      if (!op.key.startsWith('q!')) continue;
-      const g = op.key.slice(2, op.key.lastIndexOf('!', op.key.lastIndexOf('!') - 1));
-      if (op.type === 'put') added.add(g);
-      else (gone.get(g) ?? gone.set(g, new Set()).get(g)!).add(op.key);
-    }
-    const emptied: string[] = [];
-    for (const [g, keys] of gone) {
-      if (added.has(g)) continue;
-      const left = await this.db.keys({ ...range(`q!${g}!`), limit: keys.size + 1 }).all();
-      if (left.every((k) => keys.has(k))) {
-        emptied.push(g);
-        ops.push({ type: 'del', key: K.group(g) });
-      }
-    }
-    return emptied;
-  }
-
   private bumpActive(type: string, by: number): void {
     const n = (this.activeByType.get(type) ?? 0) + by;
     if (n <= 0) this.activeByType.delete(type);
@@ -324,33 +305,41 @@ export class LevelStore implements Store {
 
   claim(req: ClaimRequest): Promise<Change | undefined> {
     return this.exclusive(async () => {
-      const have = new Set(req.tags);
-      const heads: string[] = [];
-      const emptied: string[] = [];
-      for (const g of this.groups) {
-        const { tags } = parseGroup(g);
-        if (!tags.every((t) => have.has(t))) continue;
-        const [key] = await this.db.keys({ ...range(`q!${g}!`), limit: 1 }).all();
-        if (key === undefined) emptied.push(g);
-        else heads.push(key);
-      }
+      const { heads, emptied } = await queueHeads(this.db, this.groups, req.tags);
       const extra: Op[] = emptied.map((g) => ({ type: 'del', key: K.group(g) }));
       for (const g of emptied) this.groups.delete(g);
-      // Best first: priority, then age. The group part of the key is not part of the order.
-      heads.sort((a, b) => order(a).localeCompare(order(b)));
-      for (const key of heads) {
-        const task = await this.get(idOf(key));
-        if (!task) continue;
-        if (task.maxConcurrent > 0 && (this.activeByType.get(task.type) ?? 0) >= task.maxConcurrent) continue;
+      const policy = req.policy ?? NO_POLICY;
+      const tasks = new Map((await this.getMany(heads.map(idOf))).map((t) => [t.id, t]));
+      const view = { policy, active: this.activeByType, starts: this.starts, fair: this.fair, now: req.now };
+      for (const c of rankCandidates([...tasks.values()].map(candidateOf), view).order) {
+        const task = tasks.get(c.id)!;
         const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
         if (!res.ok) continue;
         const change = { task: res.task, from: task.state };
-        await this.commit([change], false, extra);
+        const limit = policy.rateLimits[task.type];
+        const starts = limit ? recordStart(this.starts.get(task.type), limit, req.now) : undefined;
+        await this.commit([change], false, starts ? [...extra, { type: 'put', key: K.starts(task.type), value: starts }] : extra);
+        if (starts) this.starts.set(task.type, starts);
+        chargeClaim(this.fair, task, policy);
         return change;
       }
       if (extra.length) await this.write(extra, false);
       return undefined;
     });
+  }
+
+  async oldestRunnable(): Promise<Task | undefined> {
+    const heads = await this.getMany((await bandHeads(this.db, this.groups)).map(idOf));
+    return heads.filter(isRunnable).reduce<Task | undefined>((a, t) => (a === undefined || t.updatedAt < a.updatedAt ? t : a), undefined);
+  }
+
+  async rateLimited(policy: DispatchPolicy, now: number): Promise<Record<string, number>> {
+    return rateLimitedTypes(
+      this.runnableTagSets().map((g) => g.type),
+      this.starts,
+      policy,
+      now,
+    );
   }
 
   remove(ids: string[]): Promise<string[]> {
@@ -368,7 +357,7 @@ export class LevelStore implements Store {
         byType.bump(t.type, t.state, -1);
         removed.push(t.id);
       }
-      const emptied = await this.emptiedGroups(ops);
+      const emptied = await emptiedGroups(this.db, ops);
       for (const s of STATES) if (counts[s] !== this.countsMem[s]) ops.push({ type: 'put', key: K.count(s), value: counts[s] });
       ops.push(...byType.ops());
       if (ops.length) await this.write(ops, true);

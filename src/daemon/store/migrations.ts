@@ -1,7 +1,7 @@
 // Store schema migrations: append-only and numbered. Each runs as one batch.
 import type { ClassicLevel } from 'classic-level';
 import { STATES, type Task } from '../../protocol/model.js';
-import { groupOf, isRunnable, K, range } from './keys.js';
+import { groupOf, idOf, indexKeys, isRunnable, K, range } from './keys.js';
 import { StoreError } from './store.js';
 
 type Db = ClassicLevel<string, unknown>;
@@ -58,6 +58,26 @@ export const MIGRATIONS: Migration[] = [
         counts.set(`${t.type}!${t.state}`, (counts.get(`${t.type}!${t.state}`) ?? 0) + 1);
       }
       await db.batch([...[...counts].map(([k, n]) => ({ type: 'put' as const, key: `ct!${k}`, value: n })), { type: 'put', key: K.schema, value: 4 }]);
+    },
+  },
+  {
+    version: 5,
+    description: 'queue groups split by label (q!TAGS|TYPE|LABEL!…) for fair share between labels; rate-limit windows (r!TYPE)',
+    async up(db) {
+      // Only runnable tasks have queue keys: rewrite those of labelled tasks, and the group registry.
+      const ops: Array<{ type: 'put'; key: string; value: unknown } | { type: 'del'; key: string }> = [];
+      const groups = new Set<string>();
+      for await (const key of db.keys(range('q!'))) {
+        const t = (await db.get(K.task(idOf(key)))) as Task | undefined;
+        if (!t || !isRunnable(t)) continue;
+        const now = indexKeys(t).find((k) => k.startsWith('q!'))!;
+        groups.add(groupOf(t));
+        if (now === key) continue;
+        ops.push({ type: 'del', key }, { type: 'put', key: now, value: '' });
+      }
+      for await (const key of db.keys(range('g!'))) if (!groups.has(key.slice(2))) ops.push({ type: 'del', key });
+      for (const g of groups) ops.push({ type: 'put', key: K.group(g), value: '' });
+      await db.batch([...ops, { type: 'put', key: K.schema, value: 5 }]);
     },
   },
 ];

@@ -185,7 +185,7 @@ async function repair(host: PgAdminHost, backupDir: string): Promise<DbRepairRes
   }
   const added = await pool.query(
     `INSERT INTO queue_groups (grp, tags, type)
-     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), substr(g, strpos(g, '|') + 1) FROM (SELECT DISTINCT grp AS g FROM tasks WHERE grp IS NOT NULL) x
+     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), split_part(g, '|', 2) FROM (SELECT DISTINCT grp AS g FROM tasks WHERE grp IS NOT NULL) x
      ON CONFLICT DO NOTHING`,
   );
   await host.reload();

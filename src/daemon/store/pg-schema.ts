@@ -58,6 +58,18 @@ CREATE TABLE stored_types (name text COLLATE "C" PRIMARY KEY, body jsonb NOT NUL
 CREATE TABLE stats_samples (at bigint PRIMARY KEY, body jsonb NOT NULL);
 `,
   },
+  {
+    version: 2,
+    description: 'rate-limit windows per type; queue groups of labelled tasks carry the label (fair share between labels)',
+    sql: `
+CREATE TABLE rate_windows (type text COLLATE "C" PRIMARY KEY, starts jsonb NOT NULL);
+UPDATE tasks SET grp = grp || '|' || replace(replace(label, '%', '%25'), '!', '%21') WHERE grp IS NOT NULL AND label IS NOT NULL;
+INSERT INTO queue_groups (grp, tags, type)
+  SELECT DISTINCT grp, coalesce(string_to_array(nullif(split_part(grp, '|', 1), ''), ','), '{}'), split_part(grp, '|', 2) FROM tasks WHERE grp IS NOT NULL
+  ON CONFLICT DO NOTHING;
+DELETE FROM queue_groups g WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.grp = g.grp);
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -15,6 +15,8 @@ import { pgMigrate, ROW_COLUMNS, rowOf } from './pg-schema.js';
 import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
+import { pgOldestRunnable, pgQueueHeads, readWindows, takeStart, typeHasSlot } from './pg-claim.js';
+import { candidateOf, chargeClaim, newFairShare, NO_POLICY, rankCandidates, rateLimitedTypes, type DispatchPolicy } from '../../core/dispatch.js';
 import type { FileProblem } from './files/leveldb.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
 
@@ -49,6 +51,8 @@ export class PostgresStore implements Store {
   private typeCounts = new TypeCounts();
   private groups = new Set<string>();
   private groupsRead = 0;
+  /** Fair share between labels and types: in memory, per daemon (core/dispatch.ts). */
+  private readonly fair = newFairShare();
   /** The URL with its password masked: what messages and `daemon status` show. */
   readonly where: string;
   private releaseHome: (() => Promise<void>) | undefined;
@@ -250,30 +254,25 @@ export class PostgresStore implements Store {
     return changes;
   }
 
-  claim(req: ClaimRequest): Promise<Change | undefined> {
-    return this.tx(async (c, d) => {
-      // The head of each queue group the worker's tags cover: one index descent per group.
-      const heads = (
-        await c.query<{ body: Task }>(
-          `SELECT t.body FROM queue_groups g
-           CROSS JOIN LATERAL (SELECT body, priority, id FROM tasks WHERE tasks.grp = g.grp ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) t
-           WHERE g.tags <@ $1::text[]
-           ORDER BY t.priority DESC, t.id`,
-          [req.tags],
-        )
-      ).rows.map((r) => r.body);
-      const full = new Set<string>();
-      for (const task of heads) {
-        if (!isRunnable(task) || full.has(task.type)) continue;
-        if (task.maxConcurrent > 0) {
-          // The type's lock row serialises claims of a limited type, here and on any other host.
-          await c.query('INSERT INTO type_locks (type) VALUES ($1) ON CONFLICT DO NOTHING', [task.type]);
-          await c.query('SELECT type FROM type_locks WHERE type = $1 FOR UPDATE', [task.type]);
-          const n = (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE type = $1 AND state IN ('CLAIMED', 'RUNNING')", [task.type])).rows[0]!.n;
-          if (n >= task.maxConcurrent) {
-            full.add(task.type);
-            continue;
-          }
+  async claim(req: ClaimRequest): Promise<Change | undefined> {
+    const policy = req.policy ?? NO_POLICY;
+    const change = await this.tx(async (c, d) => {
+      const heads = (await pgQueueHeads(c, req.tags)).filter(isRunnable);
+      const byId = new Map(heads.map((t) => [t.id, t]));
+      const starts = await readWindows(
+        c,
+        [...new Set(heads.map((t) => t.type))].filter((type) => policy.rateLimits[type]),
+      );
+      // max_concurrent is counted below under the type's lock, not from a mirror: other hosts claim too.
+      const view = { policy, active: new Map<string, number>(), starts, fair: this.fair, now: req.now };
+      const shut = new Set<string>();
+      for (const cand of rankCandidates(heads.map(candidateOf), view).order) {
+        const task = byId.get(cand.id)!;
+        if (shut.has(task.type)) continue;
+        const limit = policy.rateLimits[task.type];
+        if ((task.maxConcurrent > 0 && !(await typeHasSlot(c, task.type, task.maxConcurrent))) || (limit && !(await takeStart(c, task.type, limit, req.now)))) {
+          shut.add(task.type);
+          continue;
         }
         const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
         if (!res.ok) continue;
@@ -283,6 +282,17 @@ export class PostgresStore implements Store {
       }
       return undefined;
     });
+    if (change) chargeClaim(this.fair, change.task, policy);
+    return change;
+  }
+
+  async oldestRunnable(): Promise<Task | undefined> {
+    return pgOldestRunnable({ query: (text: string, values?: unknown[]) => this.pool.query(text, values) } as never);
+  }
+
+  async rateLimited(policy: DispatchPolicy, now: number): Promise<Record<string, number>> {
+    const types = [...new Set(this.runnableTagSets().map((g) => g.type))].filter((type) => policy.rateLimits[type]);
+    return rateLimitedTypes(types, await readWindows(this.pool, types), policy, now);
   }
 
   remove(ids: string[]): Promise<string[]> {
@@ -462,7 +472,7 @@ async function addGroups(c: Client, groups: Set<string>, d: Delta): Promise<void
   await c.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(g, 0)) FROM unnest($1::text[]) g', [list]);
   const r = await c.query(
     `INSERT INTO queue_groups (grp, tags, type)
-     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), substr(g, strpos(g, '|') + 1) FROM unnest($1::text[]) g
+     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), split_part(g, '|', 2) FROM unnest($1::text[]) g
      ON CONFLICT DO NOTHING`,
     [list],
   );

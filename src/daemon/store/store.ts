@@ -7,6 +7,7 @@ export type { StatsSample };
 import type { TaskEvent } from '../../core/states.js';
 import type { DbBackupResult, DbCheckResult, DbDumpPage, DbRepairResult } from '../../protocol/db.js';
 import type { DumpQuery } from './dump.js';
+import type { DispatchPolicy } from '../../core/dispatch.js';
 
 /** A task as submitted: the store gives it its id, result dir and timestamps. */
 export type TaskDraft = Omit<Task, 'id' | 'resultDir' | 'createdAt' | 'updatedAt' | 'state' | 'attempt' | 'attempts' | 'waitingOn'>;
@@ -19,8 +20,9 @@ export interface Change {
 export interface ClaimRequest {
   worker: string;
   tags: readonly string[];
-  /** Types the caller will not take now (e.g. at max_concurrent, tracked by the caller). */
   now: number;
+  /** Rate limits and fair-share weights in force (absent: none); the store applies them with core/dispatch.ts. */
+  policy?: DispatchPolicy;
 }
 
 export interface Store {
@@ -37,8 +39,17 @@ export interface Store {
   submit(drafts: TaskDraft[], now: number, also?: SubmitAlso): Promise<Task[]>;
   /** Apply one event through the transition function; dependents it settles change in the same batch. */
   apply(id: string, event: TaskEvent): Promise<Change[]>;
-  /** Take the best runnable task whose tags the worker has, and mark it CLAIMED. */
+  /**
+   * Take the best runnable task whose tags the worker has, and mark it CLAIMED: the candidates are
+   * the head of each queue group (tags, type, label), ordered by core/dispatch.ts rankCandidates();
+   * a claim of a rate-limited type records its time (recordStart) in the same batch, so the
+   * window survives a restart; chargeClaim() updates the in-memory fair share.
+   */
   claim(req: ClaimRequest): Promise<Change | undefined>;
+  /** The runnable task that has been runnable longest (least updatedAt: submitted, or released by its delay or dependencies), for health checks. */
+  oldestRunnable(): Promise<Task | undefined>;
+  /** Types with runnable tasks that their rate limit holds back now, with when they may start again (epoch ms). */
+  rateLimited(policy: DispatchPolicy, now: number): Promise<Record<string, number>>;
   /** Remove tasks that are not CLAIMED or RUNNING. */
   remove(ids: string[]): Promise<string[]>;
   /** Tasks whose not-before time is at or before `now`. */

@@ -50,7 +50,17 @@ keep = 3
     metrics: DEFAULT_CONFIG.metrics,
     schedules: [],
     backup: { intervalMs: 6 * 3_600_000, dir: 'bk', keep: 3 },
+    labels: {},
   });
+});
+
+t.test('[labels.NAME] weight: fair-share weights, bad ones named with their line', async (t) => {
+  t.same(parseConfig(FILE, '[labels.team]\nweight = 3\n[labels."a.b"]\nweight = 0.5\n').labels, { team: { weight: 3 }, 'a.b': { weight: 0.5 } });
+  t.same(parseConfig(FILE, '').labels, {}, 'none by default (every label weighs 1)');
+  t.throws(() => parseConfig(FILE, '[labels.team]\nweight = 0\n'), /config\.toml:2: labels\.team\.weight: must be a number above 0/);
+  t.throws(() => parseConfig(FILE, '[labels.team]\nweight = "3"\n'), /labels\.team\.weight: must be a number above 0/);
+  t.throws(() => parseConfig(FILE, '[labels.team]\nshare = 3\n'), /labels\.team\.share: unknown option \(known in \[labels\.NAME\]: weight\)/);
+  t.throws(() => parseConfig(FILE, 'labels = 3\n'), /labels: must be tables of labels/);
 });
 
 t.test('[backup]: defaults, and bad values named', async (t) => {

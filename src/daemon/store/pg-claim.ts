@@ -1,0 +1,53 @@
+// The PostgreSQL side of a claim: the head of each queue group the worker's tags cover (one
+// index descent per group, FOR UPDATE SKIP LOCKED), a type's max_concurrent counted under the
+// type's lock row, and rate-limit windows kept in rate_windows, read and written under that
+// row's lock so hosts sharing the database share the window. Which head wins is core/dispatch.ts's.
+import type pg from 'pg';
+import type { Task } from '../../protocol/model.js';
+import { rateLimitedUntil, recordStart, type RateLimit } from '../../core/dispatch.js';
+
+type Q = Pick<pg.ClientBase, 'query'>;
+
+/** Runnable heads, one per group whose tags the worker has; heads other transactions hold are skipped. */
+export async function pgQueueHeads(c: Q, tags: readonly string[]): Promise<Task[]> {
+  const rows = await c.query<{ body: Task }>(
+    `SELECT t.body FROM queue_groups g
+     CROSS JOIN LATERAL (SELECT body, priority, id FROM tasks WHERE tasks.grp = g.grp ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) t
+     WHERE g.tags <@ $1::text[]`,
+    [tags],
+  );
+  return rows.rows.map((r) => r.body);
+}
+
+/** Whether a task of `type` may be claimed under its max_concurrent; holds the type's lock row to commit, here and on any other host. */
+export async function typeHasSlot(c: Q, type: string, max: number): Promise<boolean> {
+  await c.query('INSERT INTO type_locks (type) VALUES ($1) ON CONFLICT DO NOTHING', [type]);
+  await c.query('SELECT type FROM type_locks WHERE type = $1 FOR UPDATE', [type]);
+  const n = (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE type = $1 AND state IN ('CLAIMED', 'RUNNING')", [type])).rows[0]!.n;
+  return n < max;
+}
+
+/** The kept claim times of these types (no lock: for ranking and for `ps`). */
+export async function readWindows(c: Q, types: readonly string[]): Promise<Map<string, number[]>> {
+  if (types.length === 0) return new Map();
+  const rows = await c.query<{ type: string; starts: number[] }>('SELECT type, starts FROM rate_windows WHERE type = ANY($1::text[])', [types]);
+  return new Map(rows.rows.map((r) => [r.type, r.starts]));
+}
+
+/**
+ * Take one start of a rate-limited type: under the window row's lock, the starts kept with this one
+ * added, or undefined when the window is full (another host may have filled it since the ranking).
+ */
+export async function takeStart(c: Q, type: string, limit: RateLimit, now: number): Promise<boolean> {
+  await c.query(`INSERT INTO rate_windows (type, starts) VALUES ($1, '[]') ON CONFLICT DO NOTHING`, [type]);
+  const starts = (await c.query<{ starts: number[] }>('SELECT starts FROM rate_windows WHERE type = $1 FOR UPDATE', [type])).rows[0]!.starts;
+  if (rateLimitedUntil(starts, limit, now) !== undefined) return false;
+  await c.query('UPDATE rate_windows SET starts = $2 WHERE type = $1', [type, JSON.stringify(recordStart(starts, limit, now))]);
+  return true;
+}
+
+/** The runnable task runnable longest: the oldest (by id) of each group's priority band, then the least updatedAt. */
+export async function pgOldestRunnable(c: Q): Promise<Task | undefined> {
+  const rows = await c.query<{ body: Task }>('SELECT DISTINCT ON (grp, priority) body FROM tasks WHERE grp IS NOT NULL ORDER BY grp, priority DESC, id');
+  return rows.rows.map((r) => r.body).reduce<Task | undefined>((a, t) => (a === undefined || t.updatedAt < a.updatedAt ? t : a), undefined);
+}
