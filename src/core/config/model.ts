@@ -22,6 +22,18 @@ export interface BackupConfig {
   keep: number;
 }
 
+export interface ArchiveConfig {
+  /** Archive entries older than this are deleted for good, ms; 0: never. */
+  keepMs: number;
+}
+
+export interface RetentionConfig {
+  /** Archive finished tasks that ended longer ago than this, ms. */
+  finishedMs?: number;
+  /** Archive the oldest finished tasks beyond this many. */
+  finishedCount?: number;
+}
+
 export interface Config {
   typesPaths: string[];
   maxMessageBytes: number;
@@ -38,6 +50,8 @@ export interface Config {
   /** [[schedule]] entries; the daemon reconciles its schedules with them. */
   schedules: ScheduleEntry[];
   backup: BackupConfig;
+  archive: ArchiveConfig;
+  retention: RetentionConfig;
 }
 
 export { LOG_LEVELS, type LogLevel };
@@ -77,4 +91,6 @@ export const DEFAULT_CONFIG: Config = {
   metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
   schedules: [],
   backup: { intervalMs: 0, keep: 7 },
+  archive: { keepMs: 30 * 86_400_000 },
+  retention: {},
 };

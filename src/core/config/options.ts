@@ -4,6 +4,7 @@ import { formatDuration } from '../duration.js';
 import { HOOK_NAMES } from '../hooks.js';
 import { LOG_LEVELS } from '../logline.js';
 import { DEFAULT_CONFIG, type Config } from './model.js';
+import { ARCHIVE_OPTIONS } from './archive.js';
 
 /** One setting: its config.toml key, its environment override and how it reads. */
 export interface ConfigOption {
@@ -212,4 +213,5 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => c.backup.keep,
     show: (c) => String(c.backup.keep),
   },
+  ...ARCHIVE_OPTIONS,
 ];
