@@ -2,8 +2,8 @@
 import { access, cp, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Move a directory: a rename (atomic), or a copy then delete across file systems. */
-export async function moveDir(from: string, to: string): Promise<void> {
+/** Move a directory: a rename (atomic), or a copy then delete across file systems. `sync: false` leaves fsyncing the parent to the caller (once for many moves). */
+export async function moveDir(from: string, to: string, opts: { sync?: boolean } = {}): Promise<void> {
   await mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
   try {
     await rename(from, to);
@@ -15,11 +15,11 @@ export async function moveDir(from: string, to: string): Promise<void> {
     await rename(tmp, to);
     await rm(from, { recursive: true, force: true });
   }
-  await syncDir(path.dirname(to));
+  if (opts.sync !== false) await syncDir(path.dirname(to));
 }
 
-/** Write a file and fsync it (and its directory) before returning. */
-export async function writeSynced(file: string, text: string): Promise<void> {
+/** Write a file and fsync it (and, unless `syncDir: false`, its directory) before returning. */
+export async function writeSynced(file: string, text: string, opts: { syncDir?: boolean } = {}): Promise<void> {
   const fh = await open(file, 'w', 0o600);
   try {
     await fh.writeFile(text);
@@ -27,7 +27,7 @@ export async function writeSynced(file: string, text: string): Promise<void> {
   } finally {
     await fh.close();
   }
-  await syncDir(path.dirname(file));
+  if (opts.syncDir !== false) await syncDir(path.dirname(file));
 }
 
 /** fsync a directory, so the names in it (a rename, a new file) survive a power cut. Best effort. */

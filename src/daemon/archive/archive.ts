@@ -9,7 +9,7 @@ import { bucketFate, bucketOf, parseEntry, RECORD_FILE } from '../../core/archiv
 import type { ArchivedBy, ArchivedTask, ArchiveList } from '../../protocol/archive.js';
 import { BlanketError } from '../../protocol/errors.js';
 import type { Task } from '../../protocol/model.js';
-import { exists, moveDir, writeSynced } from '../../os/move.js';
+import { exists, moveDir, syncDir, writeSynced } from '../../os/move.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { buckets, describe, findEntry, idsIn, names, readRecord, type Entry, type Record } from './entries.js';
@@ -76,12 +76,14 @@ export class Archive {
       await mkdir(bucket, { recursive: true, mode: 0o700 });
       for (const task of tasks) {
         const part = path.join(bucket, `${task.id}.part`);
-        if (await exists(task.resultDir)) await moveDir(task.resultDir, part);
+        if (await exists(task.resultDir)) await moveDir(task.resultDir, part, { sync: false });
         else await mkdir(part, { mode: 0o700 });
         const record: Record = { version: 1, id: task.id, archivedAt: at, by, batch, task };
-        await writeSynced(path.join(part, RECORD_FILE), JSON.stringify(record, null, 2) + '\n');
-        await moveDir(part, path.join(bucket, task.id));
+        await writeSynced(path.join(part, RECORD_FILE), JSON.stringify(record, null, 2) + '\n', { syncDir: false });
+        await moveDir(part, path.join(bucket, task.id), { sync: false });
       }
+      // The records are on disk; now the names: once for the whole batch, before the store forgets anything.
+      for (const dir of new Set([bucket, ...tasks.map((t) => path.dirname(t.resultDir))])) await syncDir(dir);
       const removed = await this.o.store.remove(journal.ids);
       // A task the store kept (it was claimed meanwhile) gets its files back; one already gone (removed meanwhile) is not archived.
       for (const task of tasks) {
@@ -165,7 +167,8 @@ export class Archive {
       const at = this.o.now();
       const batch = `${at}-${++this.seq}`;
       await this.writeJournal({ op: 'restore', by: 'rm', batch, at, ids: entries.map((e) => e.record.id) });
-      for (const e of entries) await moveDir(e.dir, `${e.dir}.restoring`);
+      for (const e of entries) await moveDir(e.dir, `${e.dir}.restoring`, { sync: false });
+      for (const dir of new Set(entries.map((e) => path.dirname(e.dir)))) await syncDir(dir);
       await this.o.store.restore(entries.map((e) => e.record.task));
       for (const e of entries) await this.unarchive(`${e.dir}.restoring`, e.record.task);
       await rm(this.journalFile(batch), { force: true });
