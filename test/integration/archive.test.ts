@@ -41,6 +41,16 @@ t.test('rm archives; archive ls/show; restore brings back the state and the outp
   t.ok(existsSync(path.join(shown.path, RECORD_FILE)), 'with a .blanket-task record');
   t.match(await h.ok(['archive', 'show', a.slice(0, 7)]), /Archived[\s\S]*from-a/, 'by prefix, for people');
   t.match(await h.ok(['archive', 'ls']), new RegExp(`${a}\\s+SUCCESS\\s+shell`));
+  const completion = await h.run(['__complete', 'archive', 'restore', ''], { env: { BLANKET_COMPLETE_TIMEOUT: '10000' } });
+  t.same(
+    completion.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0])
+      .sort(),
+    [a, b].sort(),
+    'archive restore completes archived ids',
+  );
 
   t.equal((await h.ok(['archive', 'restore', a])).trim(), `restored ${a}`);
   t.same(await h.task(a), before, 'the record is as it was');
