@@ -3,6 +3,10 @@
 // fails when a file in src/commands is missing here.
 import type { Command } from '@oclif/core';
 import { makeCommand } from './oclif.js';
+import archiveLs from '../commands/archive/ls.js';
+import archiveRestore from '../commands/archive/restore.js';
+import archiveRm from '../commands/archive/rm.js';
+import archiveShow from '../commands/archive/show.js';
 import autocomplete from '../commands/autocomplete.js';
 import config from '../commands/config.js';
 import daemonInstall from '../commands/daemon/install.js';
@@ -41,6 +45,7 @@ import typesRescan from '../commands/types/rescan.js';
 import typesRm from '../commands/types/rm.js';
 import typesShow from '../commands/types/show.js';
 import typesValidate from '../commands/types/validate.js';
+import undo from '../commands/undo.js';
 import wait from '../commands/wait.js';
 import workerLogs from '../commands/worker/logs.js';
 import workerLs from '../commands/worker/ls.js';
@@ -50,6 +55,10 @@ import workerStart from '../commands/worker/start.js';
 import workerStop from '../commands/worker/stop.js';
 
 const specs = {
+  'archive:ls': archiveLs,
+  'archive:restore': archiveRestore,
+  'archive:rm': archiveRm,
+  'archive:show': archiveShow,
   autocomplete: autocomplete,
   config: config,
   'daemon:install': daemonInstall,
@@ -88,6 +97,7 @@ const specs = {
   'types:rm': typesRm,
   'types:show': typesShow,
   'types:validate': typesValidate,
+  undo: undo,
   wait: wait,
   'worker:logs': workerLogs,
   'worker:ls': workerLs,

@@ -53,3 +53,8 @@ export function resolvePaths(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, 
 export function backupsDir(paths: Paths, dir: string | undefined): string {
   return dir !== undefined ? path.resolve(path.dirname(paths.config), dir) : path.join(paths.home, 'backups');
 }
+
+/** Where archived tasks go (blanket rm, [retention]): archive/ in the state dir. */
+export function archiveDir(paths: Paths): string {
+  return path.join(paths.home, 'archive');
+}

@@ -12,6 +12,7 @@ import type { WorkerRegistry } from './workers/registry.js';
 import type { Supervisor } from './workers/supervisor.js';
 import type { StatsRuntime } from './stats/runtime.js';
 import type { Scheduler } from './schedules/scheduler.js';
+import type { Archive } from './archive/archive.js';
 
 export interface Daemon {
   store: Store;
@@ -22,6 +23,8 @@ export interface Daemon {
   /** Cron schedules: their timer, policies and config.toml entries. */
   scheduler: Scheduler;
   types: TypeRegistry;
+  /** Where rm and [retention] put tasks; restore and undo take them back. */
+  archive: Archive;
   events: EventBus;
   paths: Paths;
   config: Config;

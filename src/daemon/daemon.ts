@@ -5,13 +5,15 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
-import { backupsDir, type Paths } from '../core/paths.js';
+import { archiveDir, backupsDir, type Paths } from '../core/paths.js';
 import { renderPrometheus } from '../core/metrics.js';
 import { BlanketError } from '../protocol/errors.js';
 import type { WorkerInfo } from '../protocol/model.js';
 import { BUNDLED_TYPES, PACKAGE_ROOT, packageVersion } from '../pkg.js';
 import { alive } from '../os/proc.js';
 import { detectTags } from '../os/tags.js';
+import { Archive } from './archive/archive.js';
+import { ArchiveTimers } from './archive/timers.js';
 import { BackupSchedule } from './backups.js';
 import type { Daemon } from './context.js';
 import { Engine } from './engine.js';
@@ -97,6 +99,14 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     });
   }
   writeFileSync(paths.pidFile, `${process.pid}\n`);
+  // Before anyone can use the store: an archive or restore a crash cut short is finished or undone.
+  const archive = new Archive({ root: archiveDir(paths), store, log, now, keepMs: config.archive.keepMs });
+  try {
+    await archive.recover();
+  } catch (err) {
+    // Nothing is lost (the archive copy is written before the store forgets a task): it is tried again at the next start.
+    log.error('cannot finish an archive or restore cut short by a crash; trying again at the next start', { err: String((err as Error)?.message ?? err) });
+  }
 
   const events = new EventBus();
   const types = new TypeRegistry({
@@ -153,6 +163,16 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     configFile: paths.config,
     reload: o.reloadConfig,
   });
+  const archiveTimers = new ArchiveTimers({
+    archive,
+    store,
+    events,
+    log,
+    now,
+    retention: config.retention,
+    keep: config.archive,
+    removed: (ids) => ids.forEach((id) => events.publish({ kind: 'task.removed', id })),
+  });
   const backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now });
   // `daemon.stop` (the daemon.stop method) reaches the server, which is built from the daemon.
   const stopRequested = new Relay<[reason: string, keepWorkers: boolean]>();
@@ -163,6 +183,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     supervisor,
     scheduler,
     types,
+    archive,
     events,
     paths,
     config,
@@ -197,7 +218,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
       await Promise.all([supervisor.waitAll(config.killGraceMs + 5_000), workers.waitDisconnected(config.killGraceMs + 5_000)]);
     }
     types.close();
-    await Promise.all([hooks.close(), stats.close(), backupDone]);
+    await Promise.all([hooks.close(), stats.close(), backupDone, archiveTimers.close()]);
     engine.close();
     workers.close();
     await server.close();
@@ -242,6 +263,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
       const adopted = await local.start();
       await scheduler.start();
       backups.start();
+      archiveTimers.start();
       engine.armDue();
       await stats.start(async () => renderPrometheus(await collectStats(daemon, 0)));
       log.info('ready', { socket: paths.socket, home: paths.home, version: daemon.version, adopted });

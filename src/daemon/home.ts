@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, effectiveConfig, type Config } from '../core/config.js';
-import { backupsDir, MAX_SOCKET_PATH, resolvePaths, type Paths } from '../core/paths.js';
+import { archiveDir, backupsDir, MAX_SOCKET_PATH, resolvePaths, type Paths } from '../core/paths.js';
 import { BlanketError } from '../protocol/errors.js';
 import { createFileLogger, createLogger, type Logger } from './log.js';
 import { privateDirs } from './private.js';
@@ -58,7 +58,7 @@ export function openHome(env: NodeJS.ProcessEnv = process.env): Home {
   }
   // Task types are not secret and their dir may be shared: left as it is. Everything else is made 0700, or tightened to it.
   mkdirSync(paths.typesDir, { recursive: true });
-  const tightened = privateDirs([paths.home, paths.results, paths.logs, path.dirname(paths.db), paths.db, paths.run]);
+  const tightened = privateDirs([paths.home, paths.results, archiveDir(paths), paths.logs, path.dirname(paths.db), paths.db, paths.run]);
 
   let config: Config;
   try {

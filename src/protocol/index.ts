@@ -1,3 +1,4 @@
+export * from './archive.js';
 export * from './errors.js';
 export * from './framing.js';
 export * from './methods.js';

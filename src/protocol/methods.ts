@@ -16,6 +16,7 @@ import {
   type WorkerState,
 } from './model.js';
 import { DUMP_KINDS, type DbBackupResult, type DbCheckResult, type DbDumpPage, type DbRepairResult } from './db.js';
+import type { ArchiveList, ArchivedTask, RestoreResult } from './archive.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -276,7 +277,14 @@ export const methods = {
   'run.batch': method(obj({ tasks: arr(any<unknown>(), { max: 10000 }), callerEnv: opt(callerEnv) }), {} as { ids: string[] }),
   ps: method(psParams, {} as PsSections),
   show: method(obj({ id }), {} as ShowResult),
-  rm: method(obj({ ids: arr(id, { min: 1, max: 10000 }), dryRun: opt(bool) }), {} as { removed: string[] }),
+  /** Archives the tasks (undo brings them back) unless `purge`. */
+  rm: method(obj({ ids: arr(id, { min: 1, max: 10000 }), dryRun: opt(bool), purge: opt(bool) }), {} as { removed: string[]; archived?: boolean }),
+  'archive.ls': method(obj({ limit: opt(int({ min: 1, max: 10000 })) }), {} as ArchiveList),
+  'archive.show': method(obj({ id }), {} as ArchivedTask),
+  'archive.restore': method(obj({ ids: arr(id, { min: 1, max: 10000 }) }), {} as RestoreResult),
+  'archive.rm': method(obj({ ids: arr(id, { min: 1, max: 10000 }) }), {} as { removed: string[] }),
+  /** Restore what the last rm archived. */
+  undo: method(obj({ dryRun: opt(bool) }), {} as RestoreResult & { batch: string; at: number }),
   'types.ls': method(obj({}), {} as { types: TaskTypeInfo[]; errors: TypeLoadError[] }),
   'types.show': method(obj({ name }), {} as TaskTypeInfo),
   'types.validate': method(

@@ -462,6 +462,85 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.same(await store.remove([]), []);
   });
 
+  t.test('restore: removed tasks come back as they were, in every view; ids held are left alone', async (t) => {
+    const h = await makeStore(t);
+    const { store } = h;
+    const tasks = await store.submit([draft({ label: 'x' }), draft({ notBefore: NOW + 5000 }), draft(), draft()], NOW);
+    const [queued, later, done, stays] = tasks.map((x) => x.id) as [string, string, string, string];
+    await finishIt(store, done, 3, NOW + 20);
+    const before = await Promise.all([queued, later, done].map(async (id) => (await store.get(id))!));
+    t.same(await store.remove([queued, later, done]), [queued, later, done]);
+    const restored = await store.restore([...before, (await store.get(stays))!]);
+    t.same([...restored].sort(), [queued, later, done].sort(), 'a task the store holds is not restored again');
+    for (const b of before) t.same(await store.get(b.id), b, `${b.id} is as it was`);
+    t.equal(await store.nextDue(), NOW + 5000, 'its not-before is back');
+    t.same(
+      (await store.ps({ label: 'x', limit: 10 })).queued.map((x) => x.id),
+      [queued],
+      'and its queue place',
+    );
+    t.same(
+      (await store.finished(10)).map((x) => x.id),
+      [done],
+      'and its finished index',
+    );
+    const claimed = await store.claim({ worker: 'w1', tags: ['bash', 'unix'], now: NOW + 30 });
+    t.equal(claimed?.task.id, queued, 'a restored queued task can be claimed');
+    await checkViews(
+      t,
+      h,
+      store,
+      tasks.map((x) => x.id),
+      'after restore',
+    );
+    const again = await h.reopen();
+    await checkViews(
+      t,
+      h,
+      again,
+      tasks.map((x) => x.id),
+      'after restore and reopen',
+    );
+    const next = await again.submit([draft()], NOW + 40);
+    t.ok(next[0]!.id > stays, 'ids go on after the last');
+  });
+
+  t.test('restore of an id beyond the last given moves the last id up (ids are never reused)', async (t) => {
+    const h = await makeStore(t);
+    const { store } = h;
+    const [a] = await store.submit([draft()], NOW);
+    const copy = { ...(await store.get(a!.id))!, id: '1zzzzzzz', resultDir: '/r/1zzzzzzz' };
+    t.same(await store.restore([copy]), ['1zzzzzzz']);
+    const [b] = await store.submit([draft()], NOW + 1);
+    t.ok(b!.id > '1zzzzzzz', `the next id (${b!.id}) comes after it`);
+  });
+
+  t.test('oldestFinished: by end time, oldest first; a limit and an end time bound it', async (t) => {
+    const h = await makeStore(t);
+    const { store } = h;
+    const tasks = await store.submit([draft(), draft(), draft(), draft()], NOW);
+    const [a, b, c, waiting] = tasks.map((x) => x.id) as [string, string, string, string];
+    await finishIt(store, c, 0, NOW + 10);
+    await finishIt(store, a, 1, NOW + 20);
+    await finishIt(store, b, 0, NOW + 30);
+    t.same(
+      (await store.oldestFinished(10)).map((x) => x.id),
+      [c, a, b],
+      'oldest end first; waiting tasks are not finished',
+    );
+    t.same(
+      (await store.oldestFinished(2)).map((x) => x.id),
+      [c, a],
+    );
+    t.same(
+      (await store.oldestFinished(10, NOW + 30)).map((x) => x.id),
+      [c, a],
+      'ended before the time given',
+    );
+    t.same(await store.oldestFinished(10, NOW), []);
+    t.notOk((await store.oldestFinished(10)).some((x) => x.id === waiting));
+  });
+
   t.test('counts and queues survive close and reopen', async (t) => {
     const h = await makeStore(t);
     let store = h.store;

@@ -40,7 +40,9 @@ export type LiveSource =
   | 'tasks-recent'
   | 'types'
   | 'schedules'
-  | 'workers';
+  | 'workers'
+  /** Ids in the archive, newest archived first. */
+  | 'archived';
 
 export type Source = { kind: 'static'; values: Candidate[] } | { kind: 'live'; live: LiveSource } | { kind: 'files' } | { kind: 'dirs' } | { kind: 'none' };
 
@@ -71,6 +73,9 @@ const ARGS: Record<string, Source> = {
   show: live('tasks-recent'),
   rm: live('tasks-recent'),
   rerun: live('tasks-recent'),
+  'archive:show': live('archived'),
+  'archive:restore': live('archived'),
+  'archive:rm': live('archived'),
   'types:show': live('types'),
   'types:rm': live('types'),
   'types:export': live('types'),

@@ -31,6 +31,10 @@ export async function ask(client: Pick<Client, 'call'>, source: LiveSource): Pro
       const r = await client.call('schedule.ls', {});
       return r.schedules.map((s) => ({ value: s.name, description: `${s.paused ? 'paused' : 'active'} ${s.cron}` }));
     }
+    case 'archived': {
+      const r = await client.call('archive.ls', { limit: 50 });
+      return r.entries.map((e) => ({ value: e.id, description: `${e.task.state} ${e.task.type} (archived by ${e.by})` }));
+    }
     case 'workers': {
       const r = await client.call('worker.ls', {});
       return r.workers.map((w) => ({ value: w.id, description: `${w.state}, ${w.running.length}/${w.slots} slots` }));

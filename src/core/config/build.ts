@@ -6,11 +6,28 @@ import { checkHookTemplate, HOOK_NAMES } from '../hooks.js';
 import { LOG_LEVELS, type LogLevel } from '../logline.js';
 import { DEFAULT_CONFIG, type Config } from './model.js';
 import { checkStoreUrl } from './store-url.js';
+import { buildArchive } from './archive.js';
 
 export type Bad = (key: string, message: string) => void;
 
 /** Top-level keys config.toml may hold; the tables without options yet are reserved for features to come. */
-const KNOWN_TOP = ['types_paths', 'max_message_bytes', 'sync_writes', 'kill_grace', 'max_output_bytes', 'worker', 'schedule', 'hooks', 'metrics', 'backup', 'log', 'store', 'labels'];
+const KNOWN_TOP = [
+  'types_paths',
+  'max_message_bytes',
+  'sync_writes',
+  'kill_grace',
+  'max_output_bytes',
+  'worker',
+  'schedule',
+  'hooks',
+  'metrics',
+  'backup',
+  'log',
+  'store',
+  'labels',
+  'archive',
+  'retention',
+];
 const KNOWN_WORKER = ['tags', 'extra_tags', 'slots'];
 const KNOWN_IN: Record<string, string[]> = {
   log: ['max_size', 'keep', 'level'],
@@ -94,6 +111,7 @@ export function buildConfig(doc: Record<string, unknown>, bad: Bad): Config {
     else if (store.url !== '') cfg.store.url = store.url as string;
   }
   buildLabels(doc, cfg, bad);
+  buildArchive(doc, cfg, bad);
   if (doc.backup !== undefined) {
     const b = doc.backup as Record<string, unknown>;
     if (typeof b !== 'object' || b === null || Array.isArray(b)) bad('backup', 'must be a table: [backup]');

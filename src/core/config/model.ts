@@ -22,6 +22,18 @@ export interface BackupConfig {
   keep: number;
 }
 
+export interface ArchiveConfig {
+  /** Archive entries older than this are deleted for good, ms; 0: never. */
+  keepMs: number;
+}
+
+export interface RetentionConfig {
+  /** Archive finished tasks that ended longer ago than this, ms. */
+  finishedMs?: number;
+  /** Archive the oldest finished tasks beyond this many. */
+  finishedCount?: number;
+}
+
 export interface Config {
   typesPaths: string[];
   maxMessageBytes: number;
@@ -41,6 +53,8 @@ export interface Config {
   store: StoreConfig;
   /** [labels.NAME]: settings per task label (fair-share weight; see docs/task-types.md). */
   labels: Record<string, { weight: number }>;
+  archive: ArchiveConfig;
+  retention: RetentionConfig;
 }
 
 export interface StoreConfig {
@@ -87,4 +101,6 @@ export const DEFAULT_CONFIG: Config = {
   backup: { intervalMs: 0, keep: 7 },
   store: {},
   labels: {},
+  archive: { keepMs: 30 * 86_400_000 },
+  retention: {},
 };

@@ -5,6 +5,7 @@ import { HOOK_NAMES } from '../hooks.js';
 import { LOG_LEVELS } from '../logline.js';
 import { DEFAULT_CONFIG, type Config } from './model.js';
 import { maskUrl } from './store-url.js';
+import { ARCHIVE_OPTIONS } from './archive.js';
 
 /** One setting: its config.toml key, its environment override and how it reads. */
 export interface ConfigOption {
@@ -223,4 +224,5 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => (c.store.url === undefined ? undefined : maskUrl(c.store.url)),
     show: (c) => (c.store.url === undefined ? '(LevelDB in the home)' : maskUrl(c.store.url)),
   },
+  ...ARCHIVE_OPTIONS,
 ];

@@ -1,6 +1,10 @@
 // The handler registry: one entry per method in src/protocol/methods.ts.
 // A method without a handler (or a handler of the wrong shape) does not compile.
 import type { HandlerRegistry } from '../context.js';
+import { archiveLs } from './archive/ls.js';
+import { archiveRestore } from './archive/restore.js';
+import { archiveRm } from './archive/rm.js';
+import { archiveShow } from './archive/show.js';
 import { daemonStatus } from './daemon/status.js';
 import { daemonStop } from './daemon/stop.js';
 import { dbBackup } from './db/backup.js';
@@ -28,6 +32,7 @@ import { run } from './run.js';
 import { runBatch } from './run.batch.js';
 import { show } from './show.js';
 import { stats } from './stats.js';
+import { undo } from './undo.js';
 import { typesAdd } from './types/add.js';
 import { typesExport } from './types/export.js';
 import { typesLs } from './types/ls.js';
@@ -55,6 +60,11 @@ export const handlers: HandlerRegistry = {
   ps,
   show,
   rm,
+  'archive.ls': archiveLs,
+  'archive.show': archiveShow,
+  'archive.restore': archiveRestore,
+  'archive.rm': archiveRm,
+  undo,
   kill,
   rerun,
   logs,

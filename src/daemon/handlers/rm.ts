@@ -3,7 +3,7 @@ import { BlanketError } from '../../protocol/errors.js';
 import type { Handler } from '../context.js';
 import { resolveIds } from '../resolve.js';
 
-/** All or nothing: if any named task is claimed or running, nothing is removed. */
+/** All or nothing: if any named task is claimed or running, nothing is removed. Archived (undo brings them back) unless `purge`. */
 export const rm: Handler<'rm'> = async (params, { daemon }) => {
   const ids = await resolveIds(daemon.store, params.ids);
   const tasks = await Promise.all(ids.map((id) => daemon.store.get(id)));
@@ -11,13 +11,20 @@ export const rm: Handler<'rm'> = async (params, { daemon }) => {
   if (busy.length) {
     throw new BlanketError('INVALID_STATE', `cannot remove ${busy.join(', ')}: still running`, { hint: `stop it first: blanket kill ${busy.join(' ')}`, details: { ids: busy } });
   }
-  if (params.dryRun) return { removed: ids };
+  const archived = params.purge !== true;
+  if (params.dryRun) return { removed: ids, archived };
   // A waiting task others depend on is cancelled first, so they end SKIPPED instead of waiting forever.
   for (const t of tasks) {
     if (t?.state === 'WAITING' && (await daemon.store.dependents(t.id)).length) await daemon.engine.apply(t.id, { type: 'kill', at: daemon.now(), reason: 'removed by user' });
   }
-  const removed = await daemon.store.remove(ids);
-  for (const t of tasks) if (t && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
+  let removed: string[];
+  if (archived) {
+    const now = (await Promise.all(ids.map((id) => daemon.store.get(id)))).filter((t) => t !== undefined);
+    removed = await daemon.archive.put(now, 'rm');
+  } else {
+    removed = await daemon.store.remove(ids);
+    for (const t of tasks) if (t && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
+  }
   for (const id of removed) daemon.events.publish({ kind: 'task.removed', id });
-  return { removed };
+  return { removed, archived };
 };

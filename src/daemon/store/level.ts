@@ -15,6 +15,7 @@ import { psQuery } from './level-ps.js';
 import { bandHeads, emptiedGroups, loadStarts, queueHeads } from './level-claim.js';
 import { candidateOf, chargeClaim, NO_POLICY, newFairShare, rankCandidates, rateLimitedTypes, recordStart, type DispatchPolicy } from '../../core/dispatch.js';
 import { levelAdmin } from './level-admin.js';
+import { LevelReads } from './level-reads.js';
 import { saveVerified, verifyBeforeOpen } from './level-verify.js';
 import { isNoSpace, roomToReopen } from './level-space.js';
 
@@ -32,9 +33,7 @@ export interface LevelStoreOptions {
 
 const ACTIVE: readonly State[] = ['CLAIMED', 'RUNNING'];
 
-export class LevelStore implements Store {
-  /** Made in open(), after the files are checked: abstract-level opens a database on the tick after it is constructed. */
-  private db!: ClassicLevel<string, unknown>;
+export class LevelStore extends LevelReads implements Store {
   private tail: Promise<unknown> = Promise.resolve();
   private countsMem = zeroCounts();
   private typeCounts = new TypeCounts();
@@ -54,7 +53,9 @@ export class LevelStore implements Store {
   /** The home (BLANKET_HOME) whose db/ holds the store's files as they were before that replay. */
   keptDamaged: string | undefined;
 
-  constructor(private readonly opts: LevelStoreOptions) {}
+  constructor(private readonly opts: LevelStoreOptions) {
+    super();
+  }
 
   async open(): Promise<void> {
     if (this.opts.verify !== false) {
@@ -153,21 +154,6 @@ export class LevelStore implements Store {
     }
     this.broken = undefined;
     await this.load();
-  }
-
-  async get(id: string): Promise<Task | undefined> {
-    return (await this.db.get(K.task(id))) as Task | undefined;
-  }
-
-  private async getMany(ids: string[]): Promise<Task[]> {
-    if (ids.length === 0) return [];
-    const values = (await this.db.getMany(ids.map(K.task))) as (Task | undefined)[];
-    return values.filter((t): t is Task => t !== undefined);
-  }
-
-  async findIds(prefix: string, limit: number): Promise<string[]> {
-    const keys = await this.db.keys({ ...range(K.task(prefix)), limit }).all();
-    return keys.map((k) => k.slice(2));
   }
 
   submit(drafts: TaskDraft[], now: number, also: SubmitAlso = {}): Promise<Task[]> {
@@ -368,18 +354,20 @@ export class LevelStore implements Store {
     });
   }
 
-  async due(now: number, limit: number): Promise<string[]> {
-    const keys = await this.db.keys({ gte: 'n!', lt: `n!${pad(now)}!\xff`, limit }).all();
-    return keys.map(idOf);
-  }
-
-  async nextDue(): Promise<number | undefined> {
-    const [key] = await this.db.keys({ ...range('n!'), limit: 1 }).all();
-    return key === undefined ? undefined : Number(key.split('!')[1]);
-  }
-
-  async dependents(id: string): Promise<string[]> {
-    return (await this.db.keys(range(`d!${id}!`)).all()).map(idOf);
+  restore(tasks: Task[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      const have = new Set((await this.getMany(tasks.map((t) => t.id))).map((t) => t.id));
+      const fresh = [...new Map(tasks.filter((t) => !have.has(t.id)).map((t) => [t.id, t])).values()];
+      const top = fresh.reduce<string | undefined>((m, t) => (m === undefined || t.id > m ? t.id : m), this.lastId);
+      if (fresh.length)
+        await this.commit(
+          fresh.map((task) => ({ task, from: null })),
+          true,
+          top !== this.lastId ? [{ type: 'put', key: K.lastId, value: top }] : [],
+        );
+      this.lastId = top;
+      return fresh.map((t) => t.id);
+    });
   }
 
   async active(worker?: string): Promise<Task[]> {
@@ -397,27 +385,11 @@ export class LevelStore implements Store {
     return this.typeCounts.snapshot();
   }
 
-  async finished(limit: number): Promise<Task[]> {
-    const keys = await this.db.keys({ ...range('f!'), reverse: true, limit }).all();
-    return this.getMany(keys.map(idOf));
-  }
-
-  async countFinishedSince(since: number, cap: number): Promise<number> {
-    let n = 0;
-    for await (const _k of this.db.keys({ gt: `f!${pad(since)}!\xff`, lt: 'f!\xff', limit: cap })) n++;
-    return n;
-  }
-
   appendSample(sample: StatsSample, dropBefore: number): Promise<void> {
     return this.exclusive(async () => {
       const old = await this.db.keys({ gte: 'h!', lt: `h!${pad(dropBefore)}`, limit: 1000 }).all();
       await this.write([...old.map((key): Op => ({ type: 'del', key })), { type: 'put', key: `h!${pad(sample.at)}`, value: sample }], false);
     });
-  }
-
-  async samples(since: number, limit: number): Promise<StatsSample[]> {
-    const newest = (await this.db.values({ gte: `h!${pad(since)}`, lt: 'h!\xff', reverse: true, limit }).all()) as StatsSample[];
-    return newest.reverse();
   }
 
   runnableTagSets(): Array<{ tags: string[]; type: string }> {

@@ -12,6 +12,7 @@ import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, isRunnable, parseGroup } from './keys.js';
 import { TypeCounts, zeroCounts } from './level-counts.js';
 import { pgMigrate, ROW_COLUMNS, rowOf } from './pg-schema.js';
+import { addGroups, bump, dropEmptyGroups, insertNew, upsertRecord, type Delta } from './pg-write.js';
 import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
@@ -35,15 +36,6 @@ export interface PostgresStoreOptions {
 }
 
 type Client = pg.PoolClient;
-
-/** What a transaction changes in the in-memory mirrors, applied once it has committed. */
-interface Delta {
-  counts: Partial<Record<State, number>>;
-  byType: Array<[type: string, state: State, by: number]>;
-  groupsChanged: boolean;
-}
-
-const INSERT_CHUNK = 1000;
 
 export class PostgresStore implements Store {
   private pool!: pg.Pool;
@@ -198,13 +190,7 @@ export class PostgresStore implements Store {
         batch.set(id, task);
         tasks.push(task);
       }
-      for (let i = 0; i < tasks.length; i += INSERT_CHUNK) await insertTasks(c, tasks.slice(i, i + INSERT_CHUNK));
-      const groups = new Set<string>();
-      for (const t of tasks) {
-        bump(d, t, 1);
-        if (isRunnable(t)) groups.add(groupOf(t));
-      }
-      await addGroups(c, groups, d);
+      await insertNew(c, tasks, d);
       if (lastId !== undefined) {
         await c.query("INSERT INTO blanket_meta (key, value) VALUES ('last_id', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [JSON.stringify(lastId)]);
       }
@@ -311,6 +297,24 @@ export class PostgresStore implements Store {
       const order = new Map(ids.map((id, i) => [id, i]));
       return gone.map((t) => t.id).sort((a, b) => order.get(a)! - order.get(b)!);
     });
+  }
+
+  restore(tasks: Task[]): Promise<string[]> {
+    if (tasks.length === 0) return Promise.resolve([]);
+    return this.tx(async (c, d) => {
+      const lastId = (await c.query<{ value: string | null }>("SELECT value FROM blanket_meta WHERE key = 'last_id' FOR UPDATE")).rows[0]?.value ?? undefined;
+      const have = new Set((await c.query<{ id: string }>('SELECT id FROM tasks WHERE id = ANY($1::text[])', [tasks.map((t) => t.id)])).rows.map((r) => r.id));
+      const fresh = [...new Map(tasks.filter((t) => !have.has(t.id)).map((t) => [t.id, t])).values()];
+      await insertNew(c, fresh, d);
+      const top = fresh.reduce<string | undefined>((m, t) => (m === undefined || t.id > m ? t.id : m), lastId);
+      if (top !== lastId) await c.query("UPDATE blanket_meta SET value = $1 WHERE key = 'last_id'", [JSON.stringify(top)]);
+      return fresh.map((t) => t.id);
+    });
+  }
+
+  async oldestFinished(limit: number, endedBefore?: number): Promise<Task[]> {
+    const [where, values] = endedBefore === undefined ? ['', [limit]] : ['AND ended_at < $2', [limit, endedBefore]];
+    return (await this.query<{ body: Task }>(`SELECT body FROM tasks WHERE ended_at IS NOT NULL ${where} ORDER BY ended_at, id LIMIT $1`, values)).map((r) => r.body);
   }
 
   async due(now: number, limit: number): Promise<string[]> {
@@ -420,23 +424,6 @@ export class PostgresStore implements Store {
   }
 }
 
-function bump(d: Delta, t: Task, by: number): void {
-  d.counts[t.state] = (d.counts[t.state] ?? 0) + by;
-  d.byType.push([t.type, t.state, by]);
-}
-
-async function insertTasks(c: Client, tasks: Task[]): Promise<void> {
-  if (tasks.length === 0) return;
-  const values: unknown[] = [];
-  const rows = tasks.map((t) => {
-    const row = rowOf(t);
-    const base = values.length;
-    values.push(...row);
-    return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
-  });
-  await c.query(`INSERT INTO tasks (${ROW_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, values);
-}
-
 /** Write changed tasks (each already locked, its old version in `olds`) and keep the groups. */
 async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task>, d: Delta): Promise<void> {
   const added = new Set<string>();
@@ -459,38 +446,4 @@ async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task
   await addGroups(c, added, d);
   for (const g of added) left.delete(g);
   await dropEmptyGroups(c, left, d);
-}
-
-/**
- * Register queue groups that gain a runnable task. The shared advisory lock (per group, held to
- * the commit) keeps dropEmptyGroups in another transaction from removing the group between
- * its emptiness check and this commit.
- */
-async function addGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
-  if (groups.size === 0) return;
-  const list = [...groups].sort();
-  await c.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(g, 0)) FROM unnest($1::text[]) g', [list]);
-  const r = await c.query(
-    `INSERT INTO queue_groups (grp, tags, type)
-     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), split_part(g, '|', 2) FROM unnest($1::text[]) g
-     ON CONFLICT DO NOTHING`,
-    [list],
-  );
-  if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
-}
-
-/** Forget queue groups this transaction left without a runnable task. */
-async function dropEmptyGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
-  for (const g of [...groups].sort()) {
-    // Most often the group still has tasks: one index probe, no lock.
-    if ((await c.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM tasks WHERE grp = $1) AS any', [g])).rows[0]!.any) continue;
-    // Then under the group's lock, in a statement of its own (a snapshot taken after the lock).
-    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [g]);
-    const r = await c.query('DELETE FROM queue_groups WHERE grp = $1 AND NOT EXISTS (SELECT 1 FROM tasks WHERE grp = $1)', [g]);
-    if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
-  }
-}
-
-async function upsertRecord(c: Client, table: 'schedules' | 'stored_types', name: string, body: unknown): Promise<void> {
-  await c.query(`INSERT INTO ${table} (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body`, [name, JSON.stringify(body)]);
 }

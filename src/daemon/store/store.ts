@@ -52,6 +52,13 @@ export interface Store {
   rateLimited(policy: DispatchPolicy, now: number): Promise<Record<string, number>>;
   /** Remove tasks that are not CLAIMED or RUNNING. */
   remove(ids: string[]): Promise<string[]>;
+  /**
+   * Put archived tasks back as they were (every index key and counter); ids the store holds are
+   * left alone and not returned. A restored id beyond the last id given moves the last id up.
+   */
+  restore(tasks: Task[]): Promise<string[]>;
+  /** The oldest finished tasks (by end time), at most `limit`; only those that ended before `endedBefore` if given. */
+  oldestFinished(limit: number, endedBefore?: number): Promise<Task[]>;
   /** Tasks whose not-before time is at or before `now`. */
   due(now: number, limit: number): Promise<string[]>;
   /** The earliest not-before time of any waiting task. */

@@ -36,6 +36,10 @@ interval = "6h"
 dir = "bk"
 keep = 3
 [hooks]
+[archive]
+keep = "7d"
+[retention]
+finished = 100
 `,
   );
   t.same(cfg, {
@@ -50,7 +54,10 @@ keep = 3
     metrics: DEFAULT_CONFIG.metrics,
     schedules: [],
     backup: { intervalMs: 6 * 3_600_000, dir: 'bk', keep: 3 },
+    store: {},
     labels: {},
+    archive: { keepMs: 7 * 86_400_000 },
+    retention: { finishedCount: 100 },
   });
 });
 

@@ -1,0 +1,59 @@
+// The LevelStore's reads that take no lock: single gets and range reads of a page.
+import type { ClassicLevel } from 'classic-level';
+import type { StatsSample, Task } from '../../protocol/model.js';
+import { idOf, K, pad, range } from './keys.js';
+
+export abstract class LevelReads {
+  /** Made in open(), after the files are checked: abstract-level opens a database on the tick after it is constructed. */
+  protected db!: ClassicLevel<string, unknown>;
+
+  async get(id: string): Promise<Task | undefined> {
+    return (await this.db.get(K.task(id))) as Task | undefined;
+  }
+
+  protected async getMany(ids: string[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    const values = (await this.db.getMany(ids.map(K.task))) as (Task | undefined)[];
+    return values.filter((t): t is Task => t !== undefined);
+  }
+
+  async findIds(prefix: string, limit: number): Promise<string[]> {
+    const keys = await this.db.keys({ ...range(K.task(prefix)), limit }).all();
+    return keys.map((k) => k.slice(2));
+  }
+
+  async oldestFinished(limit: number, endedBefore?: number): Promise<Task[]> {
+    const keys = await this.db.keys({ gte: 'f!', lt: endedBefore === undefined ? 'f!\xff' : `f!${pad(endedBefore)}!`, limit }).all();
+    return this.getMany(keys.map(idOf));
+  }
+
+  async due(now: number, limit: number): Promise<string[]> {
+    const keys = await this.db.keys({ gte: 'n!', lt: `n!${pad(now)}!\xff`, limit }).all();
+    return keys.map(idOf);
+  }
+
+  async nextDue(): Promise<number | undefined> {
+    const [key] = await this.db.keys({ ...range('n!'), limit: 1 }).all();
+    return key === undefined ? undefined : Number(key.split('!')[1]);
+  }
+
+  async dependents(id: string): Promise<string[]> {
+    return (await this.db.keys(range(`d!${id}!`)).all()).map(idOf);
+  }
+
+  async finished(limit: number): Promise<Task[]> {
+    const keys = await this.db.keys({ ...range('f!'), reverse: true, limit }).all();
+    return this.getMany(keys.map(idOf));
+  }
+
+  async countFinishedSince(since: number, cap: number): Promise<number> {
+    let n = 0;
+    for await (const _k of this.db.keys({ gt: `f!${pad(since)}!\xff`, lt: 'f!\xff', limit: cap })) n++;
+    return n;
+  }
+
+  async samples(since: number, limit: number): Promise<StatsSample[]> {
+    const newest = (await this.db.values({ gte: `h!${pad(since)}`, lt: 'h!\xff', reverse: true, limit }).all()) as StatsSample[];
+    return newest.reverse();
+  }
+}
