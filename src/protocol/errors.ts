@@ -41,6 +41,14 @@ export const ERRORS = {
   STALE_REPORT: { rpc: 1020, user: false },
   /** (client side) a task being waited on or followed was removed; it will never end. */
   TASK_REMOVED: { rpc: 1021, user: true },
+  /** A type with `user` submitted to a daemon that is not root (only root can run a process as another user). */
+  RUN_AS_NOT_ROOT: { rpc: 1061, user: true },
+  /** A type's `user` names no user of this machine. */
+  UNKNOWN_USER: { rpc: 1062, user: true },
+  /** A type's `group` names no group of this machine. */
+  UNKNOWN_GROUP: { rpc: 1063, user: true },
+  /** logs of a task whose output was not kept (keep_output = never, or on_failure and it succeeded). */
+  OUTPUT_NOT_KEPT: { rpc: 1064, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

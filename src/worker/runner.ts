@@ -1,6 +1,6 @@
 // One task's process: result dir, files, output straight to files, its own
 // process group, timeout and kill escalation, output cap, progress file.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, appendFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { chownSync, closeSync, fchownSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, appendFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Task } from '../protocol/model.js';
@@ -94,17 +94,29 @@ export class TaskRun {
     const files = logFiles(t);
     let outFd: number | undefined;
     let errFd: number | undefined;
+    const owner = t.runAs;
     try {
       // Private whatever the umask: rendered files and output may hold the task's env.
       mkdirSync(t.resultDir, { recursive: true, mode: 0o700 });
+      // A task run as another user owns its directory and what blanket writes for it (still 0700/0600).
+      const own = (p: string) => owner && chownSync(p, owner.uid, owner.gid);
+      own(t.resultDir);
       for (const f of t.files) {
         if (!safeRelativePath(f.name)) throw new Error(`file name ${JSON.stringify(f.name)} escapes the task directory`);
         const target = path.join(t.resultDir, f.name);
         mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+        for (let d = path.dirname(target); d !== t.resultDir && d.startsWith(t.resultDir); d = path.dirname(d)) own(d);
         writeFileSync(target, f.content, { mode: 0o600 });
+        own(target);
       }
-      outFd = openSync(files.stdout, 'a', 0o600);
-      errFd = files.stderr === files.stdout ? outFd : openSync(files.stderr, 'a', 0o600);
+      if (t.keepOutput === 'never') {
+        // Not written at all; progress (.progress) and the exit status still come through.
+        outFd = errFd = openSync('/dev/null', 'a');
+      } else {
+        outFd = openSync(files.stdout, 'a', 0o600);
+        errFd = files.stderr === files.stdout ? outFd : openSync(files.stderr, 'a', 0o600);
+        if (owner) for (const fd of new Set([outFd, errFd])) fchownSync(fd, owner.uid, owner.gid);
+      }
     } catch (err) {
       if (outFd !== undefined) closeSync(outFd);
       this.failBeforeStart(`cannot prepare the task directory ${t.resultDir}: ${(err as Error).message}`);
@@ -124,6 +136,7 @@ export class TaskRun {
       BLANKET_APP_ATTEMPT: String(t.attempt),
       BLANKET_APP_SOCKET: this.settings.socket,
     });
+    if (owner) Object.assign(env, { USER: owner.user, LOGNAME: owner.user, ...(owner.home ? { HOME: owner.home } : {}) });
     // The variables the command's {{NAME}}s read: after everything else, so nothing (a value
     // the worker sets, an inherited variable) can stand in for the submitted value.
     for (const k of Object.keys(env)) if (k.startsWith(VALUE_PREFIX)) delete env[k];
@@ -136,7 +149,7 @@ export class TaskRun {
     let file: string;
     let args: string[];
     try {
-      [file, args] = executorArgv(t.executor, t.command);
+      [file, args] = executorArgv(t.executor, t.command, t.executorArgs);
     } catch (err) {
       return notStarted((err as Error).message);
     }
@@ -154,7 +167,9 @@ export class TaskRun {
     // (40 % of the worker's) and ~45 MB of worker RSS (docs/performance.md).
     let child;
     try {
-      child = spawnWithUmask(this.settings.taskUmask, () => spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true }));
+      child = spawnWithUmask(this.settings.taskUmask, () =>
+        spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true, ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) }),
+      );
     } catch (err) {
       child = undefined;
       this.failBeforeStart(`cannot start ${t.executor}: ${(err as Error).message}`);
@@ -192,7 +207,8 @@ export class TaskRun {
   private failBeforeStart(reason: string): void {
     try {
       mkdirSync(this.task.resultDir, { recursive: true, mode: 0o700 });
-      appendFileSync(logFiles(this.task).stderr, `blanket: ${reason}\n`, { mode: 0o600 });
+      // keep_output = never: the reason is in the task record only.
+      if (this.task.keepOutput !== 'never') appendFileSync(logFiles(this.task).stderr, `blanket: ${reason}\n`, { mode: 0o600 });
     } catch {
       // the reason still reaches the task record
     }

@@ -1,6 +1,7 @@
 // Pure renderers for task types.
 import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
 import { formatDuration } from '../../core/duration.js';
+import { executorLabel } from '../../core/executor.js';
 import { bold, dim, red, table, yellow } from '../style.js';
 
 /** Where a type comes from, short: "bundled", "db", or the file's path with ~ for the home dir. */
@@ -30,13 +31,15 @@ export function renderType(t: TaskTypeInfo): string {
     ['name', bold(t.name)],
     ['description', t.description || '-'],
     ['source', t.source],
-    ['executor', t.executor],
+    ['executor', executorLabel(t.executor, t.executorArgs)],
     ['tags', t.tags.join(', ') || '-'],
     ['timeout', `${t.timeout}s`],
     ['retries', `${t.retries}${t.retries ? ` (backoff from ${formatDuration(t.retryBackoff)})` : ''}`],
     ['priority', String(t.priority)],
     ['max_concurrent', t.maxConcurrent ? String(t.maxConcurrent) : 'unlimited'],
+    ['keep_output', t.keepOutput],
   ];
+  if (t.user !== undefined) rows.push(['user', `${t.user}${t.group !== undefined ? `:${t.group}` : ''}`]);
   if (t.extends) rows.push(['extends', t.extends]);
   if (t.cwd) rows.push(['cwd', t.cwd]);
   const out = [table(rows.map(([k, v]) => [dim(k), v]))];

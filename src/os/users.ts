@@ -1,0 +1,57 @@
+// Users and groups of this machine, for a type's `user`/`group`: /etc/passwd and /etc/group,
+// then getent (NSS: LDAP, sssd) for a name those files do not have.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Account {
+  name: string;
+  id: number;
+  /** Users: their primary group's id. */
+  gid?: number;
+  home?: string;
+}
+
+function fromFile(file: string, name: string): string[] | undefined {
+  try {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[0] === name) return f;
+    }
+  } catch {
+    // no such file here: getent may still know
+  }
+  return undefined;
+}
+
+function fromGetent(db: 'passwd' | 'group', name: string): string[] | undefined {
+  try {
+    return execFileSync('getent', [db, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split(':');
+  } catch {
+    return undefined; // exit 2: not found; or no getent
+  }
+}
+
+/** A user by name, or undefined when this machine has none of that name. */
+export function lookupUser(name: string): Account | undefined {
+  const f = fromFile('/etc/passwd', name) ?? fromGetent('passwd', name);
+  if (!f || f.length < 6 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) return undefined;
+  return { name, id: Number(f[2]), gid: Number(f[3]), home: f[5]! };
+}
+
+/** A group by name, or undefined. */
+export function lookupGroup(name: string): Account | undefined {
+  const f = fromFile('/etc/group', name) ?? fromGetent('group', name);
+  if (!f || f.length < 3 || !/^\d+$/.test(f[2]!)) return undefined;
+  return { name, id: Number(f[2]) };
+}
+
+export function accountExists(kind: 'user' | 'group', name: string): boolean {
+  return (kind === 'user' ? lookupUser(name) : lookupGroup(name)) !== undefined;
+}
+
+/** The daemon can give its tasks another user's ids only as root. */
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
