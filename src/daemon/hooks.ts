@@ -13,6 +13,7 @@ import { isTerminal, type Task } from '../protocol/model.js';
 import type { Logger } from './log.js';
 import { tailLines } from './logs.js';
 import { which } from '../os/which.js';
+import { asUser } from '../os/users.js';
 import { dropOutput, dropsOutput } from './output-policy.js';
 
 /** Hooks running at once; more wait their turn. */
@@ -104,7 +105,7 @@ export class HookRunner {
     const { task } = job;
     let argv: string[];
     let env: NodeJS.ProcessEnv = this.opts.env ?? process.env;
-    let runAs: { uid: number; gid: number } | undefined;
+    let ids: { uid?: number; gid?: number } = {};
     const fields: Record<string, unknown> = { task: task.id, type: task.type, state: task.state };
     if (job.kind === 'hook') {
       const values = hookValues(task, job.hook!, job.tails ?? tails(task));
@@ -120,7 +121,9 @@ export class HookRunner {
       // The type's own hooks run as its tasks do; config's hooks are the daemon owner's.
       const as = job.source === 'type' ? task.runAs : undefined;
       if (as) {
-        runAs = { uid: as.uid, gid: as.gid };
+        const started = asUser(as, HOOK_SHELL, ['-c', command]);
+        argv = [started.file, ...started.args];
+        ids = started.ids;
         env = { ...env, USER: as.user, LOGNAME: as.user, ...(as.home ? { HOME: as.home } : {}) };
         fields.user = as.user;
       }
@@ -160,7 +163,7 @@ export class HookRunner {
       all: true,
       buffer: false,
       reject: false,
-      ...runAs,
+      ...ids,
     });
     this.running.add(child);
     let output = '';

@@ -2,6 +2,7 @@
 // then getent (NSS: LDAP, sssd) for a name those files do not have.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { whichCached } from './which.js';
 
 export interface Account {
   name: string;
@@ -54,4 +55,24 @@ export function accountExists(kind: 'user' | 'group', name: string): boolean {
 /** The daemon can give its tasks another user's ids only as root. */
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export interface AsUser {
+  file: string;
+  args: string[];
+  /** spawn's uid/gid, when the ids are not set by setpriv. */
+  ids: { uid?: number; gid?: number };
+}
+
+/**
+ * How to start `file args` as another user. Node's spawn sets the uid and gid but clears the
+ * supplementary groups (libuv calls setgroups(0) and has no initgroups); util-linux's setpriv,
+ * when on PATH, sets the user's own groups too (--init-groups), at the cost of one more exec.
+ * The working directory is entered before the ids change either way (spawn's chdir; setpriv
+ * inherits it), so a task can start in a directory its user could not reach by path.
+ */
+export function asUser(runAs: { uid: number; gid: number }, file: string, args: string[]): AsUser {
+  const setpriv = whichCached('setpriv');
+  if (setpriv) return { file: setpriv, args: [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--init-groups', '--', file, ...args], ids: {} };
+  return { file, args, ids: { uid: runAs.uid, gid: runAs.gid } };
 }

@@ -9,6 +9,7 @@ import { safeRelativePath } from '../core/tasktype.js';
 import { templateEnv, VALUE_PREFIX } from '../core/template.js';
 import { processStartTime, signalGroup, groupAlive } from '../os/proc.js';
 import { logFiles } from '../os/results.js';
+import { asUser } from '../os/users.js';
 
 export interface RunSettings {
   killGraceMs: number;
@@ -167,9 +168,8 @@ export class TaskRun {
     // (40 % of the worker's) and ~45 MB of worker RSS (docs/performance.md).
     let child;
     try {
-      child = spawnWithUmask(this.settings.taskUmask, () =>
-        spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true, ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) }),
-      );
+      const as = owner ? asUser(owner, file, args) : { file, args, ids: {} };
+      child = spawnWithUmask(this.settings.taskUmask, () => spawn(as.file, as.args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true, ...as.ids }));
     } catch (err) {
       child = undefined;
       this.failBeforeStart(`cannot start ${t.executor}: ${(err as Error).message}`);
