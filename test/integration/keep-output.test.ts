@@ -51,6 +51,9 @@ t.test('output policy', async (t) => {
     await h.waitState(id, ['SUCCESS']);
     t.equal((await h.task(id)).keepOutput, 'always');
     t.equal(await h.ok(['logs', id]), 'out-0\n');
+    const again = (await h.json(['rerun', id, '-e', 'CODE=0'])) as { task: { id: string; keepOutput?: string } };
+    t.equal(again.task.keepOutput, 'always', 'a rerun with new values keeps the policy the task was run with');
+    t.equal((await h.json(['rerun', id])).task.keepOutput, 'always', 'so does a plain rerun');
   });
 
   await t.test('never (an ad-hoc task): nothing written, progress and the exit code still come through', async (t) => {
