@@ -87,6 +87,12 @@ t.test('output policy', async (t) => {
     t.notMatch(r.stdout, /hidden/);
   });
 
+  await t.test('--help and completion offer the policies', async (t) => {
+    t.match(await h.ok(['run', '--help']), /--keep-output=POLICY\s+What to keep of its output/);
+    const r = await h.run(['__complete', 'run', '--keep-output', '']);
+    t.same(r.stdout.split('\n').filter(Boolean), ['always', 'on_failure', 'never']);
+  });
+
   await t.test('a bad policy is a usage error that submits nothing', async (t) => {
     const before = (await h.ok(['ps', '-q', '-n', '1000'])).trim();
     const r = await h.run(['run', '--keep-output', 'sometimes', '--', 'true']);

@@ -50,6 +50,8 @@ t.test('run as another user', { skip: root ? false : 'needs root (only root can 
       'the hook ran as nobody',
     );
     t.match(await h.ok(['show', id]), /user\s+nobody \(uid 65534/);
+    t.match(await h.ok(['types', 'show', 'aspg']), /user\s+postgres:nogroup/);
+    t.match(await h.ok(['types', 'export', 'aspg']), /^user = "postgres"\ngroup = "nogroup"$/m);
   });
 
   await t.test('group sets the gid; the user keeps its supplementary groups where setpriv is', async (t) => {
