@@ -130,7 +130,7 @@ export function renderShow({ task: t, dependents, related, callerEnvNames }: Sho
   rows.push(['tags', t.tags.join(', ') || '-']);
   rows.push(['executor', executorLabel(t.executor, t.executorArgs)]);
   if (t.runAs) rows.push(['user', `${t.runAs.user} (uid ${t.runAs.uid}, gid ${t.runAs.gid}${t.runAs.group ? ` ${t.runAs.group}` : ''})`]);
-  rows.push(['keep output', t.keepOutput ?? 'always']);
+  if (t.keepOutput !== undefined) rows.push(['keep output', t.keepOutput]);
   rows.push(['attempt', `${t.attempt} of ${t.retries + 1}`]);
   rows.push(['timeout', `${t.timeout}s`]);
   rows.push(['created', new Date(t.createdAt).toISOString()]);
