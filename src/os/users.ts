@@ -76,3 +76,34 @@ export function asUser(runAs: { uid: number; gid: number }, file: string, args: 
   if (setpriv) return { file: setpriv, args: [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--init-groups', '--', file, ...args], ids: {} };
   return { file, args, ids: { uid: runAs.uid, gid: runAs.gid } };
 }
+
+/**
+ * Run `fn` in `dir` with the effective ids (and only the group) of `owner`, then return to
+ * ours. For what a root worker writes or reads in the result directory of a task run as
+ * another user: that user owns the directory and could have put a symlink there (to
+ * /etc/shadow, say), so every file operation in it is done with that user's rights, by path
+ * relative to `dir` (entered as root: the user may not be able to reach it by path). Sync
+ * only: nothing else of ours runs meanwhile. Without `owner`, just `fn()`.
+ */
+export function asOwner<T>(owner: { uid: number; gid: number } | undefined, dir: string, fn: () => T): T {
+  if (!owner) return fn();
+  const cwd = process.cwd();
+  const euid = process.geteuid!();
+  const egid = process.getegid!();
+  const groups = process.getgroups!();
+  process.chdir(dir);
+  try {
+    process.setgroups!([owner.gid]);
+    try {
+      process.setegid!(owner.gid);
+      process.seteuid!(owner.uid);
+      return fn();
+    } finally {
+      process.seteuid!(euid);
+      process.setegid!(egid);
+      process.setgroups!(groups);
+    }
+  } finally {
+    process.chdir(cwd);
+  }
+}

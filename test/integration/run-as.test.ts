@@ -54,6 +54,27 @@ t.test('run as another user', { skip: root ? false : 'needs root (only root can 
     t.match(await h.ok(['types', 'export', 'aspg']), /^user = "postgres"\ngroup = "nogroup"$/m);
   });
 
+  await t.test("a symlink the task leaves in its directory never leads blanket's root writes or reads elsewhere", async (t) => {
+    const victim = path.join(h.dir, 'victim');
+    writeFileSync(victim, '99 precious\n', { mode: 0o600 });
+    const plant = ['task.json', 'stdout.log', 'stderr.log', 'conf/in.txt', '.progress'].map((f) => `rm -f ${f}; ln -s ${victim} ${f}`).join('; ');
+    writeFileSync(
+      path.join(h.paths.typesDir, 'sneaky.toml'),
+      `user = "nobody"\nretries = 1\nretry_backoff = "1ms"\ncommand = '''\nif [ "$BLANKET_APP_ATTEMPT" = 1 ]; then ${plant}; exit 1; fi\necho second\n'''\non_failure = "printf '%s' {{OUTPUT}} > hook-out"\n[[files]]\nname = "conf/in.txt"\ncontent = "rendered"\n`,
+    );
+    await waitFor('the type to load', async () => (await h.run(['types', 'show', 'sneaky'])).code === 0);
+    const id = (await h.ok(['run', 'sneaky', '-q'])).trim();
+    const task = await h.waitState(id, ['ERROR', 'SUCCESS']);
+    t.equal(task.attempt, 2, 'the second attempt met the planted links');
+    t.match(task.reason, /cannot prepare the task directory/, 'and could not write through them as the task user');
+    await waitFor('the on_failure hook', () => existsSync(path.join(task.resultDir, 'hook-out')));
+    t.notMatch(readFileSync(path.join(task.resultDir, 'hook-out'), 'utf8'), /precious/, '{{OUTPUT}} did not read through the link');
+    t.notMatch(JSON.stringify(task.progress ?? {}), /precious/, 'nor did progress');
+    t.equal(readFileSync(victim, 'utf8'), '99 precious\n', 'the file the links point to is unchanged (task.json, output, rendered files)');
+    t.equal(statSync(victim).uid, 0, 'and still root');
+    t.equal(statSync(victim).mode & 0o777, 0o600);
+  });
+
   await t.test('group sets the gid; the user keeps its supplementary groups where setpriv is', async (t) => {
     const id = (await h.ok(['run', 'aspg', '-q'])).trim();
     await h.waitState(id, ['SUCCESS']);
