@@ -3,6 +3,7 @@ import { usage } from '../cli/errors.js';
 import { command, type CommandContext, type FlagSpec } from '../cli/spec.js';
 import { BlanketError } from '../protocol/errors.js';
 import type { SubmitParams } from '../protocol/methods.js';
+import type { KeepOutput } from '../protocol/model.js';
 
 const runFlags = {
   env: { kind: 'string', char: 'e', description: 'Environment variable NAME=VALUE (repeatable).', multiple: true, helpValue: 'NAME=VALUE' },
@@ -29,6 +30,12 @@ const runFlags = {
   follow: { kind: 'boolean', char: 'f', description: 'Stream its output live, then exit with its code.' },
   result: { kind: 'string', description: "With --wait/--follow: then print this file from the task's result directory.", helpValue: 'FILE' },
   notify: { kind: 'boolean', description: 'A desktop notification when the task ends (notify-send; the daemon log when there is none).' },
+  'keep-output': {
+    kind: 'string',
+    description: "What to keep of its output (default: the type's keep_output, else always): always; on_failure (removed when it ends SUCCESS); never (not written).",
+    options: ['always', 'on_failure', 'never'],
+    helpValue: 'POLICY',
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 type Ctx = CommandContext<typeof runFlags>;
@@ -46,6 +53,8 @@ blanket's own flags go before it.
 
 --at and --in delay the start: the task waits (ps shows "starts in 9m") and the daemon releases it at that time, with one timer and no polling. Times are read on this machine, in its time zone (TZ). A bare time of day that has passed today means tomorrow; any other time in the past is refused (code BAD_TIME): leave out --at to run now.
 
+--keep-output on_failure removes the output (stdout.log, stderr.log, output.log) of a task that ends SUCCESS; never sends it to /dev/null (progress and the exit code still come through; --follow only waits). logs then says the output was not kept (code OUTPUT_NOT_KEPT).
+
 --after makes the task wait until the given tasks end SUCCESS; when one of them ends ERROR, TIMEDOUT, STOPPED, LOST or SKIPPED (with no retries left), this one ends SKIPPED, and so do the tasks waiting for it. The tasks must exist; one that already succeeded counts as met.`,
   examples: [
     '<%= config.bin %> run echo_task',
@@ -58,6 +67,7 @@ blanket's own flags go before it.
     '<%= config.bin %> run --at "tomorrow 9:00" report -e TITLE=ops',
     '<%= config.bin %> run --after 1sc46g00,1sc46g01 -- make deploy',
     '<%= config.bin %> run --batch tasks.jsonl',
+    '<%= config.bin %> run --keep-output on_failure -- ./nightly.sh',
   ],
   variadic: true,
   args: [{ name: 'type', description: 'Task type name (see blanket types ls).' }],
@@ -96,6 +106,7 @@ blanket's own flags go before it.
       params.callerEnv = captureEnv(process.env);
     }
     if (flags.notify) params.notify = true;
+    if (flags['keep-output'] !== undefined) params.keepOutput = flags['keep-output'] as KeepOutput;
     if (flags.after?.length)
       params.after = flags.after
         .flatMap((a) => a.split(','))
@@ -105,7 +116,7 @@ blanket's own flags go before it.
     if (flags.at !== undefined || flags.in !== undefined) params.notBefore = await notBefore(ctx, flags.at, flags.in);
     const result = await ctx.call('run', params);
     for (const w of result.warnings) ctx.warn(w);
-    if (flags.wait || flags.follow || flags.result !== undefined) return runSync(ctx, result.task.id, flags);
+    if (flags.wait || flags.follow || flags.result !== undefined) return runSync(ctx, result.task.id, { ...flags, follow: flags.follow && result.task.keepOutput !== 'never' });
     const { waitReason } = await import('../core/states.js');
     ctx.output(result, (r) => {
       if (flags.quiet) return r.task.id;

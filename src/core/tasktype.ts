@@ -1,11 +1,11 @@
 // Task-type files: parse, validate with file:line, resolve `extends`.
 import TOML from '@iarna/toml';
-import type { FileSpec, TaskTypeField, TaskTypeInfo, TypeLoadError } from '../protocol/model.js';
+import { KEEP_OUTPUT, type FileSpec, type KeepOutput, type TaskTypeField, type TaskTypeInfo, type TypeLoadError } from '../protocol/model.js';
 import { ENV_NAME } from '../protocol/methods.js';
 import { parseDuration } from './duration.js';
 import { formatRateLimit, parseRateLimit, weightProblem, type RateLimit } from './dispatch.js';
 import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
-import { unknownExecutor } from './executor.js';
+import { commandShell, executorListShell, PROGRAM, unknownExecutor } from './executor.js';
 import { placementProblems, scan, TemplateError } from './template.js';
 
 export const DEFAULT_TIMEOUT = 3600;
@@ -18,8 +18,12 @@ export interface TypeDraft {
   description?: string;
   documentation?: string;
   tags?: string[];
-  executor?: string;
+  /** A program name, or [PROGRAM, ARGS…]. */
+  executor?: string | string[];
   command?: string;
+  keepOutput?: KeepOutput;
+  user?: string;
+  group?: string;
   timeout?: number;
   retries?: number;
   retryBackoff?: number;
@@ -58,8 +62,17 @@ const KNOWN = new Set([
   'environment',
   'combined_output',
   'allow_raw',
+  'keep_output',
+  'user',
+  'group',
   ...HOOK_NAMES,
 ]);
+
+/** A user or group name as type files may give them. */
+export const ACCOUNT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
+
+/** Whether a user or group exists (the daemon passes one that reads the system's; pure code never looks). */
+export type AccountLookup = (kind: 'user' | 'group', name: string) => boolean;
 
 export class TypeFileError extends Error {
   constructor(readonly errors: TypeLoadError[]) {
@@ -85,7 +98,7 @@ function lineOf(text: string, key: string, nth = 0): number | undefined {
 }
 
 /** Parse one task-type file. Throws TypeFileError with every problem found. */
-export function parseTypeFile(name: string, source: string, text: string): TypeDraft {
+export function parseTypeFile(name: string, source: string, text: string, accounts?: AccountLookup): TypeDraft {
   let doc: Record<string, unknown>;
   try {
     doc = TOML.parse(text) as Record<string, unknown>;
@@ -96,11 +109,11 @@ export function parseTypeFile(name: string, source: string, text: string): TypeD
       { file: source, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${first.replace(/ at row \d+, col \d+, pos \d+:?$/, '')}` },
     ]);
   }
-  return typeFromDoc(name, source, doc, text);
+  return typeFromDoc(name, source, doc, text, accounts);
 }
 
 /** A type given as JSON (the fields of a TOML file, as one object): `types add`, `types export --format json`. */
-export function parseTypeJson(name: string, source: string, text: string): TypeDraft {
+export function parseTypeJson(name: string, source: string, text: string, accounts?: AccountLookup): TypeDraft {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -108,15 +121,15 @@ export function parseTypeJson(name: string, source: string, text: string): TypeD
     throw new TypeFileError([{ file: source, message: `invalid JSON: ${(err as Error).message}` }]);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeFileError([{ file: source, message: 'a type in JSON must be an object of its fields' }]);
-  return typeFromDoc(name, source, doc as Record<string, unknown>, '');
+  return typeFromDoc(name, source, doc as Record<string, unknown>, '', accounts);
 }
 
 /** Either format: JSON when it looks like a JSON object, else TOML. */
-export function parseTypeText(name: string, source: string, text: string): TypeDraft {
-  return text.trimStart().startsWith('{') ? parseTypeJson(name, source, text) : parseTypeFile(name, source, text);
+export function parseTypeText(name: string, source: string, text: string, accounts?: AccountLookup): TypeDraft {
+  return text.trimStart().startsWith('{') ? parseTypeJson(name, source, text, accounts) : parseTypeFile(name, source, text, accounts);
 }
 
-function typeFromDoc(name: string, source: string, doc: Record<string, unknown>, text: string): TypeDraft {
+function typeFromDoc(name: string, source: string, doc: Record<string, unknown>, text: string, accounts?: AccountLookup): TypeDraft {
   const errors: TypeLoadError[] = [];
   const bad = (field: string, message: string, line = lineOf(text, field.split('.').pop()!)) =>
     errors.push({ file: source, ...(line ? { line } : {}), message: `${field}: ${message}` });
@@ -138,7 +151,7 @@ function typeFromDoc(name: string, source: string, doc: Record<string, unknown>,
   };
   str('description', 'description');
   str('documentation', 'documentation');
-  str('executor', 'executor');
+  if (!Array.isArray(doc.executor)) str('executor', 'executor');
   str('command', 'command');
   str('cwd', 'cwd');
   str('extends', 'extends');
@@ -170,9 +183,27 @@ function typeFromDoc(name: string, source: string, doc: Record<string, unknown>,
     if (problem) bad(h, problem);
     else (draft.hooks ??= {})[h] = doc[h] as string;
   }
-  if (doc.executor !== undefined && typeof doc.executor === 'string' && !/^[^\s'"`$;|&<>]+$/.test(doc.executor)) {
+  if (doc.executor !== undefined && typeof doc.executor === 'string' && !PROGRAM.test(doc.executor)) {
     bad('executor', 'must be a program name or path without spaces or shell characters');
   } else if (typeof doc.executor === 'string' && unknownExecutor(doc.executor)) bad('executor', unknownExecutor(doc.executor)!);
+  else if (Array.isArray(doc.executor)) {
+    const r = executorListShell(doc.executor);
+    if ('problem' in r) bad('executor', r.problem);
+    else draft.executor = doc.executor as string[];
+  }
+  if (doc.keep_output !== undefined) {
+    if (typeof doc.keep_output !== 'string' || !(KEEP_OUTPUT as readonly string[]).includes(doc.keep_output))
+      bad('keep_output', `must be one of ${KEEP_OUTPUT.map((k) => `"${k}"`).join(', ')}`);
+    else draft.keepOutput = doc.keep_output as KeepOutput;
+  }
+  for (const kind of ['user', 'group'] as const) {
+    const v = doc[kind];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !ACCOUNT_NAME.test(v)) bad(kind, `must be a ${kind} name (letters, digits, _ . -)`);
+    else if (accounts && !accounts(kind, v)) bad(kind, `no ${kind} named "${v}" on this machine (getent ${kind === 'user' ? 'passwd' : 'group'} ${v} finds none)`);
+    else draft[kind] = v;
+  }
+  if (doc.group !== undefined && doc.user === undefined) bad('group', 'needs a user: set user = "NAME" too (group alone changes nothing)');
   if (doc.retry_backoff !== undefined) {
     const ms = typeof doc.retry_backoff === 'string' || typeof doc.retry_backoff === 'number' ? parseDuration(doc.retry_backoff) : undefined;
     if (ms === undefined) bad('retry_backoff', 'must be a duration such as "10s", "1m30s" or a number of seconds');
@@ -262,9 +293,11 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
   const pick = <K extends keyof TypeDraft>(k: K): TypeDraft[K] | undefined => chain.find((d) => d[k] !== undefined)?.[k];
   const command = pick('command');
   if (command === undefined) throw new TypeFileError([{ file: draft.source, message: 'command: missing (every type needs a command, its own or inherited with extends)' }]);
-  const executor = pick('executor') ?? 'bash';
-  const placement = placementProblems(command, executor);
-  if (placement.length) throw new TypeFileError(placement.map((e) => ({ file: draft.source, message: `command (executor ${executor}): ${e.message}` })));
+  const exec = pick('executor') ?? 'bash';
+  const [executor, executorArgs] = Array.isArray(exec) ? [exec[0]!, exec.slice(1)] : [exec, undefined];
+  const shell = commandShell(executor, executorArgs);
+  const placement = placementProblems(command, shell);
+  if (placement.length) throw new TypeFileError(placement.map((e) => ({ file: draft.source, message: `command (executor ${shell}): ${e.message}` })));
   const env = { default: new Map<string, TaskTypeField>(), required: new Map<string, TaskTypeField>(), optional: new Map<string, TaskTypeField>() };
   for (const d of chain.slice().reverse()) {
     for (const sec of ['default', 'required', 'optional'] as const) {
@@ -286,6 +319,7 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
     retryBackoff: pick('retryBackoff') ?? 10_000,
     priority: pick('priority') ?? 0,
     maxConcurrent: pick('maxConcurrent') ?? 0,
+    keepOutput: pick('keepOutput') ?? 'always',
     files: pick('files') ?? [],
     combinedOutput: pick('combinedOutput') ?? false,
     environment: { default: [...env.default.values()], required: [...env.required.values()], optional: [...env.optional.values()] },
@@ -297,6 +331,13 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
   if (rateLimit !== undefined) info.rateLimit = rateLimit;
   const weight = pick('weight');
   if (weight !== undefined) info.weight = weight;
+  if (executorArgs !== undefined) info.executorArgs = executorArgs;
+  // user and group go together: a child's user does not take its parent's group.
+  const owner = chain.find((d) => d.user !== undefined);
+  if (owner) {
+    info.user = owner.user!;
+    if (owner.group !== undefined) info.group = owner.group;
+  }
   const hooks: HookSet = {};
   for (const h of HOOK_NAMES) {
     const v = chain.find((d) => d.hooks?.[h] !== undefined)?.hooks?.[h];
@@ -315,7 +356,7 @@ export function resolveType(draft: TypeDraft, lookup: (name: string) => TypeDraf
 export function typeToDoc(t: TaskTypeInfo): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
   if (t.description) doc.description = t.description;
-  doc.executor = t.executor;
+  doc.executor = t.executorArgs ? [t.executor, ...t.executorArgs] : t.executor;
   if (t.tags.length) doc.tags = t.tags;
   doc.command = t.command;
   doc.timeout = t.timeout;
@@ -325,6 +366,9 @@ export function typeToDoc(t: TaskTypeInfo): Record<string, unknown> {
   doc.max_concurrent = t.maxConcurrent;
   if (t.rateLimit) doc.rate_limit = formatRateLimit(t.rateLimit);
   if (t.weight !== undefined) doc.weight = t.weight;
+  if (t.keepOutput !== 'always') doc.keep_output = t.keepOutput;
+  if (t.user !== undefined) doc.user = t.user;
+  if (t.group !== undefined) doc.group = t.group;
   if (t.cwd !== undefined) doc.cwd = t.cwd;
   if (t.combinedOutput) doc.combined_output = true;
   if (t.allowRaw) doc.allow_raw = true;

@@ -1,6 +1,7 @@
 // Every task change goes through here: the store applies it (one batch),
 // then subscribers hear of it, finished tasks get their task.json, idle
 // workers are woken, and the one not-before timer is re-armed.
+import { constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isTerminal, type Task } from '../protocol/model.js';
@@ -116,7 +117,9 @@ export class Engine {
 
   private async archive(task: Task): Promise<void> {
     try {
-      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(withoutCallerEnv(task), null, 2) + '\n', { mode: 0o600 }); // it holds the task's env
+      // Never through a symlink or into a FIFO: a task run as another user owns the directory.
+      const flag = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+      await writeFile(path.join(task.resultDir, 'task.json'), JSON.stringify(withoutCallerEnv(task), null, 2) + '\n', { mode: 0o600, flag }); // it holds the task's env
     } catch (err) {
       // A task that never ran may have no result dir; that is fine.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn('cannot write task.json', { task: task.id, err: String(err) });

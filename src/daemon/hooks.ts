@@ -13,6 +13,8 @@ import { isTerminal, type Task } from '../protocol/model.js';
 import type { Logger } from './log.js';
 import { tailLines } from './logs.js';
 import { which } from '../os/which.js';
+import { asUser } from '../os/users.js';
+import { dropOutput, dropsOutput } from './output-policy.js';
 
 /** Hooks running at once; more wait their turn. */
 const MAX_RUNNING = 4;
@@ -43,6 +45,15 @@ interface Job {
   hook?: HookName;
   source?: 'type' | 'config';
   template?: string;
+  /** {{OUTPUT}} and {{STDERR}}, read when it ended: its log files are removed right after (keep_output = on_failure). */
+  tails?: { output: string; stderr: string };
+}
+
+function tails(task: Task): { output: string; stderr: string } {
+  return {
+    output: tail(path.join(task.resultDir, task.combinedOutput ? 'output.log' : 'stdout.log')),
+    stderr: task.combinedOutput ? '' : tail(path.join(task.resultDir, 'stderr.log')),
+  };
 }
 
 function tail(file: string): string {
@@ -66,11 +77,13 @@ export class HookRunner {
   changed(task: Task, from: string | null): void {
     if (this.closed || !isTerminal(task.state) || from === task.state) return;
     const state = task.state;
+    let kept: Job['tails'];
+    const read = () => (dropsOutput(task) ? (kept ??= tails(task)) : undefined);
     for (const hook of hooksFor(state)) {
       const own = task.hooks?.[hook];
-      if (own) this.push({ task, kind: 'hook', hook, source: 'type', template: own });
+      if (own) this.push({ task, kind: 'hook', hook, source: 'type', template: own, tails: read() });
       const global = this.opts.global[hook];
-      if (global) this.push({ task, kind: 'hook', hook, source: 'config', template: global });
+      if (global) this.push({ task, kind: 'hook', hook, source: 'config', template: global, tails: read() });
     }
     if (task.notify) this.push({ task, kind: 'notify' });
     this.pump();
@@ -92,13 +105,10 @@ export class HookRunner {
     const { task } = job;
     let argv: string[];
     let env: NodeJS.ProcessEnv = this.opts.env ?? process.env;
+    let ids: { uid?: number; gid?: number } = {};
     const fields: Record<string, unknown> = { task: task.id, type: task.type, state: task.state };
     if (job.kind === 'hook') {
-      const outFile = task.combinedOutput ? 'output.log' : 'stdout.log';
-      const values = hookValues(task, job.hook!, {
-        output: tail(path.join(task.resultDir, outFile)),
-        stderr: task.combinedOutput ? '' : tail(path.join(task.resultDir, 'stderr.log')),
-      });
+      const values = hookValues(task, job.hook!, job.tails ?? tails(task));
       let command: string;
       try {
         command = renderHook(job.template!, values);
@@ -108,6 +118,15 @@ export class HookRunner {
       }
       argv = [HOOK_SHELL, '-c', command];
       env = { ...env, ...hookEnv(values) };
+      // The type's own hooks run as its tasks do; config's hooks are the daemon owner's.
+      const as = job.source === 'type' ? task.runAs : undefined;
+      if (as) {
+        const started = asUser(as, HOOK_SHELL, ['-c', command]);
+        argv = [started.file, ...started.args];
+        ids = started.ids;
+        env = { ...env, USER: as.user, LOGNAME: as.user, ...(as.home ? { HOME: as.home } : {}) };
+        fields.user = as.user;
+      }
       Object.assign(fields, { hook: job.hook, source: job.source, command });
     } else {
       const n = notification(task);
@@ -144,6 +163,7 @@ export class HookRunner {
       all: true,
       buffer: false,
       reject: false,
+      ...ids,
     });
     this.running.add(child);
     let output = '';
@@ -261,6 +281,11 @@ export function watchEndings(events: { on(l: (e: DaemonEvent) => void): () => vo
       ...(t.reason ? { reason: t.reason } : {}),
     });
     runner.changed(t, e.from);
+    try {
+      dropOutput(t);
+    } catch (err) {
+      opts.log.warn('output could not be removed (keep_output = on_failure)', { task: t.id, err: (err as Error).message });
+    }
   });
   return runner;
 }

@@ -1,7 +1,7 @@
 // Reading task output: the last N lines, pages of bytes, and following a file as it grows
 // (file-change events, with a stat-polling fallback where there are none). What the daemon
 // reads for a client is read asynchronously in bounded chunks, so a big file never stalls it.
-import { closeSync, openSync, readSync, statSync, watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** The most bytes of output one `logs` reply or `log` event carries. */
@@ -70,12 +70,13 @@ export async function readPage(fh: FileHandle, offset: number, limit: number): P
 export function tailLines(file: string, lines: number, maxBytes = 64 * 1024 * 1024): { text: string; size: number } {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Never through a symlink, nor blocking on a FIFO: a task run as another user owns the directory.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch {
     return { text: '', size: 0 };
   }
   try {
-    const size = statSync(file).size;
+    const size = fstatSync(fd).size;
     if (lines === 0) return { text: '', size };
     const chunks: Buffer[] = [];
     let pos = size;

@@ -2,13 +2,15 @@
 // command and files. Every check happens before anything is written.
 import { BlanketError, closest } from '../protocol/errors.js';
 import type { SubmitParams } from '../protocol/methods.js';
-import type { Task } from '../protocol/model.js';
-import { executorTag, unknownExecutor } from '../core/executor.js';
+import type { RunAs, Task } from '../protocol/model.js';
+import type { TaskTypeInfo } from '../protocol/model.js';
+import { commandShell, executorListShell, executorTag, unknownExecutor } from '../core/executor.js';
 import { render, TemplateError, VALUE_PREFIX } from '../core/template.js';
 import type { Daemon } from './context.js';
 import { resolveIds } from './resolve.js';
 import type { TaskDraft } from './store/store.js';
 import { whichCached } from '../os/which.js';
+import { isRoot, lookupGroup, lookupUser } from '../os/users.js';
 import { canRun } from './workers/registry.js';
 
 export interface Prepared {
@@ -50,18 +52,20 @@ export async function prepare(daemon: Pick<Daemon, 'types' | 'store' | 'now'>, p
       details: { missing },
     });
   }
-  const unknown = unknownExecutor(type.executor);
+  const listed = type.executorArgs ? executorListShell([type.executor, ...type.executorArgs]) : undefined;
+  const unknown = listed ? ('problem' in listed ? listed.problem : undefined) : unknownExecutor(type.executor);
   if (unknown) throw new BlanketError('TYPE_INVALID', `${type.name}: ${unknown}`, { hint: `set executor in ${type.source}` });
   if (!whichCached(type.executor)) {
     throw new BlanketError('EXECUTOR_MISSING', `the executor "${type.executor}" of type ${type.name} is not on PATH`, {
       hint: `install ${type.executor}, or set executor in ${type.source}`,
     });
   }
+  const runAs = type.user !== undefined ? runAsOf(type) : undefined;
   const vars = { ...env };
   for (const f of type.environment.optional) if (!Object.hasOwn(vars, f.name)) vars[f.name] = '';
   let command: string;
   try {
-    command = render(type.command, vars, type.executor);
+    command = render(type.command, vars, commandShell(type.executor, type.executorArgs));
   } catch (err) {
     if (err instanceof TemplateError) throw new BlanketError('TEMPLATE', `${type.name}: ${err.message}`);
     throw err;
@@ -78,6 +82,7 @@ export async function prepare(daemon: Pick<Daemon, 'types' | 'store' | 'now'>, p
     executor: type.executor,
     command,
     files,
+    keepOutput: p.keepOutput ?? type.keepOutput,
     timeout: p.timeout ?? type.timeout,
     retries: p.retries ?? type.retries,
     retryBackoff: type.retryBackoff,
@@ -92,7 +97,43 @@ export async function prepare(daemon: Pick<Daemon, 'types' | 'store' | 'now'>, p
   if (type.combinedOutput) draft.combinedOutput = true;
   if (type.hooks) draft.hooks = { ...type.hooks };
   if (p.notify) draft.notify = true;
+  if (type.executorArgs) draft.executorArgs = [...type.executorArgs];
+  if (runAs) draft.runAs = runAs;
   return { draft, warnings: type.error ? [`type ${type.name} has errors in its file; the last good version was used:\n${type.error}`] : [] };
+}
+
+/** The ids a type's `user`/`group` run as: refused unless the daemon is root and both exist now. */
+function runAsOf(type: TaskTypeInfo): RunAs {
+  if (!isRoot()) {
+    throw new BlanketError(
+      'RUN_AS_NOT_ROOT',
+      `type ${type.name} runs its tasks as user ${type.user}, which only a daemon running as root can do (this one runs as uid ${process.getuid?.()})`,
+      {
+        hint: `run the daemon as root, or remove user = "${type.user}" from ${type.source} to run tasks as the daemon's user`,
+        details: { type: type.name, user: type.user },
+      },
+    );
+  }
+  const user = lookupUser(type.user!);
+  if (!user) {
+    throw new BlanketError('UNKNOWN_USER', `type ${type.name}: no user named "${type.user}" on this machine`, {
+      hint: `create the user, or change user in ${type.source} (getent passwd lists users)`,
+      details: { type: type.name, user: type.user },
+    });
+  }
+  const runAs: RunAs = { user: user.name, uid: user.id, gid: user.gid!, ...(user.home ? { home: user.home } : {}) };
+  if (type.group !== undefined) {
+    const group = lookupGroup(type.group);
+    if (!group) {
+      throw new BlanketError('UNKNOWN_GROUP', `type ${type.name}: no group named "${type.group}" on this machine`, {
+        hint: `create the group, or change group in ${type.source} (getent group lists groups)`,
+        details: { type: type.name, group: type.group },
+      });
+    }
+    runAs.group = group.name;
+    runAs.gid = group.id;
+  }
+  return runAs;
 }
 
 export async function submit(daemon: Daemon, drafts: TaskDraft[]): Promise<Task[]> {

@@ -43,6 +43,14 @@ export const ERRORS = {
   TASK_REMOVED: { rpc: 1021, user: true },
   /** The daemon's store (PostgreSQL) cannot be reached: down, restarting, a wrong password or database. Nothing was changed. */
   STORE_UNAVAILABLE: { rpc: 1022, user: true },
+  /** A type with `user` submitted to a daemon that is not root (only root can run a process as another user). */
+  RUN_AS_NOT_ROOT: { rpc: 1023, user: true },
+  /** A type's `user` names no user of this machine. */
+  UNKNOWN_USER: { rpc: 1024, user: true },
+  /** A type's `group` names no group of this machine. */
+  UNKNOWN_GROUP: { rpc: 1025, user: true },
+  /** logs of a task whose output was not kept (keep_output = never, or on_failure and it succeeded). */
+  OUTPUT_NOT_KEPT: { rpc: 1026, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

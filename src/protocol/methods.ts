@@ -4,6 +4,7 @@
 import { any, arr, bool, int, literal, nullable, num, obj, opt, record, str, type Infer, type Schema } from './schema.js';
 import {
   CATCH_UP_POLICIES,
+  KEEP_OUTPUT,
   OVERLAP_POLICIES,
   STATES,
   type ScheduleInfo,
@@ -43,6 +44,8 @@ export const submitParams = obj({
   /** The process's base environment instead of the worker's (run -- sends the CLI's). */
   callerEnv: opt(callerEnv),
   notify: opt(bool),
+  /** Overrides the type's keep_output. */
+  keepOutput: opt(literal(...KEEP_OUTPUT)),
 });
 export type SubmitParams = Infer<typeof submitParams>;
 

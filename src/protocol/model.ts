@@ -47,9 +47,15 @@ export interface Task {
   /** Capabilities a worker must have (a subset of its tags). */
   tags: string[];
   executor: string;
+  /** executor = [PROGRAM, ARGS…]: the arguments before the command (absent: the known executor's own flags). */
+  executorArgs?: string[];
   /** The rendered command, exactly as the executor will receive it. */
   command: string;
   files: FileSpec[];
+  /** What is kept of its output (absent, in tasks older than the field: always). */
+  keepOutput?: KeepOutput;
+  /** The type's `user`/`group`: the process and its type's hooks run with these ids (resolved at submit). */
+  runAs?: RunAs;
   /** Working directory: absolute, or relative to resultDir; absent: resultDir. Ad-hoc tasks get the submitter's. */
   cwd?: string;
   /**
@@ -104,6 +110,20 @@ export interface Task {
   notify?: boolean;
 }
 
+/** keep_output: always; on_failure (a task that ends SUCCESS has its output removed); never (not written). */
+export const KEEP_OUTPUT = ['always', 'on_failure', 'never'] as const;
+export type KeepOutput = (typeof KEEP_OUTPUT)[number];
+
+export interface RunAs {
+  user: string;
+  uid: number;
+  gid: number;
+  /** The group named by the type; absent: the user's own. */
+  group?: string;
+  /** The user's home directory (HOME for the process). */
+  home?: string;
+}
+
 export interface TaskTypeField {
   name: string;
   value?: string;
@@ -116,6 +136,8 @@ export interface TaskTypeInfo {
   source: string;
   tags: string[];
   executor: string;
+  /** executor = [PROGRAM, ARGS…]: the arguments before the command. */
+  executorArgs?: string[];
   command: string;
   timeout: number;
   retries: number;
@@ -126,6 +148,10 @@ export interface TaskTypeInfo {
   rateLimit?: { count: number; windowMs: number };
   /** weight: its fair share among types of equal priority (absent: 1). */
   weight?: number;
+  keepOutput: KeepOutput;
+  /** Run its tasks and hooks as this user (and group): the daemon must run as root. */
+  user?: string;
+  group?: string;
   cwd?: string;
   files: FileSpec[];
   extends?: string;

@@ -1,6 +1,6 @@
 // One task's process: result dir, files, output straight to files, its own
 // process group, timeout and kill escalation, output cap, progress file.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, appendFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { chownSync, closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, appendFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Task } from '../protocol/model.js';
@@ -9,6 +9,7 @@ import { safeRelativePath } from '../core/tasktype.js';
 import { templateEnv, VALUE_PREFIX } from '../core/template.js';
 import { processStartTime, signalGroup, groupAlive } from '../os/proc.js';
 import { logFiles } from '../os/results.js';
+import { asOwner, asUser } from '../os/users.js';
 
 export interface RunSettings {
   killGraceMs: number;
@@ -94,17 +95,32 @@ export class TaskRun {
     const files = logFiles(t);
     let outFd: number | undefined;
     let errFd: number | undefined;
+    const owner = t.runAs;
     try {
       // Private whatever the umask: rendered files and output may hold the task's env.
       mkdirSync(t.resultDir, { recursive: true, mode: 0o700 });
-      for (const f of t.files) {
-        if (!safeRelativePath(f.name)) throw new Error(`file name ${JSON.stringify(f.name)} escapes the task directory`);
-        const target = path.join(t.resultDir, f.name);
-        mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-        writeFileSync(target, f.content, { mode: 0o600 });
-      }
-      outFd = openSync(files.stdout, 'a', 0o600);
-      errFd = files.stderr === files.stdout ? outFd : openSync(files.stderr, 'a', 0o600);
+      // A task run as another user owns its directory (still 0700), and what is written for it
+      // is written with its rights (asOwner), so a symlink it left there leads nowhere it could not go.
+      if (owner) chownSync(t.resultDir, owner.uid, owner.gid);
+      const at = this.at;
+      [outFd, errFd] = asOwner(owner, t.resultDir, (): [number, number] => {
+        for (const f of t.files) {
+          if (!safeRelativePath(f.name)) throw new Error(`file name ${JSON.stringify(f.name)} escapes the task directory`);
+          const target = at(f.name);
+          mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+          writeFileSync(target, f.content, { mode: 0o600 });
+        }
+        // never: not written at all; progress (.progress) and the exit status still come through.
+        if (t.keepOutput === 'never') return [openSync('/dev/null', 'a'), -1];
+        const out = openSync(at(path.basename(files.stdout)), 'a', 0o600);
+        try {
+          return [out, files.stderr === files.stdout ? out : openSync(at(path.basename(files.stderr)), 'a', 0o600)];
+        } catch (err) {
+          closeSync(out);
+          throw err;
+        }
+      });
+      if (errFd === -1) errFd = outFd;
     } catch (err) {
       if (outFd !== undefined) closeSync(outFd);
       this.failBeforeStart(`cannot prepare the task directory ${t.resultDir}: ${(err as Error).message}`);
@@ -124,6 +140,7 @@ export class TaskRun {
       BLANKET_APP_ATTEMPT: String(t.attempt),
       BLANKET_APP_SOCKET: this.settings.socket,
     });
+    if (owner) Object.assign(env, { USER: owner.user, LOGNAME: owner.user, ...(owner.home ? { HOME: owner.home } : {}) });
     // The variables the command's {{NAME}}s read: after everything else, so nothing (a value
     // the worker sets, an inherited variable) can stand in for the submitted value.
     for (const k of Object.keys(env)) if (k.startsWith(VALUE_PREFIX)) delete env[k];
@@ -136,7 +153,7 @@ export class TaskRun {
     let file: string;
     let args: string[];
     try {
-      [file, args] = executorArgv(t.executor, t.command);
+      [file, args] = executorArgv(t.executor, t.command, t.executorArgs);
     } catch (err) {
       return notStarted((err as Error).message);
     }
@@ -154,7 +171,8 @@ export class TaskRun {
     // (40 % of the worker's) and ~45 MB of worker RSS (docs/performance.md).
     let child;
     try {
-      child = spawnWithUmask(this.settings.taskUmask, () => spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true }));
+      const as = owner ? asUser(owner, file, args) : { file, args, ids: {} };
+      child = spawnWithUmask(this.settings.taskUmask, () => spawn(as.file, as.args, { cwd, env, detached: true, stdio: ['ignore', outFd, errFd], windowsHide: true, ...as.ids }));
     } catch (err) {
       child = undefined;
       this.failBeforeStart(`cannot start ${t.executor}: ${(err as Error).message}`);
@@ -189,10 +207,16 @@ export class TaskRun {
     this.finish(report);
   }
 
+  /** A file of the result directory: relative (asOwner is in it) for a task run as another user. */
+  private at = (name: string): string => (this.task.runAs ? name : path.join(this.task.resultDir, name));
+
   private failBeforeStart(reason: string): void {
     try {
       mkdirSync(this.task.resultDir, { recursive: true, mode: 0o700 });
-      appendFileSync(logFiles(this.task).stderr, `blanket: ${reason}\n`, { mode: 0o600 });
+      // keep_output = never: the reason is in the task record only.
+      if (this.task.keepOutput !== 'never') {
+        asOwner(this.task.runAs, this.task.resultDir, () => appendFileSync(this.at(path.basename(logFiles(this.task).stderr)), `blanket: ${reason}\n`, { mode: 0o600 }));
+      }
     } catch {
       // the reason still reaches the task record
     }
@@ -234,7 +258,7 @@ export class TaskRun {
   private readProgress(): void {
     let text: string;
     try {
-      text = readFileSync(path.join(this.task.resultDir, '.progress'), 'utf8');
+      text = asOwner(this.task.runAs, this.task.resultDir, () => readFileSync(this.at('.progress'), 'utf8'));
     } catch {
       return;
     }
@@ -250,12 +274,15 @@ export class TaskRun {
     const cap = this.settings.maxOutputBytes;
     const files = logFiles(this.task);
     const marker = truncationMarker(cap);
-    for (const f of new Set([files.stdout, files.stderr])) {
+    for (const full of new Set([files.stdout, files.stderr])) {
+      const f = this.at(path.basename(full));
       try {
-        const size = statSync(f).size;
-        if (size <= cap + Buffer.byteLength(marker)) continue;
-        truncateSync(f, cap);
-        appendFileSync(f, marker);
+        asOwner(this.task.runAs, this.task.resultDir, () => {
+          const size = statSync(f).size;
+          if (size <= cap + Buffer.byteLength(marker)) return;
+          truncateSync(f, cap);
+          appendFileSync(f, marker);
+        });
       } catch {
         // not there (yet)
       }

@@ -2,6 +2,7 @@
 import type { PsSections, ShowResult } from '../../protocol/methods.js';
 import type { State, Task } from '../../protocol/model.js';
 import { formatDuration } from '../../core/duration.js';
+import { executorLabel } from '../../core/executor.js';
 import { waitReason } from '../../core/states.js';
 import { bold, cyan, dim, green, red, table, yellow } from '../style.js';
 
@@ -127,7 +128,9 @@ export function renderShow({ task: t, dependents, related, callerEnvNames, waiti
   if (t.label !== undefined) rows.push(['label', t.label]);
   rows.push(['priority', String(t.priority)]);
   rows.push(['tags', t.tags.join(', ') || '-']);
-  rows.push(['executor', t.executor]);
+  rows.push(['executor', executorLabel(t.executor, t.executorArgs)]);
+  if (t.runAs) rows.push(['user', `${t.runAs.user} (uid ${t.runAs.uid}, gid ${t.runAs.gid}${t.runAs.group ? ` ${t.runAs.group}` : ''})`]);
+  if (t.keepOutput !== undefined) rows.push(['keep output', t.keepOutput]);
   rows.push(['attempt', `${t.attempt} of ${t.retries + 1}`]);
   rows.push(['timeout', `${t.timeout}s`]);
   rows.push(['created', new Date(t.createdAt).toISOString()]);

@@ -2,6 +2,7 @@
 import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
 import { formatDuration } from '../../core/duration.js';
 import { formatRateLimit } from '../../core/dispatch.js';
+import { executorLabel } from '../../core/executor.js';
 import { bold, dim, red, table, yellow } from '../style.js';
 
 /** Where a type comes from, short: "bundled", "db", or the file's path with ~ for the home dir. */
@@ -31,7 +32,7 @@ export function renderType(t: TaskTypeInfo): string {
     ['name', bold(t.name)],
     ['description', t.description || '-'],
     ['source', t.source],
-    ['executor', t.executor],
+    ['executor', executorLabel(t.executor, t.executorArgs)],
     ['tags', t.tags.join(', ') || '-'],
     ['timeout', `${t.timeout}s`],
     ['retries', `${t.retries}${t.retries ? ` (backoff from ${formatDuration(t.retryBackoff)})` : ''}`],
@@ -39,7 +40,9 @@ export function renderType(t: TaskTypeInfo): string {
     ['max_concurrent', t.maxConcurrent ? String(t.maxConcurrent) : 'unlimited'],
     ['rate_limit', t.rateLimit ? `${formatRateLimit(t.rateLimit)} (at most ${t.rateLimit.count} start in any ${formatDuration(t.rateLimit.windowMs)})` : 'none'],
     ['weight', String(t.weight ?? 1)],
+    ['keep_output', t.keepOutput],
   ];
+  if (t.user !== undefined) rows.push(['user', `${t.user}${t.group !== undefined ? `:${t.group}` : ''}`]);
   if (t.extends) rows.push(['extends', t.extends]);
   if (t.cwd) rows.push(['cwd', t.cwd]);
   const out = [table(rows.map(([k, v]) => [dim(k), v]))];

@@ -4,6 +4,7 @@ import { logFiles } from '../../os/results.js';
 import type { Handler } from '../context.js';
 import { LOG_PAGE_MAX, openLog, readPage, tailOffset } from '../logs.js';
 import { resolveId } from '../resolve.js';
+import { assertOutputKept } from '../output-policy.js';
 
 export function logFile(task: Task, stream: 'stdout' | 'stderr' | 'output' | undefined): string {
   const files = logFiles(task);
@@ -19,6 +20,7 @@ export const logs: Handler<'logs'> = async (params, { daemon }) => {
     throw new BlanketError('INVALID_PARAMS', 'logs: give lines (a tail) or offset (a page), not both', { hint: 'ask for the tail with lines, then page on with offset = next' });
   }
   const task = (await daemon.store.get(await resolveId(daemon.store, params.id)))!;
+  assertOutputKept(task);
   const path = logFile(task, params.stream);
   const limit = Math.min(params.limit ?? LOG_PAGE_MAX, LOG_PAGE_MAX);
   const fh = await openLog(path);

@@ -27,6 +27,7 @@ export const rerun: Handler<'rerun'> = async (params, { daemon }) => {
       ...(old.cwd !== undefined ? { cwd: old.cwd } : {}),
       ...(old.callerEnv !== undefined ? { callerEnv: old.callerEnv } : {}),
       ...(old.notify ? { notify: true } : {}),
+      ...(old.keepOutput !== undefined ? { keepOutput: old.keepOutput } : {}),
     }));
   }
   const [task] = await submit(daemon, [draft]);

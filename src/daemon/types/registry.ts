@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'no
 import path from 'node:path';
 import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
 import { parseTypeFile, parseTypeText, resolveType, TypeFileError, type TypeDraft } from '../../core/tasktype.js';
+import { accountExists } from '../../os/users.js';
 import type { StoredType } from '../store/store.js';
 
 export const STORED_PREFIX = 'db:';
@@ -72,7 +73,7 @@ export class TypeRegistry {
       throw err;
     }
     try {
-      const draft = parseTypeFile(name, file, text);
+      const draft = parseTypeFile(name, file, text, accountExists);
       const current = this.drafts.get(name);
       // A file in a later dir overrides; an earlier dir's file does not displace it.
       if (current && current.source !== file && this.rank(current.source) > this.rank(file)) return [];
@@ -130,7 +131,7 @@ export class TypeRegistry {
     for (const e of [...this.fileErrors.keys()]) if (e.startsWith(STORED_PREFIX)) this.fileErrors.delete(e);
     for (const t of types) {
       try {
-        this.stored.set(t.name, parseTypeText(t.name, STORED_PREFIX + t.name, t.content));
+        this.stored.set(t.name, parseTypeText(t.name, STORED_PREFIX + t.name, t.content, accountExists));
       } catch (err) {
         if (!(err instanceof TypeFileError)) throw err;
         this.fileErrors.set(STORED_PREFIX + t.name, err.errors);
@@ -142,7 +143,7 @@ export class TypeRegistry {
   /** Add or replace one stored type (already checked with `check`). */
   putStored(t: StoredType): void {
     this.resolved.clear(); // it may be another type's parent
-    this.stored.set(t.name, parseTypeText(t.name, STORED_PREFIX + t.name, t.content));
+    this.stored.set(t.name, parseTypeText(t.name, STORED_PREFIX + t.name, t.content, accountExists));
     this.fileErrors.delete(STORED_PREFIX + t.name);
   }
 
@@ -211,7 +212,7 @@ export class TypeRegistry {
   /** Validate text as if it were a type file, against the types in force (for extends). */
   check(name: string, file: string, text: string): { info?: TaskTypeInfo; errors: TypeLoadError[] } {
     try {
-      const draft = parseTypeText(name, file, text);
+      const draft = parseTypeText(name, file, text, accountExists);
       return { info: resolveType(draft, (n) => (n === name ? undefined : this.draft(n))), errors: [] };
     } catch (err) {
       if (err instanceof TypeFileError) return { errors: err.errors };

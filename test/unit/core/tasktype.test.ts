@@ -332,3 +332,55 @@ t.test('the starter file of types new is a valid type for every kind of executor
     t.match(info.command, /\{\{WHO\}\}/);
   }
 });
+
+t.test('keep_output, user and group, executor as a list', async (t) => {
+  const cases: Array<[string, number | undefined, RegExp]> = [
+    ['command = "x"\nkeep_output = "sometimes"', 2, /^keep_output: must be one of "always", "on_failure", "never"/],
+    ['command = "x"\nkeep_output = true', 2, /^keep_output: must be one of/],
+    ['command = "x"\nuser = "a b"', 2, /^user: must be a user name/],
+    ['command = "x"\nuser = 0', 2, /^user: must be a user name/],
+    ['command = "x"\ngroup = "staff"', 2, /^group: needs a user/],
+    [
+      'command = "x"\nexecutor = ["docker", "run", "alpine"]',
+      2,
+      /^executor: .*must end in a shell blanket knows and its command flag, e\.g\. \["docker", "run", "--rm", "alpine", "sh", "-c"\]/,
+    ],
+    ['command = "x"\nexecutor = ["docker", "run", "alpine", "sh"]', 2, /^executor: .*must end in a shell/],
+    ['command = "x"\nexecutor = []', 2, /^executor: must be a program name, or a list/],
+  ];
+  for (const [text, line, re] of cases) {
+    const errs = errorsOf(text);
+    t.equal(errs.length, 1, `${text}: one error (${JSON.stringify(errs)})`);
+    t.equal(errs[0]?.line, line, `${text}: line`);
+    t.match(errs[0]?.message ?? '', re, text);
+  }
+  // At load the daemon passes a lookup of this machine's accounts.
+  const none = () => false;
+  const t1 = () => parseTypeFile('t', FILE, 'command = "x"\nuser = "ghost"\ngroup = "ghosts"', none);
+  t.throws(t1, /user: no user named "ghost" on this machine/);
+  t.throws(t1, /group: no group named "ghosts" on this machine/);
+
+  const info = resolved(
+    {
+      base: 'executor = ["docker", "run", "--rm", "alpine", "sh", "-c"]\ncommand = "echo {{A}}"\nkeep_output = "on_failure"\nuser = "nobody"\ngroup = "nogroup"\n[[environment.required]]\nname = "A"',
+      child: 'extends = "base"\nuser = "postgres"',
+      plain: 'extends = "base"\nexecutor = "sh"',
+    },
+    'child',
+  );
+  t.equal(info.executor, 'docker');
+  t.same(info.executorArgs, ['run', '--rm', 'alpine', 'sh', '-c']);
+  t.equal(info.keepOutput, 'on_failure', 'inherited');
+  t.equal(info.user, 'postgres');
+  t.notOk('group' in info, "a child's user does not take its parent's group");
+  const back = resolveType(parseTypeFile('child', 'x.toml', typeToToml(info)), () => undefined);
+  t.same([back.executor, back.executorArgs, back.keepOutput, back.user], ['docker', info.executorArgs, 'on_failure', 'postgres'], 'exported and read back');
+  const plain = resolved({ base: 'executor = ["docker", "run", "sh", "-c"]\ncommand = "true"', plain: 'extends = "base"\nexecutor = "sh"' }, 'plain');
+  t.same([plain.executor, plain.executorArgs], ['sh', undefined], 'a string executor replaces the whole list');
+  t.equal(resolveType(parseTypeFile('min', FILE, 'command = "true"'), () => undefined).keepOutput, 'always', 'default always');
+  // The template is checked for the shell at the end of the list: python's rules for python3 -c.
+  t.match(
+    resolveErrors({ py: 'executor = ["ssh", "host", "python3", "-c"]\ncommand = "print(\'{{A}}\')"\n[[environment.required]]\nname = "A"' }, 'py')[0]?.message ?? '',
+    /command \(executor python3\)/,
+  );
+});

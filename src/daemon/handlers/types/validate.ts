@@ -3,6 +3,7 @@ import { BlanketError } from '../../../protocol/errors.js';
 import type { TaskTypeInfo, TypeLoadError } from '../../../protocol/model.js';
 import type { Handler } from '../../context.js';
 import { which } from '../../../os/which.js';
+import { isRoot } from '../../../os/users.js';
 
 /** Check one file's text, one type by name, or every type in force; executors must be on PATH. */
 export const typesValidate: Handler<'types.validate'> = async (params, { daemon }) => {
@@ -26,6 +27,9 @@ export const typesValidate: Handler<'types.validate'> = async (params, { daemon 
   for (const t of infos) {
     if (!which(t.executor)) errors.push({ file: t.source, message: `executor: "${t.executor}" is not on PATH (${t.name})` });
     for (const w of t.warnings) warnings.push(`${t.source}: ${w}`);
+    if (t.user !== undefined && !isRoot()) {
+      warnings.push(`${t.source}: user = "${t.user}": this daemon is not root, so its tasks will be refused at submit (RUN_AS_NOT_ROOT); run the daemon as root to use it`);
+    }
   }
   return { ok: errors.length === 0, errors, warnings, checked: infos.map((t) => t.name) };
 };
