@@ -31,7 +31,7 @@ interface Sink {
 }
 
 // CommonJS packages load with require(): faster than the ESM wrapper, and lazily.
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 function wrap(p: PinoLike, sink: Sink): Logger {
   const log = (level: Level, msg: string, fields?: Fields) => (p[level] as (o: Fields, m: string) => void).call(p, fields ?? {}, msg);
@@ -47,7 +47,7 @@ function wrap(p: PinoLike, sink: Sink): Logger {
 }
 
 function make(sink: Sink, opts: { level?: Level; bindings?: Fields; now?: () => number }): Logger {
-  const pino = require('pino') as typeof import('pino').default;
+  const pino = requireCjs('pino') as typeof import('pino').default;
   const now = opts.now;
   const p = pino(
     {
@@ -88,7 +88,7 @@ const REOPEN_AFTER_MS = 5000;
  * never the process.
  */
 export function createFileLogger(opts: FileLoggerOptions): Logger {
-  const { createStream } = require('rotating-file-stream') as typeof import('rotating-file-stream');
+  const { createStream } = requireCjs('rotating-file-stream') as typeof import('rotating-file-stream');
   let stream: import('rotating-file-stream').RotatingFileStream | undefined;
   let failedAt: number | undefined;
   let closed = false;

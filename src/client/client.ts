@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import type { JSONRPCClient as Rpc } from 'json-rpc-2.0';
 import { BlanketError } from '../protocol/errors.js';
 import { encode, LineDecoder, MAX_REPLY_BYTES } from '../protocol/framing.js';
-import { PROTOCOL_VERSION, type DaemonEvent, type MethodName, type Params, type Result } from '../protocol/methods.js';
+import type { DaemonEvent, MethodName, Params, Result } from '../protocol/methods.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
 
 // json-rpc-2.0 is CommonJS: require() skips the ESM loader's CJS export scan, which costs
 // more start-up time than the library itself (measured in docs/performance.md).

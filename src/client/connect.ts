@@ -1,5 +1,4 @@
 // Connect to the daemon of this home, starting it when it is not running.
-import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -103,6 +102,7 @@ export interface StartResult {
  */
 export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<StartResult> {
   const { DAEMON_ENTRY: entry } = await import('../pkg.js'); // a file path (a URL's pathname breaks on spaces), always the built daemon
+  const { spawn } = await import('node:child_process'); // only here: loading it costs every CLI call that finds the daemon running
   mkdirSync(paths.logs, { recursive: true, mode: 0o700 }); // private, as the daemon makes everything (it sets umask 077 itself)
   // The daemon logs to daemon.log itself (rotated); its stdout and stderr keep what a crash prints.
   const logFd = openSync(path.join(paths.logs, 'daemon.out'), 'a', 0o600);

@@ -6,7 +6,10 @@ import { parseDuration } from './duration.js';
 import { formatRateLimit, parseRateLimit, weightProblem, type RateLimit } from './dispatch.js';
 import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
 import { commandShell, executorListShell, PROGRAM, unknownExecutor } from './executor.js';
+import { safeRelativePath } from './relpath.js';
 import { placementProblems, scan, TemplateError } from './template.js';
+
+export { safeRelativePath };
 
 export const DEFAULT_TIMEOUT = 3600;
 export const TYPE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -271,11 +274,6 @@ function typeFromDoc(name: string, source: string, doc: Record<string, unknown>,
   }
   if (errors.length) throw new TypeFileError(errors);
   return draft;
-}
-
-export function safeRelativePath(p: string): boolean {
-  if (p === '' || p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p) || p.includes('\0')) return false;
-  return p.split(/[\\/]/).every((seg) => seg !== '..' && seg !== '');
 }
 
 /** Apply `extends` chains and defaults. `lookup` returns other drafts by name. */

@@ -19,7 +19,7 @@ import {
 import { DUMP_KINDS, type DbBackupResult, type DbCheckResult, type DbDumpPage, type DbRepairResult } from './db.js';
 import type { ArchiveList, ArchivedTask, RestoreResult } from './archive.js';
 
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from './version.js';
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const id = str({ min: 1, max: 64, pattern: /^[0-9a-z]+$/, what: 'a task id (or unique prefix)' });

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG } from '../core/config.js';
+import { DEFAULT_CONFIG } from '../core/config/model.js';
 import { LOG_LEVELS, type LogLevel } from '../core/logline.js';
 import { resolvePaths } from '../core/paths.js';
 import { createFileLogger } from '../log.js';

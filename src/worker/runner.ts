@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Task } from '../protocol/model.js';
 import { executorArgv } from '../core/executor.js';
-import { safeRelativePath } from '../core/tasktype.js';
+import { safeRelativePath } from '../core/relpath.js';
 import { templateEnv, VALUE_PREFIX } from '../core/template.js';
 import { processStartTime, signalGroup, groupAlive } from '../os/proc.js';
 import { logFiles } from '../os/results.js';

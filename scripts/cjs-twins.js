@@ -1,0 +1,122 @@
+// Writes dist/cjs/: a CommonJS twin of the CLI's fast path (src/cli/fast.ts), of every command
+// spec and of every dist module they reach (statically or by import()), which bin/run.js runs
+// instead of the ES modules. Node 20's ES module loader costs every CLI call its own start-up
+// and, per module, URL and path work and asynchronous reads; CommonJS files load with less
+// (docs/performance.md has the figures). Run by `npm run build`, after tsc.
+//
+// Each twin is the compiled dist/*.js file converted to CommonJS by TypeScript's transpiler.
+// Packages stay outside: CommonJS ones are required, ESM-only ones (ink) imported before the
+// twin that needs them runs. `import()` of our own modules loads their twins too, so one process
+// never has two copies of a module. _manifest.json records each source's size and is written
+// last: bin/run.js uses the twins only while no source is newer than it or of another size
+// (else the ES modules run: slower, but current). The runtime is scripts/cjs-runtime.cjs.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import ts from 'typescript';
+
+const ROOT = process.cwd();
+const DIST = path.join(ROOT, 'dist');
+const OUT = path.join(DIST, 'cjs');
+
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []));
+const key = (file) => path.relative(DIST, file).split(path.sep).join('/');
+const entries = [path.join(DIST, 'cli', 'fast.js'), ...walk(path.join(DIST, 'commands'))];
+
+/** Whether `require()` can load the package from `file` (Node 20 cannot require ESM). */
+const requirable = new Map();
+function isCommonJs(spec, file) {
+  const k = `${path.dirname(file)}\0${spec}`;
+  if (!requirable.has(k)) {
+    let ok;
+    try {
+      const resolved = createRequire(file).resolve(spec);
+      ok = !resolved.endsWith('.mjs') && !(resolved.endsWith('.js') && typeOfPackage(resolved) === 'module');
+    } catch {
+      ok = false; // no "require" export: ESM only
+    }
+    requirable.set(k, ok);
+  }
+  return requirable.get(k);
+}
+function typeOfPackage(file) {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).type ?? 'commonjs';
+    } catch {
+      // no package.json here: look further up
+    }
+  }
+  return 'commonjs';
+}
+
+const modules = new Map(); // key → { code, deps: keys, esm: package specifiers to import first }
+const queue = [...entries];
+while (queue.length) {
+  const file = queue.shift();
+  const k = key(file);
+  if (modules.has(k)) continue;
+  const source = readFileSync(file, 'utf8');
+  const clash = /^(?:const|let|var|function|class) (require|module|exports|__bundleImport|__importMeta)\b/m.exec(source);
+  if (clash) throw new Error(`${k}: a top-level ${clash[1]} would shadow the bundle's own: rename it`);
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const edits = []; // [start, end, text], applied back to front
+  const deps = [];
+  const esm = [];
+  const own = (spec) => {
+    if (!spec.startsWith('.')) return false;
+    const target = path.resolve(path.dirname(file), spec);
+    if (!target.startsWith(DIST + path.sep)) throw new Error(`${k}: import of ${spec} leaves dist/`);
+    deps.push(key(target));
+    queue.push(target);
+    return true;
+  };
+  const visit = (node) => {
+    if (ts.isImportDeclaration(node) || (ts.isExportDeclaration(node) && node.moduleSpecifier)) {
+      const spec = node.moduleSpecifier.text;
+      if (!own(spec) && !spec.startsWith('node:') && !isCommonJs(spec, file)) esm.push(spec);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const arg = node.arguments[0];
+      if (arg && ts.isStringLiteral(arg)) own(arg.text);
+      edits.push([node.expression.getStart(sf), node.expression.end, '__bundleImport']);
+    } else if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) {
+      edits.push([node.getStart(sf), node.end, '__importMeta']);
+    } else if (ts.isAwaitExpression(node) && !insideFunction(node)) {
+      throw new Error(`${k}: top-level await cannot be bundled`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  let text = source;
+  for (const [s, e, r] of edits.sort((a, b) => b[0] - a[0])) text = text.slice(0, s) + r + text.slice(e);
+  const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: file });
+  const st = statSync(file);
+  modules.set(k, { code: out.outputText, deps, esm, size: st.size });
+}
+
+function insideFunction(node) {
+  for (let n = node.parent; n; n = n.parent) if (ts.isFunctionLike(n) || ts.isClassStaticBlockDeclaration(n)) return true;
+  return false;
+}
+
+rmSync(OUT, { recursive: true, force: true });
+const manifest = {};
+for (const [k, m] of modules) {
+  let code = m.code;
+  for (const spec of new Set(m.esm)) code = code.split(`require(${JSON.stringify(spec)})`).join(`__cjs.esm(${JSON.stringify(spec)})`);
+  // Our own modules: the .cjs twin of each (TypeScript keeps the specifiers as written).
+  code = code.replace(/require\("(\.{1,2}\/[^"]*)\.js"\)/g, 'require("$1.cjs")');
+  const prologue = [
+    `const __cjs = require(${JSON.stringify(path.posix.relative(path.posix.dirname(k), '_runtime.cjs').replace(/^(?!\.)/, './'))});`,
+    code.includes('__bundleImport') ? `const __bundleImport = __cjs.importer(${JSON.stringify(k)});` : '',
+    code.includes('__importMeta') ? `const __importMeta = { url: __cjs.urlOf(${JSON.stringify(k)}) };` : '',
+  ].join(' ');
+  const file = path.join(OUT, k.replace(/\.js$/, '.cjs'));
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${prologue}\n${code}`);
+  manifest[k] = [m.size, m.deps, m.esm];
+}
+writeFileSync(path.join(OUT, '_runtime.cjs'), readFileSync(path.join(ROOT, 'scripts', 'cjs-runtime.cjs'), 'utf8'));
+writeFileSync(path.join(OUT, '_manifest.json'), JSON.stringify(manifest)); // last: its mtime says when the twins were made
+console.log(`${path.relative(ROOT, OUT)}/: ${modules.size} modules as CommonJS`);
