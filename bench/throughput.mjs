@@ -2,6 +2,8 @@
 // kept, the default worker with 2 slots; timed from the first submit to the
 // last SUCCESS event. The floor, in the same rounds: a plain Node script
 // spawning `sh -c true` 2 at a time with output to files per task.
+// The peer, in the same rounds: task-spooler (`tsp true` ×N from a shell loop,
+// 2 slots, output kept), skipped with a note when it is not installed.
 // Also: the CPU the daemon and the worker spend per task (from /proc).
 import path from 'node:path';
 import { figure } from './lib/figure.mjs';
@@ -9,6 +11,7 @@ import { cpuMs, now, timed, waitFor } from './lib/proc.mjs';
 import { ROOT } from './lib/repo.mjs';
 
 const FLOORS = path.join(path.dirname(new URL(import.meta.url).pathname), 'floors');
+const PEERS = path.join(path.dirname(new URL(import.meta.url).pathname), 'peers');
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'TIMEDOUT', 'STOPPED', 'LOST', 'SKIPPED']);
 
 /**
@@ -110,11 +113,20 @@ export async function throughput(ctx) {
   await runTasks(c, Math.min(20, n), { home: W }); // warm up: worker code paths, result dirs
   const rates = [];
   const floorRates = [];
+  const tspRates = [];
+  let tspMissing;
   const cpu = { daemon: [], worker: [], floor: [] };
   const failures = [];
   for (let i = 0; i < ctx.reps.throughput; i++) {
     const dir = path.join(ctx.root, `floor-${ctx.variant}-${i}`);
     const f = JSON.parse((await timed(process.execPath, [path.join(FLOORS, 'spawn-loop.mjs'), String(n), '2', dir], { env: ctx.env, cwd: ROOT })).stdout);
+    let tspRate;
+    if (!tspMissing) {
+      const dir = path.join(ctx.root, `tsp-${ctx.variant}-${i}`);
+      const p = JSON.parse((await timed(process.execPath, [path.join(PEERS, 'task-spooler.mjs'), String(n), '2', dir], { env: ctx.env, cwd: ROOT, timeoutMs: 600_000 })).stdout);
+      if (p.missing) tspMissing = p.missing;
+      else tspRate = p.rate;
+    }
     const d0 = cpuMs(daemonPid);
     const w0 = cpuMs(worker.pid);
     let r;
@@ -129,15 +141,33 @@ export async function throughput(ctx) {
       continue;
     }
     floorRates.push(f.rate);
+    if (tspRate !== undefined) tspRates.push(tspRate);
     cpu.floor.push(f.cpuMs / n);
     cpu.daemon.push((cpuMs(daemonPid) - d0) / n);
     cpu.worker.push((cpuMs(worker.pid) - w0) / n);
     rates.push((n / r.ms) * 1000);
-    ctx.log(`throughput: ${Math.round(rates.at(-1))} tasks/s (floor ${Math.round(f.rate)}/s; submit took ${Math.round(r.submitMs)} ms)`);
+    ctx.log(
+      `throughput: ${Math.round(rates.at(-1))} tasks/s (floor ${Math.round(f.rate)}/s${tspMissing ? '' : `, task-spooler ${Math.round(tspRates.at(-1))}/s`}; submit took ${Math.round(r.submitMs)} ms)`,
+    );
   }
   if (rates.length === 0) throw new Error(`every round failed: ${failures.join('; ')}`);
   const note = failures.length ? `${failures.length} of ${ctx.reps.throughput} rounds failed and are left out: ${failures.join('; ')}` : undefined;
   const per = `per task (${n} tasks of \`true\`)`;
+  const vsTsp = tspMissing
+    ? []
+    : [
+        figure({
+          id: 'throughput.tsp',
+          label: `throughput against task-spooler: ${n} × \`true\`, 2 slots, output kept (the same as above)`,
+          unit: 'tasks/s',
+          better: 'higher',
+          samples: rates,
+          floor: { label: `task-spooler: \`tsp true\` ×${n} from a shell loop, \`tsp -S 2\`, first submit → last job ended`, samples: tspRates },
+          paired: true,
+          target: { on: 'ratio', op: '>=', value: 1.0, text: "≥ 1.0× task-spooler's rate" },
+          note,
+        }),
+      ];
   return [
     figure({
       id: 'throughput',
@@ -148,8 +178,9 @@ export async function throughput(ctx) {
       floor: { label: 'plain Node script spawning `sh -c true` ×2, output to files', samples: floorRates },
       paired: true,
       target: { on: 'ratio', op: '>=', value: 0.8, text: "≥ 0.8× the floor's rate" },
-      note,
+      note: [note, tspMissing && `task-spooler skipped: ${tspMissing}`].filter(Boolean).join('; ') || undefined,
     }),
+    ...vsTsp,
     figure({
       id: 'throughput.cpu.daemon',
       label: `daemon CPU ${per}`,
