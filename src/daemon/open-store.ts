@@ -21,7 +21,7 @@ export async function makeStore(paths: Paths, config: Config): Promise<DaemonSto
     return new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites, keepDamagedIn: backupsDir(paths, config.backup.dir) });
   }
   const { PostgresStore } = await import('./store/pg.js');
-  return new PostgresStore({ url: config.store.url, resultsRoot: paths.results, homeLock: () => lockHome(paths) });
+  return new PostgresStore({ url: config.store.url, resultsRoot: paths.results, sync: config.syncWrites, homeLock: () => lockHome(paths) });
 }
 
 /**

@@ -89,6 +89,8 @@ export async function startPostgres(t: Test): Promise<PgServer | undefined> {
   appendFileSync(hba, `host all ${PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\nhost all ${PASSWORD_ROLE} ::1/128 scram-sha-256\n${rest}`);
   if (root) spawnSync('chown', ['postgres:postgres', hba]);
   const port = await freePort();
+  // synchronous_commit=off server-wide on purpose: the store must turn it on for its own
+  // connections (sync_writes), or the stop-under-a-daemon test loses acknowledged submits.
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   let running = false;
   const pidOf = (): number | undefined => {

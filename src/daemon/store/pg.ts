@@ -31,6 +31,13 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** How long one statement may take before the client gives up on it, ms (default 15 s): a server that stops answering fails a call, not hangs it. */
   queryTimeoutMs?: number;
+  /**
+   * `sync_writes`: every transaction of this store commits with `synchronous_commit = on` (true,
+   * the default; this overrides a server or database set to `off`, which would acknowledge a
+   * submit that a crash of PostgreSQL can still lose) or `off` (false: faster, and a crash of
+   * PostgreSQL may lose the last acknowledged changes, as a power cut may on LevelDB).
+   */
+  sync?: boolean;
   /** Taken first at open (one daemon per home); its release is called at close. */
   homeLock?: () => Promise<() => Promise<void>>;
 }
@@ -66,6 +73,7 @@ export class PostgresStore implements Store {
       query_timeout: this.opts.queryTimeoutMs ?? 15_000,
       keepAlive: true,
       application_name: 'blanket',
+      options: `-c synchronous_commit=${this.opts.sync === false ? 'off' : 'on'}`,
     });
     // An idle connection dropped (PostgreSQL restarted): the pool forgets it, the next call opens another.
     this.pool.on('error', () => {});
