@@ -64,11 +64,14 @@ while (queue.length) {
   const edits = []; // [start, end, text], applied back to front
   const deps = [];
   const esm = [];
-  const own = (spec) => {
+  // deps: what a static import loads with this module, so what preload walks. A target of
+  // import() is made a twin too but not preloaded: its packages load when it is imported, after
+  // the code before the import() ran (top sets CI=false before Ink reads it).
+  const own = (spec, dynamic = false) => {
     if (!spec.startsWith('.')) return false;
     const target = path.resolve(path.dirname(file), spec);
     if (!target.startsWith(DIST + path.sep)) throw new Error(`${k}: import of ${spec} leaves dist/`);
-    deps.push(key(target));
+    if (!dynamic) deps.push(key(target));
     queue.push(target);
     return true;
   };
@@ -78,7 +81,7 @@ while (queue.length) {
       if (!own(spec) && !spec.startsWith('node:') && !isCommonJs(spec, file)) esm.push(spec);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0];
-      if (arg && ts.isStringLiteral(arg)) own(arg.text);
+      if (arg && ts.isStringLiteral(arg)) own(arg.text, true);
       edits.push([node.expression.getStart(sf), node.expression.end, '__bundleImport']);
     } else if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) {
       edits.push([node.getStart(sf), node.end, '__importMeta']);
