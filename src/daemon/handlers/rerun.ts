@@ -11,7 +11,7 @@ import type { TaskDraft } from '../store/store.js';
  * and files again, from the type as it is now; everything else is still the old task's.
  */
 export const rerun: Handler<'rerun'> = async (params, { daemon }) => {
-  const old = (await daemon.store.get(await resolveId(daemon.store, params.id)))!;
+  const old = (await daemon.store.get(await resolveId(daemon, params.id)))!;
   const copy = rerunDraft(old);
   let draft: TaskDraft = copy;
   let warnings: string[] = [];
