@@ -368,7 +368,8 @@ export type Params<M extends MethodName> = Infer<Methods[M]['params']>;
 export type Result<M extends MethodName> = Infer<Methods[M]['result']>;
 
 export type DaemonEvent =
-  | { kind: 'task'; task: Task; from: State | null }
+  /** `peer`: the change was made by another daemon on the same PostgreSQL store (that daemon's hooks run for it, not this one's). */
+  | { kind: 'task'; task: Task; from: State | null; peer?: boolean }
   | { kind: 'task.removed'; id: string }
   | { kind: 'worker'; worker: WorkerInfo }
   | { kind: 'log'; id: string; stream: 'stdout' | 'stderr' | 'output'; data: string }

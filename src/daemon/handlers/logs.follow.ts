@@ -4,7 +4,7 @@ import { BlanketError } from '../../protocol/errors.js';
 import type { Handler } from '../context.js';
 import { follow, LOG_PAGE_MAX, openLog, readPage, tailOffset, utf8Boundary } from '../logs.js';
 import { resolveId } from '../resolve.js';
-import { logFile } from './logs.js';
+import { logFile, outputHere } from './logs.js';
 
 let seq = 0;
 
@@ -31,6 +31,7 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   const id = await resolveId(daemon.store, params.id);
   const task = await daemon.store.get(id);
   if (!task) throw new BlanketError('NOT_FOUND', `no task ${params.id}`, { hint: "list tasks with 'blanket ps'", details: { id: params.id } });
+  outputHere(daemon, task);
   const stream = params.stream ?? (task.combinedOutput ? 'output' : 'stdout');
   const path = logFile(task, stream);
   const { text, from, size } = await firstPage(path, params.lines ?? 10);

@@ -11,10 +11,13 @@ import { nextId } from '../../core/ids.js';
 import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, isRunnable, parseGroup } from './keys.js';
 import { TypeCounts, zeroCounts } from './level-counts.js';
-import { pgMigrate, ROW_COLUMNS, rowOf } from './pg-schema.js';
+import { pgMigrate } from './pg-schema.js';
 import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
+import { addGroups, bump, dropEmptyGroups, insertTasks, newDelta, upsertRecord, writeChanges, writeFire, type Delta, type Note } from './pg-write.js';
+import { notifyNotes, PeerFeed, type PeerChanges } from './pg-events.js';
+import { claimExpiredHost, hostLeases, type HostLeases } from './pg-hosts.js';
 import type { FileProblem } from './files/leveldb.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
 
@@ -28,18 +31,13 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** How long one statement may take before the client gives up on it, ms (default 15 s): a server that stops answering fails a call, not hangs it. */
   queryTimeoutMs?: number;
+  /** This daemon's name among those sharing the store: written on the tasks its workers claim, on its lease row and its notifications. */
+  host?: string;
   /** Taken first at open (one daemon per home); its release is called at close. */
   homeLock?: () => Promise<() => Promise<void>>;
 }
 
 type Client = pg.PoolClient;
-
-/** What a transaction changes in the in-memory mirrors, applied once it has committed. */
-interface Delta {
-  counts: Partial<Record<State, number>>;
-  byType: Array<[type: string, state: State, by: number]>;
-  groupsChanged: boolean;
-}
 
 const INSERT_CHUNK = 1000;
 
@@ -49,6 +47,7 @@ export class PostgresStore implements Store {
   private typeCounts = new TypeCounts();
   private groups = new Set<string>();
   private groupsRead = 0;
+  private feed: PeerFeed | undefined;
   /** The URL with its password masked: what messages and `daemon status` show. */
   readonly where: string;
   private releaseHome: (() => Promise<void>) | undefined;
@@ -97,7 +96,78 @@ export class PostgresStore implements Store {
     if (n === this.groupsRead) this.groups = new Set(rows.map((r) => r.grp));
   }
 
+  /** This daemon's name among those sharing the store (store.host). */
+  get host(): string | undefined {
+    return this.opts.host;
+  }
+
+  /**
+   * Hear what other daemons change (LISTEN, and a catch-up every `catchUpMs` for what was missed):
+   * the mirrors follow at once, and `deliver` gets the changed tasks as read after each commit.
+   */
+  async watch(deliver: (p: PeerChanges) => void, warn: (message: string, fields: Record<string, unknown>) => void, catchUpMs = 2000): Promise<void> {
+    if (this.opts.host === undefined) throw new Error('watch() needs the store opened with a host name');
+    this.feed = new PeerFeed({
+      url: this.opts.url,
+      host: this.opts.host,
+      pool: () => this.pool,
+      applyNotes: (notes) => this.peerNotes(notes),
+      reload: () => this.load(),
+      deliver,
+      warn,
+      catchUpMs,
+    });
+    await this.feed.start();
+  }
+
+  /** Other daemons' committed changes, applied to the mirrors in the order they committed. */
+  private peerNotes(notes: Note[]): void {
+    const byType = this.typeCounts.begin();
+    for (const [, from, to, type] of notes) {
+      if (from !== null) {
+        this.countsMem[from] -= 1;
+        byType.bump(type, from, -1);
+      }
+      if (to !== null) {
+        this.countsMem[to] += 1;
+        byType.bump(type, to, 1);
+      }
+    }
+    byType.commit();
+    // The newest read started wins (readGroups), so reads may overlap.
+    void this.readGroups().catch(() => {});
+  }
+
+  /** This daemon's lease row (store.host). */
+  get leases(): HostLeases {
+    return hostLeases(() => this.pool, this.opts.host!, this.where);
+  }
+
+  /**
+   * A daemon whose lease ran out: marked gone (by one peer: its row is locked), then each task it
+   * holds ends LOST (or is retried by its policy) in a transaction of its own, fenced by host and
+   * attempt, so a peer that stops half way leaves the rest to the next one.
+   */
+  async takeOver(name: string, at: number): Promise<Change[]> {
+    const held = await this.tx((c) => claimExpiredHost(c, name));
+    const changes: Change[] = [];
+    for (const { id, attempt } of held ?? []) {
+      changes.push(
+        ...(await this.tx(async (c, d) => {
+          const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
+          if (!task || task.host !== name || task.attempt !== attempt || (task.state !== 'CLAIMED' && task.state !== 'RUNNING')) return [];
+          const olds = new Map<string, Task>([[id, task]]);
+          const ch = await this.cascade(c, task, { type: 'lost', at, reason: `its daemon ${name} stopped renewing its lease` }, olds);
+          await writeChanges(c, ch, olds, d);
+          return ch;
+        })),
+      );
+    }
+    return changes;
+  }
+
   async close(): Promise<void> {
+    await this.feed?.close();
     await this.pool?.end().catch(() => {});
     await this.releaseHome?.();
     this.releaseHome = undefined;
@@ -111,7 +181,7 @@ export class PostgresStore implements Store {
   /** One transaction, retried when PostgreSQL chose it as a deadlock victim; the mirrors follow once it committed. */
   private async tx<T>(fn: (c: Client, d: Delta) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const d: Delta = { counts: {}, byType: [], groupsChanged: false };
+      const d: Delta = newDelta(this.opts.host ?? null);
       let c: Client;
       try {
         c = await this.pool.connect();
@@ -122,6 +192,7 @@ export class PostgresStore implements Store {
       try {
         await c.query('BEGIN');
         result = await fn(c, d);
+        await notifyNotes(c, d.host, d.notes);
         await c.query('COMMIT');
         c.release();
       } catch (err) {
@@ -194,7 +265,7 @@ export class PostgresStore implements Store {
         batch.set(id, task);
         tasks.push(task);
       }
-      for (let i = 0; i < tasks.length; i += INSERT_CHUNK) await insertTasks(c, tasks.slice(i, i + INSERT_CHUNK));
+      for (let i = 0; i < tasks.length; i += INSERT_CHUNK) await insertTasks(c, tasks.slice(i, i + INSERT_CHUNK), d);
       const groups = new Set<string>();
       for (const t of tasks) {
         bump(d, t, 1);
@@ -204,7 +275,10 @@ export class PostgresStore implements Store {
       if (lastId !== undefined) {
         await c.query("INSERT INTO blanket_meta (key, value) VALUES ('last_id', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [JSON.stringify(lastId)]);
       }
-      for (const sc of also.schedules ?? []) await upsertRecord(c, 'schedules', sc.name, sc);
+      for (const sc of also.schedules ?? []) {
+        const fires = tasks.filter((t) => t.schedule?.name === sc.name).map((t) => t.schedule!.fireAt);
+        await writeFire(c, sc, fires);
+      }
       return tasks;
     });
   }
@@ -277,7 +351,7 @@ export class PostgresStore implements Store {
         }
         const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
         if (!res.ok) continue;
-        const change: Change = { task: res.task, from: task.state };
+        const change: Change = { task: this.opts.host !== undefined ? { ...res.task, host: this.opts.host } : res.task, from: task.state };
         await writeChanges(c, [change], new Map([[task.id, task]]), d);
         return change;
       }
@@ -295,6 +369,7 @@ export class PostgresStore implements Store {
       const groups = new Set<string>();
       for (const t of gone) {
         bump(d, t, -1);
+        d.notes.push([t.id, t.state, null, t.type]);
         if (isRunnable(t)) groups.add(groupOf(t));
       }
       await dropEmptyGroups(c, groups, d);
@@ -317,10 +392,12 @@ export class PostgresStore implements Store {
   }
 
   async active(worker?: string): Promise<Task[]> {
+    // Worker names are per daemon: only this daemon's (its host) are meant.
+    const host = this.opts.host ?? null;
     const rows =
       worker !== undefined
-        ? await this.query<{ body: Task }>('SELECT body FROM tasks WHERE worker = $1 ORDER BY id', [worker])
-        : await this.query<{ body: Task }>("SELECT body FROM tasks WHERE state IN ('CLAIMED', 'RUNNING') ORDER BY state, id");
+        ? await this.query<{ body: Task }>('SELECT body FROM tasks WHERE worker = $1 AND host IS NOT DISTINCT FROM $2 ORDER BY id', [worker, host])
+        : await this.query<{ body: Task }>("SELECT body FROM tasks WHERE state IN ('CLAIMED', 'RUNNING') AND host IS NOT DISTINCT FROM $1 ORDER BY state, id", [host]);
     return rows.map((r) => r.body);
   }
 
@@ -388,7 +465,8 @@ export class PostgresStore implements Store {
   }
 
   putSchedule(schedule: ScheduleRecord): Promise<void> {
-    return this.tx((c) => upsertRecord(c, 'schedules', schedule.name, schedule));
+    // Its cursor never goes back: another daemon on the store may have decided later fires already.
+    return this.tx((c) => writeFire(c, schedule, []));
   }
 
   removeSchedule(name: string): Promise<boolean> {
@@ -408,79 +486,4 @@ export class PostgresStore implements Store {
       reload: () => this.load(),
     });
   }
-}
-
-function bump(d: Delta, t: Task, by: number): void {
-  d.counts[t.state] = (d.counts[t.state] ?? 0) + by;
-  d.byType.push([t.type, t.state, by]);
-}
-
-async function insertTasks(c: Client, tasks: Task[]): Promise<void> {
-  if (tasks.length === 0) return;
-  const values: unknown[] = [];
-  const rows = tasks.map((t) => {
-    const row = rowOf(t);
-    const base = values.length;
-    values.push(...row);
-    return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
-  });
-  await c.query(`INSERT INTO tasks (${ROW_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, values);
-}
-
-/** Write changed tasks (each already locked, its old version in `olds`) and keep the groups. */
-async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task>, d: Delta): Promise<void> {
-  const added = new Set<string>();
-  const left = new Set<string>();
-  const set = ROW_COLUMNS.slice(1)
-    .map((col, i) => `${col} = $${i + 2}`)
-    .join(', ');
-  for (const { task } of changes) {
-    const old = olds.get(task.id);
-    await c.query(`UPDATE tasks SET ${set} WHERE id = $1`, rowOf(task));
-    if (old) bump(d, old, -1);
-    bump(d, task, 1);
-    const was = old && isRunnable(old) ? groupOf(old) : undefined;
-    const is = isRunnable(task) ? groupOf(task) : undefined;
-    if (was !== is) {
-      if (is !== undefined) added.add(is);
-      if (was !== undefined) left.add(was);
-    }
-  }
-  await addGroups(c, added, d);
-  for (const g of added) left.delete(g);
-  await dropEmptyGroups(c, left, d);
-}
-
-/**
- * Register queue groups that gain a runnable task. The shared advisory lock (per group, held to
- * the commit) keeps dropEmptyGroups in another transaction from removing the group between
- * its emptiness check and this commit.
- */
-async function addGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
-  if (groups.size === 0) return;
-  const list = [...groups].sort();
-  await c.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(g, 0)) FROM unnest($1::text[]) g', [list]);
-  const r = await c.query(
-    `INSERT INTO queue_groups (grp, tags, type)
-     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), substr(g, strpos(g, '|') + 1) FROM unnest($1::text[]) g
-     ON CONFLICT DO NOTHING`,
-    [list],
-  );
-  if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
-}
-
-/** Forget queue groups this transaction left without a runnable task. */
-async function dropEmptyGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
-  for (const g of [...groups].sort()) {
-    // Most often the group still has tasks: one index probe, no lock.
-    if ((await c.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM tasks WHERE grp = $1) AS any', [g])).rows[0]!.any) continue;
-    // Then under the group's lock, in a statement of its own (a snapshot taken after the lock).
-    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [g]);
-    const r = await c.query('DELETE FROM queue_groups WHERE grp = $1 AND NOT EXISTS (SELECT 1 FROM tasks WHERE grp = $1)', [g]);
-    if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
-  }
-}
-
-async function upsertRecord(c: Client, table: 'schedules' | 'stored_types', name: string, body: unknown): Promise<void> {
-  await c.query(`INSERT INTO ${table} (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body`, [name, JSON.stringify(body)]);
 }

@@ -1,0 +1,120 @@
+// The PostgreSQL store's writes inside a transaction: rows inserted and updated (with the
+// transaction and host that changed them, for peers' catch-up), queue groups kept, and each
+// change noted for the mirrors and for the notification peers hear at the commit.
+import type pg from 'pg';
+import type { ScheduleRecord, State, Task } from '../../protocol/model.js';
+import { groupOf, isRunnable } from './keys.js';
+import { ROW_COLUMNS, rowOf } from './pg-schema.js';
+import { StoreError, type Change } from './store.js';
+
+type Client = pg.PoolClient;
+
+/** One change as peers hear of it: id, state before (null: new), state after (null: removed), type. */
+export type Note = [id: string, from: State | null, to: State | null, type: string];
+
+/** What a transaction changes in the in-memory mirrors, applied once it has committed; `notes` are sent to peers at its commit. */
+export interface Delta {
+  counts: Partial<Record<State, number>>;
+  byType: Array<[type: string, state: State, by: number]>;
+  groupsChanged: boolean;
+  notes: Note[];
+  /** This daemon's name, written as changed_host of every row it changes. */
+  host: string | null;
+}
+
+export function newDelta(host: string | null): Delta {
+  return { counts: {}, byType: [], groupsChanged: false, notes: [], host };
+}
+
+export function bump(d: Delta, t: Task, by: number): void {
+  d.counts[t.state] = (d.counts[t.state] ?? 0) + by;
+  d.byType.push([t.type, t.state, by]);
+}
+
+export async function insertTasks(c: Client, tasks: Task[], d: Delta): Promise<void> {
+  if (tasks.length === 0) return;
+  const values: unknown[] = [];
+  const rows = tasks.map((t) => {
+    const row = rowOf(t);
+    const base = values.length;
+    values.push(...row, d.host);
+    d.notes.push([t.id, null, t.state, t.type]);
+    return `(${[...row, null].map((_, i) => `$${base + i + 1}`).join(', ')})`;
+  });
+  await c.query(`INSERT INTO tasks (${ROW_COLUMNS.join(', ')}, changed_host) VALUES ${rows.join(', ')}`, values);
+}
+
+/** Write changed tasks (each already locked, its old version in `olds`) and keep the groups. */
+export async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task>, d: Delta): Promise<void> {
+  const added = new Set<string>();
+  const left = new Set<string>();
+  const set = ROW_COLUMNS.slice(1)
+    .map((col, i) => `${col} = $${i + 2}`)
+    .join(', ');
+  for (const { task } of changes) {
+    const old = olds.get(task.id);
+    await c.query(`UPDATE tasks SET ${set}, changed_by = pg_current_xact_id(), changed_host = $${ROW_COLUMNS.length + 1} WHERE id = $1`, [...rowOf(task), d.host]);
+    d.notes.push([task.id, old?.state ?? null, task.state, task.type]);
+    if (old) bump(d, old, -1);
+    bump(d, task, 1);
+    const was = old && isRunnable(old) ? groupOf(old) : undefined;
+    const is = isRunnable(task) ? groupOf(task) : undefined;
+    if (was !== is) {
+      if (is !== undefined) added.add(is);
+      if (was !== undefined) left.add(was);
+    }
+  }
+  await addGroups(c, added, d);
+  for (const g of added) left.delete(g);
+  await dropEmptyGroups(c, left, d);
+}
+
+/**
+ * Register queue groups that gain a runnable task. The shared advisory lock (per group, held to
+ * the commit) keeps dropEmptyGroups in another transaction from removing the group between
+ * its emptiness check and this commit.
+ */
+export async function addGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
+  if (groups.size === 0) return;
+  const list = [...groups].sort();
+  await c.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(g, 0)) FROM unnest($1::text[]) g', [list]);
+  const r = await c.query(
+    `INSERT INTO queue_groups (grp, tags, type)
+     SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), substr(g, strpos(g, '|') + 1) FROM unnest($1::text[]) g
+     ON CONFLICT DO NOTHING`,
+    [list],
+  );
+  if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
+}
+
+/** Forget queue groups this transaction left without a runnable task. */
+export async function dropEmptyGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
+  for (const g of [...groups].sort()) {
+    // Most often the group still has tasks: one index probe, no lock.
+    if ((await c.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM tasks WHERE grp = $1) AS any', [g])).rows[0]!.any) continue;
+    // Then under the group's lock, in a statement of its own (a snapshot taken after the lock).
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [g]);
+    const r = await c.query('DELETE FROM queue_groups WHERE grp = $1 AND NOT EXISTS (SELECT 1 FROM tasks WHERE grp = $1)', [g]);
+    if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
+  }
+}
+
+export async function upsertRecord(c: Client, table: 'schedules' | 'stored_types', name: string, body: unknown): Promise<void> {
+  await c.query(`INSERT INTO ${table} (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body`, [name, JSON.stringify(body)]);
+}
+
+/**
+ * Write a schedule record with the fires whose tasks this batch makes. Under the row's lock, each
+ * fire must still be undecided (after the stored cursor, or queued): another daemon on the same
+ * store that made it first wins, and this batch is refused (stale), so a fire makes one task.
+ */
+export async function writeFire(c: Client, sc: ScheduleRecord, fires: number[]): Promise<void> {
+  const stored = (await c.query<{ body: ScheduleRecord }>('SELECT body FROM schedules WHERE name = $1 FOR UPDATE', [sc.name])).rows[0]?.body;
+  if (stored) {
+    for (const f of fires) {
+      if (f <= stored.cursor && !stored.queued.includes(f))
+        throw new StoreError(`schedule ${sc.name}: the fire at ${new Date(f).toISOString()} was already made by another daemon`, 'stale');
+    }
+  }
+  await upsertRecord(c, 'schedules', sc.name, stored && stored.cursor > sc.cursor ? { ...sc, cursor: stored.cursor } : sc);
+}
