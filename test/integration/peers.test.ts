@@ -103,6 +103,14 @@ function tests(pg: PgServer): void {
     const cmd = ['--retries', '1', '--', 'sh', '-c', 'test "$BLANKET_APP_ATTEMPT" = 1 && sleep 600; echo attempt $BLANKET_APP_ATTEMPT'];
     const ids = [await ha.submit(cmd), await ha.submit(cmd)];
     for (const id of ids) await ha.waitState(id, ['RUNNING'], 20_000);
+    // B starts with a worker of the same name ("local"): its registration must not take A's tasks for its own.
+    await hb.ok(['daemon', 'start']);
+    await waitFor(
+      "B's worker registered",
+      async () => (await hb.json(['worker', 'ls'])).workers.some((w: { id: string; state: string }) => w.id === 'local' && w.state === 'running'),
+      20_000,
+    );
+    for (const id of ids) t.match(await hb.task(id), { state: 'RUNNING', attempt: 1, host: 'host-a' }, 'A still runs it after B started');
     const killedAt = Date.now();
     for (const pid of processesOf(ha.dir)) {
       try {
@@ -111,8 +119,6 @@ function tests(pg: PgServer): void {
         // gone already
       }
     }
-    // B starts only now, so whatever runs attempt 2 is B's.
-    await hb.ok(['daemon', 'start']);
     t.equal((await hb.run(['wait', ...ids], { timeoutMs: 60_000 })).code, 0, 'both succeeded on their second attempt');
     const took = Date.now() - killedAt;
     t.ok(took < 3_000 + 15_000, `taken over within lease + 15 s (${took} ms)`);

@@ -14,25 +14,27 @@ const MAX_PAYLOAD = 7000;
 /** How long a task's last seen version is remembered, to tell a missed change from one already heard. */
 const SEEN_MS = 60_000;
 
-/** Announce `notes` at the commit of the transaction `c` is in (not at all if it rolls back). */
-export async function notifyNotes(c: pg.PoolClient, host: string | null, notes: Note[]): Promise<void> {
-  if (notes.length === 0) return;
+/** Announce `notes` at the commit of the transaction `c` is in (not at all if it rolls back); returns its id. */
+export async function notifyNotes(c: pg.PoolClient, host: string | null, notes: Note[]): Promise<string | undefined> {
+  if (notes.length === 0) return undefined;
+  const xid = (await c.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x;
   const payloads: string[] = [];
-  const head = JSON.stringify({ h: host, n: [] }).length;
+  const head = JSON.stringify({ h: host, x: xid, n: [] }).length;
   let batch: string[] = [];
   let size = head;
   for (const n of notes) {
     const text = JSON.stringify(n);
     if (batch.length > 0 && size + text.length + 1 > MAX_PAYLOAD) {
-      payloads.push(`{"h":${JSON.stringify(host)},"n":[${batch.join(',')}]}`);
+      payloads.push(`{"h":${JSON.stringify(host)},"x":"${xid}","n":[${batch.join(',')}]}`);
       batch = [];
       size = head;
     }
     batch.push(text);
     size += text.length + 1;
   }
-  payloads.push(`{"h":${JSON.stringify(host)},"n":[${batch.join(',')}]}`);
+  payloads.push(`{"h":${JSON.stringify(host)},"x":"${xid}","n":[${batch.join(',')}]}`);
   await c.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [CHANNEL, payloads]);
+  return xid;
 }
 
 /** What other daemons changed, for this daemon's event bus and engine. */
@@ -47,8 +49,8 @@ export interface PeerFeedDeps {
   /** This daemon's name: its own changes are skipped (it published them already). */
   host: string;
   pool(): pg.Pool;
-  /** Apply other daemons' notes to the in-memory mirrors, in commit order. */
-  applyNotes(notes: Note[]): void;
+  /** Apply other daemons' notes (those of transaction `xid`) to the in-memory mirrors. */
+  applyNotes(xid: string, notes: Note[]): void;
   /** Re-read the mirrors from the tables (after notifications may have been missed). */
   reload(): Promise<void>;
   deliver(p: PeerChanges): void;
@@ -106,14 +108,14 @@ export class PeerFeed {
     c.on('end', () => this.lost(c, new Error('the connection ended')));
     c.on('notification', (m) => {
       if (m.channel !== CHANNEL || !m.payload) return;
-      let p: { h: string | null; n: Note[] };
+      let p: { h: string | null; x: string; n: Note[] };
       try {
         p = JSON.parse(m.payload) as typeof p;
       } catch {
         return;
       }
       if (p.h === this.d.host) return;
-      this.d.applyNotes(p.n);
+      this.d.applyNotes(p.x, p.n);
       this.queue(() => this.heard(p.n));
     });
     try {

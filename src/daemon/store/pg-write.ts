@@ -14,20 +14,20 @@ export type Note = [id: string, from: State | null, to: State | null, type: stri
 
 /** What a transaction changes in the in-memory mirrors, applied once it has committed; `notes` are sent to peers at its commit. */
 export interface Delta {
-  counts: Partial<Record<State, number>>;
   byType: Array<[type: string, state: State, by: number]>;
   groupsChanged: boolean;
   notes: Note[];
   /** This daemon's name, written as changed_host of every row it changes. */
   host: string | null;
+  /** The transaction's id (xid8 as text), when it changed tasks. */
+  xid?: string;
 }
 
 export function newDelta(host: string | null): Delta {
-  return { counts: {}, byType: [], groupsChanged: false, notes: [], host };
+  return { byType: [], groupsChanged: false, notes: [], host };
 }
 
 export function bump(d: Delta, t: Task, by: number): void {
-  d.counts[t.state] = (d.counts[t.state] ?? 0) + by;
   d.byType.push([t.type, t.state, by]);
 }
 

@@ -10,7 +10,7 @@ import { isTerminal, type ScheduleRecord, type State, type Task } from '../../pr
 import { nextId } from '../../core/ids.js';
 import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, isRunnable, parseGroup } from './keys.js';
-import { TypeCounts, zeroCounts } from './level-counts.js';
+import { PgMirror, type CountChange } from './pg-mirror.js';
 import { pgMigrate } from './pg-schema.js';
 import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
@@ -43,8 +43,7 @@ const INSERT_CHUNK = 1000;
 
 export class PostgresStore implements Store {
   private pool!: pg.Pool;
-  private countsMem = zeroCounts();
-  private typeCounts = new TypeCounts();
+  private readonly mirrors = new PgMirror();
   private groups = new Set<string>();
   private groupsRead = 0;
   private feed: PeerFeed | undefined;
@@ -83,10 +82,13 @@ export class PostgresStore implements Store {
 
   /** The in-memory mirrors: counts per state and per type and state, and the queue groups. */
   private async load(): Promise<void> {
-    const rows = (await this.pool.query<{ type: string; state: State; n: number }>('SELECT type, state, count(*)::int AS n FROM tasks GROUP BY type, state')).rows;
-    this.countsMem = zeroCounts();
-    for (const r of rows) this.countsMem[r.state] += r.n;
-    this.typeCounts.load(rows.map((r) => [`ct!${r.type}!${r.state}`, r.n]));
+    // One statement: the counts and the snapshot they were read at.
+    const rows = (
+      await this.pool.query<{ s: string; type: string | null; state: State; n: number }>(
+        `SELECT pg_current_snapshot()::text AS s, c.type, c.state, c.n FROM (SELECT 1) one LEFT JOIN (SELECT type, state, count(*)::int AS n FROM tasks GROUP BY type, state) c ON true`,
+      )
+    ).rows;
+    this.mirrors.load(rows.filter((r) => r.type !== null) as Array<{ type: string; state: State; n: number }>, rows[0]!.s);
     await this.readGroups();
   }
 
@@ -111,7 +113,7 @@ export class PostgresStore implements Store {
       url: this.opts.url,
       host: this.opts.host,
       pool: () => this.pool,
-      applyNotes: (notes) => this.peerNotes(notes),
+      applyNotes: (xid, notes) => this.peerNotes(xid, notes),
       reload: () => this.load(),
       deliver,
       warn,
@@ -120,20 +122,14 @@ export class PostgresStore implements Store {
     await this.feed.start();
   }
 
-  /** Other daemons' committed changes, applied to the mirrors in the order they committed. */
-  private peerNotes(notes: Note[]): void {
-    const byType = this.typeCounts.begin();
+  /** Other daemons' committed changes (a transaction's notes). */
+  private peerNotes(xid: string, notes: Note[]): void {
+    const changes: CountChange[] = [];
     for (const [, from, to, type] of notes) {
-      if (from !== null) {
-        this.countsMem[from] -= 1;
-        byType.bump(type, from, -1);
-      }
-      if (to !== null) {
-        this.countsMem[to] += 1;
-        byType.bump(type, to, 1);
-      }
+      if (from !== null) changes.push([type, from, -1]);
+      if (to !== null) changes.push([type, to, 1]);
     }
-    byType.commit();
+    this.mirrors.apply(xid, changes);
     // The newest read started wins (readGroups), so reads may overlap.
     void this.readGroups().catch(() => {});
   }
@@ -192,7 +188,7 @@ export class PostgresStore implements Store {
       try {
         await c.query('BEGIN');
         result = await fn(c, d);
-        await notifyNotes(c, d.host, d.notes);
+        d.xid = await notifyNotes(c, d.host, d.notes);
         await c.query('COMMIT');
         c.release();
       } catch (err) {
@@ -209,10 +205,7 @@ export class PostgresStore implements Store {
   }
 
   private mirror(d: Delta): void {
-    for (const [s, n] of Object.entries(d.counts) as Array<[State, number]>) this.countsMem[s] += n;
-    const byType = this.typeCounts.begin();
-    for (const [type, state, by] of d.byType) byType.bump(type, state, by);
-    byType.commit();
+    this.mirrors.apply(d.xid, d.byType);
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
@@ -410,7 +403,7 @@ export class PostgresStore implements Store {
   }
 
   counts(): Record<State, number> {
-    return { ...this.countsMem };
+    return this.mirrors.byState();
   }
 
   runnableTagSets(): Array<{ tags: string[]; type: string }> {
@@ -418,7 +411,7 @@ export class PostgresStore implements Store {
   }
 
   countsByType(): Record<string, Partial<Record<State, number>>> {
-    return this.typeCounts.snapshot();
+    return this.mirrors.byType();
   }
 
   async finished(limit: number): Promise<Task[]> {
