@@ -280,6 +280,10 @@ export class PostgresStore implements Store {
     return this.tx(async (c, d) => {
       const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
       if (!task) throw new StoreError(`no task ${id}`, 'not-found');
+      // Worker names are per daemon: a report reaches only its own daemon, for a task that daemon holds.
+      const by = 'by' in event ? event.by : undefined;
+      if (by && this.opts.host !== undefined && task.host !== this.opts.host)
+        throw new StoreError(`task ${id}: worker ${by.worker} reported attempt ${by.attempt}, but the daemon ${task.host ?? '(none)'} holds the task now`, 'stale');
       const olds = new Map<string, Task>([[id, task]]);
       const changes = await this.cascade(c, task, event, olds);
       await writeChanges(c, changes, olds, d);
