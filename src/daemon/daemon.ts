@@ -153,7 +153,10 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     configFile: paths.config,
     reload: o.reloadConfig,
   });
-  const peers = 'where' in store && store.host !== undefined ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now }) : undefined;
+  const peers =
+    'where' in store && store.host !== undefined
+      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, refreshSchedules: () => scheduler.refresh() })
+      : undefined;
   const backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now });
   // `daemon.stop` (the daemon.stop method) reaches the server, which is built from the daemon.
   const stopRequested = new Relay<[reason: string, keepWorkers: boolean]>();

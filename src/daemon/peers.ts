@@ -1,7 +1,8 @@
 // Peer daemons on one PostgreSQL store (docs/operations.md, "Many hosts"): this daemon hears
 // what the others change, holds its lease (renewed every third of store.lease), and takes over
 // the claimed and running tasks of a daemon whose lease ran out. A daemon that finds its own
-// lease taken (it was cut off) drops the tasks a peer ended and registers again.
+// lease taken (it was cut off) drops the tasks a peer ended and registers again. At each
+// renewal the schedules are read again (other daemons add, pause and remove them).
 import type { Change } from './store/store.js';
 import type { Engine } from './engine.js';
 import type { Logger } from './log.js';
@@ -16,6 +17,8 @@ export interface PeersDeps {
   log: Logger;
   leaseMs: number;
   now(): number;
+  /** Read the schedules again: other daemons add, pause and remove them. */
+  refreshSchedules(): Promise<void>;
 }
 
 const active = (s: string) => s === 'CLAIMED' || s === 'RUNNING';
@@ -100,6 +103,7 @@ export class Peers {
         log.warn('a daemon stopped renewing its lease; its claimed and running tasks were ended here (retried by their retry policy)', { host: name, tasks: taken });
         this.d.engine.after(changes);
       }
+      await this.d.refreshSchedules();
     } catch (err) {
       log.warn('could not renew the lease or check the other daemons; trying again', { err: String(err) });
     }

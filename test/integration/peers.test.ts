@@ -136,12 +136,14 @@ function tests(pg: PgServer): void {
   });
 
   t.test('a schedule firing every second on two daemons makes one task per fire', async (t) => {
-    const { ha, hb, db } = await pair(t, { workers: 2 }, { workers: 2, later: true });
+    const { ha, hb, db } = await pair(t, { workers: 2 }, { workers: 2 });
     await ha.ok(['schedule', 'add', 'tick', '--cron', '* * * * * *', '--', 'true']);
-    // B reads the schedules at its start: both tick it.
-    await hb.ok(['daemon', 'start']);
+    // B reads the schedules again at each lease renewal (every second with a 3 s lease): both tick it.
+    const onB = async () => ((await hb.json(['schedule', 'ls'])).schedules as Array<{ name: string; paused: boolean }>).find((s) => s.name === 'tick');
+    await waitFor('B to know the schedule added on A', onB, 15_000);
     await waitFor('six fires', async () => (await pg.sql(db, "SELECT count(*)::int AS n FROM tasks WHERE schedule = 'tick'")).rows[0].n >= 6, 30_000);
     await ha.ok(['schedule', 'pause', 'tick']);
+    await waitFor('B to see it paused', async () => (await onB())?.paused === true, 15_000);
     const rows = (await pg.sql(db, "SELECT (body->'schedule'->>'fireAt')::bigint AS f, count(*)::int AS n FROM tasks WHERE schedule = 'tick' GROUP BY 1 ORDER BY 1"))
       .rows as Array<{ f: string; n: number }>;
     t.same(

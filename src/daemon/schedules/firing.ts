@@ -63,7 +63,14 @@ export class Firing {
     if (this.closed) return;
     try {
       const now = this.d.now();
-      for (const rec of [...this.b.records.values()]) {
+      for (let rec of [...this.b.records.values()]) {
+        if (this.b.nextFire(rec) !== undefined && this.b.nextFire(rec)! <= now) {
+          // Another daemon on the same store may have fired, paused or removed it since this one last read it.
+          const fresh = await this.d.store.getSchedule(rec.name);
+          if (!fresh) continue;
+          this.b.set(fresh);
+          rec = fresh;
+        }
         if (rec.paused) continue;
         const failing = this.b.failing.get(rec.name);
         if ((failing?.retryAt ?? 0) > now) continue;

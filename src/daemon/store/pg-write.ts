@@ -116,5 +116,13 @@ export async function writeFire(c: Client, sc: ScheduleRecord, fires: number[]):
         throw new StoreError(`schedule ${sc.name}: the fire at ${new Date(f).toISOString()} was already made by another daemon`, 'stale');
     }
   }
-  await upsertRecord(c, 'schedules', sc.name, stored && stored.cursor > sc.cursor ? { ...sc, cursor: stored.cursor } : sc);
+  if (!stored) return upsertRecord(c, 'schedules', sc.name, sc);
+  if (fires.length === 0) return upsertRecord(c, 'schedules', sc.name, { ...sc, cursor: Math.max(stored.cursor, sc.cursor) });
+  // A fire owns only the fire state: the rest (paused, the expression, the task) is the stored one, which another daemon may have changed.
+  await upsertRecord(c, 'schedules', sc.name, {
+    ...stored,
+    cursor: Math.max(stored.cursor, sc.cursor),
+    queued: stored.queued.filter((q) => !fires.includes(q)),
+    updatedAt: Math.max(stored.updatedAt, sc.updatedAt),
+  });
 }
