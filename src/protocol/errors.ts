@@ -44,7 +44,7 @@ export const ERRORS = {
   /** The daemon's store (PostgreSQL) cannot be reached: down, restarting, a wrong password or database. Nothing was changed. */
   STORE_UNAVAILABLE: { rpc: 1022, user: true },
   /** The task ran on another daemon sharing the PostgreSQL store: its output files are on that host. */
-  OUTPUT_ON_OTHER_HOST: { rpc: 1023, user: true },
+  OUTPUT_ON_OTHER_HOST: { rpc: 1027, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
