@@ -196,6 +196,8 @@ export interface DaemonStatus {
   subscriptions: number;
   /** Which store the daemon keeps its tasks in, and where (a PostgreSQL URL with its password masked). */
   store?: { kind: 'leveldb' | 'postgresql'; location: string };
+  /** With a PostgreSQL store: this daemon's name among the daemons sharing it (store.host). */
+  host?: string;
   /** Damage the start-up check found in the store and started anyway (a table; a log LevelDB replayed, with where its copy is). */
   storeWarnings?: string[];
 }

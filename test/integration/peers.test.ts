@@ -34,6 +34,8 @@ function tests(pg: PgServer): void {
 
   t.test('a transition made on one daemon is seen on the other; work submitted on one is run by the other', async (t) => {
     const { ha, hb } = await pair(t, { workers: false }, { workers: 2 });
+    t.equal((await ha.json(['daemon', 'status'])).host, 'host-a', 'daemon status names this daemon among its peers');
+    t.match(await hb.ok(['daemon', 'status']), /^host +host-b$/m);
     // Submitted on A (no workers): B's idle worker hears of it and takes it; `wait` on A sees it end.
     const id = await ha.submit(['--', 'sh', '-c', 'echo from b']);
     const waited = await ha.run(['wait', id], { timeoutMs: 20_000 });
