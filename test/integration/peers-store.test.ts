@@ -4,9 +4,10 @@
 // once, and the counters stay exact when a re-read overlaps commits.
 import t, { type Test } from 'tap';
 import { PostgresStore } from '../../src/daemon/store/pg.js';
+import type { PeerChanges } from '../../src/daemon/store/pg-events.js';
 import type { ScheduleRecord } from '../../src/protocol/model.js';
 import { PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
-import { draft, T0 } from '../helpers/tasks.js';
+import { draft, T0, taskIn } from '../helpers/tasks.js';
 import { waitFor } from '../helpers/home.js';
 
 const server = await startPostgres(t);
@@ -116,6 +117,37 @@ function tests(pg: PgServer): void {
       b.submit([draft({ schedule: { name: 'tick', fireAt: queued } })], T0 + 3000, { schedules: [record({ cursor: queued, queued: [] })] }),
       'a queued fire is still undecided',
     );
+  });
+
+  t.test('every write is heard by a peer at its commit, not at a catch-up: submit, claim, rm and archive restore', async (t) => {
+    const url = await pg.createDb();
+    const [a, b] = [await open(t, url, 'a'), await open(t, url, 'b')];
+    const heard: PeerChanges[] = [];
+    // No catch-up within the test: only notifications can tell B.
+    await b.watch(
+      (p) => heard.push(p),
+      () => {},
+      600_000,
+    );
+    const states = () => heard.flatMap((p) => p.changes.map((c) => `${c.task.id}:${c.from ?? '-'}>${c.task.state}`));
+    const host = async (id: string) => (await pg.sql(dbOf(url), 'SELECT host, changed_host FROM tasks WHERE id = $1', [id])).rows[0];
+
+    const [one, two] = await a.submit([draft(), draft()], T0);
+    await waitFor('B hears the submit', () => states().includes(`${two!.id}:->WAITING`), 10_000);
+    const claimed = await a.claim({ worker: 'local', tags: ['bash', 'unix'], now: T0 + 1 });
+    t.equal(claimed?.task.id, one!.id);
+    await waitFor('B hears the claim', () => states().includes(`${one!.id}:WAITING>CLAIMED`), 10_000);
+    t.same(await host(one!.id), { host: 'a', changed_host: 'a' }, 'the claim records the daemon that holds it');
+
+    t.same(await a.remove([two!.id]), [two!.id]);
+    await waitFor('B hears the rm', () => heard.some((p) => p.removed.includes(two!.id)), 10_000);
+
+    const archived = taskIn('SUCCESS', { id: '1sc46g09', resultDir: '/tmp/bk-pg-results/1sc46g09', host: 'a' });
+    t.same(await a.restore([archived]), [archived.id]);
+    await waitFor('B hears the restore', () => states().includes(`${archived.id}:->SUCCESS`), 10_000);
+    t.same(await host(archived.id), { host: null, changed_host: 'a' }, 'a restored row records who wrote it');
+    await waitFor("B's counters follow A's writes", () => b.counts().SUCCESS === 1 && b.counts().CLAIMED === 1 && b.counts().WAITING === 0, 10_000).catch(() => {});
+    t.match(b.counts(), { WAITING: 0, CLAIMED: 1, SUCCESS: 1 }, "B's counters follow A's writes");
   });
 
   t.test("counters stay exact while a store's re-reads overlap its own and another's commits", async (t) => {
