@@ -2,8 +2,12 @@
 // throw-away database: a worker's report is fenced by host as well as attempt (worker names
 // are per daemon), a silent host's tasks are taken over once, a schedule's fire is written
 // once, and the counters stay exact when a re-read overlaps commits.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t, { type Test } from 'tap';
 import { PostgresStore } from '../../src/daemon/store/pg.js';
+import { findPgDump } from '../../src/daemon/store/pg-admin.js';
 import type { PeerChanges } from '../../src/daemon/store/pg-events.js';
 import type { ScheduleRecord } from '../../src/protocol/model.js';
 import { PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
@@ -149,6 +153,31 @@ function tests(pg: PgServer): void {
     await waitFor("B's counters follow A's writes", () => b.counts().SUCCESS === 1 && b.counts().CLAIMED === 1 && b.counts().WAITING === 0, 10_000).catch(() => {});
     t.match(b.counts(), { WAITING: 0, CLAIMED: 1, SUCCESS: 1 }, "B's counters follow A's writes");
   });
+
+  t.test(
+    "db repair on one daemon: the others' counters follow at their next catch-up",
+    { skip: findPgDump() ? false : 'pg_dump is not installed (repair backs up first)' },
+    async (t) => {
+      const url = await pg.createDb();
+      const a = await open(t, url, 'a');
+      const [task] = await a.submit([draft()], T0);
+      // A row whose state column does not follow its JSON: B, opening now, counts it as SUCCESS.
+      await pg.sql(dbOf(url), 'UPDATE tasks SET state = $2 WHERE id = $1', [task!.id, 'SUCCESS']);
+      const b = await open(t, url, 'b');
+      await b.watch(
+        () => {},
+        () => {},
+        200,
+      );
+      t.match(b.counts(), { WAITING: 0, SUCCESS: 1 }, 'B counted the damaged row as SUCCESS');
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'bk-pgrep-'));
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      t.match(await a.admin.repair(path.join(dir, 'repair')), { problemsAfter: 0 });
+      t.match(a.counts(), { WAITING: 1, SUCCESS: 0 }, 'A re-read its own');
+      await waitFor("B's counters to follow the repair", () => b.counts().WAITING === 1 && b.counts().SUCCESS === 0, 10_000).catch(() => {});
+      t.match(b.counts(), { WAITING: 1, SUCCESS: 0 }, "B's counters follow the repair");
+    },
+  );
 
   t.test("counters stay exact while a store's re-reads overlap its own and another's commits", async (t) => {
     const url = await pg.createDb();
