@@ -2,7 +2,8 @@
 // change is one transaction; rows it changes are locked (FOR UPDATE) first, so writers may run
 // at once, in this process or in another. Tasks are JSON (body) plus derived, indexed columns
 // (pg-schema.ts rowOf). Counts and the queue-group list are mirrored in memory, loaded at open
-// and kept by this process's own commits (docs/architecture.md, "The PostgreSQL store").
+// and kept by this process's own commits and, with peers, by theirs as notified (pg-events.ts;
+// docs/architecture.md, "The PostgreSQL store"). Every row write goes through pg-write.ts.
 import path from 'node:path';
 import pg from 'pg';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
