@@ -106,11 +106,11 @@ export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<Sta
   mkdirSync(paths.logs, { recursive: true, mode: 0o700 }); // private, as the daemon makes everything (it sets umask 077 itself)
   // The daemon logs to daemon.log itself (rotated); its stdout and stderr keep what a crash prints.
   const logFd = openSync(path.join(paths.logs, 'daemon.out'), 'a', 0o600);
-  const child = spawn(process.execPath, [entry], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd, 'pipe'],
-    env: { ...process.env, BLANKET_READY_FD: '3' },
-  });
+  // The daemon runs in / so that it holds no directory of the caller's (a mount it keeps busy, a
+  // directory removed under it); the variables that name its files are made absolute first.
+  const env: NodeJS.ProcessEnv = { ...process.env, BLANKET_READY_FD: '3' };
+  for (const k of ['BLANKET_HOME', 'BLANKET_SOCKET', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR']) if (env[k]) env[k] = path.resolve(env[k]);
+  const child = spawn(process.execPath, [entry], { detached: true, cwd: '/', stdio: ['ignore', logFd, logFd, 'pipe'], env });
   closeSync(logFd);
   const pipe = child.stdio[3] as net.Socket;
   const line = await new Promise<string>((resolve, reject) => {

@@ -72,7 +72,7 @@ export async function prepare(daemon: Pick<Daemon, 'types' | 'store' | 'now'>, p
   }
   // Files are not shell code: every form of placeholder inserts the value as is.
   const files = type.files.map((f) => ({ name: f.name, content: f.content.replace(/\{\{\s*(?:raw\s+|\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, n: string) => vars[n] ?? '') }));
-  const after = p.after?.length ? await resolveIds(daemon.store, p.after) : [];
+  const after = p.after?.length ? await resolveIds(daemon, p.after) : [];
   const tags = [...new Set([...type.tags, ...(p.tags ?? []), ...(executorTag(type.executor) ? [executorTag(type.executor)!] : [])])].sort();
   const draft: TaskDraft = {
     type: type.name,

@@ -40,6 +40,9 @@ t.test('rm archives; archive ls/show; restore brings back the state and the outp
   t.equal(statSync(archiveDir(h.paths)).mode & 0o777, 0o700, 'the archive is private (0700)');
   t.ok(existsSync(path.join(shown.path, RECORD_FILE)), 'with a .blanket-task record');
   t.match(await h.ok(['archive', 'show', a.slice(0, 7)]), /Archived[\s\S]*from-a/, 'by prefix, for people');
+  // show and logs of an archived id say where it is and how to bring it back, not just "no task".
+  humanError(t, await h.run(['show', a]), 'NOT_FOUND', new RegExp(`task ${a} is in the archive[\\s\\S]*blanket archive restore ${a}`));
+  t.equal(jsonError(t, await h.run(['logs', a.slice(0, 7), '--json']), 'NOT_FOUND').archived, a);
   t.match(await h.ok(['archive', 'ls']), new RegExp(`${a}\\s+SUCCESS\\s+shell`));
   const completion = await h.run(['__complete', 'archive', 'restore', ''], { env: { BLANKET_COMPLETE_TIMEOUT: '10000' } });
   t.same(

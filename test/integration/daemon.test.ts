@@ -1,7 +1,8 @@
 // The daemon's lifecycle: one per home, a private socket, and recovery from a
 // kill -9 that left its socket behind.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { DAEMON_ENTRY } from '../../src/pkg.js';
 import { jsonError } from '../helpers/cli.js';
@@ -77,4 +78,22 @@ t.test('a run dir left open by someone else is made private again', async (t) =>
   t.equal(r.code, 0, r.stderr);
   t.equal(mode(h.paths.run), 0o700);
   t.equal(mode(h.paths.socket), 0o600);
+});
+
+t.test('a daemon the CLI starts runs in /, not in the caller directory; a relative BLANKET_HOME still names the same home', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  const where = path.join(h.dir, 'caller');
+  mkdirSync(where);
+  const first = await h.run(['ps'], { cwd: where });
+  t.equal(first.code, 0, first.stderr);
+  const pid = h.daemonPid()!;
+  t.equal(readlinkSync(`/proc/${pid}/cwd`), '/', 'the daemon holds no directory of the caller');
+  const relative = await h.run(['ps', '--json'], { cwd: path.dirname(h.dir), env: { BLANKET_HOME: path.basename(h.dir) } });
+  t.equal(relative.code, 0, relative.stderr);
+  t.equal(h.daemonPid(), pid, 'the same daemon answers');
+  await h.ok(['daemon', 'stop']);
+  const restarted = await h.run(['ps'], { cwd: path.dirname(h.dir), env: { BLANKET_HOME: path.basename(h.dir) } });
+  t.equal(restarted.code, 0, restarted.stderr);
+  t.ok(existsSync(h.paths.socket), 'started from a relative BLANKET_HOME, it serves the home by its absolute path');
+  t.equal(readlinkSync(`/proc/${h.daemonPid()!}/cwd`), '/');
 });

@@ -124,6 +124,9 @@ t.test('run as another user', { skip: root ? false : 'needs root (only root can 
 
 t.test('a daemon that is not root refuses a type with user (RUN_AS_NOT_ROOT)', { skip: root ? false : 'needs root to start a daemon as another user' }, async (t) => {
   const h = new TestHome(t, { workers: false, types: { aspg: `user = "postgres"\ncommand = "true"\n` } });
+  // A task a root daemon accepted, for a rerun under the daemon that is not root.
+  const earlier = await h.submit(['aspg']);
+  await h.ok(['daemon', 'stop']);
   const nobody = uidOf('nobody');
   for (const f of ['', ...readdirSync(h.dir, { recursive: true }).map(String)]) chownSync(path.join(h.dir, f), nobody, nobody);
   // The CLI, and the daemon it starts, run as nobody.
@@ -142,7 +145,9 @@ t.test('a daemon that is not root refuses a type with user (RUN_AS_NOT_ROOT)', {
   const human = await asNobody(['run', 'aspg']);
   t.equal(human.code, 1);
   t.match(human.stderr, /code: RUN_AS_NOT_ROOT/);
-  t.equal((await asNobody(['ps', '-q'])).stdout, '', 'nothing queued');
+  const again = jsonError(t, await asNobody(['rerun', earlier, '--json']), 'RUN_AS_NOT_ROOT');
+  t.match(again.message, new RegExp(`task ${earlier} ran as user postgres, which only a daemon running as root can do`));
+  t.equal((await asNobody(['ps', '-q'])).stdout, `${earlier}\n`, 'nothing queued');
   const v = await asNobody(['types', 'validate', 'aspg']);
   t.equal(v.code, 0, 'a warning, not an error: the file is right');
   t.match(v.stdout, /warning: .*aspg\.toml: user = "postgres": this daemon is not root, so its tasks will be refused at submit \(RUN_AS_NOT_ROOT\)/);

@@ -13,7 +13,7 @@ import { resolveIds } from '../resolve.js';
 export const kill: Handler<'kill'> = async (params, { daemon }) => {
   const signal = normalizeSignal(params.signal ?? 'TERM');
   if (!signal) throw new BlanketError('BAD_SIGNAL', `unknown signal "${params.signal}"`, { hint: 'use a name such as TERM, INT, HUP, KILL or a number' });
-  const ids = await resolveIds(daemon.store, params.ids);
+  const ids = await resolveIds(daemon, params.ids);
   const tasks = await Promise.all(ids.map(async (id) => (await daemon.store.get(id))!));
   const done = tasks.filter((t) => isTerminal(t.state));
   if (done.length) {

@@ -29,7 +29,7 @@ async function firstPage(path: string, lines: number): Promise<{ text: string; f
  * file-change events; ends with the task, its removal or the connection.
  */
 export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn }) => {
-  const id = await resolveId(daemon.store, params.id);
+  const id = await resolveId(daemon, params.id);
   const task = await daemon.store.get(id);
   if (!task) throw new BlanketError('NOT_FOUND', `no task ${params.id}`, { hint: "list tasks with 'blanket ps'", details: { id: params.id } });
   assertOutputKept(task);

@@ -28,7 +28,7 @@ export const logs: Handler<'logs'> = async (params, { daemon }) => {
   if (params.lines !== undefined && params.offset !== undefined) {
     throw new BlanketError('INVALID_PARAMS', 'logs: give lines (a tail) or offset (a page), not both', { hint: 'ask for the tail with lines, then page on with offset = next' });
   }
-  const task = (await daemon.store.get(await resolveId(daemon.store, params.id)))!;
+  const task = (await daemon.store.get(await resolveId(daemon, params.id)))!;
   assertOutputKept(task);
   outputHere(daemon, task);
   const path = logFile(task, params.stream);

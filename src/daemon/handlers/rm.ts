@@ -5,7 +5,7 @@ import { resolveIds } from '../resolve.js';
 
 /** All or nothing: if any named task is claimed or running, nothing is removed. Archived (undo brings them back) unless `purge`. */
 export const rm: Handler<'rm'> = async (params, { daemon }) => {
-  const ids = await resolveIds(daemon.store, params.ids);
+  const ids = await resolveIds(daemon, params.ids);
   const tasks = await Promise.all(ids.map((id) => daemon.store.get(id)));
   const busy = tasks.filter((t) => t && (t.state === 'RUNNING' || t.state === 'CLAIMED')).map((t) => t!.id);
   if (busy.length) {

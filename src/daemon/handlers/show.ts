@@ -6,7 +6,7 @@ import { isRunnable } from '../store/keys.js';
 import { rateLimitedText } from '../../core/dispatch.js';
 
 export const show: Handler<'show'> = async (params, { daemon }) => {
-  const id = await resolveId(daemon.store, params.id);
+  const id = await resolveId(daemon, params.id);
   const task = (await daemon.store.get(id))!;
   const dependents = await daemon.store.dependents(id);
   const related: Record<string, State> = {};

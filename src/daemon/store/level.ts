@@ -113,7 +113,7 @@ export class LevelStore extends LevelReads implements Store {
   }
 
   get schemaVersion(): Promise<number> {
-    return this.db.get(K.schema) as Promise<number>;
+    return this.read((db) => db.get(K.schema)) as Promise<number>;
   }
 
   /** Run writers one at a time: each reads, decides and writes its batch before the next reads. */
@@ -146,11 +146,20 @@ export class LevelStore extends LevelReads implements Store {
     if (free !== undefined && free < need) {
       throw new StoreError(`the disk is still full (${free} bytes free; the store needs ${need} to resume): nothing was written`, 'full', { cause: this.broken });
     }
-    await this.db.close().catch(() => {});
+    // Reads arriving meanwhile wait (LevelReads.read) instead of meeting a closed handle.
+    this.reopens++;
+    const handle = this.db;
+    const cycle = (async () => {
+      await handle.close().catch(() => {});
+      await handle.open();
+    })();
+    this.reopening = cycle.catch(() => {});
     try {
-      await this.db.open();
+      await cycle;
     } catch (err) {
       throw new StoreError(`cannot reopen the store after the disk was full: ${(err as Error).message}`, isNoSpace(err) ? 'full' : 'corrupt', { cause: err });
+    } finally {
+      this.reopening = undefined;
     }
     this.broken = undefined;
     await this.load();
@@ -315,7 +324,7 @@ export class LevelStore extends LevelReads implements Store {
   }
 
   async oldestRunnable(): Promise<Task | undefined> {
-    const heads = await this.getMany((await bandHeads(this.db, this.groups)).map(idOf));
+    const heads = await this.getMany((await this.read((db) => bandHeads(db, this.groups))).map(idOf));
     return heads.filter(isRunnable).reduce<Task | undefined>((a, t) => (a === undefined || t.updatedAt < a.updatedAt ? t : a), undefined);
   }
 
@@ -373,7 +382,7 @@ export class LevelStore extends LevelReads implements Store {
   async active(worker?: string): Promise<Task[]> {
     const prefixes = worker !== undefined ? [`w!${worker}!`] : ACTIVE.map((s) => `s!${s}!`);
     const ids: string[] = [];
-    for (const p of prefixes) for (const k of await this.db.keys(range(p)).all()) ids.push(idOf(k));
+    for (const p of prefixes) for (const k of await this.read((db) => db.keys(range(p)).all())) ids.push(idOf(k));
     return this.getMany(ids);
   }
 
@@ -397,7 +406,7 @@ export class LevelStore extends LevelReads implements Store {
   }
 
   async storedTypes(): Promise<StoredType[]> {
-    return (await this.db.values(range(K.storedType(''))).all()) as StoredType[];
+    return (await this.read((db) => db.values(range(K.storedType(''))).all())) as StoredType[];
   }
 
   putStoredType(type: StoredType): Promise<void> {
@@ -409,11 +418,11 @@ export class LevelStore extends LevelReads implements Store {
   }
 
   async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
-    return (await this.db.get(K.schedule(name))) as ScheduleRecord | undefined;
+    return (await this.read((db) => db.get(K.schedule(name)))) as ScheduleRecord | undefined;
   }
 
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return (await this.db.values(range(K.schedule(''))).all()) as ScheduleRecord[];
+    return (await this.read((db) => db.values(range(K.schedule(''))).all())) as ScheduleRecord[];
   }
 
   putSchedule(schedule: ScheduleRecord): Promise<void> {
@@ -439,7 +448,7 @@ export class LevelStore extends LevelReads implements Store {
   }
 
   async scheduleTasks(name: string, limit: number): Promise<string[]> {
-    return (await this.db.keys({ ...range(K.scheduleTasks(name)), reverse: true, limit }).all()).map(idOf);
+    return (await this.read((db) => db.keys({ ...range(K.scheduleTasks(name)), reverse: true, limit }).all())).map(idOf);
   }
   get admin(): StoreAdmin {
     return levelAdmin({
@@ -455,6 +464,6 @@ export class LevelStore extends LevelReads implements Store {
   }
 
   ps(params: PsParams): Promise<PsSections> {
-    return psQuery({ db: this.db, getMany: (ids) => this.getMany(ids), groups: this.groups, counts: () => this.counts() }, params);
+    return this.read((db) => psQuery({ db, getMany: (ids) => this.getMany(ids), groups: this.groups, counts: () => this.counts() }, params));
   }
 }
