@@ -15,6 +15,7 @@ export const PER_RUN_FIELDS = [
   'startedAt',
   'endedAt',
   'worker',
+  'host',
   'pid',
   'pgid',
   'pidStart',

@@ -32,6 +32,8 @@ export interface Daemon {
   defaultTags: string[];
   version: string;
   startedAt: number;
+  /** With a PostgreSQL store: this daemon's name among the daemons sharing it (store.host). */
+  host?: string;
   /** Which store, and where (a PostgreSQL URL with its password masked). */
   storeInfo?: { kind: 'leveldb' | 'postgresql'; location: string };
   /** Damage the start-up check found in the store and started anyway, one line each (daemon.status shows them). */

@@ -28,6 +28,7 @@ import { createDispatcher, Server } from './server.js';
 import { collectStats } from './stats/collect.js';
 import { StatsRuntime } from './stats/runtime.js';
 import { makeStore, openStore } from './open-store.js';
+import { Peers } from './peers.js';
 import { StoreError } from './store/store.js';
 import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
@@ -173,6 +174,10 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     keep: config.archive,
     removed: (ids) => ids.forEach((id) => events.publish({ kind: 'task.removed', id })),
   });
+  const peers =
+    'where' in store && store.host !== undefined
+      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, refreshSchedules: () => scheduler.refresh() })
+      : undefined;
   const backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now });
   // `daemon.stop` (the daemon.stop method) reaches the server, which is built from the daemon.
   const stopRequested = new Relay<[reason: string, keepWorkers: boolean]>();
@@ -190,6 +195,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     defaultTags,
     version: packageVersion(),
     startedAt: now(),
+    ...(peers ? { host: peers.host } : {}),
     storeInfo: 'where' in store ? { kind: 'postgresql', location: store.where } : { kind: 'leveldb', location: paths.db },
     storeWarnings: [
       ...store.startWarnings.map((p) => `damaged table ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message} (see 'blanket db check')`),
@@ -208,6 +214,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
   async function shutdown(reason: string, keepWorkers: boolean): Promise<void> {
     log.info('stopping', { reason, keepWorkers });
     scheduler.close();
+    await peers?.close();
     if (keepWorkers) local.record();
     const backupDone = backups.close();
     supervisor.releaseAll();
@@ -260,6 +267,8 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
         await store.close();
         throw new BlanketError('INTERNAL', `cannot listen on ${paths.socket}: ${(err as Error).message}`);
       }
+      // Before the workers: their registration reads which tasks this daemon (store.host) holds.
+      await peers?.start();
       const adopted = await local.start();
       await scheduler.start();
       backups.start();

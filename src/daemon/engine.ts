@@ -115,6 +115,22 @@ export class Engine {
     if (wake) this.workers.wake(changes.some((c) => c.from === 'CLAIMED' || c.from === 'RUNNING') ? undefined : tagSets);
   }
 
+  /**
+   * Changes other daemons on the same store made: published (marked as theirs, so hooks run
+   * there), idle workers woken for new runnable work or a freed max_concurrent place, the
+   * not-before timer re-armed. Their workers and result files are theirs: not held, not archived.
+   */
+  fromPeers(changes: Change[], removed: string[]): void {
+    for (const id of removed) this.events.publish({ kind: 'task.removed', id });
+    let wake = false;
+    for (const { task, from } of changes) {
+      this.events.publish({ kind: 'task', task, from, peer: true });
+      if (isRunnable(task) || ((from === 'CLAIMED' || from === 'RUNNING') && from !== task.state)) wake = true;
+      if (task.notBefore !== undefined && (this.dueAt === undefined || task.notBefore < this.dueAt)) this.armDue();
+    }
+    if (wake) this.workers.wake(undefined);
+  }
+
   private async archive(task: Task): Promise<void> {
     try {
       // Never through a symlink or into a FIFO: a task run as another user owns the directory.

@@ -267,7 +267,8 @@ function findNotifier(): HookRunnerOptions['notifier'] {
 export function watchEndings(events: { on(l: (e: DaemonEvent) => void): () => void }, opts: HookRunnerOptions): HookRunner {
   const runner = new HookRunner(opts);
   events.on((e) => {
-    if (e.kind !== 'task' || !isTerminal(e.task.state) || e.from === e.task.state) return;
+    // Another daemon's change: its hooks run there.
+    if (e.kind !== 'task' || e.peer || !isTerminal(e.task.state) || e.from === e.task.state) return;
     const t = e.task;
     opts.log.log(t.state === 'SUCCESS' ? 'debug' : 'info', 'task ended', {
       task: t.id,

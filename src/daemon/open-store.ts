@@ -1,6 +1,8 @@
 // Which store a daemon opens: LevelDB in the home, or PostgreSQL when store.url (or
 // BLANKET_STORE_URL) names one, loaded only then so a LevelDB daemon never loads `pg`.
 // A PostgreSQL store that cannot be reached is tried again with backoff, for a bounded time.
+import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { Config } from '../core/config.js';
@@ -21,7 +23,12 @@ export async function makeStore(paths: Paths, config: Config): Promise<DaemonSto
     return new LevelStore({ location: paths.db, resultsRoot: paths.results, sync: config.syncWrites, keepDamagedIn: backupsDir(paths, config.backup.dir) });
   }
   const { PostgresStore } = await import('./store/pg.js');
-  return new PostgresStore({ url: config.store.url, resultsRoot: paths.results, sync: config.syncWrites, homeLock: () => lockHome(paths) });
+  return new PostgresStore({ url: config.store.url, resultsRoot: paths.results, sync: config.syncWrites, host: hostName(paths, config), homeLock: () => lockHome(paths) });
+}
+
+/** This daemon's name among those sharing the store: store.host, or the machine's name and a hash of the home (stable across restarts). */
+export function hostName(paths: Paths, config: Config): string {
+  return config.store.host ?? `${os.hostname()}:${createHash('sha256').update(path.resolve(paths.home)).digest('hex').slice(0, 8)}`;
 }
 
 /**

@@ -51,6 +51,8 @@ export const ERRORS = {
   UNKNOWN_GROUP: { rpc: 1025, user: true },
   /** logs of a task whose output was not kept (keep_output = never, or on_failure and it succeeded). */
   OUTPUT_NOT_KEPT: { rpc: 1026, user: true },
+  /** The task ran on another daemon sharing the PostgreSQL store: its output files are on that host. */
+  OUTPUT_ON_OTHER_HOST: { rpc: 1027, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

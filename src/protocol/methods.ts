@@ -204,6 +204,8 @@ export interface DaemonStatus {
   subscriptions: number;
   /** Which store the daemon keeps its tasks in, and where (a PostgreSQL URL with its password masked). */
   store?: { kind: 'leveldb' | 'postgresql'; location: string };
+  /** With a PostgreSQL store: this daemon's name among the daemons sharing it (store.host). */
+  host?: string;
   /** Damage the start-up check found in the store and started anyway (a table; a log LevelDB replayed, with where its copy is). */
   storeWarnings?: string[];
 }
@@ -383,7 +385,8 @@ export type Params<M extends MethodName> = Infer<Methods[M]['params']>;
 export type Result<M extends MethodName> = Infer<Methods[M]['result']>;
 
 export type DaemonEvent =
-  | { kind: 'task'; task: Task; from: State | null }
+  /** `peer`: the change was made by another daemon on the same PostgreSQL store (that daemon's hooks run for it, not this one's). */
+  | { kind: 'task'; task: Task; from: State | null; peer?: boolean }
   | { kind: 'task.removed'; id: string }
   | { kind: 'worker'; worker: WorkerInfo }
   | { kind: 'log'; id: string; stream: 'stdout' | 'stderr' | 'output'; data: string }

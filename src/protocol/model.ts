@@ -91,6 +91,8 @@ export interface Task {
   startedAt?: number;
   endedAt?: number;
   worker?: string;
+  /** With a PostgreSQL store shared by many daemons: the daemon (store.host) whose worker holds or last held it; its output is there. */
+  host?: string;
   pid?: number;
   pgid?: number;
   /** The process's start time as the OS tells it (Linux: clock ticks since boot), to verify a pid before signalling it. */

@@ -10,9 +10,10 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { PostgresStore } from '../../src/daemon/store/pg.js';
 import { findPgDump } from '../../src/daemon/store/pg-admin.js';
-import { PG_LATEST_SCHEMA } from '../../src/daemon/store/pg-schema.js';
+import { PG_LATEST_SCHEMA, PG_MIGRATIONS, ROW_COLUMNS, rowOf } from '../../src/daemon/store/pg-schema.js';
+import { groupOf } from '../../src/daemon/store/keys.js';
 import { PG_MISSING, pgBinDir, startPostgres, type PgServer } from '../helpers/postgres.js';
-import { draft, T0 } from '../helpers/tasks.js';
+import { baseTask, draft, T0, taskIn } from '../helpers/tasks.js';
 
 const server = await startPostgres(t);
 if (!server) t.test(PG_MISSING, { skip: PG_MISSING }, () => {});
@@ -37,6 +38,56 @@ function tests(pg: PgServer): void {
       rows,
       Array.from({ length: PG_LATEST_SCHEMA }, (_, i) => i + 1),
     );
+  });
+
+  t.test("a database at schema 2 (main's: rate windows, labelled groups) migrates to 3 (peers) with its rows kept", async (t) => {
+    const url = await pg.createDb();
+    const db = dbOf(url);
+    // Schema 2 as a blanket of that version left it: migrations 1 and 2 only, then its rows.
+    await pg.sql(db, 'CREATE TABLE blanket_schema (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const m of PG_MIGRATIONS.filter((m) => m.version <= 2)) {
+      await pg.sql(db, m.sql);
+      await pg.sql(db, 'INSERT INTO blanket_schema (version, description) VALUES ($1, $2)', [m.version, m.description]);
+    }
+    const queued = baseTask({ id: '1sc46g01', label: 'nightly', resultDir: '/tmp/bk-pg-results/1sc46g01' });
+    const done = taskIn('SUCCESS', { id: '1sc46g02', type: 'other', resultDir: '/tmp/bk-pg-results/1sc46g02' });
+    const v2Columns = ROW_COLUMNS.filter((c) => c !== 'host');
+    t.equal(v2Columns.length, ROW_COLUMNS.length - 1, 'schema 3 adds the host column');
+    for (const task of [queued, done]) {
+      const row = rowOf(task).filter((_, i) => ROW_COLUMNS[i] !== 'host');
+      await pg.sql(db, `INSERT INTO tasks (${v2Columns.join(', ')}) VALUES (${row.map((_, i) => `$${i + 1}`).join(', ')})`, row);
+    }
+    await pg.sql(db, "INSERT INTO queue_groups (grp, tags, type) VALUES ($1, $2, 'echo_task')", [groupOf(queued), queued.tags]);
+    await pg.sql(db, "INSERT INTO rate_windows (type, starts) VALUES ('echo_task', $1)", [JSON.stringify([T0 - 5])]);
+    await pg.sql(db, "UPDATE blanket_meta SET value = $1 WHERE key = 'last_id'", [JSON.stringify(done.id)]);
+
+    const s = new PostgresStore({ url, resultsRoot: '/tmp/bk-pg-results', random: () => 0.5, host: 'h1' });
+    await s.open();
+    t.teardown(() => s.close());
+    t.same(
+      (await pg.sql(db, 'SELECT version FROM blanket_schema ORDER BY version')).rows.map((r) => r.version),
+      [1, 2, 3],
+    );
+    t.same(await s.get(queued.id), queued, 'the queued task is kept as it was');
+    t.same(await s.get(done.id), done, 'the finished task is kept as it was');
+    t.same((await pg.sql(db, "SELECT starts FROM rate_windows WHERE type = 'echo_task'")).rows[0].starts, [T0 - 5], 'the rate window is kept');
+    t.equal(s.counts().WAITING, 1);
+    t.equal(s.counts().SUCCESS, 1);
+    t.same(s.runnableTagSets(), [{ tags: queued.tags, type: 'echo_task', label: 'nightly' }], 'the labelled queue group is kept');
+    const check = await s.admin.check();
+    t.same(check.problems, [], 'db check finds every derived column (host included) right');
+    // The migrated rows work as new ones: claimed by a worker of this daemon, which is recorded as their host.
+    const claimed = await s.claim({ worker: 'w1', tags: ['bash', 'unix'], now: T0 + 10 });
+    t.equal(claimed?.task.id, queued.id);
+    t.equal(claimed?.task.host, 'h1');
+    t.same((await pg.sql(db, 'SELECT host, changed_host FROM tasks WHERE id = $1', [queued.id])).rows[0], { host: 'h1', changed_host: 'h1' });
+    t.same(
+      (await s.active()).map((x) => x.id),
+      [queued.id],
+      "this daemon's active tasks",
+    );
+    const next = await s.submit([draft()], T0 + 20);
+    t.ok(next[0]!.id > done.id, 'ids go on after the kept last id');
   });
 
   t.test('submits at once from separate stores on a new database: every one stored, ids distinct', async (t) => {

@@ -45,9 +45,25 @@ t.test('config.toml [store] url, BLANKET_STORE_URL over it, errors naming the ke
     t.notMatch((err as Error).message, 'envpw', 'the password is masked');
   }
   try {
-    effectiveConfig('[store]\nhost = "x"\n', {});
+    effectiveConfig('[store]\nport = "x"\n', {});
     t.fail('refused');
   } catch (err) {
-    t.match((err as Error).message, /store\.host: unknown option \(known in \[store\]: url\)/);
+    t.match((err as Error).message, /store\.port: unknown option \(known in \[store\]: url, host, lease\)/);
+  }
+});
+
+t.test('store.host and store.lease: defaults, the env vars, errors naming the key', async (t) => {
+  t.equal(effectiveConfig(undefined, {}).config.store.leaseMs, 15_000, 'a 15 s lease by default');
+  t.equal(effectiveConfig(undefined, {}).config.store.host, undefined, 'the host name is derived when not given');
+  const c = effectiveConfig('[store]\nhost = "build-3"\nlease = "30s"\n', {}).config.store;
+  t.same([c.host, c.leaseMs], ['build-3', 30_000]);
+  t.equal(effectiveConfig(undefined, { BLANKET_STORE_LEASE: '5s', BLANKET_STORE_HOST: 'b' }).config.store.leaseMs, 5000);
+  for (const [text, message] of [
+    ['lease = "1s"', /config\.toml:2: store\.lease: must be a duration from 3s to 1h/],
+    ['lease = "soon"', /store\.lease: must be a duration/],
+    ['host = "has space"', /config\.toml:2: store\.host: must be a name/],
+    ['host = 3', /store\.host: must be a name/],
+  ] as const) {
+    t.throws(() => effectiveConfig(`[store]\n${text}\n`, {}, 'config.toml'), message, text);
   }
 });

@@ -17,6 +17,7 @@ export default command({
         `home      ${r.home}`,
         `socket    ${r.socket}`,
         ...(r.store ? [`store     ${r.store.kind} ${r.store.location}`] : []),
+        ...(r.host !== undefined ? [`host      ${r.host}`] : []),
         `memory    ${Math.round(r.rss / 1024 / 1024)} MB, ${formatDuration(r.cpu)} CPU`,
         `workers   ${r.workers}`,
         `tasks     ${

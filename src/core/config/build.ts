@@ -33,7 +33,7 @@ const KNOWN_IN: Record<string, string[]> = {
   log: ['max_size', 'keep', 'level'],
   hooks: [...HOOK_NAMES, 'timeout'],
   metrics: ['listen', 'sample_interval', 'history'],
-  store: ['url'],
+  store: ['url', 'host', 'lease'],
 };
 const KNOWN_BACKUP = ['interval', 'dir', 'keep'];
 
@@ -109,6 +109,16 @@ export function buildConfig(doc: Record<string, unknown>, bad: Bad): Config {
       typeof store.url === 'string' ? (store.url === '' ? undefined : checkStoreUrl(store.url)) : 'must be a string such as "postgresql://user:password@host:5432/blanket"';
     if (problem) bad('store.url', problem);
     else if (store.url !== '') cfg.store.url = store.url as string;
+  }
+  if (store?.host !== undefined) {
+    if (typeof store.host !== 'string' || !/^[A-Za-z0-9._:/@-]{1,200}$/.test(store.host))
+      bad('store.host', 'must be a name of 1 to 200 letters, digits and . _ : / @ - such as "build-3"');
+    else cfg.store.host = store.host;
+  }
+  if (store?.lease !== undefined) {
+    const ms = durationOf(store.lease);
+    if (ms === undefined || ms < 3000 || ms > 3_600_000) bad('store.lease', 'must be a duration from 3s to 1h, such as "15s"');
+    else cfg.store.leaseMs = ms;
   }
   buildLabels(doc, cfg, bad);
   buildArchive(doc, cfg, bad);

@@ -60,6 +60,10 @@ export interface Config {
 export interface StoreConfig {
   /** A PostgreSQL URL (store.url / BLANKET_STORE_URL); undefined: LevelDB in the home. */
   url?: string;
+  /** This daemon's name among the daemons sharing the PostgreSQL store (store.host); default: the machine's host name and the home. */
+  host?: string;
+  /** How long a daemon's lease lasts without renewal before peers take its running tasks over (store.lease), ms. */
+  leaseMs: number;
 }
 
 export { LOG_LEVELS, type LogLevel };
@@ -99,7 +103,7 @@ export const DEFAULT_CONFIG: Config = {
   metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
   schedules: [],
   backup: { intervalMs: 0, keep: 7 },
-  store: {},
+  store: { leaseMs: 15_000 },
   labels: {},
   archive: { keepMs: 30 * 86_400_000 },
   retention: {},

@@ -224,5 +224,25 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => (c.store.url === undefined ? undefined : maskUrl(c.store.url)),
     show: (c) => (c.store.url === undefined ? '(LevelDB in the home)' : maskUrl(c.store.url)),
   },
+  {
+    key: 'store.host',
+    env: 'BLANKET_STORE_HOST',
+    description:
+      "This daemon's name among the daemons that share one PostgreSQL store (its lease row, the tasks its workers hold). Must differ between daemons and stay the same across restarts.",
+    defaultText: "the machine's host name and a hash of the home, e.g. build-3:1a2b3c4d",
+    fromEnv: (t) => t.trim(),
+    get: (c) => c.store.host,
+    show: (c) => c.store.host ?? "(the machine's host name and a hash of the home)",
+  },
+  {
+    key: 'store.lease',
+    env: 'BLANKET_STORE_LEASE',
+    description:
+      "With a PostgreSQL store: how long a daemon's lease lasts (renewed every third of it). A daemon silent longer has its claimed and running tasks ended LOST (and retried by their retry policy) by another daemon. A duration from 3s to 1h.",
+    defaultText: dur(DEFAULT_CONFIG.store.leaseMs),
+    fromEnv: (t) => t,
+    get: (c) => c.store.leaseMs,
+    show: (c) => dur(c.store.leaseMs),
+  },
   ...ARCHIVE_OPTIONS,
 ];

@@ -5,7 +5,7 @@ import type { Handler } from '../context.js';
 import { follow, LOG_PAGE_MAX, openLog, readPage, tailOffset, utf8Boundary } from '../logs.js';
 import { resolveId } from '../resolve.js';
 import { assertOutputKept } from '../output-policy.js';
-import { logFile } from './logs.js';
+import { logFile, outputHere } from './logs.js';
 
 let seq = 0;
 
@@ -33,6 +33,7 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   const task = await daemon.store.get(id);
   if (!task) throw new BlanketError('NOT_FOUND', `no task ${params.id}`, { hint: "list tasks with 'blanket ps'", details: { id: params.id } });
   assertOutputKept(task);
+  outputHere(daemon, task);
   const stream = params.stream ?? (task.combinedOutput ? 'output' : 'stdout');
   const path = logFile(task, stream);
   const { text, from, size } = await firstPage(path, params.lines ?? 10);

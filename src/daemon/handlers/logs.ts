@@ -1,4 +1,4 @@
-import type { Task } from '../../protocol/model.js';
+import { isTerminal, type Task } from '../../protocol/model.js';
 import { BlanketError } from '../../protocol/errors.js';
 import { logFiles } from '../../os/results.js';
 import type { Handler } from '../context.js';
@@ -11,6 +11,15 @@ export function logFile(task: Task, stream: 'stdout' | 'stderr' | 'output' | und
   return stream === 'stderr' ? files.stderr : files.stdout;
 }
 
+/** A task that ran on another daemon sharing the PostgreSQL store has its output there: say so, instead of an empty log. */
+export function outputHere(daemon: { host?: string }, task: Task): void {
+  if (task.host === undefined || daemon.host === undefined || task.host === daemon.host) return;
+  throw new BlanketError('OUTPUT_ON_OTHER_HOST', `the output of ${task.id} is on the daemon ${task.host}, which ${isTerminal(task.state) ? 'ran' : 'runs'} it`, {
+    hint: `run 'blanket logs ${task.id}' on that host (daemons do not serve each other's output)`,
+    details: { id: task.id, host: task.host },
+  });
+}
+
 /**
  * One page (at most LOG_PAGE_MAX bytes) of a task's output, running or finished: from `offset`
  * (default 0), or from where the last `lines` lines start. Callers page on with `next` until `eof`.
@@ -21,6 +30,7 @@ export const logs: Handler<'logs'> = async (params, { daemon }) => {
   }
   const task = (await daemon.store.get(await resolveId(daemon, params.id)))!;
   assertOutputKept(task);
+  outputHere(daemon, task);
   const path = logFile(task, params.stream);
   const limit = Math.min(params.limit ?? LOG_PAGE_MAX, LOG_PAGE_MAX);
   const fh = await openLog(path);

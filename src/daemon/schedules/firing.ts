@@ -9,7 +9,7 @@ import { dueFires } from '../../core/cron.js';
 import { FailureBackoff } from '../../core/backoff.js';
 import type { Engine } from '../engine.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
+import { StoreError, type Store } from '../store/store.js';
 import type { Prepared } from '../submit.js';
 import type { ScheduleBook } from './book.js';
 
@@ -63,7 +63,14 @@ export class Firing {
     if (this.closed) return;
     try {
       const now = this.d.now();
-      for (const rec of [...this.b.records.values()]) {
+      for (let rec of [...this.b.records.values()]) {
+        if (this.b.nextFire(rec) !== undefined && this.b.nextFire(rec)! <= now) {
+          // Another daemon on the same store may have fired, paused or removed it since this one last read it.
+          const fresh = await this.d.store.getSchedule(rec.name);
+          if (!fresh) continue;
+          this.b.set(fresh);
+          rec = fresh;
+        }
         if (rec.paused) continue;
         const failing = this.b.failing.get(rec.name);
         if ((failing?.retryAt ?? 0) > now) continue;
@@ -201,7 +208,17 @@ export class Firing {
       this.b.set(r);
       return r;
     }
-    await this.d.engine.submit([{ ...prepared.draft, schedule: { name: rec.name, fireAt } }], { schedules: [rec] });
+    try {
+      await this.d.engine.submit([{ ...prepared.draft, schedule: { name: rec.name, fireAt } }], { schedules: [rec] });
+    } catch (err) {
+      // Another daemon on the same store made this fire first (the store refuses a second): take its record.
+      if (!(err instanceof StoreError && err.kind === 'stale')) throw err;
+      const theirs = await this.d.store.getSchedule(rec.name);
+      this.d.log.debug('another daemon made this fire', { schedule: rec.name, fireAt: iso(fireAt) });
+      if (!theirs) return rec;
+      this.b.set(theirs);
+      return theirs;
+    }
     this.b.set(rec);
     return rec;
   }

@@ -68,6 +68,17 @@ export class Scheduler {
     this.config.watch();
   }
 
+  /** Read the schedules again (another daemon on the same store may have added, changed or removed some), then re-arm. */
+  refresh(): Promise<void> {
+    return this.book.exclusive(async () => {
+      const stored = await this.d.store.listSchedules();
+      const names = new Set(stored.map((r) => r.name));
+      for (const name of [...this.book.records.keys()]) if (!names.has(name)) this.book.drop(name);
+      for (const rec of stored) this.book.set(rec);
+      this.firing.arm();
+    });
+  }
+
   close(): void {
     this.firing.close();
     this.config.close();

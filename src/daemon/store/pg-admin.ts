@@ -180,7 +180,8 @@ async function repair(host: PgAdminHost, backupDir: string): Promise<DbRepairRes
     tasks++;
     const want = rowOf(body);
     if (DERIVED_COLUMNS.every((col) => norm(row[col]) === norm(want[ROW_COLUMNS.indexOf(col)]))) continue;
-    await pool.query(`UPDATE tasks SET ${set} WHERE id = $1`, want);
+    // Marked changed by no daemon: every daemon sharing the store re-reads its counts at its next catch-up.
+    await pool.query(`UPDATE tasks SET ${set}, changed_by = pg_current_xact_id(), changed_host = NULL WHERE id = $1`, want);
     rewritten++;
   }
   const added = await pool.query(

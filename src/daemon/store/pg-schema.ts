@@ -70,6 +70,25 @@ INSERT INTO queue_groups (grp, tags, type)
 DELETE FROM queue_groups g WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.grp = g.grp);
 `,
   },
+  {
+    version: 3,
+    description: 'peers: the host holding a claimed or running task, the transaction and host of each row change (catch-up of missed notifications), host leases',
+    sql: `
+ALTER TABLE tasks ADD COLUMN host text COLLATE "C";
+ALTER TABLE tasks ADD COLUMN changed_by xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE tasks ADD COLUMN changed_host text COLLATE "C";
+CREATE INDEX tasks_host ON tasks (host, id) WHERE host IS NOT NULL;
+CREATE INDEX tasks_changed ON tasks (changed_by);
+CREATE TABLE hosts (
+  name text COLLATE "C" PRIMARY KEY,
+  pid integer NOT NULL,
+  lease_until timestamptz NOT NULL,
+  gone boolean NOT NULL DEFAULT false,
+  address text,
+  registered_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
@@ -127,6 +146,7 @@ export function rowOf(t: Task): unknown[] {
     (t.state === 'CLAIMED' || t.state === 'RUNNING') && t.worker !== undefined ? t.worker : null,
     t.schedule?.name ?? null,
     t.after,
+    (t.state === 'CLAIMED' || t.state === 'RUNNING') && t.host !== undefined ? t.host : null,
   ];
 }
 
@@ -146,6 +166,7 @@ export const ROW_COLUMNS = [
   'worker',
   'schedule',
   'after_ids',
+  'host',
 ];
 
 /** Derived columns as compared by `db check` (body left out). */

@@ -1,47 +1,98 @@
-// Writes the PostgreSQL store's transactions share: new task rows, and the queue-group list
-// kept with them. What a transaction changes in the in-memory mirrors is gathered in a Delta.
+// The PostgreSQL store's writes inside a transaction: rows inserted and updated (with the
+// transaction and host that changed them, for peers' catch-up), queue groups kept, and each
+// change noted for the mirrors and for the notification peers hear at the commit.
 import type pg from 'pg';
-import type { State, Task } from '../../protocol/model.js';
+import type { ScheduleRecord, State, Task } from '../../protocol/model.js';
 import { groupOf, isRunnable } from './keys.js';
 import { ROW_COLUMNS, rowOf } from './pg-schema.js';
+import { StoreError, type Change } from './store.js';
 
 type Client = pg.PoolClient;
 
-export /** What a transaction changes in the in-memory mirrors, applied once it has committed. */
-interface Delta {
-  counts: Partial<Record<State, number>>;
+/** One change as peers hear of it: id, state before (null: new), state after (null: removed), type. */
+export type Note = [id: string, from: State | null, to: State | null, type: string];
+
+/** What a transaction changes in the in-memory mirrors, applied once it has committed; `notes` are sent to peers at its commit. */
+export interface Delta {
   byType: Array<[type: string, state: State, by: number]>;
   groupsChanged: boolean;
+  notes: Note[];
+  /** This daemon's name, written as changed_host of every row it changes. */
+  host: string | null;
+  /** The transaction's id (xid8 as text), when it changed tasks. */
+  xid?: string;
 }
 
 const INSERT_CHUNK = 1000;
 
+export function newDelta(host: string | null): Delta {
+  return { byType: [], groupsChanged: false, notes: [], host };
+}
+
 export function bump(d: Delta, t: Task, by: number): void {
-  d.counts[t.state] = (d.counts[t.state] ?? 0) + by;
   d.byType.push([t.type, t.state, by]);
 }
 
-async function insertTasks(c: Client, tasks: Task[]): Promise<void> {
+async function insertTasks(c: Client, tasks: Task[], d: Delta): Promise<void> {
   if (tasks.length === 0) return;
   const values: unknown[] = [];
   const rows = tasks.map((t) => {
     const row = rowOf(t);
     const base = values.length;
-    values.push(...row);
-    return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
+    values.push(...row, d.host);
+    d.notes.push([t.id, null, t.state, t.type]);
+    return `(${[...row, null].map((_, i) => `$${base + i + 1}`).join(', ')})`;
   });
-  await c.query(`INSERT INTO tasks (${ROW_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, values);
+  await c.query(`INSERT INTO tasks (${ROW_COLUMNS.join(', ')}, changed_host) VALUES ${rows.join(', ')}`, values);
 }
 
-/** Insert tasks new to the store (submitted, or restored from the archive): rows, counts and their queue groups. */
+/** Insert tasks new to the store (submitted, or restored from the archive): rows, counts, notes for peers and their queue groups. */
 export async function insertNew(c: Client, tasks: Task[], d: Delta): Promise<void> {
-  for (let i = 0; i < tasks.length; i += INSERT_CHUNK) await insertTasks(c, tasks.slice(i, i + INSERT_CHUNK));
+  for (let i = 0; i < tasks.length; i += INSERT_CHUNK) await insertTasks(c, tasks.slice(i, i + INSERT_CHUNK), d);
   const groups = new Set<string>();
   for (const t of tasks) {
     bump(d, t, 1);
     if (isRunnable(t)) groups.add(groupOf(t));
   }
   await addGroups(c, groups, d);
+}
+
+/** Write changed tasks (each already locked, its old version in `olds`) and keep the groups. */
+export async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task>, d: Delta): Promise<void> {
+  const added = new Set<string>();
+  const left = new Set<string>();
+  const set = ROW_COLUMNS.slice(1)
+    .map((col, i) => `${col} = $${i + 2}`)
+    .join(', ');
+  for (const { task } of changes) {
+    const old = olds.get(task.id);
+    await c.query(`UPDATE tasks SET ${set}, changed_by = pg_current_xact_id(), changed_host = $${ROW_COLUMNS.length + 1} WHERE id = $1`, [...rowOf(task), d.host]);
+    d.notes.push([task.id, old?.state ?? null, task.state, task.type]);
+    if (old) bump(d, old, -1);
+    bump(d, task, 1);
+    const was = old && isRunnable(old) ? groupOf(old) : undefined;
+    const is = isRunnable(task) ? groupOf(task) : undefined;
+    if (was !== is) {
+      if (is !== undefined) added.add(is);
+      if (was !== undefined) left.add(was);
+    }
+  }
+  await addGroups(c, added, d);
+  for (const g of added) left.delete(g);
+  await dropEmptyGroups(c, left, d);
+}
+
+/** Delete tasks (each already locked, none claimed or running): rows, counts, notes for peers, and the groups they leave empty. */
+export async function deleteTasks(c: Client, gone: Task[], d: Delta): Promise<void> {
+  if (gone.length === 0) return;
+  await c.query('DELETE FROM tasks WHERE id = ANY($1::text[])', [gone.map((t) => t.id)]);
+  const groups = new Set<string>();
+  for (const t of gone) {
+    bump(d, t, -1);
+    d.notes.push([t.id, t.state, null, t.type]);
+    if (isRunnable(t)) groups.add(groupOf(t));
+  }
+  await dropEmptyGroups(c, groups, d);
 }
 
 /**
@@ -76,4 +127,28 @@ export async function dropEmptyGroups(c: Client, groups: Set<string>, d: Delta):
 
 export async function upsertRecord(c: Client, table: 'schedules' | 'stored_types', name: string, body: unknown): Promise<void> {
   await c.query(`INSERT INTO ${table} (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body`, [name, JSON.stringify(body)]);
+}
+
+/**
+ * Write a schedule record with the fires whose tasks this batch makes. Under the row's lock, each
+ * fire must still be undecided (after the stored cursor, or queued): another daemon on the same
+ * store that made it first wins, and this batch is refused (stale), so a fire makes one task.
+ */
+export async function writeFire(c: Client, sc: ScheduleRecord, fires: number[]): Promise<void> {
+  const stored = (await c.query<{ body: ScheduleRecord }>('SELECT body FROM schedules WHERE name = $1 FOR UPDATE', [sc.name])).rows[0]?.body;
+  if (stored) {
+    for (const f of fires) {
+      if (f <= stored.cursor && !stored.queued.includes(f))
+        throw new StoreError(`schedule ${sc.name}: the fire at ${new Date(f).toISOString()} was already made by another daemon`, 'stale');
+    }
+  }
+  if (!stored) return upsertRecord(c, 'schedules', sc.name, sc);
+  if (fires.length === 0) return upsertRecord(c, 'schedules', sc.name, { ...sc, cursor: Math.max(stored.cursor, sc.cursor) });
+  // A fire owns only the fire state: the rest (paused, the expression, the task) is the stored one, which another daemon may have changed.
+  await upsertRecord(c, 'schedules', sc.name, {
+    ...stored,
+    cursor: Math.max(stored.cursor, sc.cursor),
+    queued: stored.queued.filter((q) => !fires.includes(q)),
+    updatedAt: Math.max(stored.updatedAt, sc.updatedAt),
+  });
 }

@@ -2,21 +2,25 @@
 // change is one transaction; rows it changes are locked (FOR UPDATE) first, so writers may run
 // at once, in this process or in another. Tasks are JSON (body) plus derived, indexed columns
 // (pg-schema.ts rowOf). Counts and the queue-group list are mirrored in memory, loaded at open
-// and kept by this process's own commits (docs/architecture.md, "The PostgreSQL store").
+// and kept by this process's own commits and, with peers, by theirs as notified (pg-events.ts;
+// docs/architecture.md, "The PostgreSQL store"). Every row write goes through pg-write.ts.
 import path from 'node:path';
 import pg from 'pg';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
 import { isTerminal, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
 import { skipReason, transition, type TaskEvent } from '../../core/states.js';
-import { groupOf, isRunnable, parseGroup } from './keys.js';
-import { TypeCounts, zeroCounts } from './level-counts.js';
-import { pgMigrate, ROW_COLUMNS, rowOf } from './pg-schema.js';
-import { addGroups, bump, dropEmptyGroups, insertNew, upsertRecord, type Delta } from './pg-write.js';
+import { isRunnable, parseGroup } from './keys.js';
+import { PgMirror, type CountChange } from './pg-mirror.js';
+import { pgMigrate } from './pg-schema.js';
+import { cascade } from './pg-cascade.js';
+import { deleteTasks, insertNew, newDelta, upsertRecord, writeChanges, writeFire, type Delta, type Note } from './pg-write.js';
 import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
 import { pgOldestRunnable, pgQueueHeads, readWindows, takeStart, typeHasSlot } from './pg-claim.js';
+import { notifyNotes, PeerFeed, type PeerChanges } from './pg-events.js';
+import { claimExpiredHost, hostLeases, type HostLeases } from './pg-hosts.js';
 import { candidateOf, chargeClaim, newFairShare, NO_POLICY, rankCandidates, rateLimitedTypes, type DispatchPolicy } from '../../core/dispatch.js';
 import type { FileProblem } from './files/leveldb.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
@@ -38,6 +42,8 @@ export interface PostgresStoreOptions {
    * PostgreSQL may lose the last acknowledged changes, as a power cut may on LevelDB).
    */
   sync?: boolean;
+  /** This daemon's name among those sharing the store: written on the tasks its workers claim, on its lease row and its notifications. */
+  host?: string;
   /** Taken first at open (one daemon per home); its release is called at close. */
   homeLock?: () => Promise<() => Promise<void>>;
 }
@@ -46,12 +52,12 @@ type Client = pg.PoolClient;
 
 export class PostgresStore implements Store {
   private pool!: pg.Pool;
-  private countsMem = zeroCounts();
-  private typeCounts = new TypeCounts();
+  private readonly mirrors = new PgMirror();
   private groups = new Set<string>();
   private groupsRead = 0;
   /** Fair share between labels and types: in memory, per daemon (core/dispatch.ts). */
   private readonly fair = newFairShare();
+  private feed: PeerFeed | undefined;
   /** The URL with its password masked: what messages and `daemon status` show. */
   readonly where: string;
   private releaseHome: (() => Promise<void>) | undefined;
@@ -88,10 +94,13 @@ export class PostgresStore implements Store {
 
   /** The in-memory mirrors: counts per state and per type and state, and the queue groups. */
   private async load(): Promise<void> {
-    const rows = (await this.pool.query<{ type: string; state: State; n: number }>('SELECT type, state, count(*)::int AS n FROM tasks GROUP BY type, state')).rows;
-    this.countsMem = zeroCounts();
-    for (const r of rows) this.countsMem[r.state] += r.n;
-    this.typeCounts.load(rows.map((r) => [`ct!${r.type}!${r.state}`, r.n]));
+    // One statement: the counts and the snapshot they were read at.
+    const rows = (
+      await this.pool.query<{ s: string; type: string | null; state: State; n: number }>(
+        `SELECT pg_current_snapshot()::text AS s, c.type, c.state, c.n FROM (SELECT 1) one LEFT JOIN (SELECT type, state, count(*)::int AS n FROM tasks GROUP BY type, state) c ON true`,
+      )
+    ).rows;
+    this.mirrors.load(rows.filter((r) => r.type !== null) as Array<{ type: string; state: State; n: number }>, rows[0]!.s);
     await this.readGroups();
   }
 
@@ -101,7 +110,72 @@ export class PostgresStore implements Store {
     if (n === this.groupsRead) this.groups = new Set(rows.map((r) => r.grp));
   }
 
+  /** This daemon's name among those sharing the store (store.host). */
+  get host(): string | undefined {
+    return this.opts.host;
+  }
+
+  /**
+   * Hear what other daemons change (LISTEN, and a catch-up every `catchUpMs` for what was missed):
+   * the mirrors follow at once, and `deliver` gets the changed tasks as read after each commit.
+   */
+  async watch(deliver: (p: PeerChanges) => void, warn: (message: string, fields: Record<string, unknown>) => void, catchUpMs = 2000): Promise<void> {
+    if (this.opts.host === undefined) throw new Error('watch() needs the store opened with a host name');
+    this.feed = new PeerFeed({
+      url: this.opts.url,
+      host: this.opts.host,
+      pool: () => this.pool,
+      applyNotes: (xid, notes) => this.peerNotes(xid, notes),
+      reload: () => this.load(),
+      deliver,
+      warn,
+      catchUpMs,
+    });
+    await this.feed.start();
+  }
+
+  /** Other daemons' committed changes (a transaction's notes). */
+  private peerNotes(xid: string, notes: Note[]): void {
+    const changes: CountChange[] = [];
+    for (const [, from, to, type] of notes) {
+      if (from !== null) changes.push([type, from, -1]);
+      if (to !== null) changes.push([type, to, 1]);
+    }
+    this.mirrors.apply(xid, changes);
+    // The newest read started wins (readGroups), so reads may overlap.
+    void this.readGroups().catch(() => {});
+  }
+
+  /** This daemon's lease row (store.host). */
+  get leases(): HostLeases {
+    return hostLeases(() => this.pool, this.opts.host!, this.where);
+  }
+
+  /**
+   * A daemon whose lease ran out: marked gone (by one peer: its row is locked), then each task it
+   * holds ends LOST (or is retried by its policy) in a transaction of its own, fenced by host and
+   * attempt, so a peer that stops half way leaves the rest to the next one.
+   */
+  async takeOver(name: string, at: number): Promise<Change[]> {
+    const held = await this.tx((c) => claimExpiredHost(c, name));
+    const changes: Change[] = [];
+    for (const { id, attempt } of held ?? []) {
+      changes.push(
+        ...(await this.tx(async (c, d) => {
+          const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
+          if (!task || task.host !== name || task.attempt !== attempt || (task.state !== 'CLAIMED' && task.state !== 'RUNNING')) return [];
+          const olds = new Map<string, Task>([[id, task]]);
+          const ch = await cascade(c, task, { type: 'lost', at, reason: `its daemon ${name} stopped renewing its lease` }, olds, this.opts.random);
+          await writeChanges(c, ch, olds, d);
+          return ch;
+        })),
+      );
+    }
+    return changes;
+  }
+
   async close(): Promise<void> {
+    await this.feed?.close();
     await this.pool?.end().catch(() => {});
     await this.releaseHome?.();
     this.releaseHome = undefined;
@@ -115,7 +189,7 @@ export class PostgresStore implements Store {
   /** One transaction, retried when PostgreSQL chose it as a deadlock victim; the mirrors follow once it committed. */
   private async tx<T>(fn: (c: Client, d: Delta) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const d: Delta = { counts: {}, byType: [], groupsChanged: false };
+      const d: Delta = newDelta(this.opts.host ?? null);
       let c: Client;
       try {
         c = await this.pool.connect();
@@ -126,6 +200,7 @@ export class PostgresStore implements Store {
       try {
         await c.query('BEGIN');
         result = await fn(c, d);
+        d.xid = await notifyNotes(c, d.host, d.notes);
         await c.query('COMMIT');
         c.release();
       } catch (err) {
@@ -142,10 +217,7 @@ export class PostgresStore implements Store {
   }
 
   private mirror(d: Delta): void {
-    for (const [s, n] of Object.entries(d.counts) as Array<[State, number]>) this.countsMem[s] += n;
-    const byType = this.typeCounts.begin();
-    for (const [type, state, by] of d.byType) byType.bump(type, state, by);
-    byType.commit();
+    this.mirrors.apply(d.xid, d.byType);
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
@@ -202,7 +274,10 @@ export class PostgresStore implements Store {
       if (lastId !== undefined) {
         await c.query("INSERT INTO blanket_meta (key, value) VALUES ('last_id', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [JSON.stringify(lastId)]);
       }
-      for (const sc of also.schedules ?? []) await upsertRecord(c, 'schedules', sc.name, sc);
+      for (const sc of also.schedules ?? []) {
+        const fires = tasks.filter((t) => t.schedule?.name === sc.name).map((t) => t.schedule!.fireAt);
+        await writeFire(c, sc, fires);
+      }
       return tasks;
     });
   }
@@ -211,41 +286,15 @@ export class PostgresStore implements Store {
     return this.tx(async (c, d) => {
       const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
       if (!task) throw new StoreError(`no task ${id}`, 'not-found');
+      // Worker names are per daemon: a report reaches only its own daemon, for a task that daemon holds.
+      const by = 'by' in event ? event.by : undefined;
+      if (by && this.opts.host !== undefined && task.host !== this.opts.host)
+        throw new StoreError(`task ${id}: worker ${by.worker} reported attempt ${by.attempt}, but the daemon ${task.host ?? '(none)'} holds the task now`, 'stale');
       const olds = new Map<string, Task>([[id, task]]);
-      const changes = await this.cascade(c, task, event, olds);
+      const changes = await cascade(c, task, event, olds, this.opts.random);
       await writeChanges(c, changes, olds, d);
       return changes;
     });
-  }
-
-  /** The change an event makes, plus every dependent it settles (transitively); each row read is locked. */
-  private async cascade(c: Client, task: Task, event: TaskEvent, olds: Map<string, Task>): Promise<Change[]> {
-    const res = transition(task, event, { random: (this.opts.random ?? Math.random)() });
-    if (!res.ok) throw new StoreError(res.error, res.stale ? 'stale' : 'invalid-state');
-    const changes: Change[] = [{ task: res.task, from: task.state }];
-    const overlay = new Map<string, Task>([[task.id, res.task]]);
-    const queue = isTerminal(res.task.state) && !isTerminal(task.state) ? [res.task] : [];
-    while (queue.length) {
-      const done = queue.shift()!;
-      const rows = (await c.query<{ body: Task }>("SELECT body FROM tasks WHERE after_ids @> ARRAY[$1]::text[] AND state = 'WAITING' ORDER BY id FOR UPDATE", [done.id])).rows;
-      for (const { body } of rows) {
-        if (!olds.has(body.id)) olds.set(body.id, body);
-        const dep = overlay.get(body.id) ?? body;
-        if (dep.state !== 'WAITING' || !dep.waitingOn.includes(done.id)) continue;
-        const r = transition(
-          dep,
-          { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never, ...(done.reason !== undefined ? { depReason: done.reason } : {}) },
-          { random: 0 },
-        );
-        if (!r.ok) continue;
-        const prev = changes.find((x) => x.task.id === dep.id);
-        if (prev) prev.task = r.task;
-        else changes.push({ task: r.task, from: dep.state });
-        overlay.set(dep.id, r.task);
-        if (isTerminal(r.task.state)) queue.push(r.task);
-      }
-    }
-    return changes;
   }
 
   async claim(req: ClaimRequest): Promise<Change | undefined> {
@@ -270,7 +319,7 @@ export class PostgresStore implements Store {
         }
         const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
         if (!res.ok) continue;
-        const change: Change = { task: res.task, from: task.state };
+        const change: Change = { task: this.opts.host !== undefined ? { ...res.task, host: this.opts.host } : res.task, from: task.state };
         await writeChanges(c, [change], new Map([[task.id, task]]), d);
         return change;
       }
@@ -295,13 +344,7 @@ export class PostgresStore implements Store {
       const rows = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(ids)]])).rows.map((r) => r.body);
       const gone = rows.filter((t) => t.state !== 'CLAIMED' && t.state !== 'RUNNING');
       if (gone.length === 0) return [];
-      await c.query('DELETE FROM tasks WHERE id = ANY($1::text[])', [gone.map((t) => t.id)]);
-      const groups = new Set<string>();
-      for (const t of gone) {
-        bump(d, t, -1);
-        if (isRunnable(t)) groups.add(groupOf(t));
-      }
-      await dropEmptyGroups(c, groups, d);
+      await deleteTasks(c, gone, d);
       const order = new Map(ids.map((id, i) => [id, i]));
       return gone.map((t) => t.id).sort((a, b) => order.get(a)! - order.get(b)!);
     });
@@ -339,10 +382,12 @@ export class PostgresStore implements Store {
   }
 
   async active(worker?: string): Promise<Task[]> {
+    // Worker names are per daemon: only this daemon's (its host) are meant.
+    const host = this.opts.host ?? null;
     const rows =
       worker !== undefined
-        ? await this.query<{ body: Task }>('SELECT body FROM tasks WHERE worker = $1 ORDER BY id', [worker])
-        : await this.query<{ body: Task }>("SELECT body FROM tasks WHERE state IN ('CLAIMED', 'RUNNING') ORDER BY state, id");
+        ? await this.query<{ body: Task }>('SELECT body FROM tasks WHERE worker = $1 AND host IS NOT DISTINCT FROM $2 ORDER BY id', [worker, host])
+        : await this.query<{ body: Task }>("SELECT body FROM tasks WHERE state IN ('CLAIMED', 'RUNNING') AND host IS NOT DISTINCT FROM $1 ORDER BY state, id", [host]);
     return rows.map((r) => r.body);
   }
 
@@ -355,7 +400,7 @@ export class PostgresStore implements Store {
   }
 
   counts(): Record<State, number> {
-    return { ...this.countsMem };
+    return this.mirrors.byState();
   }
 
   runnableTagSets(): Array<{ tags: string[]; type: string }> {
@@ -363,7 +408,7 @@ export class PostgresStore implements Store {
   }
 
   countsByType(): Record<string, Partial<Record<State, number>>> {
-    return this.typeCounts.snapshot();
+    return this.mirrors.byType();
   }
 
   async finished(limit: number): Promise<Task[]> {
@@ -410,7 +455,8 @@ export class PostgresStore implements Store {
   }
 
   putSchedule(schedule: ScheduleRecord): Promise<void> {
-    return this.tx((c) => upsertRecord(c, 'schedules', schedule.name, schedule));
+    // Its cursor never goes back: another daemon on the store may have decided later fires already.
+    return this.tx((c) => writeFire(c, schedule, []));
   }
 
   removeSchedule(name: string): Promise<boolean> {
@@ -430,28 +476,4 @@ export class PostgresStore implements Store {
       reload: () => this.load(),
     });
   }
-}
-
-/** Write changed tasks (each already locked, its old version in `olds`) and keep the groups. */
-async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task>, d: Delta): Promise<void> {
-  const added = new Set<string>();
-  const left = new Set<string>();
-  const set = ROW_COLUMNS.slice(1)
-    .map((col, i) => `${col} = $${i + 2}`)
-    .join(', ');
-  for (const { task } of changes) {
-    const old = olds.get(task.id);
-    await c.query(`UPDATE tasks SET ${set} WHERE id = $1`, rowOf(task));
-    if (old) bump(d, old, -1);
-    bump(d, task, 1);
-    const was = old && isRunnable(old) ? groupOf(old) : undefined;
-    const is = isRunnable(task) ? groupOf(task) : undefined;
-    if (was !== is) {
-      if (is !== undefined) added.add(is);
-      if (was !== undefined) left.add(was);
-    }
-  }
-  await addGroups(c, added, d);
-  for (const g of added) left.delete(g);
-  await dropEmptyGroups(c, left, d);
 }

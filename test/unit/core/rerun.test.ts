@@ -38,6 +38,7 @@ const FULL: Required<Task> = {
   startedAt: 3,
   endedAt: 4,
   worker: 'w1',
+  host: 'h1',
   pid: 4242,
   pgid: 4242,
   pidStart: 99,

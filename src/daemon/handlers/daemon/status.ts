@@ -14,5 +14,6 @@ export const daemonStatus: Handler<'daemon.status'> = async (_params, { daemon }
   workers: daemon.workers.live().length,
   subscriptions: daemon.events.size,
   ...(daemon.storeInfo ? { store: daemon.storeInfo } : {}),
+  ...(daemon.host !== undefined ? { host: daemon.host } : {}),
   ...(daemon.storeWarnings?.length ? { storeWarnings: daemon.storeWarnings } : {}),
 });

@@ -1,0 +1,111 @@
+// Peer daemons on one PostgreSQL store (docs/operations.md, "Many hosts"): this daemon hears
+// what the others change, holds its lease (renewed every third of store.lease), and takes over
+// the claimed and running tasks of a daemon whose lease ran out. A daemon that finds its own
+// lease taken (it was cut off) drops the tasks a peer ended and registers again. At each
+// renewal the schedules are read again (other daemons add, pause and remove them).
+import type { Change } from './store/store.js';
+import type { Engine } from './engine.js';
+import type { Logger } from './log.js';
+import type { PostgresStore } from './store/pg.js';
+import type { PeerChanges } from './store/pg-events.js';
+import type { WorkerRegistry } from './workers/registry.js';
+
+export interface PeersDeps {
+  store: PostgresStore;
+  engine: Engine;
+  workers: WorkerRegistry;
+  log: Logger;
+  leaseMs: number;
+  now(): number;
+  /** Read the schedules again: other daemons add, pause and remove them. */
+  refreshSchedules(): Promise<void>;
+}
+
+const active = (s: string) => s === 'CLAIMED' || s === 'RUNNING';
+
+export class Peers {
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly d: PeersDeps) {}
+
+  get host(): string {
+    return this.d.store.host!;
+  }
+
+  async start(): Promise<void> {
+    await this.d.store.leases.register(this.d.leaseMs);
+    await this.d.store.watch(
+      (p) => this.heard(p),
+      (message, fields) => this.d.log.warn(message, fields),
+    );
+    this.timer = setInterval(
+      () => {
+        this.beating ??= this.beat().finally(() => (this.beating = undefined));
+      },
+      Math.max(1000, Math.floor(this.d.leaseMs / 3)),
+    );
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.beating;
+  }
+
+  private heard(p: PeerChanges): void {
+    this.d.engine.fromPeers(p.changes, p.removed);
+    for (const { task } of p.changes) {
+      if (task.host !== this.host || task.worker === undefined) continue;
+      if (task.state === 'RUNNING' && task.stopRequested) {
+        // Killed from another daemon: this one's worker runs it.
+        this.d.workers.send(task.worker, { action: 'kill', id: task.id, signal: task.stopSignal ?? 'SIGTERM' });
+      } else if (!active(task.state)) this.drop(task.id, `another daemon ended it ${task.state}`);
+    }
+    for (const id of p.removed) this.drop(id, 'another daemon removed it');
+  }
+
+  /** A task one of this daemon's workers holds was ended elsewhere (its lease was taken): its process must not go on. */
+  private drop(id: string, why: string): void {
+    for (const w of this.d.workers.list()) {
+      if (!w.running.includes(id)) continue;
+      this.d.workers.send(w.id, { action: 'kill', id, signal: 'SIGKILL' });
+      this.d.workers.hold(w.id, id, false);
+      this.d.log.warn('stopped a task this daemon no longer holds', { task: id, worker: w.id, why });
+    }
+  }
+
+  /** Renew the lease (or, if a peer took it, drop what it ended and register again), then take over peers whose lease ran out. */
+  private async beat(): Promise<void> {
+    if (this.closed) return;
+    const { store, log } = this.d;
+    try {
+      if (!(await store.leases.renew(this.d.leaseMs))) {
+        log.warn(
+          "this daemon's lease ran out and another daemon took its tasks over (it could not reach the store for longer than store.lease); dropping them and registering again",
+          {
+            host: this.host,
+          },
+        );
+        for (const w of this.d.workers.list()) {
+          for (const id of [...w.running]) {
+            const t = await store.get(id);
+            if (!t || t.host !== this.host || t.worker !== w.id || !active(t.state)) this.drop(id, 'its lease was taken over');
+          }
+        }
+        await store.leases.register(this.d.leaseMs);
+      }
+      for (const name of await store.leases.expired()) {
+        const changes: Change[] = await store.takeOver(name, this.d.now());
+        const taken = changes.filter((c) => c.from !== null && active(c.from)).map((c) => c.task.id);
+        log.warn('a daemon stopped renewing its lease; its claimed and running tasks were ended here (retried by their retry policy)', { host: name, tasks: taken });
+        this.d.engine.after(changes);
+      }
+      await this.d.refreshSchedules();
+    } catch (err) {
+      log.warn('could not renew the lease or check the other daemons; trying again', { err: String(err) });
+    }
+  }
+}
