@@ -164,6 +164,10 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     configFile: paths.config,
     reload: o.reloadConfig,
   });
+  const peers =
+    'where' in store && store.host !== undefined
+      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, refreshSchedules: () => scheduler.refresh() })
+      : undefined;
   const archiveTimers = new ArchiveTimers({
     archive,
     store,
@@ -172,12 +176,9 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     now,
     retention: config.retention,
     keep: config.archive,
+    ...(peers ? { host: peers.host } : {}),
     removed: (ids) => ids.forEach((id) => events.publish({ kind: 'task.removed', id })),
   });
-  const peers =
-    'where' in store && store.host !== undefined
-      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, refreshSchedules: () => scheduler.refresh() })
-      : undefined;
   const backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now });
   // `daemon.stop` (the daemon.stop method) reaches the server, which is built from the daemon.
   const stopRequested = new Relay<[reason: string, keepWorkers: boolean]>();
