@@ -6,7 +6,10 @@
 // archives each task on the host that ran it, with its output.
 import t, { type Test } from 'tap';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
+import tls from 'node:tls';
+import { Client } from '../../src/client/client.js';
 import type { ArchivedTask, ArchiveList } from '../../src/protocol/archive.js';
 import { lastLogLines } from '../../src/os/logfiles.js';
 import { PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
@@ -89,6 +92,23 @@ function tests(pg: PgServer): void {
     const off = await jsonError(hd, ['logs', id]);
     t.equal(off.code, 'OUTPUT_ON_OTHER_HOST');
     t.match(off.hint, /store\.peer_token/);
+
+    // B's listener serves a peer only reading output: other methods are refused.
+    const m = /^(.*):(\d+)$/.exec(row.address)!;
+    const socket = tls.connect({ host: m[1], port: Number(m[2]), rejectUnauthorized: false });
+    await once(socket, 'secureConnect');
+    const peer = new Client(socket, 'test-peer', TOKEN);
+    t.teardown(() => peer.close());
+    t.equal((await peer.call('logs', { id })).state, 'SUCCESS', 'a peer with the token reads output');
+    await t.rejects(peer.call('rm', { ids: [id] }), { code: 'METHOD_NOT_FOUND' }, 'and may not remove');
+    t.equal((await ha.task(id)).state, 'SUCCESS');
+    // The certificate is pinned: one that is not the recorded one is not trusted.
+    await pg.sql(db, "UPDATE hosts SET fingerprint = $1 WHERE name = 'host-b'", [row.fingerprint.replace(/^../, row.fingerprint.startsWith('00') ? '11' : '00')]);
+    const pinned = await jsonError(ha, ['logs', id]);
+    t.equal(pinned.code, 'PEER_UNAVAILABLE');
+    t.match(pinned.message, /certificate/);
+    await pg.sql(db, "UPDATE hosts SET fingerprint = $1 WHERE name = 'host-b'", [row.fingerprint]);
+    t.equal(await ha.ok(['logs', id, '-n', '1']), 'second line ✓');
 
     // B stopped: a clear error naming it.
     await hb.ok(['daemon', 'stop']);
