@@ -89,6 +89,11 @@ CREATE TABLE hosts (
 );
 `,
   },
+  {
+    version: 4,
+    description: "peers serve output: each host's TLS certificate fingerprint, beside its address",
+    sql: `ALTER TABLE hosts ADD COLUMN fingerprint text;`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
