@@ -108,7 +108,7 @@ export class TestHome {
       child.stderr.on('data', (d) => (stderr += d));
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`blanket ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+        reject(new Error(`blanket ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30_000} ms\nstdout: ${tail(stdout)}\nstderr: ${tail(stderr)}`));
       }, opts.timeoutMs ?? 30_000);
       child.on('close', (code, signal) => {
         clearTimeout(timer);
@@ -214,4 +214,9 @@ export class TestHome {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The end of what a command printed, for a failure message: a test's report must stay readable (tap chokes on megabytes). */
+function tail(s: string, max = 4000): string {
+  return s.length <= max ? s : `[… ${s.length - max} characters before]${s.slice(-max)}`;
 }

@@ -7,6 +7,7 @@ import { nextId } from '../../core/ids.js';
 import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, range } from './keys.js';
 import { migrate } from './migrations.js';
+import { cascade } from './cascade.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
 import type { FileProblem } from './files/leveldb.js';
 import { rebuildDerived } from './repair.js';
@@ -227,31 +228,10 @@ export class LevelStore extends LevelReads implements Store {
   }
 
   /** The change an event makes, plus every dependent it settles (transitively). */
-  private async cascade(task: Task, event: TaskEvent): Promise<Change[]> {
-    const res = transition(task, event, { random: (this.opts.random ?? Math.random)() });
-    if (!res.ok) throw new StoreError(res.error, res.stale ? 'stale' : 'invalid-state');
-    const changes: Change[] = [{ task: res.task, from: task.state }];
-    const overlay = new Map<string, Task>([[task.id, res.task]]);
-    const queue = isTerminal(res.task.state) && !isTerminal(task.state) ? [res.task] : [];
-    while (queue.length) {
-      const done = queue.shift()!;
-      for (const depId of await this.dependents(done.id)) {
-        const dep = overlay.get(depId) ?? (await this.get(depId));
-        if (!dep || dep.state !== 'WAITING' || !dep.waitingOn.includes(done.id)) continue;
-        const r = transition(
-          dep,
-          { type: 'dependency', at: event.at, dep: done.id, depState: done.state as never, ...(done.reason !== undefined ? { depReason: done.reason } : {}) },
-          { random: 0 },
-        );
-        if (!r.ok) continue;
-        const prev = changes.find((c) => c.task.id === depId);
-        if (prev) prev.task = r.task;
-        else changes.push({ task: r.task, from: dep.state });
-        overlay.set(depId, r.task);
-        if (isTerminal(r.task.state)) queue.push(r.task);
-      }
-    }
-    return changes;
+  private cascade(task: Task, event: TaskEvent): Promise<Change[]> {
+    // A dependent overlaid by the cascade is the cascade's; one gone meanwhile is skipped.
+    const dependentsOf = async (id: string) => this.getMany(await this.dependents(id));
+    return cascade(task, event, (this.opts.random ?? Math.random)(), dependentsOf);
   }
 
   /** Write a set of changes as one batch and update the in-memory counters. */

@@ -40,6 +40,9 @@ keep = 3
 keep = "7d"
 [retention]
 finished = 100
+[store]
+lease = "20s"
+host = "build-1"
 `,
   );
   t.same(cfg, {
@@ -54,7 +57,7 @@ finished = 100
     metrics: DEFAULT_CONFIG.metrics,
     schedules: [],
     backup: { intervalMs: 6 * 3_600_000, dir: 'bk', keep: 3 },
-    store: {},
+    store: { leaseMs: 20_000, host: 'build-1' },
     labels: {},
     archive: { keepMs: 7 * 86_400_000 },
     retention: { finishedCount: 100 },
