@@ -8,12 +8,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import pgLib from 'pg';
 import { PostgresStore } from '../../src/daemon/store/pg.js';
 import { findPgDump } from '../../src/daemon/store/pg-admin.js';
 import { PG_LATEST_SCHEMA, PG_MIGRATIONS, ROW_COLUMNS, rowOf } from '../../src/daemon/store/pg-schema.js';
 import { groupOf } from '../../src/daemon/store/keys.js';
 import { PG_MISSING, pgBinDir, startPostgres, type PgServer } from '../helpers/postgres.js';
 import { baseTask, draft, T0, taskIn } from '../helpers/tasks.js';
+import { waitFor } from '../helpers/home.js';
 
 const server = await startPostgres(t);
 if (!server) t.test(PG_MISSING, { skip: PG_MISSING }, () => {});
@@ -182,6 +184,57 @@ function tests(pg: PgServer): void {
       'one descent, one row, for the one eligible group',
     );
     t.equal((await s.claim({ worker: 'w', tags: ['bash', 'unix'], now: T0 + 2 }))?.task.id, mine!.id);
+  });
+
+  t.test('claim, start and exit are two round trips each, with the groups, dependents and notifications kept', async (t) => {
+    const url = await pg.createDb();
+    const s = new PostgresStore({ url, resultsRoot: '/tmp/bk-pg-results', random: () => 0.5, host: 'h1' });
+    await s.open();
+    t.teardown(() => s.close());
+    const [first, second] = await s.submit([draft(), draft()], T0);
+    const [dep] = await s.submit([draft({ tags: ['unix'], after: [first!.id] })], T0);
+    // Every query any client of this process sends, from here on (one query, one round trip).
+    const sent: string[] = [];
+    const query = pgLib.Client.prototype.query;
+    pgLib.Client.prototype.query = function (this: pgLib.Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string') sent.push(args[0]);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never;
+    t.teardown(() => {
+      pgLib.Client.prototype.query = query;
+    });
+    // The group list is read again, after the commit, only when a transaction changed it.
+    const trips = async (what: string, f: () => Promise<unknown>, groupsChanged: boolean): Promise<void> => {
+      sent.length = 0;
+      await f();
+      t.equal(sent.filter((q) => !q.startsWith('SELECT grp FROM queue_groups')).length, 2, `${what}: two round trips (${JSON.stringify(sent.map((q) => q.slice(0, 40)))})`);
+      t.equal(sent.length, groupsChanged ? 3 : 2, `${what}: the group list read again only if it changed`);
+    };
+    const group = (tags: string) => s.runnableTagSets().some((g) => g.tags.join(',') === tags);
+    const channel = new pgLib.Client({ connectionString: url });
+    await channel.connect();
+    t.teardown(() => channel.end());
+    const heard: string[] = [];
+    channel.on('notification', (n) => heard.push(n.payload ?? ''));
+    await channel.query('LISTEN blanket');
+
+    let claimed: string | undefined;
+    await trips('a claim leaving its group a task', async () => (claimed = (await s.claim({ worker: 'w1', tags: ['bash', 'unix'], now: T0 + 1 }))?.task.id), false);
+    t.equal(claimed, first!.id);
+    await trips('a start', () => s.apply(first!.id, { type: 'start', pid: 1, pgid: 1, at: T0 + 2 }), false);
+    await trips('an exit releasing a dependent into a new group', () => s.apply(first!.id, { type: 'exit', at: T0 + 3, exitCode: 0, signal: null, cause: 'exit' }), true);
+    t.same((await s.get(dep!.id))?.waitingOn, [], 'the dependent is released');
+    t.ok(group('unix'), "the dependent's group is registered and mirrored");
+    t.ok(group('bash,unix'));
+    let next: string | undefined;
+    await trips('a claim emptying its group', async () => (next = (await s.claim({ worker: 'w2', tags: ['bash', 'unix'], now: T0 + 4 }))?.task.id), true);
+    t.equal(next, second!.id, 'the oldest runnable first');
+    t.notOk(group('bash,unix'), 'the emptied group is dropped and no longer mirrored');
+    t.ok(group('unix'));
+    await waitFor('the four transactions to notify', () => heard.length >= 4);
+    const last = JSON.parse(heard[heard.length - 1]!) as { h: string; x: string; n: unknown[] };
+    t.equal(last.h, 'h1');
+    t.match(last.x, /^\d+$/, 'the notification carries the transaction id');
   });
 
   t.test('db check finds derived columns that do not follow the JSON; db repair mends them; backup and dump', async (t) => {

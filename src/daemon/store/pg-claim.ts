@@ -4,6 +4,7 @@
 // row's lock so hosts sharing the database share the window. Which head wins is core/dispatch.ts's.
 import type pg from 'pg';
 import type { Task } from '../../protocol/model.js';
+import { joined, results } from './pg-sql.js';
 import { rateLimitedUntil, recordStart, type RateLimit } from '../../core/dispatch.js';
 
 type Q = Pick<pg.ClientBase, 'query'>;
@@ -21,10 +22,17 @@ export async function pgQueueHeads(c: Q, tags: readonly string[]): Promise<Task[
 
 /** Whether a task of `type` may be claimed under its max_concurrent; holds the type's lock row to commit, here and on any other host. */
 export async function typeHasSlot(c: Q, type: string, max: number): Promise<boolean> {
-  await c.query('INSERT INTO type_locks (type) VALUES ($1) ON CONFLICT DO NOTHING', [type]);
-  await c.query('SELECT type FROM type_locks WHERE type = $1 FOR UPDATE', [type]);
-  const n = (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE type = $1 AND state IN ('CLAIMED', 'RUNNING')", [type])).rows[0]!.n;
-  return n < max;
+  // One round trip; the count is a statement of its own, its snapshot taken after the lock.
+  const r = results(
+    await c.query(
+      joined([
+        ['INSERT INTO type_locks (type) VALUES ($1) ON CONFLICT DO NOTHING', [type]],
+        ['SELECT type FROM type_locks WHERE type = $1 FOR UPDATE', [type]],
+        ["SELECT count(*)::int AS n FROM tasks WHERE type = $1 AND state IN ('CLAIMED', 'RUNNING')", [type]],
+      ]),
+    ),
+  );
+  return (r[2]!.rows[0] as { n: number }).n < max;
 }
 
 /** The kept claim times of these types (no lock: for ranking and for `ps`). */
@@ -39,8 +47,15 @@ export async function readWindows(c: Q, types: readonly string[]): Promise<Map<s
  * added, or undefined when the window is full (another host may have filled it since the ranking).
  */
 export async function takeStart(c: Q, type: string, limit: RateLimit, now: number): Promise<boolean> {
-  await c.query(`INSERT INTO rate_windows (type, starts) VALUES ($1, '[]') ON CONFLICT DO NOTHING`, [type]);
-  const starts = (await c.query<{ starts: number[] }>('SELECT starts FROM rate_windows WHERE type = $1 FOR UPDATE', [type])).rows[0]!.starts;
+  const r = results(
+    await c.query(
+      joined([
+        [`INSERT INTO rate_windows (type, starts) VALUES ($1, '[]') ON CONFLICT DO NOTHING`, [type]],
+        ['SELECT starts FROM rate_windows WHERE type = $1 FOR UPDATE', [type]],
+      ]),
+    ),
+  );
+  const starts = (r[1]!.rows[0] as { starts: number[] }).starts;
   if (rateLimitedUntil(starts, limit, now) !== undefined) return false;
   await c.query('UPDATE rate_windows SET starts = $2 WHERE type = $1', [type, JSON.stringify(recordStart(starts, limit, now))]);
   return true;

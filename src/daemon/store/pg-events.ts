@@ -14,27 +14,37 @@ const MAX_PAYLOAD = 7000;
 /** How long a task's last seen version is remembered, to tell a missed change from one already heard. */
 const SEEN_MS = 60_000;
 
-/** Announce `notes` at the commit of the transaction `c` is in (not at all if it rolls back); returns its id. */
-export async function notifyNotes(c: pg.PoolClient, host: string | null, notes: Note[]): Promise<string | undefined> {
+/** The longest text of an xid8: the payload is split with room for it, as the id is known only in the statement. */
+const XID_ROOM = 20;
+
+/**
+ * The statement that announces `notes` at the commit of the transaction it runs in (not at all if
+ * it rolls back) and returns the transaction's id as column `x`: one statement, run with the
+ * COMMIT (pg-tx.ts), each payload `{"h": host, "x": xid, "n": [notes]}` under MAX_PAYLOAD.
+ */
+export function notifyStatement(host: string | null, notes: Note[]): readonly [string, unknown[]] | undefined {
   if (notes.length === 0) return undefined;
-  const xid = (await c.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x;
-  const payloads: string[] = [];
-  const head = JSON.stringify({ h: host, x: xid, n: [] }).length;
+  const head = `{"h":${JSON.stringify(host)},"x":"`;
+  const batches: string[] = [];
   let batch: string[] = [];
-  let size = head;
+  let size = head.length + XID_ROOM + '","n":[]}'.length;
+  const empty = size;
   for (const n of notes) {
     const text = JSON.stringify(n);
     if (batch.length > 0 && size + text.length + 1 > MAX_PAYLOAD) {
-      payloads.push(`{"h":${JSON.stringify(host)},"x":"${xid}","n":[${batch.join(',')}]}`);
+      batches.push(`","n":[${batch.join(',')}]}`);
       batch = [];
-      size = head;
+      size = empty;
     }
     batch.push(text);
     size += text.length + 1;
   }
-  payloads.push(`{"h":${JSON.stringify(host)},"x":"${xid}","n":[${batch.join(',')}]}`);
-  await c.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [CHANNEL, payloads]);
-  return xid;
+  batches.push(`","n":[${batch.join(',')}]}`);
+  // In order: each payload is the head, the id, then its notes.
+  return [
+    `SELECT pg_current_xact_id()::text AS x, ${batches.map((_, i) => `pg_notify($1, $2 || pg_current_xact_id()::text || $${i + 3})`).join(', ')}`,
+    [CHANNEL, head, ...batches],
+  ];
 }
 
 /** What other daemons changed, for this daemon's event bus and engine. */

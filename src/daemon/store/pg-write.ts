@@ -1,6 +1,8 @@
 // The PostgreSQL store's writes inside a transaction: rows inserted and updated (with the
 // transaction and host that changed them, for peers' catch-up), queue groups kept, and each
-// change noted for the mirrors and for the notification peers hear at the commit.
+// change noted for the mirrors and for the notification peers hear at the commit. Updates and
+// group upkeep are queued on the Delta (its tail) and sent with the COMMIT in one round trip
+// (pg-tx.ts): nothing in a transaction reads them back before it commits.
 import type pg from 'pg';
 import type { ScheduleRecord, State, Task } from '../../protocol/model.js';
 import { groupOf, isRunnable } from './keys.js';
@@ -21,12 +23,14 @@ export interface Delta {
   host: string | null;
   /** The transaction's id (xid8 as text), when it changed tasks. */
   xid?: string;
+  /** Statements to run at the end of the transaction, with its COMMIT; one returning a column `changed_groups` > 0 changed the queue groups. */
+  tail: Array<readonly [text: string, values?: readonly unknown[]]>;
 }
 
 const INSERT_CHUNK = 1000;
 
 export function newDelta(host: string | null): Delta {
-  return { byType: [], groupsChanged: false, notes: [], host };
+  return { byType: [], groupsChanged: false, notes: [], host, tail: [] };
 }
 
 export function bump(d: Delta, t: Task, by: number): void {
@@ -54,11 +58,11 @@ export async function insertNew(c: Client, tasks: Task[], d: Delta): Promise<voi
     bump(d, t, 1);
     if (isRunnable(t)) groups.add(groupOf(t));
   }
-  await addGroups(c, groups, d);
+  addGroups(groups, d);
 }
 
-/** Write changed tasks (each already locked, its old version in `olds`) and keep the groups. */
-export async function writeChanges(c: Client, changes: Change[], olds: Map<string, Task>, d: Delta): Promise<void> {
+/** Write changed tasks (each already locked, its old version in `olds`) and keep the groups, at the commit. */
+export function writeChanges(changes: Change[], olds: Map<string, Task>, d: Delta): void {
   const added = new Set<string>();
   const left = new Set<string>();
   const set = ROW_COLUMNS.slice(1)
@@ -66,7 +70,7 @@ export async function writeChanges(c: Client, changes: Change[], olds: Map<strin
     .join(', ');
   for (const { task } of changes) {
     const old = olds.get(task.id);
-    await c.query(`UPDATE tasks SET ${set}, changed_by = pg_current_xact_id(), changed_host = $${ROW_COLUMNS.length + 1} WHERE id = $1`, [...rowOf(task), d.host]);
+    d.tail.push([`UPDATE tasks SET ${set}, changed_by = pg_current_xact_id(), changed_host = $${ROW_COLUMNS.length + 1} WHERE id = $1`, [...rowOf(task), d.host]]);
     d.notes.push([task.id, old?.state ?? null, task.state, task.type]);
     if (old) bump(d, old, -1);
     bump(d, task, 1);
@@ -77,9 +81,9 @@ export async function writeChanges(c: Client, changes: Change[], olds: Map<strin
       if (was !== undefined) left.add(was);
     }
   }
-  await addGroups(c, added, d);
+  addGroups(added, d);
   for (const g of added) left.delete(g);
-  await dropEmptyGroups(c, left, d);
+  dropEmptyGroups(left, d);
 }
 
 /** Delete tasks (each already locked, none claimed or running): rows, counts, notes for peers, and the groups they leave empty. */
@@ -92,37 +96,34 @@ export async function deleteTasks(c: Client, gone: Task[], d: Delta): Promise<vo
     d.notes.push([t.id, t.state, null, t.type]);
     if (isRunnable(t)) groups.add(groupOf(t));
   }
-  await dropEmptyGroups(c, groups, d);
+  dropEmptyGroups(groups, d);
 }
 
 /**
- * Register queue groups that gain a runnable task. The shared advisory lock (per group, held to
- * the commit) keeps dropEmptyGroups in another transaction from removing the group between
- * its emptiness check and this commit.
+ * Register queue groups that gain a runnable task (at the commit). The shared advisory lock (per
+ * group, held to the commit) keeps dropEmptyGroups in another transaction from removing the group
+ * between its emptiness check and this commit.
  */
-export async function addGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
+export function addGroups(groups: Set<string>, d: Delta): void {
   if (groups.size === 0) return;
   const list = [...groups].sort();
-  await c.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(g, 0)) FROM unnest($1::text[]) g', [list]);
-  const r = await c.query(
-    `INSERT INTO queue_groups (grp, tags, type)
+  d.tail.push(['SELECT pg_advisory_xact_lock_shared(hashtextextended(g, 0)) FROM unnest($1::text[]) g', [list]]);
+  d.tail.push([
+    `WITH i AS (INSERT INTO queue_groups (grp, tags, type)
      SELECT g, coalesce(string_to_array(nullif(split_part(g, '|', 1), ''), ','), '{}'), split_part(g, '|', 2) FROM unnest($1::text[]) g
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*)::int AS changed_groups FROM i`,
     [list],
-  );
-  if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
+  ]);
 }
 
-/** Forget queue groups this transaction left without a runnable task. */
-export async function dropEmptyGroups(c: Client, groups: Set<string>, d: Delta): Promise<void> {
-  for (const g of [...groups].sort()) {
-    // Most often the group still has tasks: one index probe, no lock.
-    if ((await c.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM tasks WHERE grp = $1) AS any', [g])).rows[0]!.any) continue;
-    // Then under the group's lock, in a statement of its own (a snapshot taken after the lock).
-    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [g]);
-    const r = await c.query('DELETE FROM queue_groups WHERE grp = $1 AND NOT EXISTS (SELECT 1 FROM tasks WHERE grp = $1)', [g]);
-    if ((r.rowCount ?? 0) > 0) d.groupsChanged = true;
-  }
+/**
+ * Forget queue groups this transaction left without a runnable task (at the commit):
+ * blanket_drop_empty_groups (pg-schema.ts, migration 5) probes each group, and only an empty one
+ * is deleted, under the group's lock, by a statement whose snapshot is taken after that lock.
+ */
+export function dropEmptyGroups(groups: Set<string>, d: Delta): void {
+  if (groups.size === 0) return;
+  d.tail.push(['SELECT blanket_drop_empty_groups($1::text[]) AS changed_groups', [[...groups].sort()]]);
 }
 
 export async function upsertRecord(c: Client, table: 'schedules' | 'stored_types', name: string, body: unknown): Promise<void> {

@@ -13,13 +13,14 @@ import { skipReason, transition, type TaskEvent } from '../../core/states.js';
 import { isRunnable, parseGroup } from './keys.js';
 import { PgMirror, type CountChange } from './pg-mirror.js';
 import { pgMigrate } from './pg-schema.js';
-import { cascade } from './pg-cascade.js';
-import { deleteTasks, insertNew, newDelta, upsertRecord, writeChanges, writeFire, type Delta, type Note } from './pg-write.js';
-import { maskUrl, toStoreError, isRetryable, isConnectionLost } from './pg-errors.js';
+import { cascade, lockTask, mayEnd } from './pg-cascade.js';
+import { deleteTasks, insertNew, upsertRecord, writeChanges, writeFire, type Delta, type Note } from './pg-write.js';
+import { runTx, type Client } from './pg-tx.js';
+import { maskUrl, toStoreError, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
 import { pgOldestRunnable, pgQueueHeads, readWindows, takeStart, typeHasSlot } from './pg-claim.js';
-import { notifyNotes, PeerFeed, type PeerChanges } from './pg-events.js';
+import { PeerFeed, type PeerChanges } from './pg-events.js';
 import { claimExpiredHost, hostLeases, type HostLeases } from './pg-hosts.js';
 import { candidateOf, chargeClaim, newFairShare, NO_POLICY, rankCandidates, rateLimitedTypes, type DispatchPolicy } from '../../core/dispatch.js';
 import type { FileProblem } from './files/leveldb.js';
@@ -47,8 +48,6 @@ export interface PostgresStoreOptions {
   /** Taken first at open (one daemon per home); its release is called at close. */
   homeLock?: () => Promise<() => Promise<void>>;
 }
-
-type Client = pg.PoolClient;
 
 export class PostgresStore implements Store {
   private pool!: pg.Pool;
@@ -166,7 +165,7 @@ export class PostgresStore implements Store {
           if (!task || task.host !== name || task.attempt !== attempt || (task.state !== 'CLAIMED' && task.state !== 'RUNNING')) return [];
           const olds = new Map<string, Task>([[id, task]]);
           const ch = await cascade(c, task, { type: 'lost', at, reason: `its daemon ${name} stopped renewing its lease` }, olds, this.opts.random);
-          await writeChanges(c, ch, olds, d);
+          writeChanges(ch, olds, d);
           return ch;
         })),
       );
@@ -186,34 +185,12 @@ export class PostgresStore implements Store {
     return isConnectionLost(err.cause);
   }
 
-  /** One transaction, retried when PostgreSQL chose it as a deadlock victim; the mirrors follow once it committed. */
-  private async tx<T>(fn: (c: Client, d: Delta) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const d: Delta = newDelta(this.opts.host ?? null);
-      let c: Client;
-      try {
-        c = await this.pool.connect();
-      } catch (err) {
-        throw toStoreError(err, this.where);
-      }
-      let result: T;
-      try {
-        await c.query('BEGIN');
-        result = await fn(c, d);
-        d.xid = await notifyNotes(c, d.host, d.notes);
-        await c.query('COMMIT');
-        c.release();
-      } catch (err) {
-        const lost = isConnectionLost(err);
-        if (!lost) await c.query('ROLLBACK').catch(() => {});
-        c.release(lost ? (err as Error) : undefined);
-        if (isRetryable(err) && attempt < 10) continue;
-        throw toStoreError(err, this.where);
-      }
+  /** One transaction (pg-tx.ts), retried when PostgreSQL chose it as a deadlock victim; the mirrors follow once it committed. */
+  private tx<T>(fn: (c: Client, d: Delta) => Promise<T>): Promise<T> {
+    return runTx(this.pool, this.opts.host ?? null, this.where, fn, async (d) => {
       this.mirror(d);
       if (d.groupsChanged) await this.readGroups().catch(() => {});
-      return result;
-    }
+    });
   }
 
   private mirror(d: Delta): void {
@@ -284,15 +261,16 @@ export class PostgresStore implements Store {
 
   apply(id: string, event: TaskEvent): Promise<Change[]> {
     return this.tx(async (c, d) => {
-      const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
+      // An event that may end the task also reads its waiting dependents, in the same round trip (after the task's lock).
+      const [task, dependents] = await lockTask(c, id, mayEnd(event));
       if (!task) throw new StoreError(`no task ${id}`, 'not-found');
       // Worker names are per daemon: a report reaches only its own daemon, for a task that daemon holds.
       const by = 'by' in event ? event.by : undefined;
       if (by && this.opts.host !== undefined && task.host !== this.opts.host)
         throw new StoreError(`task ${id}: worker ${by.worker} reported attempt ${by.attempt}, but the daemon ${task.host ?? '(none)'} holds the task now`, 'stale');
       const olds = new Map<string, Task>([[id, task]]);
-      const changes = await cascade(c, task, event, olds, this.opts.random);
-      await writeChanges(c, changes, olds, d);
+      const changes = await cascade(c, task, event, olds, this.opts.random, dependents);
+      writeChanges(changes, olds, d);
       return changes;
     });
   }
@@ -320,7 +298,7 @@ export class PostgresStore implements Store {
         const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
         if (!res.ok) continue;
         const change: Change = { task: this.opts.host !== undefined ? { ...res.task, host: this.opts.host } : res.task, from: task.state };
-        await writeChanges(c, [change], new Map([[task.id, task]]), d);
+        writeChanges([change], new Map([[task.id, task]]), d);
         return change;
       }
       return undefined;
@@ -382,7 +360,7 @@ export class PostgresStore implements Store {
   }
 
   async dependents(id: string): Promise<string[]> {
-    return (await this.query<{ id: string }>('SELECT id FROM tasks WHERE after_ids @> ARRAY[$1]::text[] ORDER BY id', [id])).map((r) => r.id);
+    return (await this.query<{ id: string }>('SELECT id FROM tasks WHERE cardinality(after_ids) > 0 AND after_ids @> ARRAY[$1]::text[] ORDER BY id', [id])).map((r) => r.id);
   }
 
   async active(worker?: string): Promise<Task[]> {
