@@ -43,6 +43,7 @@ finished = 100
 [store]
 lease = "20s"
 host = "build-1"
+listen = "127.0.0.1:7070"
 `,
   );
   t.same(cfg, {
@@ -57,7 +58,7 @@ host = "build-1"
     metrics: DEFAULT_CONFIG.metrics,
     schedules: [],
     backup: { intervalMs: 6 * 3_600_000, dir: 'bk', keep: 3 },
-    store: { leaseMs: 20_000, host: 'build-1' },
+    store: { leaseMs: 20_000, host: 'build-1', listen: '127.0.0.1:7070' },
     labels: {},
     archive: { keepMs: 7 * 86_400_000 },
     retention: { finishedCount: 100 },
