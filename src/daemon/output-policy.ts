@@ -1,8 +1,10 @@
 // keep_output: what is kept of a task's output once it ends. on_failure drops the log files
 // of a task that ends SUCCESS (files it wrote itself stay); never writes none (the worker
 // sends the output to /dev/null). `logs` then answers OUTPUT_NOT_KEPT instead of nothing.
+// And where it is kept: with daemons sharing a PostgreSQL store, in the home of the one whose
+// worker ran the task (logs relay it, rm and retention leave it to that daemon).
 import { rmSync } from 'node:fs';
-import type { Task } from '../protocol/model.js';
+import { isTerminal, type Task } from '../protocol/model.js';
 import { BlanketError } from '../protocol/errors.js';
 import { logFiles } from '../os/results.js';
 
@@ -34,4 +36,17 @@ export function dropOutput(task: Task): void {
   if (!dropsOutput(task)) return;
   const files = logFiles(task);
   for (const f of new Set([files.stdout, files.stderr])) rmSync(f, { force: true });
+}
+
+/** Whether the task ran on another daemon sharing the PostgreSQL store (its output files are there). */
+export function elsewhere(daemon: { host?: string }, task: Pick<Task, 'host'>): boolean {
+  return task.host !== undefined && daemon.host !== undefined && task.host !== daemon.host;
+}
+
+/** This daemon reads no peer's output (store.peer_token unset): say where it is, instead of an empty log. */
+export function outputThere(task: Task): BlanketError {
+  return new BlanketError('OUTPUT_ON_OTHER_HOST', `the output of ${task.id} is on the daemon ${task.host}, which ${isTerminal(task.state) ? 'ran' : 'runs'} it`, {
+    hint: `set the same store.peer_token on every host (and restart their daemons) to read it from here; or run 'blanket logs ${task.id}' on that host`,
+    details: { id: task.id, host: task.host },
+  });
 }

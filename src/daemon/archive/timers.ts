@@ -7,6 +7,7 @@ import type { ArchiveConfig, RetentionConfig } from '../../core/config/model.js'
 import { isTerminal, TERMINAL_STATES } from '../../protocol/model.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
+import { elsewhere } from '../output-policy.js';
 import type { Store } from '../store/store.js';
 import type { Archive } from './archive.js';
 
@@ -121,7 +122,7 @@ export class ArchiveTimers {
     if (excess <= 0) return undefined;
     // The count is of the whole store: of its oldest `excess`, each daemon archives those that ran on it.
     const oldest = await this.o.store.oldestFinished(Math.min(excess, RETENTION_BATCH));
-    return host === undefined ? oldest : oldest.filter((t) => t.host === undefined || t.host === host);
+    return oldest.filter((t) => !elsewhere({ host }, t));
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { BlanketError } from '../../protocol/errors.js';
 import { isTerminal } from '../../protocol/model.js';
 import { normalizeSignal } from '../../core/signals.js';
 import type { Handler } from '../context.js';
+import { elsewhere } from '../output-policy.js';
 import { resolveIds } from '../resolve.js';
 
 /**
@@ -31,13 +32,8 @@ export const kill: Handler<'kill'> = async (params, { daemon }) => {
     if (now.state === 'STOPPED') cancelled.push(t.id);
     else {
       stopping.push(t.id);
-      if (now.state === 'RUNNING' && now.worker && onThisHost(daemon, now) && !daemon.workers.send(now.worker, { action: 'kill', id: t.id, signal })) pending.push(t.id);
+      if (now.state === 'RUNNING' && now.worker && !elsewhere(daemon, now) && !daemon.workers.send(now.worker, { action: 'kill', id: t.id, signal })) pending.push(t.id);
     }
   }
   return { stopping, cancelled, ...(pending.length ? { pending } : {}) };
 };
-
-/** Held by this daemon's worker (worker names are per daemon); another daemon delivers the kill to its own when it hears of it. */
-function onThisHost(daemon: { host?: string }, task: { host?: string }): boolean {
-  return task.host === undefined || task.host === daemon.host;
-}

@@ -5,8 +5,8 @@ import type { Handler } from '../context.js';
 import { follow, LOG_PAGE_MAX, openLog, readPage, tailOffset, utf8Boundary } from '../logs.js';
 import { resolveId } from '../resolve.js';
 import { toBlanketError } from '../errors.js';
-import { assertOutputKept } from '../output-policy.js';
-import { elsewhere, logFile, outputThere } from './logs.js';
+import { assertOutputKept, elsewhere, outputThere } from '../output-policy.js';
+import { logFile } from './logs.js';
 
 let seq = 0;
 

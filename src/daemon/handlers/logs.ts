@@ -1,27 +1,14 @@
-import { isTerminal, type Task } from '../../protocol/model.js';
+import type { Task } from '../../protocol/model.js';
 import { BlanketError } from '../../protocol/errors.js';
 import { logFiles } from '../../os/results.js';
 import type { Handler } from '../context.js';
 import { LOG_PAGE_MAX, openLog, readPage, tailOffset } from '../logs.js';
 import { resolveId } from '../resolve.js';
-import { assertOutputKept } from '../output-policy.js';
+import { assertOutputKept, elsewhere, outputThere } from '../output-policy.js';
 
 export function logFile(task: Task, stream: 'stdout' | 'stderr' | 'output' | undefined): string {
   const files = logFiles(task);
   return stream === 'stderr' ? files.stderr : files.stdout;
-}
-
-/** Whether the task ran on another daemon sharing the PostgreSQL store (its output files are there). */
-export function elsewhere(daemon: { host?: string }, task: Task): boolean {
-  return task.host !== undefined && daemon.host !== undefined && task.host !== daemon.host;
-}
-
-/** This daemon reads no peer's output (store.peer_token unset): say where it is, instead of an empty log. */
-export function outputThere(task: Task): BlanketError {
-  return new BlanketError('OUTPUT_ON_OTHER_HOST', `the output of ${task.id} is on the daemon ${task.host}, which ${isTerminal(task.state) ? 'ran' : 'runs'} it`, {
-    hint: `set the same store.peer_token on every host (and restart their daemons) to read it from here; or run 'blanket logs ${task.id}' on that host`,
-    details: { id: task.id, host: task.host },
-  });
 }
 
 /**

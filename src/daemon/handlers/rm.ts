@@ -1,6 +1,8 @@
 import { rm as rmDir } from 'node:fs/promises';
 import { BlanketError } from '../../protocol/errors.js';
+import type { Task } from '../../protocol/model.js';
 import type { Handler } from '../context.js';
+import { elsewhere } from '../output-policy.js';
 import { resolveIds } from '../resolve.js';
 
 /** All or nothing: if any named task is claimed or running, nothing is removed. Archived (undo brings them back) unless `purge`. */
@@ -14,15 +16,15 @@ export const rm: Handler<'rm'> = async (params, { daemon }) => {
   const archived = params.purge !== true;
   // The archive is per home and a task's output is on the host that ran it: archiving it here would
   // keep its record without its output (and a peer archiving it too would delete that output).
-  const elsewhere = archived && daemon.host !== undefined ? tasks.filter((t) => t?.host !== undefined && t.host !== daemon.host).map((t) => t!) : [];
-  if (elsewhere.length) {
-    const hosts = [...new Set(elsewhere.map((t) => t.host!))];
+  const away = archived ? tasks.filter((t): t is Task => t !== undefined && elsewhere(daemon, t)) : [];
+  if (away.length) {
+    const hosts = [...new Set(away.map((t) => t.host!))];
     throw new BlanketError(
       'OUTPUT_ON_OTHER_HOST',
-      `cannot archive ${elsewhere.map((t) => t.id).join(', ')}: ${elsewhere.length === 1 ? 'it' : 'they'} ran on ${hosts.join(', ')}, whose home keeps the output`,
+      `cannot archive ${away.map((t) => t.id).join(', ')}: ${away.length === 1 ? 'it' : 'they'} ran on ${hosts.join(', ')}, whose home keeps the output`,
       {
-        hint: `run 'blanket rm ${elsewhere.map((t) => t.id).join(' ')}' on ${hosts.join(', ')} (nothing was removed), or 'blanket rm --purge' to delete for good from here (the files on that host stay)`,
-        details: { ids: elsewhere.map((t) => t.id), hosts, host: hosts[0] },
+        hint: `run 'blanket rm ${away.map((t) => t.id).join(' ')}' on ${hosts.join(', ')} (nothing was removed), or 'blanket rm --purge' to delete for good from here (the files on that host stay)`,
+        details: { ids: away.map((t) => t.id), hosts, host: hosts[0] },
       },
     );
   }
@@ -38,8 +40,7 @@ export const rm: Handler<'rm'> = async (params, { daemon }) => {
   } else {
     removed = await daemon.store.remove(ids);
     // Only output kept here: another host's result directory is that host's (its path means nothing here).
-    const here = (t: (typeof tasks)[number]) => t !== undefined && (daemon.host === undefined || t.host === undefined || t.host === daemon.host);
-    for (const t of tasks) if (t && here(t) && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
+    for (const t of tasks) if (t && !elsewhere(daemon, t) && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
   }
   for (const id of removed) daemon.events.publish({ kind: 'task.removed', id });
   return { removed, archived };
