@@ -3,6 +3,8 @@
 // the claimed and running tasks of a daemon whose lease ran out. A daemon that finds its own
 // lease taken (it was cut off) drops the tasks a peer ended and registers again. At each
 // renewal the schedules are read again (other daemons add, pause and remove them).
+import { ACTIVE_STATES } from '../core/states.js';
+import type { State } from '../protocol/model.js';
 import type { Change } from './store/store.js';
 import type { Engine } from './engine.js';
 import type { Logger } from './log.js';
@@ -21,7 +23,7 @@ export interface PeersDeps {
   refreshSchedules(): Promise<void>;
 }
 
-const active = (s: string) => s === 'CLAIMED' || s === 'RUNNING';
+const active = (s: State) => ACTIVE_STATES.includes(s);
 
 export class Peers {
   private timer: NodeJS.Timeout | undefined;
