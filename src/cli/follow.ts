@@ -1,6 +1,7 @@
 // Streaming a task's output as it is written, then its end.
 import type { Client } from '../client/client.js';
 import type { State } from '../protocol/model.js';
+import { BlanketError } from '../protocol/errors.js';
 import { taskRemoved } from './errors.js';
 
 export interface FollowOptions {
@@ -32,6 +33,7 @@ export async function followLog(client: Client, id: string, opts: FollowOptions)
   if (initial) opts.write(initial);
   for (const d of pending) opts.write(d);
   if (r.done) end(undefined);
-  client.onClose(() => end(undefined));
+  // Closed with a reason (the daemon relaying another host's output lost it): the output may be cut.
+  client.onClose((err) => (err instanceof BlanketError ? fail(err) : end(undefined)));
   return ended;
 }

@@ -55,7 +55,8 @@ export class Client {
       if (this.closed) return;
       this.closed = true;
       this.failPending();
-      for (const f of this.closeListeners) f(err);
+      // The daemon's own reason, when it gave one, is the listeners' too.
+      for (const f of this.closeListeners) f(err ?? this.closeReason);
     };
     socket.on('close', () => onClose());
     socket.on('error', (err) => onClose(err));

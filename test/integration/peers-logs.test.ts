@@ -22,8 +22,7 @@ else tests(server);
 const TOKEN = 'a-shared-secret-of-the-test-hosts';
 
 function tests(pg: PgServer): void {
-  const config = (url: string, name: string, token = TOKEN, extra = '') =>
-    `[store]\nurl = "${url}"\nhost = "${name}"\nlease = "3s"\nlisten = "127.0.0.1:0"\npeer_token = "${token}"\n${extra}`;
+  const config = (url: string, name: string, token = TOKEN, extra = '') => `[store]\nurl = "${url}"\nhost = "${name}"\nlisten = "127.0.0.1:0"\npeer_token = "${token}"\n${extra}`;
 
   async function pair(t: Test) {
     const url = await pg.createDb();
@@ -92,6 +91,7 @@ function tests(pg: PgServer): void {
     const off = await jsonError(hd, ['logs', id]);
     t.equal(off.code, 'OUTPUT_ON_OTHER_HOST');
     t.match(off.hint, /store\.peer_token/);
+    for (const h of [hc, hd]) await h.ok(['daemon', 'stop']);
 
     // B's listener serves a peer only reading output: other methods are refused.
     const m = /^(.*):(\d+)$/.exec(row.address)!;
@@ -109,6 +109,25 @@ function tests(pg: PgServer): void {
     t.match(pinned.message, /certificate/);
     await pg.sql(db, "UPDATE hosts SET fingerprint = $1 WHERE name = 'host-b'", [row.fingerprint]);
     t.equal(await ha.ok(['logs', id, '-n', '1']), 'second line ✓');
+
+    // B's daemon dies while A follows a task running there: A's follow fails saying so (its workers go on).
+    const cut = await ha.submit(['--', 'sh', '-c', 'echo before; sleep 600']);
+    await ha.waitState(cut, ['RUNNING'], 20_000);
+    const cutFollow = ha.spawn(['logs', '-f', cut]);
+    let cutOut = '';
+    let cutErr = '';
+    cutFollow.stdout!.on('data', (d) => (cutOut += d));
+    cutFollow.stderr!.on('data', (d) => (cutErr += d));
+    const cutExit = new Promise<number | null>((resolve) => cutFollow.on('close', (code) => resolve(code)));
+    await waitFor('the follower printed the first line', () => cutOut === 'before\n', 20_000);
+    process.kill(Number(readFileSync(hb.paths.pidFile, 'utf8')), 'SIGKILL');
+    t.not(await cutExit, 0, 'logs -f on A fails when B is lost midway');
+    t.match(cutErr, /PEER_UNAVAILABLE/);
+    t.match(cutErr, /host-b/);
+    // B again (it adopts its workers and the task), so that nothing is left running.
+    await hb.ok(['daemon', 'start']);
+    t.equal((await ha.run(['kill', cut])).code, 0);
+    await ha.waitState(cut, ['STOPPED', 'LOST'], 20_000);
 
     // B stopped: a clear error naming it.
     await hb.ok(['daemon', 'stop']);
