@@ -25,6 +25,8 @@ export class Client {
   constructor(
     private socket: net.Socket,
     clientName = 'blanket-cli',
+    /** A daemon's peer listener wants the shared store.peer_token in hello. */
+    token?: string,
   ) {
     this.rpc = new JSONRPCClient((req) => {
       if (this.closed) throw new BlanketError('DAEMON_UNAVAILABLE', 'the connection to the daemon is closed');
@@ -58,7 +60,7 @@ export class Client {
     socket.on('close', () => onClose());
     socket.on('error', (err) => onClose(err));
     // Pipelined: the first call goes out right behind hello without waiting for it.
-    this.hello = this.raw('hello', { protocol: PROTOCOL_VERSION, client: clientName });
+    this.hello = this.raw('hello', { protocol: PROTOCOL_VERSION, client: clientName, ...(token !== undefined ? { token } : {}) });
     this.hello.catch(() => {});
   }
 

@@ -13,6 +13,7 @@ import type { Supervisor } from './workers/supervisor.js';
 import type { StatsRuntime } from './stats/runtime.js';
 import type { Scheduler } from './schedules/scheduler.js';
 import type { Archive } from './archive/archive.js';
+import type { PeerLink } from './peer-link.js';
 
 export interface Daemon {
   store: Store;
@@ -34,6 +35,8 @@ export interface Daemon {
   startedAt: number;
   /** With a PostgreSQL store: this daemon's name among the daemons sharing it (store.host). */
   host?: string;
+  /** With store.peer_token set: reads the output of tasks that ran on other daemons (logs, logs -f). */
+  peerLink?: PeerLink;
   /** Which store, and where (a PostgreSQL URL with its password masked). */
   storeInfo?: { kind: 'leveldb' | 'postgresql'; location: string };
   /** Damage the start-up check found in the store and started anyway, one line each (daemon.status shows them). */

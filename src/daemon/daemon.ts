@@ -29,6 +29,8 @@ import { collectStats } from './stats/collect.js';
 import { StatsRuntime } from './stats/runtime.js';
 import { makeStore, openStore } from './open-store.js';
 import { Peers } from './peers.js';
+import { PeerLink } from './peer-link.js';
+import { peerCertificate } from '../os/certs.js';
 import { StoreError } from './store/store.js';
 import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
@@ -164,6 +166,10 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     configFile: paths.config,
     reload: o.reloadConfig,
   });
+  const peers =
+    'where' in store && store.host !== undefined
+      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, refreshSchedules: () => scheduler.refresh() })
+      : undefined;
   const archiveTimers = new ArchiveTimers({
     archive,
     store,
@@ -172,12 +178,9 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     now,
     retention: config.retention,
     keep: config.archive,
+    ...(peers ? { host: peers.host } : {}),
     removed: (ids) => ids.forEach((id) => events.publish({ kind: 'task.removed', id })),
   });
-  const peers =
-    'where' in store && store.host !== undefined
-      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, refreshSchedules: () => scheduler.refresh() })
-      : undefined;
   const backups = new BackupSchedule(store, { dir: backupsDir(paths, config.backup.dir), intervalMs: config.backup.intervalMs, keep: config.backup.keep, log, now });
   // `daemon.stop` (the daemon.stop method) reaches the server, which is built from the daemon.
   const stopRequested = new Relay<[reason: string, keepWorkers: boolean]>();
@@ -196,6 +199,9 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     version: packageVersion(),
     startedAt: now(),
     ...(peers ? { host: peers.host } : {}),
+    ...(peers && 'where' in store && config.store.peerToken !== undefined
+      ? { peerLink: new PeerLink({ me: peers.host, token: config.store.peerToken, lookup: (host) => store.leases.peer(host) }) }
+      : {}),
     storeInfo: 'where' in store ? { kind: 'postgresql', location: store.where } : { kind: 'leveldb', location: paths.db },
     storeWarnings: [
       ...store.startWarnings.map((p) => `damaged table ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message} (see 'blanket db check')`),
@@ -243,6 +249,29 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     await log.close();
     stopped.emit();
   }
+  /** With store.peer_token: listen for peers (TLS) and record where in the hosts row; without: record that this daemon serves none. */
+  async function servePeers(): Promise<void> {
+    if (!('where' in store)) return;
+    const leases = store.leases;
+    const token = config.store.peerToken;
+    if (token === undefined) {
+      await leases.advertise(undefined, '', -1, '');
+      return;
+    }
+    const m = /^\[?(.*?)\]?:(\d+)$/.exec(config.store.listen)!;
+    const any = m[1] === '0.0.0.0' || m[1] === '::';
+    try {
+      const cert = await peerCertificate(path.join(paths.home, 'peer'), peers!.host);
+      const port = await server.listenPeers({ host: m[1]!, port: Number(m[2]), key: cert.key, cert: cert.cert, token });
+      const address = await leases.advertise(any ? undefined : m[1], os.hostname(), port, cert.fingerprint);
+      log.info('serving task output to peer daemons (TLS)', { listen: config.store.listen, address, fingerprint: cert.fingerprint });
+    } catch (err) {
+      await store.close();
+      throw new BlanketError('CONFIG_INVALID', `cannot serve task output to peer daemons on store.listen = "${config.store.listen}": ${(err as Error).message}`, {
+        hint: 'choose a free address:port in store.listen (or port 0), or unset store.peer_token',
+      });
+    }
+  }
   const stop = (reason: string, keepWorkers: boolean): Promise<void> => {
     if (!stopping.now) {
       stopping.now = true;
@@ -269,6 +298,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
       }
       // Before the workers: their registration reads which tasks this daemon (store.host) holds.
       await peers?.start();
+      if (peers) await servePeers();
       const adopted = await local.start();
       await scheduler.start();
       backups.start();

@@ -1,6 +1,8 @@
 // The socket server: framing, handshake, dispatch through the typed registry.
 import { chmodSync, unlinkSync } from 'node:fs';
+import { timingSafeEqual, createHash } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
 import { BlanketError, ERRORS } from '../protocol/errors.js';
 import { MAX_REPLY_BYTES } from '../protocol/framing.js';
@@ -19,6 +21,15 @@ const MAX_QUEUED = 256;
 export const MAX_BATCH = 100;
 /** Connections at once (workers, CLIs, dashboards); more are refused, so a flood cannot use up our file descriptors. */
 const MAX_CONNECTIONS = 1000;
+
+/** What a peer daemon may call on the TLS listener: read output, nothing else. */
+const PEER_METHODS = new Set(['hello', 'logs', 'logs.follow', 'events.unsubscribe']);
+
+/** Compared in constant time (hashed first, so lengths do not show either). */
+function sameToken(a: string, b: string): boolean {
+  const h = (x: string) => createHash('sha256').update(x).digest();
+  return timingSafeEqual(h(a), h(b));
+}
 
 export function createDispatcher(handlers: HandlerRegistry, log: Daemon['log']): JSONRPCServer<CallContext> {
   const rpc = new JSONRPCServer<CallContext>({ errorListener: () => {} });
@@ -73,6 +84,9 @@ function encodeReplies(list: JSONRPCResponse[], batch: boolean): string {
 
 export class Server {
   private server: net.Server | undefined;
+  private peerServer: tls.Server | undefined;
+  /** Connections on the peer listener, with the token they must present. */
+  private peers = new WeakMap<Connection, string>();
   private conns = new Set<Connection>();
   private nextId = 1;
 
@@ -109,8 +123,26 @@ export class Server {
     server.on('error', (err) => this.daemon.log.error('socket server error', { err: String(err) }));
   }
 
-  private accept(socket: net.Socket): void {
+  /** The peer listener: TLS with this key and certificate, hello must carry `token`; only PEER_METHODS. Resolves with its port. */
+  async listenPeers(o: { host: string; port: number; key: string; cert: string; token: string }): Promise<number> {
+    const server = tls.createServer({ key: o.key, cert: o.cert, minVersion: 'TLSv1.2' }, (socket) => this.accept(socket, o.token));
+    server.maxConnections = MAX_CONNECTIONS;
+    server.on('tlsClientError', (err, socket) => this.daemon.log.warn('a peer connection failed its TLS handshake', { from: socket.remoteAddress, err: err.message }));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.daemon.log.error('peer listener error', { err: String(err) }));
+    this.peerServer = server;
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  private accept(socket: net.Socket, peerToken?: string): void {
     const conn = new Connection(this.nextId++, socket, this.daemon.config.maxMessageBytes);
+    if (peerToken !== undefined) this.peers.set(conn, peerToken);
     this.conns.add(conn);
     conn.onClose.push(() => this.conns.delete(conn));
     socket.on('error', () => {});
@@ -213,7 +245,34 @@ export class Server {
         );
         return;
       }
+      const token = this.peers.get(conn);
+      if (token !== undefined) {
+        const given = (params as { token?: unknown }).token;
+        if (typeof given !== 'string' || !sameToken(given, token)) {
+          this.daemon.log.warn('refused a peer daemon: wrong or missing store.peer_token', {
+            from: conn.socket.remoteAddress,
+            client: String((params as { client?: unknown }).client ?? ''),
+          });
+          conn.end(
+            errorResponse(
+              reqId,
+              'PEER_REFUSED',
+              `${this.daemon.host ?? 'this daemon'} refused the connection: wrong or missing store.peer_token`,
+              'set the same store.peer_token (or BLANKET_PEER_TOKEN) on every host and restart their daemons',
+            ),
+          );
+          return;
+        }
+      }
       conn.helloed = true;
+    }
+    if (this.peers.has(conn)) {
+      const calls = (Array.isArray(msg) ? msg : [msg]) as Array<{ method?: unknown; id?: unknown }>;
+      const denied = calls.find((m) => typeof m !== 'object' || m === null || !PEER_METHODS.has(String(m.method)));
+      if (denied) {
+        conn.sendLine(JSON.stringify(errorResponse(denied?.id ?? null, 'METHOD_NOT_FOUND', `a peer daemon may call only ${[...PEER_METHODS].join(', ')}`)) + '\n');
+        return;
+      }
     }
     if (typeof msg !== 'object' || msg === null) {
       conn.end(errorResponse(null, 'INVALID_REQUEST', 'not a JSON-RPC 2.0 request object', 'send one JSON-RPC 2.0 object per line'));
@@ -248,6 +307,7 @@ export class Server {
   /** Stop accepting; answer the calls already received (for up to `drainMs`), then close every connection. */
   async close(drainMs = 2000): Promise<void> {
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const peersClosed = new Promise<void>((resolve) => (this.peerServer ? this.peerServer.close(() => resolve()) : resolve()));
     if ([...this.conns].some((c) => c.inFlight > 0)) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, drainMs);
@@ -258,7 +318,7 @@ export class Server {
       });
     }
     for (const c of this.conns) c.end();
-    await closed;
+    await Promise.all([closed, peersClosed]);
     for (const c of this.conns) c.socket.destroy();
   }
 }

@@ -53,6 +53,10 @@ export const ERRORS = {
   OUTPUT_NOT_KEPT: { rpc: 1026, user: true },
   /** The task ran on another daemon sharing the PostgreSQL store: its output files are on that host. */
   OUTPUT_ON_OTHER_HOST: { rpc: 1027, user: true },
+  /** The daemon that holds a task's output (another host) cannot be reached, or its certificate is not the one its hosts row names. */
+  PEER_UNAVAILABLE: { rpc: 1028, user: true },
+  /** A peer daemon refused this one: the store.peer_token differs. */
+  PEER_REFUSED: { rpc: 1029, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -274,7 +274,8 @@ function method<P, R>(params: Schema<P>, _result?: R) {
 export const methods = {
   /** First call on every connection: checks the protocol version. */
   hello: method(
-    obj({ protocol: int({ min: 0 }), client: str({ max: 200 }) }),
+    /** `token`: on the peer listener (TLS) only, the shared store.peer_token. */
+    obj({ protocol: int({ min: 0 }), client: str({ max: 200 }), token: opt(str({ max: 1000 })) }),
     {} as { protocol: number; version: string; pid: number; /** The largest message the daemon reads (max_message_bytes). */ maxMessageBytes?: number },
   ),
   run: method(submitParams, {} as RunResult),

@@ -33,7 +33,7 @@ const KNOWN_IN: Record<string, string[]> = {
   log: ['max_size', 'keep', 'level'],
   hooks: [...HOOK_NAMES, 'timeout'],
   metrics: ['listen', 'sample_interval', 'history'],
-  store: ['url', 'host', 'lease'],
+  store: ['url', 'host', 'lease', 'listen', 'peer_token'],
 };
 const KNOWN_BACKUP = ['interval', 'dir', 'keep'];
 
@@ -119,6 +119,16 @@ export function buildConfig(doc: Record<string, unknown>, bad: Bad): Config {
     const ms = durationOf(store.lease);
     if (ms === undefined || ms < 3000 || ms > 3_600_000) bad('store.lease', 'must be a duration from 3s to 1h, such as "15s"');
     else cfg.store.leaseMs = ms;
+  }
+  if (store?.listen !== undefined) {
+    const m = typeof store.listen === 'string' ? /^(.+):(\d{1,5})$/.exec(store.listen) : null;
+    if (!m || Number(m[2]) > 65535 || /[\s/]/.test(m[1]!)) bad('store.listen', 'must be an address and a port, such as "0.0.0.0:0" (any port) or "10.0.0.5:7411"');
+    else cfg.store.listen = store.listen as string;
+  }
+  if (store?.peer_token !== undefined) {
+    if (typeof store.peer_token !== 'string' || (store.peer_token !== '' && store.peer_token.length < 16))
+      bad('store.peer_token', 'must be a secret of at least 16 characters, the same on every host (e.g. from `openssl rand -hex 24`); empty: serve no output to peers');
+    else if (store.peer_token !== '') cfg.store.peerToken = store.peer_token;
   }
   buildLabels(doc, cfg, bad);
   buildArchive(doc, cfg, bad);

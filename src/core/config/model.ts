@@ -64,6 +64,10 @@ export interface StoreConfig {
   host?: string;
   /** How long a daemon's lease lasts without renewal before peers take its running tasks over (store.lease), ms. */
   leaseMs: number;
+  /** Where this daemon serves its tasks' output to peers, TLS (store.listen), "address:port". */
+  listen: string;
+  /** The secret peers share (store.peer_token / BLANKET_PEER_TOKEN); unset: no listener, no output served to or read from peers. */
+  peerToken?: string;
 }
 
 export { LOG_LEVELS, type LogLevel };
@@ -103,7 +107,7 @@ export const DEFAULT_CONFIG: Config = {
   metrics: { sampleIntervalMs: 60_000, historyMs: 7 * 86_400_000 },
   schedules: [],
   backup: { intervalMs: 0, keep: 7 },
-  store: { leaseMs: 15_000 },
+  store: { leaseMs: 15_000, listen: '0.0.0.0:0' },
   labels: {},
   archive: { keepMs: 30 * 86_400_000 },
   retention: {},

@@ -244,5 +244,25 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     get: (c) => c.store.leaseMs,
     show: (c) => dur(c.store.leaseMs),
   },
+  {
+    key: 'store.listen',
+    env: 'BLANKET_STORE_LISTEN',
+    description:
+      "With a PostgreSQL store and store.peer_token set: the TCP address and port where this daemon serves its tasks' output to the other daemons (TLS). Port 0: any free port. Its address (the one PostgreSQL sees this daemon connect from, when the address is 0.0.0.0 or ::) and certificate fingerprint are recorded in its hosts row.",
+    defaultText: '"0.0.0.0:0"',
+    fromEnv: (t) => t.trim(),
+    get: (c) => c.store.listen,
+    show: (c) => c.store.listen,
+  },
+  {
+    key: 'store.peer_token',
+    env: 'BLANKET_PEER_TOKEN',
+    description:
+      "With a PostgreSQL store: a secret (at least 16 characters) shared by every daemon, which they present to each other to read the output of tasks that ran on another host ('blanket logs'). Unset: this daemon neither serves nor reads other hosts' output. Shown masked.",
+    defaultText: '(unset)',
+    fromEnv: (t) => t.trim(),
+    get: (c) => (c.store.peerToken === undefined ? undefined : '********'),
+    show: (c) => (c.store.peerToken === undefined ? '(unset: no output served to peers)' : '********'),
+  },
   ...ARCHIVE_OPTIONS,
 ];

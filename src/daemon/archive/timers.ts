@@ -23,6 +23,12 @@ export interface ArchiveTimersOptions {
   now: () => number;
   retention: RetentionConfig;
   keep: ArchiveConfig;
+  /**
+   * With a store shared by peer daemons: this daemon's name. Retention then archives only tasks
+   * that ran here (or nowhere): a task's output is on the host that ran it, and two daemons
+   * archiving one task would have the loser delete its copy.
+   */
+  host?: string;
   /** Tell subscribers a task left the store. */
   removed(ids: string[]): void;
 }
@@ -89,7 +95,7 @@ export class ArchiveTimers {
       if (total) this.o.log.info('archived finished tasks ([retention] finished)', { archived: total });
       const ms = this.o.retention.finishedMs;
       if (ms !== undefined) {
-        const [oldest] = await this.o.store.oldestFinished(1);
+        const [oldest] = await this.o.store.oldestFinished(1, undefined, this.o.host);
         if (oldest) delay = Math.max(1000, (oldest.endedAt ?? oldest.updatedAt) + ms - this.o.now());
       }
     } catch (err) {
@@ -106,12 +112,16 @@ export class ArchiveTimers {
 
   private async next() {
     const { finishedMs, finishedCount } = this.o.retention;
-    if (finishedMs !== undefined) return this.o.store.oldestFinished(RETENTION_BATCH, this.o.now() - finishedMs);
+    const { host } = this.o;
+    if (finishedMs !== undefined) return this.o.store.oldestFinished(RETENTION_BATCH, this.o.now() - finishedMs, host);
     if (finishedCount === undefined) return undefined;
     const counts = this.o.store.counts();
     const finished = TERMINAL_STATES.reduce((n, s) => n + counts[s], 0);
     const excess = finished - finishedCount;
-    return excess > 0 ? this.o.store.oldestFinished(Math.min(excess, RETENTION_BATCH)) : undefined;
+    if (excess <= 0) return undefined;
+    // The count is of the whole store: of its oldest `excess`, each daemon archives those that ran on it.
+    const oldest = await this.o.store.oldestFinished(Math.min(excess, RETENTION_BATCH));
+    return host === undefined ? oldest : oldest.filter((t) => t.host === undefined || t.host === host);
   }
 
   async close(): Promise<void> {

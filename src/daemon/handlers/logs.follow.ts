@@ -1,11 +1,12 @@
-import { isTerminal, type State } from '../../protocol/model.js';
+import { isTerminal, type State, type Task } from '../../protocol/model.js';
 import type { DaemonEvent } from '../../protocol/methods.js';
 import { BlanketError } from '../../protocol/errors.js';
 import type { Handler } from '../context.js';
 import { follow, LOG_PAGE_MAX, openLog, readPage, tailOffset, utf8Boundary } from '../logs.js';
 import { resolveId } from '../resolve.js';
+import { toBlanketError } from '../errors.js';
 import { assertOutputKept } from '../output-policy.js';
-import { logFile, outputHere } from './logs.js';
+import { elsewhere, logFile, outputThere } from './logs.js';
 
 let seq = 0;
 
@@ -33,7 +34,10 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   const task = await daemon.store.get(id);
   if (!task) throw new BlanketError('NOT_FOUND', `no task ${params.id}`, { hint: "list tasks with 'blanket ps'", details: { id: params.id } });
   assertOutputKept(task);
-  outputHere(daemon, task);
+  if (elsewhere(daemon, task)) {
+    if (!daemon.peerLink) throw outputThere(task);
+    return daemon.peerLink.follow(task, params, conn);
+  }
   const stream = params.stream ?? (task.combinedOutput ? 'output' : 'stdout');
   const path = logFile(task, stream);
   const { text, from, size } = await firstPage(path, params.lines ?? 10);
@@ -62,6 +66,19 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
       .stop()
       .then(() => notify({ kind: 'log.end', id, state }));
   };
+  // A task that was queued when the follow began and then ran on another daemon: its output is
+  // there from its first byte; the rest of the follow is relayed from that daemon.
+  const relay = (t: Task) => {
+    if (ended) return;
+    detach();
+    const fail = (err: unknown) => {
+      const e = toBlanketError(err);
+      conn.end({ jsonrpc: '2.0', id: null, error: { code: e.rpcCode, message: e.message, data: e.toData() } });
+    };
+    if (!daemon.peerLink) return fail(outputThere(t));
+    daemon.peerLink.follow(t, { ...params, id, stream, lines: 1_000_000 }, conn, { subscription, state: async () => (await daemon.store.get(id))?.state ?? t.state }).catch(fail);
+  };
+  const moved = (t: Task) => (t.state === 'RUNNING' || isTerminal(t.state)) && elsewhere(daemon, t);
   // Start reading once the process exists.
   const off = daemon.events.on((e) => {
     if (e.kind === 'task.removed' && e.id === id) {
@@ -70,6 +87,7 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
       return;
     }
     if (e.kind !== 'task' || e.task.id !== id) return;
+    if (moved(e.task)) return relay(e.task);
     if (e.task.state === 'RUNNING') start();
     if (isTerminal(e.task.state)) finish(e.task.state);
   });
@@ -82,7 +100,8 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   if (!now) {
     cancel();
     notify({ kind: 'task.removed', id });
-  } else if (isTerminal(now.state))
+  } else if (moved(now)) relay(now);
+  else if (isTerminal(now.state))
     finish(now.state); // more than the first page to send, or the end to say
   else if (now.state === 'RUNNING') start();
   return { subscription, path, text, done: false };

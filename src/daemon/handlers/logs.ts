@@ -11,11 +11,15 @@ export function logFile(task: Task, stream: 'stdout' | 'stderr' | 'output' | und
   return stream === 'stderr' ? files.stderr : files.stdout;
 }
 
-/** A task that ran on another daemon sharing the PostgreSQL store has its output there: say so, instead of an empty log. */
-export function outputHere(daemon: { host?: string }, task: Task): void {
-  if (task.host === undefined || daemon.host === undefined || task.host === daemon.host) return;
-  throw new BlanketError('OUTPUT_ON_OTHER_HOST', `the output of ${task.id} is on the daemon ${task.host}, which ${isTerminal(task.state) ? 'ran' : 'runs'} it`, {
-    hint: `run 'blanket logs ${task.id}' on that host (daemons do not serve each other's output)`,
+/** Whether the task ran on another daemon sharing the PostgreSQL store (its output files are there). */
+export function elsewhere(daemon: { host?: string }, task: Task): boolean {
+  return task.host !== undefined && daemon.host !== undefined && task.host !== daemon.host;
+}
+
+/** This daemon reads no peer's output (store.peer_token unset): say where it is, instead of an empty log. */
+export function outputThere(task: Task): BlanketError {
+  return new BlanketError('OUTPUT_ON_OTHER_HOST', `the output of ${task.id} is on the daemon ${task.host}, which ${isTerminal(task.state) ? 'ran' : 'runs'} it`, {
+    hint: `set the same store.peer_token on every host (and restart their daemons) to read it from here; or run 'blanket logs ${task.id}' on that host`,
     details: { id: task.id, host: task.host },
   });
 }
@@ -30,7 +34,10 @@ export const logs: Handler<'logs'> = async (params, { daemon }) => {
   }
   const task = (await daemon.store.get(await resolveId(daemon, params.id)))!;
   assertOutputKept(task);
-  outputHere(daemon, task);
+  if (elsewhere(daemon, task)) {
+    if (!daemon.peerLink) throw outputThere(task);
+    return daemon.peerLink.logs(task, params);
+  }
   const path = logFile(task, params.stream);
   const limit = Math.min(params.limit ?? LOG_PAGE_MAX, LOG_PAGE_MAX);
   const fh = await openLog(path);

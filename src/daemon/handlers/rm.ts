@@ -12,6 +12,20 @@ export const rm: Handler<'rm'> = async (params, { daemon }) => {
     throw new BlanketError('INVALID_STATE', `cannot remove ${busy.join(', ')}: still running`, { hint: `stop it first: blanket kill ${busy.join(' ')}`, details: { ids: busy } });
   }
   const archived = params.purge !== true;
+  // The archive is per home and a task's output is on the host that ran it: archiving it here would
+  // keep its record without its output (and a peer archiving it too would delete that output).
+  const elsewhere = archived && daemon.host !== undefined ? tasks.filter((t) => t?.host !== undefined && t.host !== daemon.host).map((t) => t!) : [];
+  if (elsewhere.length) {
+    const hosts = [...new Set(elsewhere.map((t) => t.host!))];
+    throw new BlanketError(
+      'OUTPUT_ON_OTHER_HOST',
+      `cannot archive ${elsewhere.map((t) => t.id).join(', ')}: ${elsewhere.length === 1 ? 'it' : 'they'} ran on ${hosts.join(', ')}, whose home keeps the output`,
+      {
+        hint: `run 'blanket rm ${elsewhere.map((t) => t.id).join(' ')}' on ${hosts.join(', ')} (nothing was removed), or 'blanket rm --purge' to delete for good from here (the files on that host stay)`,
+        details: { ids: elsewhere.map((t) => t.id), hosts, host: hosts[0] },
+      },
+    );
+  }
   if (params.dryRun) return { removed: ids, archived };
   // A waiting task others depend on is cancelled first, so they end SKIPPED instead of waiting forever.
   for (const t of tasks) {
@@ -23,7 +37,9 @@ export const rm: Handler<'rm'> = async (params, { daemon }) => {
     removed = await daemon.archive.put(now, 'rm');
   } else {
     removed = await daemon.store.remove(ids);
-    for (const t of tasks) if (t && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
+    // Only output kept here: another host's result directory is that host's (its path means nothing here).
+    const here = (t: (typeof tasks)[number]) => t !== undefined && (daemon.host === undefined || t.host === undefined || t.host === daemon.host);
+    for (const t of tasks) if (t && here(t) && removed.includes(t.id)) await rmDir(t.resultDir, { recursive: true, force: true });
   }
   for (const id of removed) daemon.events.publish({ kind: 'task.removed', id });
   return { removed, archived };

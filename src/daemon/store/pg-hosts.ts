@@ -42,6 +42,29 @@ export async function claimExpiredHost(c: pg.PoolClient, name: string): Promise<
   return (await c.query<{ id: string; attempt: number }>('SELECT id, attempt FROM tasks WHERE host = $1 ORDER BY id', [name])).rows;
 }
 
+/**
+ * Record where this daemon serves output to peers (port < 0: it serves none): `address` as given, or (undefined: it listens
+ * on every interface) the address PostgreSQL sees it connect from, falling back to `fallback`.
+ */
+export async function advertiseHost(q: Query, name: string, address: string | undefined, fallback: string, port: number, fingerprint: string): Promise<string> {
+  if (port < 0) {
+    await q.query('UPDATE hosts SET address = NULL, fingerprint = NULL WHERE name = $1', [name]);
+    return '';
+  }
+  const seen = address ?? (await q.query<{ a: string | null }>('SELECT host(inet_client_addr()) AS a')).rows[0]?.a ?? fallback;
+  const where = `${seen.includes(':') ? `[${seen}]` : seen}:${port}`;
+  await q.query('UPDATE hosts SET address = $2, fingerprint = $3 WHERE name = $1', [name, where, fingerprint]);
+  return where;
+}
+
+/** Where a daemon serves its output (host:port) and its certificate's SHA-256 fingerprint; undefined fields when it serves none. */
+export async function peerOf(q: Query, name: string): Promise<{ address?: string; fingerprint?: string } | undefined> {
+  const r = await q.query<{ address: string | null; fingerprint: string | null }>('SELECT address, fingerprint FROM hosts WHERE name = $1', [name]);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  return { ...(row.address ? { address: row.address } : {}), ...(row.fingerprint ? { fingerprint: row.fingerprint } : {}) };
+}
+
 export interface HostRow {
   name: string;
   pid: number;
@@ -64,6 +87,10 @@ export interface HostLeases {
   renew(leaseMs: number): Promise<boolean>;
   expired(): Promise<string[]>;
   list(): Promise<HostRow[]>;
+  /** Record this daemon's peer address (see advertiseHost); returns it. */
+  advertise(address: string | undefined, fallback: string, port: number, fingerprint: string): Promise<string>;
+  /** Where a daemon serves its output. */
+  peer(name: string): Promise<{ address?: string; fingerprint?: string } | undefined>;
 }
 
 export function hostLeases(pool: () => pg.Pool, name: string, where: string): HostLeases {
@@ -81,5 +108,7 @@ export function hostLeases(pool: () => pg.Pool, name: string, where: string): Ho
     renew: call((q, leaseMs: number) => renewHost(q, name, leaseMs)),
     expired: call((q) => expiredHosts(q, name)),
     list: call((q) => listHosts(q)),
+    advertise: call((q, address: string | undefined, fallback: string, port: number, fingerprint: string) => advertiseHost(q, name, address, fallback, port, fingerprint)),
+    peer: call((q, other: string) => peerOf(q, other)),
   };
 }

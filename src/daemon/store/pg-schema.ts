@@ -91,12 +91,49 @@ CREATE TABLE hosts (
   },
   {
     version: 4,
-    description:
-      'blanket_drop_empty_groups (queue-group upkeep in the statement that commits); the dependents index only of tasks with dependencies, without a pending list; the run-order index out of claims',
+    description: "peers serve output: each host's TLS certificate fingerprint, beside its address",
+    sql: `ALTER TABLE hosts ADD COLUMN fingerprint text;`,
+  },
+  {
+    version: 5,
+    description: 'blanket_drop_empty_groups (queue-group upkeep in the statement that commits); the dependents index only of tasks with dependencies, without a pending list',
     // VOLATILE (the default): each statement in it takes a fresh snapshot, so the DELETE sees
     // what committed before the group's lock was granted.
     sql: `
 CREATE FUNCTION blanket_drop_empty_groups(gs text[]) RETURNS integer LANGUAGE plpgsql AS $f$
+DECLARE
+  g text;
+  k integer;
+  n integer := 0;
+BEGIN
+  FOREACH g IN ARRAY gs LOOP
+    CONTINUE WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.grp = g);
+    PERFORM pg_advisory_xact_lock(hashtextextended(g, 0));
+    DELETE FROM queue_groups q WHERE q.grp = g AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.grp = g);
+    GET DIAGNOSTICS k = ROW_COUNT;
+    n := n + k;
+  END LOOP;
+  RETURN n;
+END
+$f$;
+-- Only tasks that wait on others are in the dependents index (cardinality(after_ids) > 0 is in
+-- every query that uses it), so most updates leave it alone; without a pending list
+-- (fastupdate), which each dependents look-up, made at every end of a task, would read in full.
+DROP INDEX tasks_after;
+CREATE INDEX tasks_after ON tasks USING gin (after_ids) WITH (fastupdate = off) WHERE cardinality(after_ids) > 0;
+`,
+  },
+  {
+    version: 6,
+    description: 'claims no longer read the run-order index; the group probe of blanket_drop_empty_groups ordered as the queue index',
+    // The run order (ps) is not for claims: with its old predicate (grp IS NOT NULL, implied by a
+    // claim's grp = …), the planner took it for a queue head once one group held most rows, and
+    // walked every row of other groups ahead of it. `NOT blocked` (true of every runnable task)
+    // is not implied by a claim's condition, so a claim reads tasks_queue.
+    sql: `
+DROP INDEX tasks_run_order;
+CREATE INDEX tasks_run_order ON tasks (priority DESC, id) WHERE grp IS NOT NULL AND NOT blocked;
+CREATE OR REPLACE FUNCTION blanket_drop_empty_groups(gs text[]) RETURNS integer LANGUAGE plpgsql AS $f$
 DECLARE
   g text;
   k integer;
@@ -114,17 +151,6 @@ BEGIN
   RETURN n;
 END
 $f$;
--- Only tasks that wait on others are in the dependents index (cardinality(after_ids) > 0 is in
--- every query that uses it), so most updates leave it alone; without a pending list
--- (fastupdate), which each dependents look-up, made at every end of a task, would read in full.
--- The run order (ps) is not for claims: with its old predicate (grp IS NOT NULL, implied by a
--- claim's grp = …), the planner took it for a queue head once one group held most rows, and
--- walked every row of other groups ahead of it. \`NOT blocked\` (true of every runnable task)
--- is not implied by a claim's condition, so a claim reads tasks_queue.
-DROP INDEX tasks_run_order;
-CREATE INDEX tasks_run_order ON tasks (priority DESC, id) WHERE grp IS NOT NULL AND NOT blocked;
-DROP INDEX tasks_after;
-CREATE INDEX tasks_after ON tasks USING gin (after_ids) WITH (fastupdate = off) WHERE cardinality(after_ids) > 0;
 `,
   },
 ];

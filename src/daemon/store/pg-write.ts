@@ -118,7 +118,7 @@ export function addGroups(groups: Set<string>, d: Delta): void {
 
 /**
  * Forget queue groups this transaction left without a runnable task (at the commit):
- * blanket_drop_empty_groups (pg-schema.ts, migration 4) probes each group, and only an empty one
+ * blanket_drop_empty_groups (pg-schema.ts, migration 5) probes each group, and only an empty one
  * is deleted, under the group's lock, by a statement whose snapshot is taken after that lock.
  */
 export function dropEmptyGroups(groups: Set<string>, d: Delta): void {

@@ -341,8 +341,12 @@ export class PostgresStore implements Store {
     });
   }
 
-  async oldestFinished(limit: number, endedBefore?: number): Promise<Task[]> {
-    const [where, values] = endedBefore === undefined ? ['', [limit]] : ['AND ended_at < $2', [limit, endedBefore]];
+  async oldestFinished(limit: number, endedBefore?: number, host?: string): Promise<Task[]> {
+    const values: unknown[] = [limit];
+    let where = '';
+    if (endedBefore !== undefined) where += ` AND ended_at < $${values.push(endedBefore)}`;
+    // The host column is kept only while a task is held; a finished task's host is in its body.
+    if (host !== undefined) where += ` AND coalesce(body->>'host', $${values.push(host)}) = $${values.length}`;
     return (await this.query<{ body: Task }>(`SELECT body FROM tasks WHERE ended_at IS NOT NULL ${where} ORDER BY ended_at, id LIMIT $1`, values)).map((r) => r.body);
   }
 

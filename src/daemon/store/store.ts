@@ -57,8 +57,12 @@ export interface Store {
    * left alone and not returned. A restored id beyond the last id given moves the last id up.
    */
   restore(tasks: Task[]): Promise<string[]>;
-  /** The oldest finished tasks (by end time), at most `limit`; only those that ended before `endedBefore` if given. */
-  oldestFinished(limit: number, endedBefore?: number): Promise<Task[]>;
+  /**
+   * The oldest finished tasks (by end time), at most `limit`; only those that ended before
+   * `endedBefore` if given; with `host`, only those that ran on that daemon or on none (a store
+   * shared by peer daemons: a task's output is where it ran). LevelDB has one host and ignores it.
+   */
+  oldestFinished(limit: number, endedBefore?: number, host?: string): Promise<Task[]>;
   /** Tasks whose not-before time is at or before `now`. */
   due(now: number, limit: number): Promise<string[]>;
   /** The earliest not-before time of any waiting task. */
