@@ -186,6 +186,50 @@ function tests(pg: PgServer): void {
     t.equal((await s.claim({ worker: 'w', tags: ['bash', 'unix'], now: T0 + 2 }))?.task.id, mine!.id);
   });
 
+  t.test('a claim reads its queue index even when one group holds most rows and others are ahead in run order', async (t) => {
+    const url = await pg.createDb();
+    const s = await open(t, url);
+    const [ahead] = await s.submit([draft({ tags: ['gpu'], priority: 5 })], T0);
+    const [mine] = await s.submit([draft({ tags: ['unix'] })], T0);
+    // Copies in SQL (ids after the original's): 2000 ineligible ahead, 40000 eligible (the proportions
+    // at which bench/pg-claim.mjs's database took the run-order index before migration 6).
+    for (const [id, n] of [
+      [ahead!.id, 2000],
+      [mine!.id, 40_000],
+    ] as const)
+      await pg.sql(
+        dbOf(url),
+        `INSERT INTO tasks (${ROW_COLUMNS.join(', ')})
+         SELECT t.id || lpad(i::text, 6, '0'), jsonb_set(t.body, '{id}', to_jsonb(t.id || lpad(i::text, 6, '0'))), ${ROW_COLUMNS.slice(2)
+           .map((c) => `t.${c}`)
+           .join(', ')}
+         FROM tasks t, generate_series(1, $2::int) i WHERE t.id = $1`,
+        [id, n],
+      );
+    await pg.sql(dbOf(url), 'VACUUM ANALYZE tasks');
+    const plan = (
+      await pg.sql(
+        dbOf(url),
+        `EXPLAIN (ANALYZE, FORMAT JSON) SELECT t.body FROM queue_groups g
+         CROSS JOIN LATERAL (SELECT body, priority, id FROM tasks WHERE tasks.grp = g.grp ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) t
+         WHERE g.tags <@ $1::text[]`,
+        [['bash', 'unix']],
+      )
+    ).rows[0]['QUERY PLAN'];
+    const scans: Array<Record<string, unknown>> = [];
+    const walk = (n: Record<string, unknown>) => {
+      if (n['Relation Name'] === 'tasks') scans.push(n);
+      for (const c of (n.Plans as Array<Record<string, unknown>>) ?? []) walk(c);
+    };
+    walk(plan[0].Plan);
+    t.same(
+      scans.map((n) => [n['Node Type'], n['Index Name'], n['Rows Removed by Filter'] ?? 0]),
+      [['Index Scan', 'tasks_queue', 0]],
+      'one descent of the queue index, no ineligible row read',
+    );
+    t.equal((await s.claim({ worker: 'w', tags: ['bash', 'unix'], now: T0 + 2 }))?.task.id, mine!.id);
+  });
+
   t.test('claim, start and exit are two round trips each, with the groups, dependents and notifications kept', async (t) => {
     const url = await pg.createDb();
     const s = new PostgresStore({ url, resultsRoot: '/tmp/bk-pg-results', random: () => 0.5, host: 'h1' });

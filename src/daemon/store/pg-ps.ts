@@ -34,7 +34,8 @@ export async function pgPs(query: Query, counts: () => Record<State, number>, pa
 
   const queued: Task[] = [];
   if (want('WAITING')) {
-    queued.push(...(await select('grp IS NOT NULL', [], 'priority DESC, id', limit)));
+    // `NOT blocked` holds for every runnable task; it is in tasks_run_order's predicate (pg-schema.ts, migration 6).
+    queued.push(...(await select('grp IS NOT NULL AND NOT blocked', [], 'priority DESC, id', limit)));
     if (queued.length < limit) queued.push(...(await select('not_before IS NOT NULL', [], 'not_before, id', limit - queued.length)));
     // A task both delayed and blocked is listed once, with the delayed.
     if (queued.length < limit) queued.push(...(await select('blocked AND not_before IS NULL', [], 'id', limit - queued.length)));

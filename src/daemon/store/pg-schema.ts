@@ -123,6 +123,36 @@ DROP INDEX tasks_after;
 CREATE INDEX tasks_after ON tasks USING gin (after_ids) WITH (fastupdate = off) WHERE cardinality(after_ids) > 0;
 `,
   },
+  {
+    version: 6,
+    description: 'claims no longer read the run-order index; the group probe of blanket_drop_empty_groups ordered as the queue index',
+    // The run order (ps) is not for claims: with its old predicate (grp IS NOT NULL, implied by a
+    // claim's grp = …), the planner took it for a queue head once one group held most rows, and
+    // walked every row of other groups ahead of it. `NOT blocked` (true of every runnable task)
+    // is not implied by a claim's condition, so a claim reads tasks_queue.
+    sql: `
+DROP INDEX tasks_run_order;
+CREATE INDEX tasks_run_order ON tasks (priority DESC, id) WHERE grp IS NOT NULL AND NOT blocked;
+CREATE OR REPLACE FUNCTION blanket_drop_empty_groups(gs text[]) RETURNS integer LANGUAGE plpgsql AS $f$
+DECLARE
+  g text;
+  k integer;
+  n integer := 0;
+BEGIN
+  FOREACH g IN ARRAY gs LOOP
+    -- Ordered as tasks_queue is: a plan cached for any group still reads that index, one row.
+    PERFORM 1 FROM tasks t WHERE t.grp = g ORDER BY t.priority DESC, t.id LIMIT 1;
+    CONTINUE WHEN FOUND;
+    PERFORM pg_advisory_xact_lock(hashtextextended(g, 0));
+    DELETE FROM queue_groups q WHERE q.grp = g AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.grp = g);
+    GET DIAGNOSTICS k = ROW_COUNT;
+    n := n + k;
+  END LOOP;
+  RETURN n;
+END
+$f$;
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
