@@ -128,7 +128,9 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     lost: (id, reason) => workerLost.emit(id, reason),
     gone: exited,
   });
-  const engine = new Engine(store, events, workers, log, now, () => policyOf(types.all(), config.labels));
+  // [labels] weights: read at each claim, replaced when config.toml changes (see reloadConfig below).
+  let labels = config.labels;
+  const engine = new Engine(store, events, workers, log, now, () => policyOf(types.all(), labels));
   const hooks = watchEndings(events, { log, global: config.hooks.commands, timeoutMs: config.hooks.timeoutMs, home: paths.home, env: o.workerEnv });
   const spawned = new Relay<[]>();
   const supervisor = new Supervisor({
@@ -164,7 +166,14 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     prepare: (p) => prepare({ types, store, now }, p),
     entries: config.schedules,
     configFile: paths.config,
-    reload: o.reloadConfig,
+    reload: () => {
+      const fresh = o.reloadConfig();
+      if (JSON.stringify(fresh.labels) !== JSON.stringify(labels)) {
+        labels = fresh.labels;
+        log.info('label weights from config.toml in force', { labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, v.weight])) });
+      }
+      return fresh;
+    },
   });
   const peers =
     'where' in store && store.host !== undefined

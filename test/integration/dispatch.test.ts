@@ -47,6 +47,33 @@ t.test('fair share: 10 tasks of label B queued after 200 of label A all start lo
   await h.ok(['worker', 'pause', 'local']); // the rest of A need not run
 });
 
+t.test('label weights: a change of config.toml is in force without a restart', async (t) => {
+  const h = new TestHome(t, {
+    workers: 1,
+    types: { note: `command = "echo {{WHO}} >> {{OUT}}"\n[[environment.required]]\nname = "WHO"\n[[environment.required]]\nname = "OUT"\n` },
+  });
+  const out = path.join(h.dir, 'order.txt');
+  await waitFor('the local worker', async () => (await h.json(['worker', 'ls'])).workers.some((w: { id: string; state: string }) => w.id === 'local' && w.state === 'running'));
+  await h.ok(['worker', 'pause', 'local']);
+  writeFileSync(h.paths.config, '[labels.B]\nweight = 3\n');
+  await waitFor('the daemon to take the new weights', async () => /label weights from config\.toml in force/.test(await h.ok(['daemon', 'logs'])), 30_000);
+  const p = path.join(h.dir, 'tasks.jsonl');
+  const line = (label: string) => JSON.stringify({ type: 'note', env: { WHO: label, OUT: out }, label });
+  writeFileSync(p, [...Array.from({ length: 20 }, () => line('A')), ...Array.from({ length: 20 }, () => line('B'))].join('\n') + '\n');
+  await h.ok(['run', '--batch', p, '-q']);
+  await h.ok(['worker', 'resume', 'local']);
+  const order = await waitFor('16 tasks to run', () => {
+    try {
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      return lines.length >= 16 ? lines.slice(0, 16) : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  t.equal(order.filter((l) => l === 'B').length, 12, `B (weight 3) started 3 for each of A's (weight 1): ${order.join('')}`);
+  await h.ok(['worker', 'pause', 'local']);
+});
+
 t.test('rate_limit: held tasks say so in ps and show, a restart lets no burst through', async (t) => {
   const h = new TestHome(t, {
     workers: 2,

@@ -114,7 +114,7 @@ export class ConfigSync {
           try {
             entries = reload().schedules;
           } catch (err) {
-            this.d.log.warn('config.toml changed but is invalid; schedules are unchanged', { err: (err as Error).message });
+            this.d.log.warn('config.toml changed but is invalid; its schedules and label weights are unchanged', { err: (err as Error).message });
             return;
           }
           clearTimeout(this.retry);
