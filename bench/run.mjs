@@ -2,8 +2,8 @@
 // The benchmark suite: every figure of the performance targets, measured
 // against real daemons in temporary homes, twice — with NODE_EXTRA_CA_CERTS as
 // the environment has it, and without — each as a ratio to a floor measured
-// in the same run. Writes bench/results/<date>.{json,md} and latest.md, and
-// the summary into README.md. See bench/README.md.
+// in the same run. Writes bench/results/<date>.{json,md}, and, for a whole run
+// (no --only), latest.md and the summary in README.md. See bench/README.md.
 //
 //   node bench/run.mjs [--quick] [--scale N] [--only a,b] [--env ca|noca|both] [--out DIR] [--keep] [--no-readme] [--check]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -207,9 +207,11 @@ result.durationS = Math.round((Date.now() - t0) / 1000);
 const stamp = result.date.slice(0, 16).replace('T', '_').replace(':', '');
 const defaultOut = opts.quick ? path.join(BENCH, 'results', 'tmp') : path.join(BENCH, 'results');
 const outDir = path.resolve(opts.out ?? defaultOut);
-const files = write(result, outDir, stamp);
+// latest.md and the README's summary stand for a whole run: a partial one (--only) writes only its own files.
+const whole = !opts.only;
+const files = write(result, outDir, stamp, { latest: whole });
 log(`wrote ${path.relative(process.cwd(), files.md)} and ${path.relative(process.cwd(), files.json)}`);
-if (!opts.quick && !opts['no-readme'] && !opts.out && result.variants.length && updateReadme(result, files.md)) log('updated the summary in README.md');
+if (whole && !opts.quick && !opts['no-readme'] && !opts.out && result.variants.length && updateReadme(result, files.md)) log('updated the summary in README.md');
 const missed = result.variants.flatMap((v) => v.figures.filter((f) => f.met === false).map((f) => `${v.key}: ${f.id}`));
 if (missed.length) log(`targets missed: ${missed.join(', ')}`);
 process.exit(failed ? 1 : opts.check && missed.length ? 1 : 0);

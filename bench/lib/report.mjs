@@ -70,15 +70,15 @@ export function markdown(r) {
   return out.join('\n');
 }
 
-/** Write <stamp>.json, <stamp>.md and latest.md into `dir`; returns their paths. */
-export function write(r, dir, stamp) {
+/** Write <stamp>.json, <stamp>.md and (unless `latest` is false) latest.md into `dir`; returns their paths. */
+export function write(r, dir, stamp, { latest = true } = {}) {
   mkdirSync(dir, { recursive: true });
   const json = path.join(dir, `${stamp}.json`);
   const md = path.join(dir, `${stamp}.md`);
   const text = markdown(r);
   writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
   writeFileSync(md, text);
-  writeFileSync(path.join(dir, 'latest.md'), text);
+  if (latest) writeFileSync(path.join(dir, 'latest.md'), text);
   return { json, md };
 }
 
