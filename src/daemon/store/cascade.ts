@@ -1,9 +1,36 @@
-// A task event and what it settles: the task's transition, then every dependent it releases or
-// skips (SKIPPED), transitively. Shared by both stores; each says how it reads the dependents
-// still waiting on a task (LevelDB by its index, PostgreSQL by a locking query).
+// A task's birth and its events, as both stores write them: a new task from its draft, settled
+// against its dependencies, and an event's transition plus every dependent it releases or skips
+// (SKIPPED), transitively. Each store says how it reads a task or the dependents still waiting
+// on one (LevelDB by its index, PostgreSQL by a locking query).
+import path from 'node:path';
 import { isTerminal, type Task } from '../../protocol/model.js';
-import { transition, type TaskEvent } from '../../core/states.js';
-import { StoreError, type Change } from './store.js';
+import { skipReason, transition, type TaskEvent } from '../../core/states.js';
+import { StoreError, type Change, type TaskDraft } from './store.js';
+
+/**
+ * A new task from its draft: WAITING, waiting on each dependency not yet ended, SKIPPED when one
+ * ended other than SUCCESS. `depOf` reads a dependency (this batch's tasks first); none is not-found.
+ */
+export async function newTask(draft: TaskDraft, id: string, now: number, resultsRoot: string, depOf: (id: string) => Promise<Task | undefined>): Promise<Task> {
+  let task: Task = {
+    ...draft,
+    id,
+    resultDir: path.join(resultsRoot, id),
+    createdAt: now,
+    updatedAt: now,
+    state: 'WAITING',
+    attempt: 1,
+    attempts: [],
+    waitingOn: [],
+  };
+  for (const dep of draft.after) {
+    const depTask = await depOf(dep);
+    if (!depTask) throw new StoreError(`no task ${dep} to wait for`, 'not-found');
+    if (!isTerminal(depTask.state)) task.waitingOn.push(dep);
+    else if (depTask.state !== 'SUCCESS' && task.state === 'WAITING') task = { ...task, state: 'SKIPPED', endedAt: now, reason: skipReason(dep, depTask.state, depTask.reason) };
+  }
+  return task;
+}
 
 /** The tasks that may wait on `id` (the caller's view; ones no longer waiting are skipped here). */
 export type DependentsOf = (id: string) => Promise<Task[]>;

@@ -1,13 +1,12 @@
 // The LevelDB Store. Writers are serialised; every change is one batch.
-import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
-import { isTerminal, STATES, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
+import { STATES, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
-import { skipReason, transition, type TaskEvent } from '../../core/states.js';
+import { transition, type TaskEvent } from '../../core/states.js';
 import { groupOf, idOf, indexKeys, isRunnable, K, pad, parseGroup, range } from './keys.js';
 import { migrate } from './migrations.js';
-import { cascade } from './cascade.js';
+import { cascade, newTask } from './cascade.js';
 import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
 import type { FileProblem } from './files/leveldb.js';
 import { rebuildDerived } from './repair.js';
@@ -177,25 +176,7 @@ export class LevelStore extends LevelReads implements Store {
       for (const d of drafts) {
         const id = nextId(this.lastId, now);
         this.lastId = id;
-        let task: Task = {
-          ...d,
-          id,
-          resultDir: path.join(this.opts.resultsRoot, id),
-          createdAt: now,
-          updatedAt: now,
-          state: 'WAITING',
-          attempt: 1,
-          attempts: [],
-          waitingOn: [],
-        };
-        for (const dep of d.after) {
-          const depTask = batchTasks.get(dep) ?? (await this.get(dep));
-          if (!depTask) throw new StoreError(`no task ${dep} to wait for`, 'not-found');
-          if (!isTerminal(depTask.state)) task.waitingOn.push(dep);
-          else if (depTask.state !== 'SUCCESS' && task.state === 'WAITING') {
-            task = { ...task, state: 'SKIPPED', endedAt: now, reason: skipReason(dep, depTask.state, depTask.reason) };
-          }
-        }
+        const task = await newTask(d, id, now, this.opts.resultsRoot, async (dep) => batchTasks.get(dep) ?? (await this.get(dep)));
         batchTasks.set(id, task);
         ops.push({ type: 'put', key: K.task(id), value: task });
         for (const key of indexKeys(task)) ops.push({ type: 'put', key, value: '' });

@@ -4,13 +4,13 @@
 // (pg-schema.ts rowOf). Counts and the queue-group list are mirrored in memory, loaded at open
 // and kept by this process's own commits and, with peers, by theirs as notified (pg-events.ts;
 // docs/architecture.md, "The PostgreSQL store"). Every row write goes through pg-write.ts.
-import path from 'node:path';
 import pg from 'pg';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
-import { isTerminal, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
+import { type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
-import { skipReason, transition, type TaskEvent } from '../../core/states.js';
+import { transition, type TaskEvent } from '../../core/states.js';
 import { isRunnable, parseGroup } from './keys.js';
+import { newTask } from './cascade.js';
 import { PgMirror, type CountChange } from './pg-mirror.js';
 import { pgMigrate } from './pg-schema.js';
 import { cascade, lockTask, mayEnd } from './pg-cascade.js';
@@ -225,25 +225,14 @@ export class PostgresStore implements Store {
       for (const draft of drafts) {
         const id = nextId(lastId, now);
         lastId = id;
-        let task: Task = {
-          ...draft,
+        // FOR SHARE: a dependency cannot end between this read and the commit, unseen by both.
+        const task = await newTask(
+          draft,
           id,
-          resultDir: path.join(this.opts.resultsRoot, id),
-          createdAt: now,
-          updatedAt: now,
-          state: 'WAITING',
-          attempt: 1,
-          attempts: [],
-          waitingOn: [],
-        };
-        for (const dep of draft.after) {
-          // FOR SHARE: a dependency cannot end between this read and the commit, unseen by both.
-          const depTask = batch.get(dep) ?? (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR SHARE', [dep])).rows[0]?.body;
-          if (!depTask) throw new StoreError(`no task ${dep} to wait for`, 'not-found');
-          if (!isTerminal(depTask.state)) task.waitingOn.push(dep);
-          else if (depTask.state !== 'SUCCESS' && task.state === 'WAITING')
-            task = { ...task, state: 'SKIPPED', endedAt: now, reason: skipReason(dep, depTask.state, depTask.reason) };
-        }
+          now,
+          this.opts.resultsRoot,
+          async (dep) => batch.get(dep) ?? (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR SHARE', [dep])).rows[0]?.body,
+        );
         batch.set(id, task);
         tasks.push(task);
       }
