@@ -101,7 +101,7 @@ export class Client {
         if (this.closeReason) throw this.closeReason;
         throw new BlanketError('DAEMON_UNAVAILABLE', `lost the daemon before it answered ${method}`, { hint: "check 'blanket daemon status' and the daemon log" });
       }
-      if (err instanceof JSONRPCErrorException) throw BlanketError.fromRpc(err);
+      if (err instanceof JSONRPCErrorException) throw olderDaemon(method, BlanketError.fromRpc(err));
       if (err instanceof BlanketError) throw err;
       throw new BlanketError('DAEMON_UNAVAILABLE', `lost the daemon: ${(err as Error).message}`, { hint: "check 'blanket daemon status' and the daemon log" });
     }
@@ -110,7 +110,17 @@ export class Client {
   async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
     const res = this.raw(method, params);
     res.catch(() => {});
-    await this.hello;
+    try {
+      await this.hello;
+    } catch (err) {
+      // A call the daemon refuses and hangs up on (an unknown method) can be answered before the
+      // pipelined hello: then its own error says what went wrong, not the cut-off hello.
+      const own = await res.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      throw own instanceof BlanketError && own.code !== 'DAEMON_UNAVAILABLE' ? own : err;
+    }
     return (await res) as Result<M>;
   }
 
@@ -171,4 +181,16 @@ export class Client {
     this.socket.end();
     this.socket.destroy();
   }
+}
+
+/**
+ * The JSON-RPC library's own "Method not found" (no hint: not a refusal of ours) for a method this
+ * client has: the daemon is older than the installed blanket, typically one started before an upgrade.
+ */
+function olderDaemon(method: string, err: BlanketError): BlanketError {
+  if (err.code !== 'METHOD_NOT_FOUND' || err.hint !== undefined || err.message !== 'Method not found') return err;
+  return new BlanketError('METHOD_NOT_FOUND', `the daemon does not know ${method}: it is older than this blanket (started before an upgrade?)`, {
+    hint: "restart it to run the installed version: 'blanket daemon restart' (the queue and running tasks are kept)",
+    details: { ...err.details, method },
+  });
 }

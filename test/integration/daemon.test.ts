@@ -97,3 +97,12 @@ t.test('a daemon the CLI starts runs in /, not in the caller directory; a relati
   t.ok(existsSync(h.paths.socket), 'started from a relative BLANKET_HOME, it serves the home by its absolute path');
   t.equal(readlinkSync(`/proc/${h.daemonPid()!}/cwd`), '/');
 });
+
+t.test('a method the daemon does not have (a daemon older than the CLI) says to restart it', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  const c = await h.client();
+  t.teardown(() => c.close());
+  // As a newer client would call a method this daemon was built without.
+  const err = await c.call('launch.missiles' as 'ps', {} as never).catch((e: unknown) => e);
+  t.match(err, { code: 'METHOD_NOT_FOUND', message: /the daemon does not know launch\.missiles: it is older than this blanket/, hint: /blanket daemon restart/ });
+});
