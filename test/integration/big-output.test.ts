@@ -21,20 +21,32 @@ function sha256(file: string): Promise<string> {
   });
 }
 
-/** `blanket ARGS` with stdout to a file; fails (and kills it) past the deadline instead of hanging. */
-function toFile(home: string, args: string[], out: string, deadlineMs: number): { done: Promise<{ code: number | null; stderr: string }>; pid: number } {
+/**
+ * `blanket ARGS` with stdout to a file; fails (and kills it) once its output has not grown for
+ * `stallMs` instead of hanging. A stall, not a total time: on a loaded machine 300 MB take long.
+ */
+function toFile(home: string, args: string[], out: string, stallMs: number): { done: Promise<{ code: number | null; stderr: string }>; pid: number } {
   const fd = openSync(out, 'w');
   const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(home), stdio: ['ignore', fd, 'pipe'] });
   closeSync(fd);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`blanket ${args.join(' ')} did not finish within ${deadlineMs} ms (${statSync(out).size} bytes out)`));
-    }, deadlineMs);
+    let size = -1;
+    let grewAt = Date.now();
+    const timer = setInterval(() => {
+      const now = statSync(out).size;
+      if (now !== size) {
+        size = now;
+        grewAt = Date.now();
+      } else if (Date.now() - grewAt > stallMs) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`blanket ${args.join(' ')} wrote nothing for ${stallMs} ms (${size} bytes out)`));
+      }
+    }, 500);
     child.on('close', (code) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       resolve({ code, stderr });
     });
   });
@@ -50,7 +62,7 @@ t.test('a task that printed 200 MB', async (t) => {
 
   await t.test('logs ID > file is byte-exact, and the daemon answers others meanwhile', async (t) => {
     const out = path.join(h.dir, 'out.bin');
-    const run = toFile(h.dir, ['logs', id], out, 120_000);
+    const run = toFile(h.dir, ['logs', id], out, 60_000);
     const other = await h.client();
     await waitFor('the first bytes out', () => statSync(out).size > 0, 60_000);
     const ps = await Promise.race([other.call('ps', {}), new Promise<undefined>((r) => setTimeout(r, 20_000, undefined))]);
@@ -84,7 +96,7 @@ t.test('a task that printed 200 MB', async (t) => {
 
   await t.test('logs -f of the whole finished output streams it all, then ends', async (t) => {
     const out = path.join(h.dir, 'follow.txt');
-    const { code, stderr } = await toFile(h.dir, ['logs', '-f', '-n', '1000000', id], out, 120_000).done;
+    const { code, stderr } = await toFile(h.dir, ['logs', '-f', '-n', '1000000', id], out, 60_000).done;
     t.equal(code, 0, stderr);
     t.ok(statSync(out).size >= SIZE, 'all of it (as text: invalid UTF-8 shows as U+FFFD)');
     const fd = openSync(out, 'r');
