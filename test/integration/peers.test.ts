@@ -137,6 +137,42 @@ function tests(pg: PgServer): void {
     ]);
   });
 
+  t.test('a per-second schedule whose ticking daemon is killed -9: the other goes on, one task per fire, no fire missed', async (t) => {
+    const { ha, hb, db } = await pair(t, { workers: 2 }, { workers: 2 });
+    // allow: a fire never finds the last run still going (that would skip it), so every second must have its task.
+    await ha.ok(['schedule', 'add', 'tick', '--cron', '* * * * * *', '--overlap', 'allow', '--', 'true']);
+    const fires = async () => (await pg.sql(db, "SELECT count(*)::int AS n FROM tasks WHERE schedule = 'tick'")).rows[0].n as number;
+    await waitFor(
+      'B to know the schedule added on A',
+      async () => ((await hb.json(['schedule', 'ls'])).schedules as Array<{ name: string }>).some((s) => s.name === 'tick'),
+      15_000,
+    );
+    await waitFor('three fires', async () => (await fires()) >= 3, 30_000);
+    for (const pid of processesOf(ha.dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const atKill = await fires();
+    await waitFor('six more fires, from B alone', async () => (await fires()) >= atKill + 6, 30_000);
+    await hb.ok(['schedule', 'pause', 'tick']);
+    const rows = (await pg.sql(db, "SELECT (body->'schedule'->>'fireAt')::bigint AS f, count(*)::int AS n FROM tasks WHERE schedule = 'tick' GROUP BY 1 ORDER BY 1"))
+      .rows as Array<{ f: string; n: number }>;
+    t.same(
+      rows.filter((r) => r.n !== 1),
+      [],
+      `one task per fire (${rows.length} fires)`,
+    );
+    const seconds = rows.map((r) => Number(r.f) / 1000);
+    t.same(
+      seconds.filter((s, i) => i > 0 && s !== seconds[i - 1]! + 1),
+      [],
+      `no second without its fire from the first to the last (${seconds.length} s)`,
+    );
+  });
+
   t.test('a schedule firing every second on two daemons makes one task per fire', async (t) => {
     const { ha, hb, db } = await pair(t, { workers: 2 }, { workers: 2 });
     await ha.ok(['schedule', 'add', 'tick', '--cron', '* * * * * *', '--', 'true']);
