@@ -184,4 +184,39 @@ function tests(pg: PgServer): void {
       }
     }
   });
+
+  t.test('retention by count on two daemons: the whole store keeps N finished, each daemon archives what ran on it', async (t) => {
+    const url = await pg.createDb();
+    const worker = (tag: string) => `[worker]\nslots = 1\nextra_tags = ["${tag}"]\n`;
+    const ha = new TestHome(t, { config: config(url, 'host-a', TOKEN, '[retention]\nfinished = 2\n' + worker('on-a')) });
+    const hb = new TestHome(t, { config: config(url, 'host-b', TOKEN, '[retention]\nfinished = 2\n' + worker('on-b')) });
+    await ha.ok(['daemon', 'start']);
+    await hb.ok(['daemon', 'start']);
+    const ran = new Map<string, string>();
+    for (let i = 0; i < 3; i++) {
+      ran.set(await ha.submit(['--tag', 'on-b', '--', 'sh', '-c', `echo b${i}`]), 'host-b');
+      ran.set(await hb.submit(['--tag', 'on-a', '--', 'sh', '-c', `echo a${i}`]), 'host-a');
+    }
+    const archived = async (h: TestHome) => (await h.json<ArchiveList>(['archive', 'ls', '-n', '1000'])).entries.map((x) => x.id);
+    await waitFor('four of the six archived', async () => (await archived(ha)).length + (await archived(hb)).length >= 4, 60_000);
+    const left = (await ha.json<{ finished: Array<{ id: string }> }>(['ps'])).finished.map((x) => x.id);
+    t.equal(left.length, 2, `the store keeps 2 finished (${left.join(', ')})`);
+    const [inA, inB] = [await archived(ha), await archived(hb)];
+    t.equal(inA.length + inB.length, 4, 'no task archived twice');
+    t.same(
+      inA.filter((id) => ran.get(id) !== 'host-a'),
+      [],
+      "A's archive holds only tasks that ran on A",
+    );
+    t.same(
+      inB.filter((id) => ran.get(id) !== 'host-b'),
+      [],
+      "B's archive holds only tasks that ran on B",
+    );
+    t.same(
+      [...ran.keys()].filter((id) => !left.includes(id) && !inA.includes(id) && !inB.includes(id)),
+      [],
+      'none lost',
+    );
+  });
 }
