@@ -1,9 +1,11 @@
 // A real daemon on a PostgreSQL store (a throw-away server): the CLI works as on LevelDB, a
 // restart keeps the queue, bad URLs and a newer schema are refused with a code and a message,
 // and PostgreSQL stopping under the daemon makes calls fail with STORE_UNAVAILABLE (no hang),
-// after which the daemon serves again with nothing lost.
+// after which the daemon serves again with nothing lost; restarted while submits and tasks
+// are under way, every acknowledged submit is kept and runs exactly once.
 import t from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort, PASSWORD, PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
 import { TestHome, waitFor, withJson } from '../helpers/home.js';
@@ -150,5 +152,43 @@ function tests(pg: PgServer): void {
     t.equal(back.counts.WAITING, 3);
     const after = await h.submit(['--', 'true']);
     t.ok(after > ids[2]!, 'and it takes new ones');
+  });
+
+  t.test('PostgreSQL restarted while tasks are submitted and run: every acknowledged submit is kept and runs once', async (t) => {
+    const url = await pg.createDb();
+    const marks = path.join(os.tmpdir(), `bk-marks-${process.pid}-${Date.now()}`);
+    t.teardown(() => rmSync(marks, { force: true }));
+    const h = new TestHome(t, { config: `[store]\nurl = "${url}"\n`, workers: 2 });
+    const acked: string[] = [];
+    const refused: string[] = [];
+    let going = true;
+    const submitter = async () => {
+      while (going) {
+        const r = await h.run(withJson(['run', '--', 'sh', '-c', `echo "$BLANKET_APP_TASK_ID" >> ${marks}`]), { timeoutMs: 60_000 });
+        if (r.code === 0) acked.push((JSON.parse(r.stdout) as { task: { id: string } }).task.id);
+        else refused.push(JSON.parse(r.stdout).error.code as string);
+      }
+    };
+    const loops = [submitter(), submitter()];
+    await waitFor('a few submits before the restart', () => acked.length >= 5, 60_000);
+    pg.stop();
+    let stopped = true;
+    t.teardown(() => (stopped ? pg.start() : undefined));
+    await waitFor('a submit refused while PostgreSQL is down', () => refused.length >= 1, 60_000);
+    pg.start();
+    stopped = false;
+    const before = acked.length;
+    await waitFor('submits acknowledged again', () => acked.length >= before + 5, 90_000);
+    going = false;
+    await Promise.all(loops);
+    t.same([...new Set(refused)], ['STORE_UNAVAILABLE'], 'a refusal says the store is unavailable');
+    const waited = await h.run(['wait', ...acked], { timeoutMs: 120_000 });
+    t.equal(waited.code, 0, `every acknowledged task ended SUCCESS (${acked.length} of them)\n${waited.stdout}${waited.stderr}`);
+    const ran = readFileSync(marks, 'utf8').trim().split('\n');
+    t.same(
+      acked.filter((id) => ran.filter((x) => x === id).length !== 1),
+      [],
+      'each ran exactly once',
+    );
   });
 }
