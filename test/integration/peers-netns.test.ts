@@ -108,7 +108,7 @@ else {
         readFileSync(path.join(hb.paths.logs, 'daemon.log'), 'utf8')
           .split('\n')
           .filter(Boolean)
-          .map((l) => JSON.parse(l) as { msg: string; task?: string; attempt?: number; why?: string });
+          .map((l) => JSON.parse(l) as { msg: string; host?: string; task?: string; attempt?: number; why?: string });
       // B learns its lease was taken and stops the process of the task it lost (its group killed).
       await waitFor(`B to stop its process ${longPid} of the lost attempt`, () => !alive(longPid), 60_000);
       t.ok(
@@ -120,7 +120,7 @@ else {
       await waitFor(
         "B's late reports for all three attempts refused",
         () => {
-          const refused = log().filter((e) => e.msg === 'refused a stale worker report' && e.attempt === 1);
+          const refused = log().filter((e) => e.msg === 'refused a stale worker report' && e.attempt === 1 && e.host === 'host-b');
           return ids.every((id) => refused.some((e) => e.task === id));
         },
         60_000,
@@ -133,11 +133,16 @@ else {
         t.equal(body.attempts.length, 2, `${names[i]}: two attempts, none counted twice`);
         t.match(
           body.attempts[0],
-          { attempt: 1, outcome: 'LOST', exitCode: null, signal: null, reason: /host-b stopped renewing its lease/ },
+          { attempt: 1, outcome: 'LOST', exitCode: null, signal: null, reason: /^taken over by host-a: its daemon host-b stopped renewing its lease/ },
           `${names[i]}: attempt 1 LOST by the takeover, not B's late end`,
         );
-        t.match(body.attempts[1], { attempt: 2, outcome: 'SUCCESS', exitCode: 0 });
+        t.match(body.attempts[1], { attempt: 2, outcome: 'SUCCESS', exitCode: 0, host: 'host-a' });
+        t.equal(body.attempts[0]!.host, 'host-b', `${names[i]}: attempt 1 was B's`);
       }
+      // `show` (on either host) says whose each attempt was and that attempt 1 was taken over.
+      const shown = await hb.ok(['show', ids[1]!]);
+      t.match(shown, /^1 +local@host-b .*LOST +- +taken over by host-a: its daemon host-b stopped renewing its lease/m);
+      t.match(shown, /^2 +local@host-a .*SUCCESS +0/m);
       // The processes: the long one never ended on B; the short ones did (during the cut), refused.
       // (In any order: A's attempt 2 of a short task may start before B's attempt 1 ends.)
       const marked = Object.fromEntries(readdirSync(marks).map((f) => [f, readFileSync(path.join(marks, f), 'utf8').trim().split('\n').sort()]));
