@@ -4,7 +4,7 @@
 // lease taken (it was cut off) drops the tasks a peer ended and registers again. At each
 // renewal the schedules are read again (other daemons add, pause and remove them).
 import { ACTIVE_STATES } from '../core/states.js';
-import type { State } from '../protocol/model.js';
+import type { State, Task } from '../protocol/model.js';
 import type { Change } from './store/store.js';
 import type { Engine } from './engine.js';
 import type { Logger } from './log.js';
@@ -60,13 +60,22 @@ export class Peers {
   private heard(p: PeerChanges): void {
     this.d.engine.fromPeers(p.changes, p.removed);
     for (const { task } of p.changes) {
-      if (task.host !== this.host || task.worker === undefined) continue;
-      if (task.state === 'RUNNING' && task.stopRequested) {
+      if (task.host === this.host && task.worker !== undefined && task.state === 'RUNNING' && task.stopRequested) {
         // Killed from another daemon: this one's worker runs it.
         this.d.workers.send(task.worker, { action: 'kill', id: task.id, signal: task.stopSignal ?? 'SIGTERM' });
-      } else if (!active(task.state)) this.drop(task.id, `another daemon ended it ${task.state}`);
+      }
+      // Ended (a peer took it over: its worker is cleared then), or held by another daemon or worker
+      // now: a process this daemon's worker still runs for it must not go on.
+      for (const w of this.d.workers.list()) {
+        if (w.running.includes(task.id) && !this.ours(task, w.id)) this.drop(task.id, `another daemon ended it ${task.state}`);
+      }
     }
     for (const id of p.removed) this.drop(id, 'another daemon removed it');
+  }
+
+  /** The store says this daemon's worker `worker` holds the task. */
+  private ours(task: Task, worker: string): boolean {
+    return task.host === this.host && task.worker === worker && active(task.state);
   }
 
   /** A task one of this daemon's workers holds was ended elsewhere (its lease was taken): its process must not go on. */
@@ -76,6 +85,21 @@ export class Peers {
       this.d.workers.send(w.id, { action: 'kill', id, signal: 'SIGKILL' });
       this.d.workers.hold(w.id, id, false);
       this.d.log.warn('stopped a task this daemon no longer holds', { task: id, worker: w.id, why });
+    }
+  }
+
+  /**
+   * Stop what this daemon's workers run for tasks the store says are no longer theirs: the safety
+   * net behind the notifications (a takeover committed while this daemon was starting, before it
+   * listened, or a notification missed), run at every renewal.
+   */
+  private async sweep(why: string): Promise<void> {
+    for (const w of this.d.workers.list()) {
+      for (const id of [...w.running]) {
+        const t = await this.d.store.get(id);
+        // Still held after the read: a task that just ended normally has left the worker's list.
+        if ((!t || !this.ours(t, w.id)) && this.d.workers.get(w.id)?.running.includes(id)) this.drop(id, why);
+      }
     }
   }
 
@@ -91,14 +115,9 @@ export class Peers {
             host: this.host,
           },
         );
-        for (const w of this.d.workers.list()) {
-          for (const id of [...w.running]) {
-            const t = await store.get(id);
-            if (!t || t.host !== this.host || t.worker !== w.id || !active(t.state)) this.drop(id, 'its lease was taken over');
-          }
-        }
+        await this.sweep('its lease was taken over');
         await store.leases.register(this.d.leaseMs);
-      }
+      } else await this.sweep('a peer took it over');
       for (const name of await store.leases.expired()) {
         const changes: Change[] = await store.takeOver(name, this.d.now());
         const taken = changes.filter((c) => c.from !== null && active(c.from)).map((c) => c.task.id);

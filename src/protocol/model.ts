@@ -14,6 +14,8 @@ export function isTerminal(s: State): s is TerminalState {
 export interface Attempt {
   attempt: number;
   worker?: string;
+  /** With a PostgreSQL store: the daemon (store.host) whose worker claimed it. */
+  host?: string;
   claimedAt?: number;
   startedAt?: number;
   endedAt?: number;

@@ -60,8 +60,11 @@ export interface PgServer {
 const PASSWORD_ROLE = 'pw';
 export const PASSWORD = 'sekret';
 
-/** Start a server for this test file (undefined, and the test is skipped, when PostgreSQL is not installed). */
-export async function startPostgres(t: Test): Promise<PgServer | undefined> {
+/**
+ * Start a server for this test file (undefined, and the test is skipped, when PostgreSQL is not installed).
+ * `listen`: more addresses to listen on (besides loopback), whose /30 networks are trusted too.
+ */
+export async function startPostgres(t: Test, extra: { listen?: string[] } = {}): Promise<PgServer | undefined> {
   const bin = pgBinDir();
   if (!bin) {
     t.comment(PG_MISSING);
@@ -86,12 +89,14 @@ export async function startPostgres(t: Test): Promise<PgServer | undefined> {
   const hba = path.join(data, 'pg_hba.conf');
   const rest = readFileSync(hba, 'utf8');
   rmSync(hba);
-  appendFileSync(hba, `host all ${PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\nhost all ${PASSWORD_ROLE} ::1/128 scram-sha-256\n${rest}`);
+  const net30 = (a: string) => a.replace(/\d+$/, (n) => String(Number(n) & ~3));
+  const others = (extra.listen ?? []).map((a) => `host all all ${net30(a)}/30 trust\n`).join('');
+  appendFileSync(hba, `host all ${PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\nhost all ${PASSWORD_ROLE} ::1/128 scram-sha-256\n${rest}${others}`);
   if (root) spawnSync('chown', ['postgres:postgres', hba]);
   const port = await freePort();
   // synchronous_commit=off server-wide on purpose: the store must turn it on for its own
   // connections (sync_writes), or the stop-under-a-daemon test loses acknowledged submits.
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=${['127.0.0.1', ...(extra.listen ?? [])].join(',')} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   let running = false;
   const pidOf = (): number | undefined => {
     try {

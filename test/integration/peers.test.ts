@@ -13,7 +13,10 @@ import { processesOf, TestHome, waitFor } from '../helpers/home.js';
 
 const server = await startPostgres(t);
 if (!server) t.test(PG_MISSING, { skip: PG_MISSING }, () => {});
-else tests(server);
+else {
+  tests(server);
+  takeoverNotice(server);
+}
 
 const TYPES = {
   limited: 'command = "sleep 0.4"\nmax_concurrent = 2\n',
@@ -190,4 +193,35 @@ function tests(pg: PgServer): void {
       `one task per fire (${rows.length} fires)`,
     );
   });
+}
+
+function takeoverNotice(server: PgServer): void {
+  t.test('a task a peer took over is stopped on its old host even when that host holds its lease again', async (t) => {
+    const url = await server.createDb();
+    const db = url.slice(url.lastIndexOf('/') + 1);
+    // B renews every 20 s (lease 60 s): only the takeover notice can stop its process in time.
+    const ha = new TestHome(t, { config: `[store]\nurl = "${url}"\nhost = "host-a"\nlease = "3s"\n`, workers: 1 });
+    const hb = new TestHome(t, { config: `[store]\nurl = "${url}"\nhost = "host-b"\nlease = "60s"\n`, workers: 1 });
+    await hb.ok(['daemon', 'start']);
+    const id = await hb.submit(['--retries', '1', '--', 'sh', '-c', 'test "$BLANKET_APP_ATTEMPT" = 1 && exec sleep 600; echo again']);
+    const running = await hb.waitState(id, ['RUNNING'], 20_000);
+    await ha.ok(['daemon', 'start']);
+    // B's lease made to run out now; A takes its task over. Then B's row is live again, as when B
+    // re-registers (a restart) while the takeover commits: B's renewals go on succeeding.
+    await server.sql(db, "UPDATE hosts SET lease_until = clock_timestamp() - interval '1 second' WHERE name = 'host-b'");
+    await waitFor('A to take the task over', async () => (await ha.task(id)).attempts[0]?.outcome === 'LOST', 20_000);
+    await server.sql(db, "UPDATE hosts SET gone = false, lease_until = clock_timestamp() + interval '1 hour' WHERE name = 'host-b'");
+    await waitFor(`B's process ${running.pid} of the taken-over attempt to be stopped`, () => !alive(running.pid!), 10_000);
+    t.equal((await ha.run(['wait', id], { timeoutMs: 30_000 })).code, 0, 'the retry ran');
+    const log = readFileSync(path.join(hb.paths.logs, 'daemon.log'), 'utf8');
+    t.match(log, /stopped a task this daemon no longer holds/, "B's log says so");
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

@@ -163,7 +163,7 @@ export function renderShow({ task: t, dependents, related, callerEnvNames, waiti
         ['#', 'WORKER', 'STARTED', 'DURATION', 'OUTCOME', 'EXIT', 'REASON'].map(dim),
         ...t.attempts.map((a) => [
           String(a.attempt),
-          a.worker ?? '-',
+          a.worker === undefined ? '-' : a.host === undefined ? a.worker : `${a.worker}@${a.host}`,
           a.startedAt ? new Date(a.startedAt).toISOString() : '-',
           a.startedAt ? formatDuration((a.endedAt ?? now) - a.startedAt) : '-',
           a.outcome ? colorState(a.outcome) : cyan('running'),

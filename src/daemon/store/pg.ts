@@ -164,7 +164,13 @@ export class PostgresStore implements Store {
           const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
           if (!task || task.host !== name || task.attempt !== attempt || (task.state !== 'CLAIMED' && task.state !== 'RUNNING')) return [];
           const olds = new Map<string, Task>([[id, task]]);
-          const ch = await cascade(c, task, { type: 'lost', at, reason: `its daemon ${name} stopped renewing its lease` }, olds, this.opts.random);
+          const ch = await cascade(
+            c,
+            task,
+            { type: 'lost', at, reason: `taken over by ${this.opts.host ?? 'a peer'}: its daemon ${name} stopped renewing its lease` },
+            olds,
+            this.opts.random,
+          );
           writeChanges(ch, olds, d);
           return ch;
         })),
@@ -286,7 +292,10 @@ export class PostgresStore implements Store {
         }
         const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
         if (!res.ok) continue;
-        const change: Change = { task: this.opts.host !== undefined ? { ...res.task, host: this.opts.host } : res.task, from: task.state };
+        // The daemon is recorded on the task and on its attempt (worker names are per daemon: `show` says whose).
+        const host = this.opts.host;
+        const claimed = host === undefined ? res.task : { ...res.task, host, attempts: res.task.attempts.map((a, i, all) => (i === all.length - 1 ? { ...a, host } : a)) };
+        const change: Change = { task: claimed, from: task.state };
         writeChanges([change], new Map([[task.id, task]]), d);
         return change;
       }

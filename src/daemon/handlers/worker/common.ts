@@ -58,7 +58,14 @@ export async function applyReport(ctx: CallContext, id: string, event: TaskEvent
     return await ctx.daemon.engine.apply(id, event);
   } catch (err) {
     if (err instanceof StoreError && err.kind === 'stale')
-      ctx.daemon.log.warn('refused a stale worker report', { worker: event.by.worker, task: id, attempt: event.by.attempt, event: event.type, err: err.message });
+      ctx.daemon.log.warn('refused a stale worker report', {
+        ...(ctx.daemon.host !== undefined ? { host: ctx.daemon.host } : {}),
+        worker: event.by.worker,
+        task: id,
+        attempt: event.by.attempt,
+        event: event.type,
+        err: err.message,
+      });
     throw err;
   }
 }
