@@ -93,17 +93,23 @@ export class Worker {
       ...(r.pidStart !== undefined ? { pidStart: r.pidStart } : {}),
       ...(r.exit ? { exit: { exitCode: r.exit.exitCode, signal: r.exit.signal, cause: r.exit.cause, at: r.exit.at } } : {}),
     }));
+    const params = {
+      ...(this.id !== undefined ? { id: this.id } : {}),
+      name: this.opts.name,
+      tags: this.opts.tags,
+      slots: this.opts.slots,
+      pid: process.pid,
+      host: os.hostname(),
+      local: this.opts.local,
+      held,
+    };
     let res;
     try {
-      res = await client.call('worker.register', {
-        ...(this.id !== undefined ? { id: this.id } : {}),
-        name: this.opts.name,
-        tags: this.opts.tags,
-        slots: this.opts.slots,
-        pid: process.pid,
-        host: os.hostname(),
-        local: this.opts.local,
-        held,
+      // Offers: the daemon claims for us and sends the tasks, instead of a wake and our claim.
+      res = await client.call('worker.register', { ...params, offers: true }).catch((err: unknown) => {
+        // A daemon from before offers refuses the field: register as before (woken, then claiming).
+        if (err instanceof BlanketError && err.code === 'INVALID_PARAMS' && /offers/.test(err.message)) return client.call('worker.register', params);
+        throw err;
       });
     } catch (err) {
       client.close();
@@ -145,6 +151,10 @@ export class Worker {
     switch (msg.action) {
       case 'wake':
         void this.claim();
+        break;
+      case 'offer':
+        // Claimed for us (never beyond our free slots as the daemon counts them): they run.
+        for (const t of msg.tasks) if (!this.runs.has(t.id)) this.run(t);
         break;
       case 'kill':
         this.runs.get(msg.id)?.stop(normalizeSignal(msg.signal) ?? 'SIGTERM', 'killed');

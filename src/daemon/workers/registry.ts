@@ -19,6 +19,8 @@ interface Entry {
   deadline: NodeJS.Timeout | undefined;
   /** When it was marked stopped or lost (for keeping only the most recent dead ones). */
   diedAt?: number;
+  /** It registered with `offers`: woken by tasks claimed for it (see workers/claim.ts `offer`). */
+  offers: boolean;
 }
 
 export class WorkerRegistry {
@@ -34,6 +36,8 @@ export class WorkerRegistry {
       now(): number;
       /** Whether a worker whose connection closed has exited (then it is lost at once, not after the heartbeat window). */
       gone?(info: WorkerInfo): Promise<boolean>;
+      /** Claim for an idle worker that takes offers and send it what was claimed (instead of a `wake`). */
+      offer?(id: string): void;
     },
     private readonly heartbeatMs = HEARTBEAT_MS,
   ) {}
@@ -60,7 +64,7 @@ export class WorkerRegistry {
     return this.entries.get(id)?.conn === conn;
   }
 
-  register(info: Omit<WorkerInfo, 'restarts' | 'state' | 'heartbeatAt' | 'startedAt' | 'running'> & { running: string[] }, conn: Connection): WorkerInfo {
+  register(info: Omit<WorkerInfo, 'restarts' | 'state' | 'heartbeatAt' | 'startedAt' | 'running'> & { running: string[] }, conn: Connection, offers = false): WorkerInfo {
     const old = this.entries.get(info.id);
     if (old?.conn && old.conn !== conn && !old.conn.closed) old.conn.end();
     const now = this.hooks.now();
@@ -74,6 +78,7 @@ export class WorkerRegistry {
       },
       conn,
       deadline: undefined,
+      offers,
     };
     if (old?.deadline) clearTimeout(old.deadline);
     this.entries.set(info.id, entry);
@@ -185,13 +190,14 @@ export class WorkerRegistry {
     return true;
   }
 
-  /** Wake connected workers with free slots whose tags could take some of `tagSets`. */
+  /** Wake connected workers with free slots whose tags could take some of `tagSets` (offer to those that take offers). */
   wake(tagSets?: Array<readonly string[]>): void {
     for (const e of this.entries.values()) {
       const w = e.info;
       if (w.state !== 'running' || !e.conn || w.running.length >= w.slots) continue;
       if (tagSets && !tagSets.some((need) => need.every((t) => w.tags.includes(t)))) continue;
-      e.conn.notify('control', { action: 'wake' });
+      if (e.offers && this.hooks.offer) this.hooks.offer(w.id);
+      else e.conn.notify('control', { action: 'wake' });
     }
   }
 
