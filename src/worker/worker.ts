@@ -78,7 +78,14 @@ export class Worker {
 
   private async connectOnce(): Promise<void> {
     const client = await connect({ paths: this.opts.paths, autostart: false, clientName: `worker ${this.opts.name}` });
-    client.onNotification('control', (msg) => this.onControl(msg as ControlMessage));
+    // An offer can come before the register's reply (the daemon offers once it has reconciled
+    // what we hold): those tasks are ours, run once we are registered.
+    const early: Task[] = [];
+    client.onNotification('control', (msg) => {
+      const m = msg as ControlMessage;
+      if (m.action === 'offer' && this.client !== client) early.push(...m.tasks);
+      else this.onControl(m);
+    });
     client.onClose(() => {
       if (this.client !== client) return;
       this.client = undefined;
@@ -133,6 +140,7 @@ export class Worker {
       if (r.pid !== undefined) this.reportStarted(r);
       if (r.exit) this.onFinished(id, r.task.attempt, r.exit);
     }
+    for (const t of early) if (!this.runs.has(t.id)) this.run(t);
     this.heartbeat = setInterval(() => void this.beat(), res.settings.heartbeatMs);
     this.heartbeat.unref();
     this.opts.log.info('registered', { workerId: this.id, tags: this.opts.tags, slots: this.opts.slots, held: held.length });

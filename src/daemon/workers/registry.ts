@@ -64,7 +64,7 @@ export class WorkerRegistry {
     return this.entries.get(id)?.conn === conn;
   }
 
-  register(info: Omit<WorkerInfo, 'restarts' | 'state' | 'heartbeatAt' | 'startedAt' | 'running'> & { running: string[] }, conn: Connection, offers = false): WorkerInfo {
+  register(info: Omit<WorkerInfo, 'restarts' | 'state' | 'heartbeatAt' | 'startedAt' | 'running'> & { running: string[] }, conn: Connection): WorkerInfo {
     const old = this.entries.get(info.id);
     if (old?.conn && old.conn !== conn && !old.conn.closed) old.conn.end();
     const now = this.hooks.now();
@@ -78,7 +78,7 @@ export class WorkerRegistry {
       },
       conn,
       deadline: undefined,
-      offers,
+      offers: false,
     };
     if (old?.deadline) clearTimeout(old.deadline);
     this.entries.set(info.id, entry);
@@ -126,6 +126,15 @@ export class WorkerRegistry {
     Object.assign(e.info, patch);
     this.hooks.changed(e.info);
     return e.info;
+  }
+
+  /**
+   * Offer to it from now on (see `wake`). Set once its registration is reconciled: a claim made for
+   * it meanwhile would be written off by that reconciliation as a task it does not hold.
+   */
+  takeOffers(id: string, offers: boolean): void {
+    const e = this.entries.get(id);
+    if (e) e.offers = offers;
   }
 
   hold(id: string, taskId: string, held: boolean): void {

@@ -15,9 +15,9 @@ export const workerRegister: Handler<'worker.register'> = async (params, ctx) =>
   const info = daemon.workers.register(
     { id, name: params.name, tags: params.tags, slots: params.slots, pid: params.pid, host: params.host, local: params.local, running: [] },
     conn,
-    params.offers === true,
   );
   await reconcile(daemon, id, params.held);
+  daemon.workers.takeOffers(id, params.offers === true);
   return {
     worker: info,
     settings: {
