@@ -26,11 +26,20 @@ try {
     if (e.task.state === 'SUCCESS') m.task = e.task;
   });
   const steps = { reply: [], claimed: [], startedAt: [], running: [], stamp: [] };
+  let stuck = 0;
   for (let i = 0; i < N + 1; i++) {
     const t0 = epochMs();
     const { task } = await c.call('run', { type: 'bench_stamp' });
     const t1 = epochMs();
-    for (let w = 0; !seen.get(task.id)?.task; w++) await sleep(2);
+    const deadline = Date.now() + 10_000;
+    while (!seen.get(task.id)?.task && Date.now() < deadline) await sleep(2);
+    if (!seen.get(task.id)?.task) {
+      // An idle worker that missed its wake (the old worker-side race: a wake while its own count
+      // still held the task just finished) leaves the task queued: say so rather than wait for ever.
+      stuck++;
+      console.log(`task ${task.id} not ended 10 s after its submit (${seen.get(task.id) ? Object.keys(seen.get(task.id)).join(' → ') : 'no event'})`);
+      break;
+    }
     const m = seen.get(task.id);
     if (i === 0) continue;
     steps.reply.push(t1 - t0);
@@ -40,6 +49,7 @@ try {
     steps.stamp.push(parseStamp(readFileSync(path.join(m.task.resultDir, 'stdout.log'), 'utf8').split('\n')[0]) - t0);
     await sleep(20);
   }
+  if (stuck) console.log(`${stuck} task stuck; figures from the ${steps.reply.length} before it`);
   for (const [k, v] of Object.entries(steps)) console.log(`${k.padEnd(10)} p50 ${median(v).toFixed(2)} ms  p90 ${percentile(v, 90).toFixed(2)} ms`);
   c.close?.();
   await h.stopDaemon();
