@@ -35,6 +35,7 @@ import { StoreError } from './store/store.js';
 import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
 import { LocalWorkers } from './workers/local.js';
+import { offer } from './workers/claim.js';
 import { WorkerRegistry } from './workers/registry.js';
 import { Supervisor } from './workers/supervisor.js';
 import { policyOf } from '../core/dispatch.js';
@@ -127,6 +128,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     changed: (worker) => events.publish({ kind: 'worker', worker: { ...worker } }),
     lost: (id, reason) => workerLost.emit(id, reason),
     gone: exited,
+    offer: (id) => void offer(workers, engine, log, id),
   });
   // [labels] weights: read at each claim, replaced when config.toml changes (see reloadConfig below).
   let labels = config.labels;

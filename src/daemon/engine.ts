@@ -52,6 +52,21 @@ export class Engine {
     return changes;
   }
 
+  /**
+   * A worker's exit report and the claim of the next task for the slot it frees, in one store batch
+   * where the store can (two otherwise). Subscribers hear of both, the report's changes first.
+   */
+  async applyThenClaim(id: string, event: TaskEvent, worker: string, tags: string[]): Promise<{ changes: Change[]; claimed: Task | undefined }> {
+    if (!this.store.applyThenClaim) {
+      const changes = await this.apply(id, event);
+      return { changes, claimed: await this.claim(worker, tags) };
+    }
+    const { changes, claimed } = await this.store.applyThenClaim(id, event, { worker, tags, now: this.now(), policy: this.policy() });
+    this.after(claimed ? [...changes, claimed] : changes);
+    if (!claimed) this.armRate();
+    return { changes, claimed: claimed?.task };
+  }
+
   async claim(worker: string, tags: string[]): Promise<Task | undefined> {
     const change = await this.store.claim({ worker, tags, now: this.now(), policy: this.policy() });
     if (change) this.after([change]);

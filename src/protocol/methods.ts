@@ -264,7 +264,13 @@ export interface LogsResult {
   state: State;
 }
 
-export type ControlMessage = { action: 'wake' } | { action: 'kill'; id: string; signal: string } | { action: 'pause' } | { action: 'resume' } | { action: 'stop'; kill: boolean };
+export type ControlMessage =
+  | { action: 'wake' }
+  | { action: 'offer'; tasks: Task[] }
+  | { action: 'kill'; id: string; signal: string }
+  | { action: 'pause' }
+  | { action: 'resume' }
+  | { action: 'stop'; kill: boolean };
 export type SubscribeParams = Infer<typeof subscribeParams>;
 
 function method<P, R>(params: Schema<P>, _result?: R) {
@@ -346,6 +352,8 @@ export const methods = {
       host: str({ max: 256 }),
       local: bool,
       held: arr(held, { max: 10000 }),
+      /** Take offers: when tasks wait, the daemon claims for the worker and sends them (`control` `offer`) instead of `wake`. */
+      offers: opt(bool),
     }),
     {} as { worker: WorkerInfo; settings: WorkerSettings },
   ),

@@ -78,7 +78,14 @@ export class Worker {
 
   private async connectOnce(): Promise<void> {
     const client = await connect({ paths: this.opts.paths, autostart: false, clientName: `worker ${this.opts.name}` });
-    client.onNotification('control', (msg) => this.onControl(msg as ControlMessage));
+    // An offer can come before the register's reply (the daemon offers once it has reconciled
+    // what we hold): those tasks are ours, run once we are registered.
+    const early: Task[] = [];
+    client.onNotification('control', (msg) => {
+      const m = msg as ControlMessage;
+      if (m.action === 'offer' && this.client !== client) early.push(...m.tasks);
+      else this.onControl(m);
+    });
     client.onClose(() => {
       if (this.client !== client) return;
       this.client = undefined;
@@ -93,17 +100,23 @@ export class Worker {
       ...(r.pidStart !== undefined ? { pidStart: r.pidStart } : {}),
       ...(r.exit ? { exit: { exitCode: r.exit.exitCode, signal: r.exit.signal, cause: r.exit.cause, at: r.exit.at } } : {}),
     }));
+    const params = {
+      ...(this.id !== undefined ? { id: this.id } : {}),
+      name: this.opts.name,
+      tags: this.opts.tags,
+      slots: this.opts.slots,
+      pid: process.pid,
+      host: os.hostname(),
+      local: this.opts.local,
+      held,
+    };
     let res;
     try {
-      res = await client.call('worker.register', {
-        ...(this.id !== undefined ? { id: this.id } : {}),
-        name: this.opts.name,
-        tags: this.opts.tags,
-        slots: this.opts.slots,
-        pid: process.pid,
-        host: os.hostname(),
-        local: this.opts.local,
-        held,
+      // Offers: the daemon claims for us and sends the tasks, instead of a wake and our claim.
+      res = await client.call('worker.register', { ...params, offers: true }).catch((err: unknown) => {
+        // A daemon from before offers refuses the field: register as before (woken, then claiming).
+        if (err instanceof BlanketError && err.code === 'INVALID_PARAMS' && /offers/.test(err.message)) return client.call('worker.register', params);
+        throw err;
       });
     } catch (err) {
       client.close();
@@ -127,6 +140,7 @@ export class Worker {
       if (r.pid !== undefined) this.reportStarted(r);
       if (r.exit) this.onFinished(id, r.task.attempt, r.exit);
     }
+    for (const t of early) if (!this.runs.has(t.id)) this.run(t);
     this.heartbeat = setInterval(() => void this.beat(), res.settings.heartbeatMs);
     this.heartbeat.unref();
     this.opts.log.info('registered', { workerId: this.id, tags: this.opts.tags, slots: this.opts.slots, held: held.length });
@@ -145,6 +159,10 @@ export class Worker {
     switch (msg.action) {
       case 'wake':
         void this.claim();
+        break;
+      case 'offer':
+        // Claimed for us (never beyond our free slots as the daemon counts them): they run.
+        for (const t of msg.tasks) if (!this.runs.has(t.id)) this.run(t);
         break;
       case 'kill':
         this.runs.get(msg.id)?.stop(normalizeSignal(msg.signal) ?? 'SIGTERM', 'killed');

@@ -4,16 +4,46 @@ import type { ClassicLevel } from 'classic-level';
 import { K, parseGroup, range } from './keys.js';
 import type { Op } from './level-counts.js';
 
-/** The first queue key of each group the worker's tags satisfy; groups found empty are returned apart. */
-export async function queueHeads(db: ClassicLevel<string, unknown>, groups: Iterable<string>, tags: readonly string[]): Promise<{ heads: string[]; emptied: string[] }> {
+/** Queue keys a batch not yet written adds and removes (see LevelStore.applyThenClaim): the claim sees them. */
+export interface QueueOverlay {
+  puts: string[];
+  dels: Set<string>;
+}
+
+/** A queue key's group (`q!GROUP!PRIO!ID`). */
+export function queueGroup(key: string): string {
+  return key.slice(2, key.lastIndexOf('!', key.lastIndexOf('!') - 1));
+}
+
+/**
+ * The first queue key of each group the worker's tags satisfy; groups found empty are returned apart.
+ * With an overlay, keys it deletes are passed over and keys it adds count as present.
+ */
+export async function queueHeads(
+  db: ClassicLevel<string, unknown>,
+  groups: Iterable<string>,
+  tags: readonly string[],
+  overlay: QueueOverlay = { puts: [], dels: new Set() },
+): Promise<{ heads: string[]; emptied: string[] }> {
   const have = new Set(tags);
   const heads: string[] = [];
   const emptied: string[] = [];
-  for (const g of groups) {
+  const added = new Map<string, string>();
+  for (const k of overlay.puts) {
+    const g = queueGroup(k);
+    const was = added.get(g);
+    if (was === undefined || k < was) added.set(g, k);
+  }
+  for (const g of new Set([...groups, ...added.keys()])) {
     if (!parseGroup(g).tags.every((t) => have.has(t))) continue;
-    const [key] = await db.keys({ ...range(`q!${g}!`), limit: 1 }).all();
-    if (key === undefined) emptied.push(g);
-    else heads.push(key);
+    let gone = 0;
+    for (const k of overlay.dels) if (queueGroup(k) === g) gone++;
+    const stored = (await db.keys({ ...range(`q!${g}!`), limit: gone + 1 }).all()).find((k) => !overlay.dels.has(k));
+    const put = added.get(g);
+    const key = stored === undefined ? put : put === undefined || stored < put ? stored : put;
+    if (key === undefined) {
+      if (gone === 0) emptied.push(g); // one the overlay empties is the batch's to forget (emptiedGroups)
+    } else heads.push(key);
   }
   return { heads, emptied };
 }
@@ -34,7 +64,7 @@ export async function emptiedGroups(db: ClassicLevel<string, unknown>, ops: Op[]
   const added = new Set<string>();
   for (const op of ops) {
     if (!op.key.startsWith('q!')) continue;
-    const g = op.key.slice(2, op.key.lastIndexOf('!', op.key.lastIndexOf('!') - 1));
+    const g = queueGroup(op.key);
     if (op.type === 'put') added.add(g);
     else (gone.get(g) ?? gone.set(g, new Set()).get(g)!).add(op.key);
   }

@@ -261,27 +261,75 @@ export class LevelStore extends LevelReads implements Store {
 
   claim(req: ClaimRequest): Promise<Change | undefined> {
     return this.exclusive(async () => {
-      const { heads, emptied } = await queueHeads(this.db, this.groups, req.tags);
-      const extra: Op[] = emptied.map((g) => ({ type: 'del', key: K.group(g) }));
-      for (const g of emptied) this.groups.delete(g);
-      const policy = req.policy ?? NO_POLICY;
-      const tasks = new Map((await this.getMany(heads.map(idOf))).map((t) => [t.id, t]));
-      const view = { policy, active: this.activeByType, starts: this.starts, fair: this.fair, now: req.now };
-      for (const c of rankCandidates([...tasks.values()].map(candidateOf), view).order) {
-        const task = tasks.get(c.id)!;
-        const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
-        if (!res.ok) continue;
-        const change = { task: res.task, from: task.state };
-        const limit = policy.rateLimits[task.type];
-        const starts = limit ? recordStart(this.starts.get(task.type), limit, req.now) : undefined;
-        await this.commit([change], false, starts ? [...extra, { type: 'put', key: K.starts(task.type), value: starts }] : extra);
-        if (starts) this.starts.set(task.type, starts);
-        chargeClaim(this.fair, task, policy);
-        return change;
-      }
-      if (extra.length) await this.write(extra, false);
-      return undefined;
+      const picked = await this.pick(req, []);
+      if (picked.change) await this.commit([picked.change], false, picked.extra);
+      else if (picked.extra.length) await this.write(picked.extra, false);
+      picked.done();
+      return picked.change;
     });
+  }
+
+  /**
+   * A worker's report (its task's exit) and the claim of the next task for the slot it frees, in
+   * one batch: written as apply() writes it (no fsync), so a crash keeps both or neither. The claim
+   * sees what the report changed (a retry or a released dependent may be the best candidate).
+   */
+  applyThenClaim(id: string, event: TaskEvent, req: ClaimRequest): Promise<{ changes: Change[]; claimed: Change | undefined }> {
+    return this.exclusive(async () => {
+      const task = await this.get(id);
+      if (!task) throw new StoreError(`no task ${id}`, 'not-found');
+      const changes = await this.cascade(task, event);
+      const picked = await this.pick(req, changes);
+      // One record per task in the batch: a task the report made runnable may be the one claimed.
+      const last = new Map([...changes, ...(picked.change ? [picked.change] : [])].map((c) => [c.task.id, c]));
+      await this.commit([...last.values()], false, picked.extra);
+      picked.done();
+      return { changes, claimed: picked.change };
+    });
+  }
+
+  /**
+   * Called inside exclusive(): the task a claim takes, as if `pending` (changes of the same batch,
+   * not yet written) were stored. `extra`: the batch's other writes (forgotten groups, the rate
+   * window); `done()` updates the in-memory dispatch state once the batch is written.
+   */
+  private async pick(req: ClaimRequest, pending: Change[]): Promise<{ change: Change | undefined; extra: Op[]; done(): void }> {
+    const olds = new Map((await this.getMany(pending.map((c) => c.task.id))).map((t) => [t.id, t]));
+    const overlay = { puts: [] as string[], dels: new Set<string>() };
+    const active = new Map(this.activeByType);
+    for (const { task } of pending) {
+      const old = olds.get(task.id);
+      const was = new Set(old ? indexKeys(old) : []);
+      const is = new Set(indexKeys(task));
+      for (const k of was) if (k.startsWith('q!') && !is.has(k)) overlay.dels.add(k);
+      for (const k of is) if (k.startsWith('q!') && !was.has(k)) overlay.puts.push(k);
+      const by = (ACTIVE.includes(task.state) ? 1 : 0) - (old && ACTIVE.includes(old.state) ? 1 : 0);
+      if (by !== 0) active.set(task.type, (active.get(task.type) ?? 0) + by);
+    }
+    const { heads, emptied } = await queueHeads(this.db, this.groups, req.tags, overlay);
+    const extra: Op[] = emptied.map((g) => ({ type: 'del', key: K.group(g) }));
+    for (const g of emptied) this.groups.delete(g);
+    const policy = req.policy ?? NO_POLICY;
+    const tasks = new Map((await this.getMany(heads.map(idOf))).map((t) => [t.id, t]));
+    for (const { task } of pending) if (tasks.has(task.id)) tasks.set(task.id, task);
+    const view = { policy, active, starts: this.starts, fair: this.fair, now: req.now };
+    for (const c of rankCandidates([...tasks.values()].map(candidateOf), view).order) {
+      const task = tasks.get(c.id)!;
+      const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
+      if (!res.ok) continue;
+      const limit = policy.rateLimits[task.type];
+      const starts = limit ? recordStart(this.starts.get(task.type), limit, req.now) : undefined;
+      if (starts) extra.push({ type: 'put', key: K.starts(task.type), value: starts });
+      return {
+        change: { task: res.task, from: task.state },
+        extra,
+        done: () => {
+          if (starts) this.starts.set(task.type, starts);
+          chargeClaim(this.fair, task, policy);
+        },
+      };
+    }
+    return { change: undefined, extra, done: () => {} };
   }
 
   async oldestRunnable(): Promise<Task | undefined> {

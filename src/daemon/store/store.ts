@@ -46,6 +46,11 @@ export interface Store {
    * window survives a restart; chargeClaim() updates the in-memory fair share.
    */
   claim(req: ClaimRequest): Promise<Change | undefined>;
+  /**
+   * apply() and then claim() for the slot the event frees, in one batch (stores that can; the
+   * engine calls the two apart otherwise). `changes` are apply()'s, `claimed` claim()'s.
+   */
+  applyThenClaim?(id: string, event: TaskEvent, req: ClaimRequest): Promise<{ changes: Change[]; claimed: Change | undefined }>;
   /** The runnable task that has been runnable longest (least updatedAt: submitted, or released by its delay or dependencies), for health checks. */
   oldestRunnable(): Promise<Task | undefined>;
   /** Types with runnable tasks that their rate limit holds back now, with when they may start again (epoch ms). */

@@ -19,6 +19,8 @@ interface Entry {
   deadline: NodeJS.Timeout | undefined;
   /** When it was marked stopped or lost (for keeping only the most recent dead ones). */
   diedAt?: number;
+  /** It registered with `offers`: woken by tasks claimed for it (see workers/claim.ts `offer`). */
+  offers: boolean;
 }
 
 export class WorkerRegistry {
@@ -34,6 +36,8 @@ export class WorkerRegistry {
       now(): number;
       /** Whether a worker whose connection closed has exited (then it is lost at once, not after the heartbeat window). */
       gone?(info: WorkerInfo): Promise<boolean>;
+      /** Claim for an idle worker that takes offers and send it what was claimed (instead of a `wake`). */
+      offer?(id: string): void;
     },
     private readonly heartbeatMs = HEARTBEAT_MS,
   ) {}
@@ -74,6 +78,7 @@ export class WorkerRegistry {
       },
       conn,
       deadline: undefined,
+      offers: false,
     };
     if (old?.deadline) clearTimeout(old.deadline);
     this.entries.set(info.id, entry);
@@ -121,6 +126,15 @@ export class WorkerRegistry {
     Object.assign(e.info, patch);
     this.hooks.changed(e.info);
     return e.info;
+  }
+
+  /**
+   * Offer to it from now on (see `wake`). Set once its registration is reconciled: a claim made for
+   * it meanwhile would be written off by that reconciliation as a task it does not hold.
+   */
+  takeOffers(id: string, offers: boolean): void {
+    const e = this.entries.get(id);
+    if (e) e.offers = offers;
   }
 
   hold(id: string, taskId: string, held: boolean): void {
@@ -185,13 +199,14 @@ export class WorkerRegistry {
     return true;
   }
 
-  /** Wake connected workers with free slots whose tags could take some of `tagSets`. */
+  /** Wake connected workers with free slots whose tags could take some of `tagSets` (offer to those that take offers). */
   wake(tagSets?: Array<readonly string[]>): void {
     for (const e of this.entries.values()) {
       const w = e.info;
       if (w.state !== 'running' || !e.conn || w.running.length >= w.slots) continue;
       if (tagSets && !tagSets.some((need) => need.every((t) => w.tags.includes(t)))) continue;
-      e.conn.notify('control', { action: 'wake' });
+      if (e.offers && this.hooks.offer) this.hooks.offer(w.id);
+      else e.conn.notify('control', { action: 'wake' });
     }
   }
 

@@ -5,6 +5,7 @@ import type { TaskEvent } from '../../../core/states.js';
 import type { CallContext } from '../../context.js';
 import type { Change } from '../../store/store.js';
 import { StoreError } from '../../store/store.js';
+import { claimFor as claimTasks } from '../../workers/claim.js';
 
 /** The worker must be registered on this very connection. */
 export function ownWorker({ daemon, conn }: CallContext, id: string): WorkerInfo {
@@ -24,32 +25,9 @@ export function findWorker({ daemon }: CallContext, id: string): WorkerInfo {
   return w;
 }
 
-/**
- * Claim up to `max` tasks for a worker, never beyond its free slots as the daemon counts them.
- * One worker's claims run one at a time (a `worker.claim` and the claim in a `worker.finished`
- * can arrive together), and the count is taken again before each task. Tasks claimed before a
- * failure (a full disk) are returned, not dropped: they are CLAIMED in the store and held for
- * this worker, so losing them from the reply would leave them (and their slots) stuck. Only a
- * failure before the first claim is thrown.
- */
+/** Claim up to `max` tasks for the worker of this call (see workers/claim.ts). */
 export function claimFor(ctx: CallContext, workerId: string, max: number): Promise<Task[]> {
-  const run = async (): Promise<Task[]> => {
-    const tasks: Task[] = [];
-    for (;;) {
-      const w = ctx.daemon.workers.get(workerId);
-      if (!w || w.state !== 'running' || tasks.length >= max || w.running.length >= w.slots) return tasks;
-      let t: Task | undefined;
-      try {
-        t = await ctx.daemon.engine.claim(w.id, w.tags);
-      } catch (err) {
-        if (tasks.length === 0) throw err;
-        return tasks;
-      }
-      if (!t) return tasks;
-      tasks.push(t);
-    }
-  };
-  return ctx.daemon.workers.claims.run(workerId, run);
+  return claimTasks(ctx.daemon.workers, ctx.daemon.engine, workerId, max);
 }
 
 /** Apply a worker's (fenced) report; one for an attempt it no longer holds is logged and refused. */

@@ -1,26 +1,48 @@
 import type { Handler } from '../../context.js';
+import type { Task } from '../../../protocol/model.js';
 import { applyReport, claimFor, ownWorker } from './common.js';
 
 /**
  * A task's process ended. With `claim`, the reply also carries up to that many next tasks for the
- * worker (as `worker.claim` would), so a slot goes from one task to the next in one round trip.
- * Fenced: an exit for an attempt the worker no longer holds is refused (STALE_REPORT), so a late
- * report from a worker that was written off cannot end the retry another worker runs.
+ * worker (as `worker.claim` would), so a slot goes from one task to the next in one round trip; the
+ * exit and the first of them are one store batch. Fenced: an exit for an attempt the worker no
+ * longer holds is refused (STALE_REPORT), so a late report from a worker that was written off
+ * cannot end the retry another worker runs.
  */
 export const workerFinished: Handler<'worker.finished'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
-  await applyReport(ctx, p.id, {
-    type: 'exit',
+  const event = {
+    type: 'exit' as const,
     at: p.at,
     exitCode: p.exitCode,
     signal: p.signal,
     cause: p.cause,
     by: { worker: p.worker, attempt: p.attempt },
     ...(p.reason ? { reason: p.reason } : {}),
+  };
+  if (!p.claim) {
+    await applyReport(ctx, p.id, event);
+    return { ok: true };
+  }
+  const { workers, engine } = ctx.daemon;
+  // Within the worker's claims (one at a time), counting the slot this exit frees.
+  // null: the claim did not happen; without `tasks` the worker claims on its own (and retries that).
+  const first = await workers.claims.run(p.worker, async (): Promise<Task | undefined | null> => {
+    const w = workers.get(p.worker);
+    const free = w !== undefined && w.state === 'running' && w.running.filter((t) => t !== p.id).length < w.slots;
+    if (free) {
+      try {
+        return (await engine.applyThenClaim(p.id, event, w.id, w.tags)).claimed;
+      } catch {
+        // Nothing was written (a full disk, a refused report): the report alone says why (below).
+      }
+    }
+    await applyReport(ctx, p.id, event);
+    return free ? null : undefined;
   });
-  if (!p.claim) return { ok: true };
-  // The exit is stored: a failed claim must not make the worker send it again. Without `tasks`
-  // the worker claims on its own (and retries that).
-  const tasks = await claimFor(ctx, p.worker, p.claim).catch(() => undefined);
-  return tasks ? { ok: true, tasks } : { ok: true };
+  if (first === null) return { ok: true };
+  // The exit is stored: a failed claim must not make the worker send it again.
+  if (p.claim === 1 || first === undefined) return { ok: true, tasks: first ? [first] : [] };
+  const more = await claimFor(ctx, p.worker, p.claim - 1).catch(() => undefined);
+  return more ? { ok: true, tasks: [first, ...more] } : { ok: true, tasks: [first] };
 };

@@ -17,6 +17,7 @@ export const workerRegister: Handler<'worker.register'> = async (params, ctx) =>
     conn,
   );
   await reconcile(daemon, id, params.held);
+  daemon.workers.takeOffers(id, params.offers === true);
   return {
     worker: info,
     settings: {
