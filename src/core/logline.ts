@@ -1,4 +1,5 @@
-// Lines of the daemon's and workers' logs: pino JSON objects, one per line.
+// Lines of the daemon's and workers' logs: JSON objects, one per line (core/logformat.ts writes them;
+// numeric levels are read too, as older pino-written logs have them).
 // Parsing and level filtering, pure (rendering for people is in cli/render/logs.ts).
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;

@@ -1,7 +1,7 @@
 // Which store a daemon opens: LevelDB in the home, or PostgreSQL when store.url (or
 // BLANKET_STORE_URL) names one, loaded only then so a LevelDB daemon never loads `pg`.
 // A PostgreSQL store that cannot be reached is tried again with backoff, for a bounded time.
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -28,7 +28,10 @@ export async function makeStore(paths: Paths, config: Config): Promise<DaemonSto
 
 /** This daemon's name among those sharing the store: store.host, or the machine's name and a hash of the home (stable across restarts). */
 export function hostName(paths: Paths, config: Config): string {
-  return config.store.host ?? `${os.hostname()}:${createHash('sha256').update(path.resolve(paths.home)).digest('hex').slice(0, 8)}`;
+  if (config.store.host !== undefined) return config.store.host;
+  // node:crypto only for a shared store: a LevelDB daemon does not load it.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return `${os.hostname()}:${createHash('sha256').update(path.resolve(paths.home)).digest('hex').slice(0, 8)}`;
 }
 
 /**

@@ -2,7 +2,8 @@
 // that daemon's peer listener (TLS; its address and certificate fingerprint from its hosts row,
 // the fingerprint pinned, no CA), present store.peer_token, and call the same `logs` and
 // `logs.follow` methods a CLI calls, relaying the reply and the follow's events as they are.
-import tls from 'node:tls';
+import { createRequire } from 'node:module';
+import type tls from 'node:tls';
 import { Client } from '../client/client.js';
 import { BlanketError } from '../protocol/errors.js';
 import type { DaemonEvent, Params, Result } from '../protocol/methods.js';
@@ -10,6 +11,8 @@ import type { State, Task } from '../protocol/model.js';
 import type { Connection } from './connection.js';
 
 const DIAL_TIMEOUT_MS = 5_000;
+/** node:tls once a peer is dialled: a daemon that never reads another host's output does not load it. */
+const requireBuiltin = createRequire(import.meta.url);
 /** A follow relayed to a client stops reading its peer while this much is unread by the client. */
 const RELAY_HIGH_WATER = 1024 * 1024;
 
@@ -46,7 +49,7 @@ export class PeerLink {
     const m = /^\[?(.*?)\]?:(\d+)$/.exec(peer.address);
     if (!m) throw this.unreachable(task, peer.address, 'its recorded address is not host:port');
     const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({ host: m[1], port: Number(m[2]), rejectUnauthorized: false });
+      const s = (requireBuiltin('node:tls') as typeof tls).connect({ host: m[1], port: Number(m[2]), rejectUnauthorized: false });
       const timer = setTimeout(() => s.destroy(new Error(`no answer within ${DIAL_TIMEOUT_MS / 1000}s`)), DIAL_TIMEOUT_MS);
       s.once('secureConnect', () => {
         clearTimeout(timer);

@@ -1,8 +1,8 @@
 // The socket server: framing, handshake, dispatch through the typed registry.
 import { chmodSync, unlinkSync } from 'node:fs';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
 import { BlanketError, ERRORS } from '../protocol/errors.js';
 import { MAX_REPLY_BYTES } from '../protocol/framing.js';
@@ -25,8 +25,13 @@ const MAX_CONNECTIONS = 1000;
 /** What a peer daemon may call on the TLS listener: read output, nothing else. */
 const PEER_METHODS = new Set(['hello', 'logs', 'logs.follow', 'events.unsubscribe']);
 
+// node:tls and node:crypto only once there is a peer listener: a daemon without one does not
+// load them (docs/performance.md, "Footprint").
+const requireBuiltin = createRequire(import.meta.url);
+
 /** Compared in constant time (hashed first, so lengths do not show either). */
 function sameToken(a: string, b: string): boolean {
+  const { createHash, timingSafeEqual } = requireBuiltin('node:crypto') as typeof import('node:crypto');
   const h = (x: string) => createHash('sha256').update(x).digest();
   return timingSafeEqual(h(a), h(b));
 }
@@ -125,7 +130,7 @@ export class Server {
 
   /** The peer listener: TLS with this key and certificate, hello must carry `token`; only PEER_METHODS. Resolves with its port. */
   async listenPeers(o: { host: string; port: number; key: string; cert: string; token: string }): Promise<number> {
-    const server = tls.createServer({ key: o.key, cert: o.cert, minVersion: 'TLSv1.2' }, (socket) => this.accept(socket, o.token));
+    const server = (requireBuiltin('node:tls') as typeof tls).createServer({ key: o.key, cert: o.cert, minVersion: 'TLSv1.2' }, (socket) => this.accept(socket, o.token));
     server.maxConnections = MAX_CONNECTIONS;
     server.on('tlsClientError', (err, socket) => this.daemon.log.warn('a peer connection failed its TLS handshake', { from: socket.remoteAddress, err: err.message }));
     await new Promise<void>((resolve, reject) => {

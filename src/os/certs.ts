@@ -2,9 +2,9 @@
 // `openssl` (node has no certificate generator) into the home, 0600, and kept, so its SHA-256
 // fingerprint (which peers pin, read from the store's hosts row) stays the same across restarts.
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 
 export interface PeerCertificate {
@@ -62,5 +62,7 @@ export async function peerCertificate(dir: string, name: string): Promise<PeerCe
     await rm(tmp, { recursive: true, force: true });
     [key, cert] = await Promise.all([readFile(keyFile, 'utf8'), readFile(certFile, 'utf8')]);
   }
+  // node:crypto only here: a daemon without a peer listener does not load it.
+  const { X509Certificate } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return { key, cert, fingerprint: new X509Certificate(cert).fingerprint256 };
 }

@@ -2,7 +2,7 @@
 // expressions), the fires that are failing, and the one lane every change goes through.
 import { BlanketError, closest } from '../../protocol/errors.js';
 import type { ScheduleInfo, ScheduleRecord, ScheduleSpec } from '../../protocol/model.js';
-import { Cron, CronError, TimeZoneError } from '../../core/cron.js';
+import { Cron, CronError, localTimeZone, TimeZoneError } from '../../core/cron.js';
 import { FailureBackoff } from '../../core/backoff.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
@@ -11,8 +11,8 @@ export interface BookDeps {
   store: Store;
   log: Logger;
   now(): number;
-  /** The zone of schedules without tz. */
-  zone: string;
+  /** The zone of schedules without tz; default the daemon's, looked up only once a schedule needs it. */
+  zone?: string;
 }
 
 /** A schedule whose fire (or queued fire) could not be written: retried after its own growing delay, not at once. */
@@ -27,10 +27,13 @@ export class ScheduleBook {
   readonly failing = new Map<string, Failing>();
   private tail: Promise<unknown> = Promise.resolve();
 
+  private localZone: string | undefined;
+
   constructor(private readonly d: BookDeps) {}
 
+  /** Asking Intl for the local zone loads ICU's time-zone data (~8 MB resident): not before a schedule needs it. */
   get zone(): string {
-    return this.d.zone;
+    return (this.localZone ??= this.d.zone ?? localTimeZone());
   }
 
   cron(name: string): Cron | undefined {

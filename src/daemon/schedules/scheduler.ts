@@ -6,7 +6,6 @@ import { BlanketError } from '../../protocol/errors.js';
 import type { RunResult, ScheduleAddParams, ScheduleList, ScheduleResult, ScheduleShow, SubmitParams } from '../../protocol/methods.js';
 import type { ScheduleInfo, ScheduleRecord, ScheduleSpec, Task } from '../../protocol/model.js';
 import type { Config } from '../../core/config.js';
-import { localTimeZone } from '../../core/cron.js';
 import { SCHEDULE_DEFAULTS, specOf, type ScheduleEntry } from '../../core/schedules.js';
 import type { Engine } from '../engine.js';
 import type { EventBus } from '../events.js';
@@ -42,7 +41,7 @@ export class Scheduler {
   private offEvents: (() => void) | undefined;
 
   constructor(private readonly d: SchedulerDeps) {
-    this.book = new ScheduleBook({ store: d.store, log: d.log, now: d.now, zone: d.zone ?? localTimeZone() });
+    this.book = new ScheduleBook({ store: d.store, log: d.log, now: d.now, zone: d.zone });
     this.firing = new Firing({ book: this.book, store: d.store, engine: d.engine, log: d.log, now: d.now, prepare: d.prepare });
     this.config = new ConfigSync({
       book: this.book,

@@ -1,8 +1,12 @@
 // The optional Prometheus listener: node:http on a loopback address only,
 // GET /metrics answers the text format; everything else is 404/405.
-import http from 'node:http';
+import { createRequire } from 'node:module';
+import type http from 'node:http';
 import { PROMETHEUS_CONTENT_TYPE } from '../../core/metrics.js';
 import type { Logger } from '../log.js';
+
+/** node:http only when a listener is configured: the daemon without one does not load it. */
+const requireBuiltin = createRequire(import.meta.url);
 
 export interface MetricsListener {
   /** host:port actually bound (the port is chosen when 0 was asked). */
@@ -14,7 +18,7 @@ export function startMetricsListener(listen: string, scrape: () => Promise<strin
   const m = /^(?:\[(.+)\]|([^:]+)):(\d+)$/.exec(listen);
   if (!m) return Promise.reject(new Error(`not a host:port: ${listen}`));
   const host = m[1] ?? m[2]!;
-  const server = http.createServer((req, res) => {
+  const server = (requireBuiltin('node:http') as typeof http).createServer((req, res) => {
     const url = (req.url ?? '').split('?')[0];
     if (url !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the metrics are at /metrics\n');
