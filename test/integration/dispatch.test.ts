@@ -3,17 +3,22 @@
 // starts the next without any other event (a timer, not polling), and bad values are refused.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { TestHome, waitFor } from '../helpers/home.js';
 
-t.test('fair share: 10 tasks of label B queued after 200 of label A all start long before A is drained', async (t) => {
+/** A home with one worker, paused, and a type that appends its WHO to OUT: the order tasks started in. */
+async function pausedNoteHome(t: Test): Promise<{ h: TestHome; out: string }> {
   const h = new TestHome(t, {
     workers: 1,
     types: { note: `command = "echo {{WHO}} >> {{OUT}}"\n[[environment.required]]\nname = "WHO"\n[[environment.required]]\nname = "OUT"\n` },
   });
-  const out = path.join(h.dir, 'order.txt');
   await waitFor('the local worker', async () => (await h.json(['worker', 'ls'])).workers.some((w: { id: string; state: string }) => w.id === 'local' && w.state === 'running'));
   await h.ok(['worker', 'pause', 'local']);
+  return { h, out: path.join(h.dir, 'order.txt') };
+}
+
+t.test('fair share: 10 tasks of label B queued after 200 of label A all start long before A is drained', async (t) => {
+  const { h, out } = await pausedNoteHome(t);
   const line = (label: string) => JSON.stringify({ type: 'note', env: { WHO: label, OUT: out }, label });
   const batch = (label: string, n: number) => {
     const p = path.join(h.dir, `${label}.jsonl`);
@@ -48,13 +53,7 @@ t.test('fair share: 10 tasks of label B queued after 200 of label A all start lo
 });
 
 t.test('label weights: a change of config.toml is in force without a restart', async (t) => {
-  const h = new TestHome(t, {
-    workers: 1,
-    types: { note: `command = "echo {{WHO}} >> {{OUT}}"\n[[environment.required]]\nname = "WHO"\n[[environment.required]]\nname = "OUT"\n` },
-  });
-  const out = path.join(h.dir, 'order.txt');
-  await waitFor('the local worker', async () => (await h.json(['worker', 'ls'])).workers.some((w: { id: string; state: string }) => w.id === 'local' && w.state === 'running'));
-  await h.ok(['worker', 'pause', 'local']);
+  const { h, out } = await pausedNoteHome(t);
   writeFileSync(h.paths.config, '[labels.B]\nweight = 3\n');
   await waitFor('the daemon to take the new weights', async () => /label weights from config\.toml in force/.test(await h.ok(['daemon', 'logs'])), 30_000);
   const p = path.join(h.dir, 'tasks.jsonl');
