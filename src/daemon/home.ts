@@ -8,6 +8,7 @@ import { archiveDir, backupsDir, MAX_SOCKET_PATH, resolvePaths, type Paths } fro
 import { BlanketError } from '../protocol/errors.js';
 import { createFileLogger, createLogger, type Logger } from './log.js';
 import { privateDirs } from './private.js';
+import { readSecretFile } from '../os/secret.js';
 
 export interface Home {
   paths: Paths;
@@ -25,7 +26,16 @@ export function loadConfig(paths: Paths, env: NodeJS.ProcessEnv = process.env): 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError([{ file: paths.config, message: `cannot read: ${(err as Error).message}` }]);
   }
-  return effectiveConfig(text, env, paths.config).config;
+  const config = effectiveConfig(text, env, paths.config).config;
+  const tokenFile = config.store.peerTokenFile;
+  if (tokenFile !== undefined) {
+    try {
+      config.store.peerToken = readSecretFile(tokenFile, 16);
+    } catch (err) {
+      throw new ConfigError([{ file: paths.config, message: `store.peer_token_file: ${(err as Error).message}` }]);
+    }
+  }
+  return config;
 }
 
 export function readPid(paths: Paths): number | undefined {

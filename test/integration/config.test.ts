@@ -1,3 +1,5 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { processesOf, TestHome } from '../helpers/home.js';
 
@@ -43,4 +45,35 @@ t.test('a broken config prints file:line and exits non-zero', async (t) => {
   const d = await h.run(['daemon', 'start']);
   t.not(d.code, 0);
   t.match(d.stderr, `${h.paths.config}:3: worker.slots`);
+});
+
+t.test('store.peer_token_file: the daemon reads the secret from a private file, and refuses one that is not', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  const file = path.join(h.dir, 'peer.token');
+  const writeConfig = (extra: string) => writeFileSync(h.paths.config, `[store]\npeer_token_file = "${file}"\n${extra}`);
+  const refused = async (why: RegExp) => {
+    const d = await h.run(['daemon', 'start']);
+    t.not(d.code, 0, 'the daemon does not start');
+    t.match(d.stderr, 'code: CONFIG_INVALID');
+    t.match(d.stderr, why);
+    t.equal(h.daemonPid(), undefined, 'and leaves no daemon');
+  };
+  writeConfig('');
+  await refused(/store\.peer_token_file: cannot read .*peer\.token: ENOENT; create it with the shared secret and chmod 600 it/);
+  writeFileSync(file, 'a-shared-secret-of-the-hosts\n', { mode: 0o644 });
+  chmodSync(file, 0o644);
+  await refused(/readable by group or others \(mode 0644\): chmod 600 /);
+  chmodSync(file, 0o600);
+  writeFileSync(file, 'short\n');
+  await refused(/holds a secret of 5 characters; it needs at least 16/);
+  writeConfig('peer_token = "another-secret-of-16+"\n');
+  const both = await h.run(['config']);
+  t.not(both.code, 0);
+  t.match(both.stderr, /store\.peer_token_file: is set, and so is store\.peer_token/);
+  writeFileSync(file, '  a-shared-secret-of-the-hosts\n');
+  writeConfig('');
+  const ok = await h.run(['daemon', 'start']);
+  t.equal(ok.code, 0, ok.stderr);
+  const shown = (await h.json(['config'])).options.find((o: { key: string }) => o.key === 'store.peer_token_file');
+  t.match(shown, { value: file, source: { from: 'file' } });
 });

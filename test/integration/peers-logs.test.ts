@@ -5,7 +5,8 @@
 // token → PEER_REFUSED, logged on B. `rm` on A of B's task is refused; retention on both daemons
 // archives each task on the host that ran it, with its output.
 import t, { type Test } from 'tap';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { once } from 'node:events';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -27,7 +28,11 @@ function tests(pg: PgServer): void {
   async function pair(t: Test) {
     const url = await pg.createDb();
     const ha = new TestHome(t, { config: config(url, 'host-a'), workers: false });
-    const hb = new TestHome(t, { config: config(url, 'host-b'), workers: 2 });
+    // B keeps the secret in a file of its own (store.peer_token_file), A in config.toml: the same secret.
+    const tokenFile = path.join(os.tmpdir(), `bk-token-${process.pid}-${Date.now()}`);
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    t.teardown(() => rmSync(tokenFile, { force: true }));
+    const hb = new TestHome(t, { config: config(url, 'host-b').replace(`peer_token = "${TOKEN}"`, `peer_token_file = "${tokenFile}"`), workers: 2 });
     await ha.ok(['daemon', 'start']);
     await hb.ok(['daemon', 'start']);
     return { ha, hb, url, db: url.slice(url.lastIndexOf('/') + 1) };

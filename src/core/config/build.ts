@@ -1,5 +1,6 @@
 // Validation: a parsed config.toml document (with environment overrides merged in) checked
 // key by key into a Config; every problem is reported through `bad(key, message)`.
+import path from 'node:path';
 import { parseDuration } from '../duration.js';
 import { weightProblem } from '../dispatch.js';
 import { checkHookTemplate, HOOK_NAMES } from '../hooks.js';
@@ -33,7 +34,7 @@ const KNOWN_IN: Record<string, string[]> = {
   log: ['max_size', 'keep', 'level'],
   hooks: [...HOOK_NAMES, 'timeout'],
   metrics: ['listen', 'sample_interval', 'history'],
-  store: ['url', 'host', 'lease', 'listen', 'peer_token'],
+  store: ['url', 'host', 'lease', 'listen', 'peer_token', 'peer_token_file'],
 };
 const KNOWN_BACKUP = ['interval', 'dir', 'keep'];
 
@@ -129,6 +130,12 @@ export function buildConfig(doc: Record<string, unknown>, bad: Bad): Config {
     if (typeof store.peer_token !== 'string' || (store.peer_token !== '' && store.peer_token.length < 16))
       bad('store.peer_token', 'must be a secret of at least 16 characters, the same on every host (e.g. from `openssl rand -hex 24`); empty: serve no output to peers');
     else if (store.peer_token !== '') cfg.store.peerToken = store.peer_token;
+  }
+  if (store?.peer_token_file !== undefined) {
+    if (typeof store.peer_token_file !== 'string' || !path.isAbsolute(store.peer_token_file))
+      bad('store.peer_token_file', 'must be the absolute path of a file (mode 0600) holding the shared secret');
+    else if (cfg.store.peerToken !== undefined) bad('store.peer_token_file', 'is set, and so is store.peer_token (or BLANKET_PEER_TOKEN): keep one of them');
+    else cfg.store.peerTokenFile = store.peer_token_file;
   }
   buildLabels(doc, cfg, bad);
   buildArchive(doc, cfg, bad);

@@ -68,6 +68,8 @@ export interface StoreConfig {
   listen: string;
   /** The secret peers share (store.peer_token / BLANKET_PEER_TOKEN); unset: no listener, no output served to or read from peers. */
   peerToken?: string;
+  /** A file holding that secret (store.peer_token_file / BLANKET_PEER_TOKEN_FILE), absolute; the daemon reads it at start into peerToken. */
+  peerTokenFile?: string;
 }
 
 export { LOG_LEVELS, type LogLevel };

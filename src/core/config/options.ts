@@ -262,7 +262,17 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     defaultText: '(unset)',
     fromEnv: (t) => t.trim(),
     get: (c) => (c.store.peerToken === undefined ? undefined : '********'),
-    show: (c) => (c.store.peerToken === undefined ? '(unset: no output served to peers)' : '********'),
+    show: (c) => (c.store.peerToken === undefined ? (c.store.peerTokenFile === undefined ? '(unset: no output served to peers)' : '(from store.peer_token_file)') : '********'),
+  },
+  {
+    key: 'store.peer_token_file',
+    env: 'BLANKET_PEER_TOKEN_FILE',
+    description:
+      'Instead of store.peer_token: the absolute path of a file holding that secret (surrounding white space is ignored), so it need not be in config.toml or the environment. Read when the daemon starts; the file must be owned by the user the daemon runs as and not readable by group or others (chmod 600).',
+    defaultText: '(unset)',
+    fromEnv: (t) => t.trim(),
+    get: (c) => c.store.peerTokenFile,
+    show: (c) => c.store.peerTokenFile ?? '(unset)',
   },
   ...ARCHIVE_OPTIONS,
 ];

@@ -135,3 +135,12 @@ t.test('parseSize', async (t) => {
   ];
   for (const [v, want] of table) t.equal(parseSize(v), want, JSON.stringify(v));
 });
+
+t.test('store.peer_token_file: an absolute path, and not beside store.peer_token', async (t) => {
+  t.equal(parseConfig(FILE, '[store]\npeer_token_file = "/etc/blanket/peer.token"\n').store.peerTokenFile, '/etc/blanket/peer.token');
+  t.throws(() => parseConfig(FILE, '[store]\npeer_token_file = "peer.token"\n'), /config\.toml:2: store\.peer_token_file: must be the absolute path of a file/);
+  t.throws(
+    () => parseConfig(FILE, '[store]\npeer_token = "a-secret-of-16-chars"\npeer_token_file = "/etc/blanket/peer.token"\n'),
+    /store\.peer_token_file: is set, and so is store\.peer_token/,
+  );
+});
