@@ -48,7 +48,7 @@ t.test('config.toml [store] url, BLANKET_STORE_URL over it, errors naming the ke
     effectiveConfig('[store]\nport = "x"\n', {});
     t.fail('refused');
   } catch (err) {
-    t.match((err as Error).message, /store\.port: unknown option \(known in \[store\]: url, host, lease, listen, peer_token\)/);
+    t.match((err as Error).message, /store\.port: unknown option \(known in \[store\]: url, host, lease, listen, peer_token, peer_token_file\)/);
   }
 });
 
