@@ -66,9 +66,7 @@ export class Peers {
       }
       // Ended (a peer took it over: its worker is cleared then), or held by another daemon or worker
       // now: a process this daemon's worker still runs for it must not go on.
-      for (const w of this.d.workers.list()) {
-        if (w.running.includes(task.id) && !this.ours(task, w.id)) this.drop(task.id, `another daemon ended it ${task.state}`);
-      }
+      if (this.d.workers.list().some((w) => w.running.includes(task.id) && !this.ours(task, w.id))) this.drop(task.id, `another daemon ended it ${task.state}`);
     }
     for (const id of p.removed) this.drop(id, 'another daemon removed it');
   }

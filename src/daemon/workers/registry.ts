@@ -25,7 +25,7 @@ interface Entry {
 
 export class WorkerRegistry {
   private entries = new Map<string, Entry>();
-  /** Each worker's claims, one at a time (see handlers/worker/common.ts `claimFor`). */
+  /** Each worker's claims, one at a time (see workers/claim.ts `claimFor`). */
   readonly claims = new KeyedSerial();
 
   constructor(

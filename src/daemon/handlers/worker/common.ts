@@ -1,11 +1,10 @@
 // Checks shared by the methods workers call.
 import { BlanketError } from '../../../protocol/errors.js';
-import type { Task, WorkerInfo } from '../../../protocol/model.js';
+import type { WorkerInfo } from '../../../protocol/model.js';
 import type { TaskEvent } from '../../../core/states.js';
 import type { CallContext } from '../../context.js';
 import type { Change } from '../../store/store.js';
 import { StoreError } from '../../store/store.js';
-import { claimFor as claimTasks } from '../../workers/claim.js';
 
 /** The worker must be registered on this very connection. */
 export function ownWorker({ daemon, conn }: CallContext, id: string): WorkerInfo {
@@ -23,11 +22,6 @@ export function findWorker({ daemon }: CallContext, id: string): WorkerInfo {
     throw new BlanketError('NOT_FOUND', `no worker ${id}`, { hint: names.length ? `workers: ${names.join(', ')}` : 'no workers are registered' });
   }
   return w;
-}
-
-/** Claim up to `max` tasks for the worker of this call (see workers/claim.ts). */
-export function claimFor(ctx: CallContext, workerId: string, max: number): Promise<Task[]> {
-  return claimTasks(ctx.daemon.workers, ctx.daemon.engine, workerId, max);
 }
 
 /** Apply a worker's (fenced) report; one for an attempt it no longer holds is logged and refused. */

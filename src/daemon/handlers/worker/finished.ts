@@ -1,6 +1,7 @@
 import type { Handler } from '../../context.js';
 import type { Task } from '../../../protocol/model.js';
-import { applyReport, claimFor, ownWorker } from './common.js';
+import { claimFor } from '../../workers/claim.js';
+import { applyReport, ownWorker } from './common.js';
 
 /**
  * A task's process ended. With `claim`, the reply also carries up to that many next tasks for the
@@ -43,6 +44,6 @@ export const workerFinished: Handler<'worker.finished'> = async (p, ctx) => {
   if (first === null) return { ok: true };
   // The exit is stored: a failed claim must not make the worker send it again.
   if (p.claim === 1 || first === undefined) return { ok: true, tasks: first ? [first] : [] };
-  const more = await claimFor(ctx, p.worker, p.claim - 1).catch(() => undefined);
+  const more = await claimFor(workers, engine, p.worker, p.claim - 1).catch(() => undefined);
   return more ? { ok: true, tasks: [first, ...more] } : { ok: true, tasks: [first] };
 };
