@@ -19,6 +19,33 @@ const TYPES = {
 };
 
 function tests(pg: PgServer): void {
+  t.test('tasks submitted one after another on a daemon without workers are each taken by the other daemon promptly', async (t) => {
+    // Each is submitted as soon as A hears the one before ended: on B that submit lands while B's
+    // worker still waits for the reply to its exit report (its slot taken), and B's wake for it must
+    // not be lost (it was: B's only worker then sat idle with the task queued, for good).
+    const url = await pg.createDb();
+    const config = (name: string) => `[store]\nurl = "${url}"\nhost = "${name}"\nlease = "5s"\n`;
+    const ha = new TestHome(t, { config: config('host-a'), workers: false, types: TYPES });
+    const hb = new TestHome(t, { config: config('host-b'), workers: 1, types: TYPES });
+    await ha.ok(['daemon', 'start']);
+    await hb.ok(['daemon', 'start']);
+    const marks = mkdtempSync(path.join(os.tmpdir(), 'bk-seq-'));
+    t.teardown(() => rmSync(marks, { recursive: true, force: true }));
+    const c = await ha.client();
+    const ended = new Map<string, string>();
+    await c.subscribe({ kinds: ['task'] }, (e) => {
+      if (e.kind === 'task' && ['SUCCESS', 'FAILED', 'ERROR', 'LOST', 'STOPPED'].includes(e.task.state)) ended.set(e.task.id, e.task.state);
+    });
+    const M = 120;
+    for (let i = 0; i < M; i++) {
+      const { task } = await c.call('run', { type: 'mark', env: { MARKS: marks, N: String(i) } });
+      // A deadline far above a start's cost even on a loaded machine; a lost wake never ends.
+      const state = await waitFor(`task ${i + 1} of ${M} (${task.id}) to end`, () => ended.get(task.id), 20_000);
+      if (state !== 'SUCCESS') t.fail(`task ${i + 1} ended ${state}`);
+    }
+    t.equal(readFileSync(path.join(marks, 'runs'), 'utf8').trim().split('\n').length, M, `all ${M} ran on B, one after another`);
+  });
+
   t.test('10^4 tasks submitted on both of two daemons each run exactly once', async (t) => {
     const N = 10_000;
     const url = await pg.createDb();
