@@ -39,6 +39,8 @@ export class Worker {
   private stopping = false;
   private claiming = false;
   private wakeAgain = false;
+  /** A wake came while every slot was taken (a task's exit report still in flight): claim once one frees. */
+  private wokenFull = false;
   private claimRetryMs = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private exitResolve!: () => void;
@@ -195,7 +197,12 @@ export class Worker {
     try {
       do {
         this.wakeAgain = false;
-        if (!this.client || this.paused || this.stopping || this.free === 0) break;
+        if (!this.client || this.paused || this.stopping) break;
+        if (this.free === 0) {
+          this.wokenFull = true;
+          break;
+        }
+        this.wokenFull = false;
         const { tasks } = await this.client.call('worker.claim', { worker: this.id!, max: this.free });
         for (const t of tasks) this.run(t);
         if (tasks.length > 0 && this.free > 0) this.wakeAgain = true;
@@ -330,7 +337,9 @@ export class Worker {
         if (this.stopping && this.runs.size === 0) this.exit();
         // All we asked for came: more may wait. Fewer: the queue had no more for us for now.
         // None (the daemon could not claim, or did not offer to): an ordinary claim, with its retries.
-        else if (mine && (next === undefined || next.length >= want)) void this.claim();
+        // A wake that came while this report was in flight (its slot still taken here) was for a
+        // task the reply's claim may have missed (submitted on another daemon meanwhile): claim.
+        else if (mine && (next === undefined || next.length >= want || this.wokenFull)) void this.claim();
       });
   }
 
