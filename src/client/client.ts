@@ -1,15 +1,19 @@
 // A typed JSON-RPC client over one socket connection.
 import net from 'node:net';
 import { createRequire } from 'node:module';
-import type { JSONRPCClient as Rpc } from 'json-rpc-2.0';
+import type { JSONRPCClient as Rpc } from 'json-rpc-2.0/dist/client.js';
 import { BlanketError } from '../protocol/errors.js';
 import { encode, LineDecoder, MAX_REPLY_BYTES } from '../protocol/framing.js';
 import type { DaemonEvent, MethodName, Params, Result } from '../protocol/methods.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 
 // json-rpc-2.0 is CommonJS: require() skips the ESM loader's CJS export scan, which costs
-// more start-up time than the library itself (measured in docs/performance.md).
-const { JSONRPCClient, JSONRPCErrorException } = createRequire(import.meta.url)('json-rpc-2.0') as typeof import('json-rpc-2.0');
+// more start-up time than the library itself (measured in docs/performance.md). Only its client
+// and models: the package's index also loads the server and the both-ways classes, which a
+// client never uses (the package has no "exports" map, so these paths are as public as its main).
+const requireCjs = createRequire(import.meta.url);
+const { JSONRPCClient } = requireCjs('json-rpc-2.0/dist/client.js') as typeof import('json-rpc-2.0/dist/client.js');
+const { JSONRPCErrorException } = requireCjs('json-rpc-2.0/dist/models.js') as typeof import('json-rpc-2.0/dist/models.js');
 
 export class Client {
   private rpc: Rpc;
