@@ -14,14 +14,19 @@ const ROOT = path.join(__dirname, '..');
 /** The fast path's CommonJS twin; undefined when there is none or it is out of date. */
 async function twins() {
   if (process.env.BLANKET_NO_CJS) return undefined;
-  let runtime;
-  try {
-    runtime = require('../dist/cjs/_runtime.cjs');
-  } catch (err) {
-    if (err.code === 'MODULE_NOT_FOUND') return undefined;
-    throw err;
+  // _fast.cjs holds the runtime and the twins most calls load, in one file; _runtime.cjs alone
+  // loads each twin from its own file (scripts/cjs-twins.js).
+  for (const file of ['../dist/cjs/_fast.cjs', '../dist/cjs/_runtime.cjs']) {
+    let runtime;
+    try {
+      runtime = require(file);
+    } catch (err) {
+      if (err.code === 'MODULE_NOT_FOUND' && err.message.includes(path.basename(file))) continue;
+      throw err;
+    }
+    return runtime.fast();
   }
-  return runtime.fast();
+  return undefined;
 }
 
 async function main() {

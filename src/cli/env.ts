@@ -1,5 +1,5 @@
 // -e NAME=VALUE flags.
-import { ENV_NAME } from '../protocol/methods.js';
+import { ENV_NAME } from '../protocol/envname.js';
 import { usage } from './errors.js';
 
 export function parseEnvFlags(values: readonly string[] = []): Record<string, string> {

@@ -1,18 +1,28 @@
 // A typed JSON-RPC client over one socket connection.
 import net from 'node:net';
-import { createRequire } from 'node:module';
-import type { JSONRPCClient as Rpc } from 'json-rpc-2.0';
 import { BlanketError } from '../protocol/errors.js';
 import { encode, LineDecoder, MAX_REPLY_BYTES } from '../protocol/framing.js';
 import type { DaemonEvent, MethodName, Params, Result } from '../protocol/methods.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 
-// json-rpc-2.0 is CommonJS: require() skips the ESM loader's CJS export scan, which costs
-// more start-up time than the library itself (measured in docs/performance.md).
-const { JSONRPCClient, JSONRPCErrorException } = createRequire(import.meta.url)('json-rpc-2.0') as typeof import('json-rpc-2.0');
+/** An error reply as JSON-RPC sends it. */
+interface RpcError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** What a call still waiting is failed with when the connection closes without a reason from the daemon. */
+const CUT_OFF = Symbol('cut off');
+
+// The calls' side of JSON-RPC is done here, not by json-rpc-2.0 (which the daemon's server
+// uses): a request is a numbered line and its reply settles the call with that id. Loading the
+// package cost every CLI call ~5 ms of start-up (docs/performance.md).
 
 export class Client {
-  private rpc: Rpc;
+  /** Calls sent and not answered yet, by id. */
+  private pending = new Map<number, { resolve: (result: unknown) => void; reject: (reason: RpcError | typeof CUT_OFF) => void }>();
+  private nextId = 1;
   private decoder = new LineDecoder(MAX_REPLY_BYTES, false, 256);
   /** Why the daemon is closing this connection, when it said so (an error with no id): what pending calls fail with. */
   private closeReason: BlanketError | undefined;
@@ -28,10 +38,6 @@ export class Client {
     /** A daemon's peer listener wants the shared store.peer_token in hello. */
     token?: string,
   ) {
-    this.rpc = new JSONRPCClient((req) => {
-      if (this.closed) throw new BlanketError('DAEMON_UNAVAILABLE', 'the connection to the daemon is closed');
-      socket.write(encode(req));
-    });
     socket.on('data', (chunk: Buffer) => {
       for (const ev of this.decoder.push(chunk)) {
         if ('tooLarge' in ev) {
@@ -48,7 +54,7 @@ export class Client {
         if (msg.method === 'event' && msg.params) this.dispatch(msg.params.subscription, msg.params.event);
         else if (typeof msg.method === 'string') this.notificationHandlers.get(msg.method)?.(msg.params);
         else if (msg.id === null && typeof msg.error === 'object' && msg.error !== null) this.closeReason = BlanketError.fromRpc(msg.error as never);
-        else this.rpc.receive(msg as never);
+        else this.settle(msg.id, msg as { result?: unknown; error?: unknown });
       }
     });
     const onClose = (err?: Error) => {
@@ -68,9 +74,28 @@ export class Client {
   /** Every call still waiting fails: with the daemon's own reason when it gave one, else as cut off. */
   private failPending(): void {
     const r = this.closeReason;
-    if (!r) return this.rpc.rejectAllPendingRequests('the daemon closed the connection');
-    const ids = [...(this.rpc as unknown as { idToResolveMap: Map<number | string, unknown> }).idToResolveMap.keys()];
-    for (const id of ids) this.rpc.receive({ jsonrpc: '2.0', id, error: { code: r.rpcCode, message: r.message, data: r.toData() } });
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(r ? { code: r.rpcCode, message: r.message, data: r.toData() } : CUT_OFF);
+  }
+
+  /** A reply: settles the call with its id (a reply to no call waiting is dropped, as JSON-RPC clients do). */
+  private settle(id: unknown, reply: { result?: unknown; error?: unknown }): void {
+    const p = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (!p) return;
+    this.pending.delete(id as number);
+    const e = reply.error as Partial<RpcError> | undefined;
+    if (e !== undefined && e !== null) p.reject({ code: typeof e.code === 'number' ? e.code : 0, message: String(e.message ?? 'error'), data: e.data });
+    else p.resolve(reply.result);
+  }
+
+  private request(method: string, params: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(new BlanketError('DAEMON_UNAVAILABLE', 'the connection to the daemon is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.write(encode({ jsonrpc: '2.0', id, method, params }));
+    });
   }
 
   /**
@@ -84,7 +109,7 @@ export class Client {
     const m = /^\{"jsonrpc":"2\.0","id":(\d+|"(?:[^"\\]|\\.)*")/.exec(head);
     if (m) {
       const id = JSON.parse(m[1]!) as number | string;
-      this.rpc.receive({ jsonrpc: '2.0', id, error: { code: err.rpcCode, message: err.message, data: err.toData() } });
+      this.settle(id, { error: { code: err.rpcCode, message: err.message, data: err.toData() } });
       return;
     }
     this.closeReason = err;
@@ -93,16 +118,16 @@ export class Client {
 
   private async raw(method: string, params: unknown): Promise<unknown> {
     try {
-      return await this.rpc.request(method, params as never);
+      return await this.request(method, params);
     } catch (err) {
-      // A closed connection rejects pending calls with code 0 (the library's default): the daemon
-      // never answered, so the call may or may not have taken effect. That is not an error it sent.
-      if (err instanceof JSONRPCErrorException && err.code === 0 && this.closed) {
+      // Cut off: the daemon never answered, so the call may or may not have taken effect. That is
+      // not an error it sent.
+      if (err === CUT_OFF) {
         if (this.closeReason) throw this.closeReason;
         throw new BlanketError('DAEMON_UNAVAILABLE', `lost the daemon before it answered ${method}`, { hint: "check 'blanket daemon status' and the daemon log" });
       }
-      if (err instanceof JSONRPCErrorException) throw olderDaemon(method, BlanketError.fromRpc(err));
       if (err instanceof BlanketError) throw err;
+      if (typeof err === 'object' && err !== null && 'code' in err && 'message' in err) throw olderDaemon(method, BlanketError.fromRpc(err as RpcError));
       throw new BlanketError('DAEMON_UNAVAILABLE', `lost the daemon: ${(err as Error).message}`, { hint: "check 'blanket daemon status' and the daemon log" });
     }
   }

@@ -18,10 +18,11 @@ import {
 } from './model.js';
 import { DUMP_KINDS, type DbBackupResult, type DbCheckResult, type DbDumpPage, type DbRepairResult } from './db.js';
 import type { ArchiveList, ArchivedTask, RestoreResult } from './archive.js';
+import { ENV_NAME } from './envname.js';
 
 export { PROTOCOL_VERSION } from './version.js';
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export { ENV_NAME };
 const id = str({ min: 1, max: 64, pattern: /^[0-9a-z]+$/, what: 'a task id (or unique prefix)' });
 const name = str({ min: 1, max: 128, pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, what: 'a name of letters, digits, _ . -' });
 const tag = str({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.:+-]+$/, what: 'a tag' });

@@ -108,3 +108,71 @@ t.test('a twin that needs an ESM-only package (ink) gets it imported first', asy
   t.equal(r.code, 0, r.stderr);
   t.same(JSON.parse(r.stdout), { runTop: 'function', cjs: true });
 });
+
+t.test('the hottest twins run from dist/cjs/_fast.cjs, one file; without it each twin loads from its own', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  t.equal((await h.run(['daemon', 'start'])).code, 0);
+  const pkg = packageCopy(t);
+  const bin = path.join(pkg, 'bin', 'run.js');
+  const env = testEnv(h.dir);
+  // The twin files of ps's path, broken on disk: the bundle holds them, so nothing reads these.
+  for (const k of ['cli/fast.cjs', 'commands/ps.cjs', 'commands/run.cjs', 'client/client.cjs'])
+    writeFileSync(path.join(pkg, 'dist', 'cjs', k), "throw new Error('FROM-THE-FILE');\n");
+  const run = await node([bin, 'run', '-q', '--', 'true'], env);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, /^[0-9a-z]{8}\n$/);
+  const ps = await node([bin, 'ps'], env);
+  t.equal(ps.code, 0, ps.stderr);
+  t.match(ps.stdout, /Queued \(1\)/);
+  // No bundle (a build of before it, or removed): _runtime.cjs loads each twin from its file.
+  rmSync(path.join(pkg, 'dist', 'cjs', '_fast.cjs'));
+  const fromFiles = await node([bin, 'ps'], env);
+  t.not(fromFiles.code, 0);
+  t.match(fromFiles.stderr, /FROM-THE-FILE/, 'the twin files are what runs without the bundle');
+});
+
+t.test('a twin from the bundle and the same twin required from its file are one module', async (t) => {
+  // show is not in the bundle: its twin loads from its file and requires bundled ones (errors, spec).
+  const cjs = path.join(ROOT, 'dist', 'cjs');
+  const script = [
+    `const rt = require(${JSON.stringify(path.join(cjs, '_fast.cjs'))});`,
+    'rt.fast().then(async (fast) => {',
+    "  if (!fast) throw new Error('the twins are not current');",
+    "  const imp = rt.importer('cli/fast.js');",
+    "  const errors = await imp('../protocol/errors.js');",
+    "  const show = await imp('../commands/show.js');",
+    `  const fromFile = require(${JSON.stringify(path.join(cjs, 'protocol', 'errors.cjs'))});`,
+    `  const showFile = require.cache[${JSON.stringify(path.join(cjs, 'commands', 'show.cjs'))}];`,
+    "  const bundled = Object.keys(require.cache).filter((f) => f.includes('/dist/cjs/')).length;",
+    '  process.stdout.write(JSON.stringify({ same: errors === fromFile, show: typeof show.default, showFromFile: showFile !== undefined && showFile.exports === show, bundled: bundled > 10 }));',
+    '});',
+  ].join('\n');
+  const r = await node(['-e', script], testEnv(os.tmpdir()));
+  t.equal(r.code, 0, r.stderr);
+  t.same(JSON.parse(r.stdout), { same: true, show: 'object', showFromFile: true, bundled: true });
+});
+
+t.test('ps and run -q -e load neither json-rpc-2.0 (the client does its calls itself) nor the method table', async (t) => {
+  const h = new TestHome(t, { workers: false });
+  t.equal((await h.run(['daemon', 'start'])).code, 0);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bk-mods-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const preload = path.join(tmp, 'preload.cjs');
+  writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.MODS_OUT, JSON.stringify(Object.keys(require.cache))));\n");
+  for (const args of [['run', '-q', '-e', 'A=1', '--', 'true'], ['ps']]) {
+    const out = path.join(tmp, `${args[0]}.json`);
+    const r = await node(['--require', preload, BIN, ...args], testEnv(h.dir, { MODS_OUT: out }));
+    t.equal(r.code, 0, r.stderr);
+    const files = JSON.parse(readFileSync(out, 'utf8')) as string[];
+    t.same(
+      files.filter((f) => /json-rpc-2\.0\/dist\/(index|server|server-and-client)\.js$/.test(f)),
+      [],
+      `${args[0]}: no server classes`,
+    );
+    t.same(
+      files.filter((f) => /protocol\/(methods|schema)\.c?js$/.test(f)),
+      [],
+      `${args[0]}: no method table`,
+    );
+  }
+});
