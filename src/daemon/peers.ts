@@ -157,13 +157,15 @@ export class Peers {
     for (const w of this.d.workers.list()) {
       if (!w.running.includes(id)) continue;
       this.d.workers.hold(w.id, id, false);
+      const { ended, fenced } = { ended: this.d.fence.hasEnded(id), fenced: this.d.fence.isFenced(id) };
+      this.d.fence.settled(id);
       // Its worker reported its process ended: nothing to signal.
-      if (this.d.fence.hasEnded(id)) {
+      if (ended) {
         this.d.log.info('a task this daemon no longer holds had already ended', { task: id, worker: w.id, why });
         continue;
       }
       this.d.workers.send(w.id, { action: 'kill', id, signal: 'SIGKILL' });
-      if (this.d.fence.isFenced(id)) this.d.log.info('a task this daemon no longer holds was already stopped (its lease could not be renewed)', { task: id, worker: w.id, why });
+      if (fenced) this.d.log.info('a task this daemon no longer holds was already stopped (its lease could not be renewed)', { task: id, worker: w.id, why });
       else this.d.log.warn('stopped a task this daemon no longer holds', { task: id, worker: w.id, why });
     }
   }

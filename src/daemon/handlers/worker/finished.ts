@@ -2,7 +2,6 @@ import type { Handler } from '../../context.js';
 import type { Task } from '../../../protocol/model.js';
 import { claimFor } from '../../workers/claim.js';
 import type { TaskEvent } from '../../../core/states.js';
-import { StoreError } from '../../store/store.js';
 import { applyReport, ownWorker } from './common.js';
 
 /**
@@ -16,15 +15,17 @@ export const workerFinished: Handler<'worker.finished'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
   const fence = ctx.daemon.fence;
   if (!fence) return finished(p, ctx);
-  // Known ended (see peers.ts drop) until the report is stored or refused for good; still kept
-  // when the store could not take it (the worker sends it again).
+  // Known ended (see peers.ts drop) until the report is stored; kept when the store could not
+  // take it (the worker sends it again) or refused it (a peer took the task over: the worker's
+  // slot stays taken until this daemon drops the task, which forgets it then).
   fence.exited(p.id);
   try {
     const r = await finished(p, ctx);
     fence.settled(p.id);
     return r;
   } catch (err) {
-    if (err instanceof StoreError && err.kind === 'stale') fence.settled(p.id);
+    // Refused after this daemon dropped the task already: nothing will forget it later.
+    if (!ctx.daemon.workers.get(p.worker)?.running.includes(p.id)) fence.settled(p.id);
     throw err;
   }
 };
