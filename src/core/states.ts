@@ -20,8 +20,8 @@ export type TaskEvent =
   | { type: 'exit'; at: number; exitCode: number | null; signal: string | null; cause: 'exit' | 'timeout' | 'killed'; reason?: string; by?: Reporter }
   /** A user asked to stop it. Ends a task that is not running; marks a running one for stopping (with the signal asked for). */
   | { type: 'kill'; at: number; reason?: string; signal?: string }
-  /** Its worker vanished and the process could not be re-adopted. */
-  | { type: 'lost'; at: number; reason: string }
+  /** Its worker vanished and the process could not be re-adopted; or (with `by`) its daemon stopped it, cut off from the store. */
+  | { type: 'lost'; at: number; reason: string; by?: Reporter }
   /** A dependency ended: met when it succeeded, failed otherwise. `depReason` is why it ended (names the root of a skipped chain). */
   | { type: 'dependency'; at: number; dep: string; depState: TerminalState; depReason?: string }
   /** Its not-before time passed. */

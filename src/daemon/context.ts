@@ -14,6 +14,7 @@ import type { StatsRuntime } from './stats/runtime.js';
 import type { Scheduler } from './schedules/scheduler.js';
 import type { Archive } from './archive/archive.js';
 import type { PeerLink } from './peer-link.js';
+import type { FenceBook } from './fence.js';
 
 export interface Daemon {
   store: Store;
@@ -35,6 +36,8 @@ export interface Daemon {
   startedAt: number;
   /** With a PostgreSQL store: this daemon's name among the daemons sharing it (store.host). */
   host?: string;
+  /** With a PostgreSQL store: the tasks this daemon stopped itself (cut off from the store) and those whose process a worker reported ended. */
+  fence?: FenceBook;
   /** With store.peer_token set: reads the output of tasks that ran on other daemons (logs, logs -f). */
   peerLink?: PeerLink;
   /** Which store, and where (a PostgreSQL URL with its password masked). */

@@ -29,6 +29,7 @@ import { collectStats } from './stats/collect.js';
 import { StatsRuntime } from './stats/runtime.js';
 import { makeStore, openStore } from './open-store.js';
 import { Peers } from './peers.js';
+import { FenceBook } from './fence.js';
 import { PeerLink } from './peer-link.js';
 import { peerCertificate } from '../os/certs.js';
 import { StoreError } from './store/store.js';
@@ -177,9 +178,10 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
       return fresh;
     },
   });
+  const fence = 'where' in store && store.host !== undefined ? new FenceBook() : undefined;
   const peers =
-    'where' in store && store.host !== undefined
-      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, refreshSchedules: () => scheduler.refresh() })
+    'where' in store && store.host !== undefined && fence
+      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, fence, refreshSchedules: () => scheduler.refresh() })
       : undefined;
   const archiveTimers = new ArchiveTimers({
     archive,
@@ -210,6 +212,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
     version: packageVersion(),
     startedAt: now(),
     ...(peers ? { host: peers.host } : {}),
+    ...(fence ? { fence } : {}),
     ...(peers && 'where' in store && config.store.peerToken !== undefined
       ? { peerLink: new PeerLink({ me: peers.host, token: config.store.peerToken, lookup: (host) => store.leases.peer(host) }) }
       : {}),

@@ -2,7 +2,10 @@
 // what the others change, holds its lease (renewed every third of store.lease), and takes over
 // the claimed and running tasks of a daemon whose lease ran out. A daemon that finds its own
 // lease taken (it was cut off) drops the tasks a peer ended and registers again. At each
-// renewal the schedules are read again (other daemons add, pause and remove them).
+// renewal the schedules are read again (other daemons add, pause and remove them). A daemon that
+// has not renewed its lease for FENCE of it stops its tasks' processes itself (self-fencing), before
+// any peer can take them over and run them again.
+import { performance } from 'node:perf_hooks';
 import { ACTIVE_STATES } from '../core/states.js';
 import type { State, Task } from '../protocol/model.js';
 import type { Change } from './store/store.js';
@@ -11,6 +14,7 @@ import type { Logger } from './log.js';
 import type { PostgresStore } from './store/pg.js';
 import type { PeerChanges } from './store/pg-events.js';
 import type { WorkerRegistry } from './workers/registry.js';
+import type { FenceBook } from './fence.js';
 
 export interface PeersDeps {
   store: PostgresStore;
@@ -19,25 +23,96 @@ export interface PeersDeps {
   log: Logger;
   leaseMs: number;
   now(): number;
+  fence: FenceBook;
+  /** A monotonic clock, ms (default performance.now). */
+  monotonic?(): number;
   /** Read the schedules again: other daemons add, pause and remove them. */
   refreshSchedules(): Promise<void>;
 }
 
 const active = (s: State) => ACTIVE_STATES.includes(s);
 
+/**
+ * How long after sending its last successful renewal a daemon stops its tasks' processes: the
+ * lease less a margin (a fifth of it, at least 0.5 s). The lease that renewal wrote runs until
+ * the store's clock at the update plus the lease, which is after the send, so no peer can take
+ * the tasks over before this.
+ */
+export function fenceAfterMs(leaseMs: number): number {
+  return leaseMs - Math.max(500, Math.floor(leaseMs / 5));
+}
+
 export class Peers {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
   private closed = false;
+  /** Monotonic time the last successful renewal (or registration) was sent. */
+  private renewedAt = 0;
+  private fenceTimer: NodeJS.Timeout | undefined;
+  /** Cut off past the fence: this daemon's tasks' processes were stopped. */
+  private fencing = false;
 
   constructor(private readonly d: PeersDeps) {}
+
+  private mono(): number {
+    return this.d.monotonic?.() ?? performance.now();
+  }
+
+  /** A renewal (or registration) sent at `sentAt` went through: the fence moves on. */
+  private renewed(sentAt: number): void {
+    if (sentAt <= this.renewedAt) return;
+    this.renewedAt = sentAt;
+    if (this.fencing) {
+      this.fencing = false;
+      this.d.log.info('the store is reachable again and this daemon holds its lease', { host: this.host });
+    }
+    clearTimeout(this.fenceTimer);
+    if (this.closed) return;
+    this.fenceTimer = setTimeout(() => this.fenceCheck(), Math.max(0, sentAt + fenceAfterMs(this.d.leaseMs) - this.mono()));
+    this.fenceTimer.unref();
+  }
+
+  /**
+   * Not renewed for fenceAfterMs: a peer may take this daemon's tasks over soon and run them again,
+   * so their processes stop now (SIGKILL to each group, through its worker). Their exit reports end
+   * the attempts LOST (retried by policy) if this daemon still holds them when the store is back,
+   * and are refused if a peer took them over. Checked again while cut off.
+   */
+  private fenceCheck(): void {
+    if (this.closed) return;
+    const silentMs = this.mono() - this.renewedAt;
+    if (silentMs < fenceAfterMs(this.d.leaseMs)) return;
+    const secs = Math.round(silentMs / 100) / 10;
+    const reason = `its daemon ${this.host} could not reach the store for ${secs}s (store.lease ${this.d.leaseMs / 1000}s): it stopped the process so that it could not run twice`;
+    const at = this.d.now();
+    const stopped: string[] = [];
+    for (const w of this.d.workers.list()) {
+      for (const id of w.running) {
+        if (this.d.fence.isFenced(id) || this.d.fence.hasEnded(id)) continue;
+        this.d.fence.fence(id, at, reason);
+        this.d.workers.send(w.id, { action: 'kill', id, signal: 'SIGKILL' });
+        stopped.push(id);
+      }
+    }
+    if (!this.fencing || stopped.length > 0) {
+      this.d.log.warn(
+        "could not renew this daemon's lease: stopped its tasks' processes before another daemon can take them over (they end LOST and are retried by their retry policy)",
+        { host: this.host, silentMs: Math.round(silentMs), tasks: stopped },
+      );
+    }
+    this.fencing = true;
+    this.fenceTimer = setTimeout(() => this.fenceCheck(), 500);
+    this.fenceTimer.unref();
+  }
 
   get host(): string {
     return this.d.store.host!;
   }
 
   async start(): Promise<void> {
+    const sent = this.mono();
     await this.d.store.leases.register(this.d.leaseMs);
+    this.renewed(sent);
     await this.d.store.watch(
       (p) => this.heard(p),
       (message, fields) => this.d.log.warn(message, fields),
@@ -54,6 +129,7 @@ export class Peers {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.fenceTimer);
     await this.beating;
   }
 
@@ -80,9 +156,17 @@ export class Peers {
   private drop(id: string, why: string): void {
     for (const w of this.d.workers.list()) {
       if (!w.running.includes(id)) continue;
-      this.d.workers.send(w.id, { action: 'kill', id, signal: 'SIGKILL' });
       this.d.workers.hold(w.id, id, false);
-      this.d.log.warn('stopped a task this daemon no longer holds', { task: id, worker: w.id, why });
+      const { ended, fenced } = { ended: this.d.fence.hasEnded(id), fenced: this.d.fence.isFenced(id) };
+      this.d.fence.settled(id);
+      // Its worker reported its process ended: nothing to signal.
+      if (ended) {
+        this.d.log.info('a task this daemon no longer holds had already ended', { task: id, worker: w.id, why });
+        continue;
+      }
+      this.d.workers.send(w.id, { action: 'kill', id, signal: 'SIGKILL' });
+      if (fenced) this.d.log.info('a task this daemon no longer holds was already stopped (its lease could not be renewed)', { task: id, worker: w.id, why });
+      else this.d.log.warn('stopped a task this daemon no longer holds', { task: id, worker: w.id, why });
     }
   }
 
@@ -106,6 +190,7 @@ export class Peers {
     if (this.closed) return;
     const { store, log } = this.d;
     try {
+      const sent = this.mono();
       if (!(await store.leases.renew(this.d.leaseMs))) {
         log.warn(
           "this daemon's lease ran out and another daemon took its tasks over (it could not reach the store for longer than store.lease); dropping them and registering again",
@@ -114,8 +199,13 @@ export class Peers {
           },
         );
         await this.sweep('its lease was taken over');
+        const again = this.mono();
         await store.leases.register(this.d.leaseMs);
-      } else await this.sweep('a peer took it over');
+        this.renewed(again);
+      } else {
+        this.renewed(sent);
+        await this.sweep('a peer took it over');
+      }
       for (const name of await store.leases.expired()) {
         const changes: Change[] = await store.takeOver(name, this.d.now());
         const taken = changes.filter((c) => c.from !== null && active(c.from)).map((c) => c.task.id);

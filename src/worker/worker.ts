@@ -29,6 +29,10 @@ export interface WorkerOptions {
 
 /** After this long with nothing running, a worker that ran tasks collects its garbage once. */
 const IDLE_GC_MS = 5_000;
+/** Stopping (SIGTERM): how long after its tasks' kill grace a worker waits for the daemon to take their exit reports. */
+export const STOP_REPORT_GRACE_MS = 5_000;
+/** The kill grace before the daemon's settings are known (config.worker.kill_grace's default). */
+const DEFAULT_KILL_GRACE_MS = 10_000;
 
 export class Worker {
   private client: Client | undefined;
@@ -136,8 +140,10 @@ export class Worker {
     for (const h of held) {
       const r = this.runs.get(h.id);
       if (!r) continue;
-      if (h.exit) this.runs.delete(h.id);
-      else if (r.exit) this.onFinished(h.id, r.task.attempt, r.exit);
+      if (h.exit) {
+        this.runs.delete(h.id);
+        this.sends.delete(h.id);
+      } else if (r.exit) this.onFinished(h.id, r.task.attempt, r.exit);
       else if (h.pid === undefined && r.pid !== undefined) this.reportStarted(r);
     }
     for (const [id, r] of this.runs) {
@@ -297,8 +303,14 @@ export class Worker {
       this.opts.log.debug('idle: collected garbage', { rssBeforeMB: Math.round(before / 2 ** 20), rssAfterMB: Math.round(process.memoryUsage.rss() / 2 ** 20) });
     }, IDLE_GC_MS).unref();
   }
+  /** How many times each held exit report was sent: logged once as 'task finished', then at debug. */
+  private sends = new Map<string, number>();
+
   private onFinished(id: string, attempt: number, rep: ExitReport): void {
-    this.opts.log.info('task finished', { task: id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, ...(rep.reason ? { reason: rep.reason } : {}) });
+    const sends = (this.sends.get(id) ?? 0) + 1;
+    this.sends.set(id, sends);
+    if (sends === 1) this.opts.log.info('task finished', { task: id, exitCode: rep.exitCode, signal: rep.signal, cause: rep.cause, ...(rep.reason ? { reason: rep.reason } : {}) });
+    else this.opts.log.debug("sending a task's exit report again", { task: id, attempt, sends });
     // The reply brings the next tasks for the slots free once this one is gone (one round trip
     // from a task's exit to the next start, not two).
     let want = 0;
@@ -331,6 +343,7 @@ export class Worker {
         }
         if (!sent) return; // kept in `runs` with its exit; re-registering reports it
         this.retryMs.delete(id);
+        this.sends.delete(id);
         const mine = this.runs.delete(id); // false: reported already (by a re-register)
         if (this.runs.size === 0) this.collectWhenIdle();
         for (const t of next ?? []) this.run(t); // claimed for us: they run whatever else happened
@@ -364,11 +377,29 @@ export class Worker {
     }
   }
 
-  /** Stop claiming, stop running tasks, report, exit. */
+  private stopTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Stop claiming, stop running tasks (SIGTERM, SIGKILL after the kill grace), report, exit. Bounded:
+   * reports the daemon has not taken within STOP_REPORT_GRACE_MS after the kill grace (it is gone,
+   * or does not answer) are given up, and the worker exits; the daemon then finds those tasks'
+   * worker gone and ends them by its usual rule (LOST, retried by policy).
+   */
   shutdown(): void {
     this.stopping = true;
     for (const r of this.runs.values()) r.stop('SIGTERM', 'killed');
-    if (this.runs.size === 0) this.exit();
+    if (this.runs.size === 0) return this.exit();
+    this.stopTimer ??= setTimeout(
+      () => {
+        const unsent = [...this.runs.values()];
+        this.opts.log.warn('stopping: the daemon did not take these exit reports in time; exiting without them', {
+          tasks: unsent.map((r) => r.task.id),
+          stillRunning: unsent.filter((r) => !r.exit).map((r) => r.task.id),
+        });
+        this.exit();
+      },
+      (this.settings?.killGraceMs ?? DEFAULT_KILL_GRACE_MS) + STOP_REPORT_GRACE_MS,
+    );
   }
 
   private exited_ = false;
@@ -376,6 +407,7 @@ export class Worker {
     if (this.exited_) return;
     this.exited_ = true;
     clearInterval(this.heartbeat);
+    clearTimeout(this.stopTimer);
     this.client?.close();
     this.exitResolve();
   }

@@ -1,5 +1,8 @@
 // A real daemon in a short temporary BLANKET_HOME, driven through the real CLI.
-// Teardown stops what the test started, by PID, and fails on leftovers.
+// Teardown stops what the test started, by PID, and fails on leftovers. A test file that times
+// out is killed (SIGALRM) right after tap reports it, before async teardowns can run: every home
+// still live is then stopped at once (SIGKILL to its processes), synchronously.
+import tap from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -66,6 +69,34 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
 }
 
+/** Homes whose cleanup has not finished. */
+const live = new Set<string>();
+let hooked = false;
+
+/** Kill every live home's processes now (synchronous: the process is about to be killed). */
+function killLiveHomes(): void {
+  for (const dir of live) {
+    for (const p of processesOf(dir)) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+
+function hookTimeout(): void {
+  if (hooked) return;
+  hooked = true;
+  // tap's root emits 'timeout' for a file's timeout (its IPC message or SIGALRM), then kills
+  // this process on the next tick; 'exit' covers any other way out that skips the teardowns.
+  tap.on('timeout', killLiveHomes);
+  process.on('exit', killLiveHomes);
+}
+
 export class TestHome {
   readonly dir: string;
   readonly paths: Paths;
@@ -90,6 +121,8 @@ export class TestHome {
       mkdirSync(this.paths.typesDir, { recursive: true });
       for (const [name, text] of Object.entries(opts.types)) writeFileSync(path.join(this.paths.typesDir, `${name}.toml`), text);
     }
+    live.add(this.dir);
+    hookTimeout();
     t.teardown(() => this.cleanup(t));
   }
 
@@ -213,6 +246,7 @@ export class TestHome {
       t.fail(`processes left behind in ${this.dir}: ${left.join(', ')}`);
     }
     rmSync(this.dir, { recursive: true, force: true });
+    live.delete(this.dir);
   }
 }
 

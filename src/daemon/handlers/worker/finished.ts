@@ -1,6 +1,7 @@
 import type { Handler } from '../../context.js';
 import type { Task } from '../../../protocol/model.js';
 import { claimFor } from '../../workers/claim.js';
+import type { TaskEvent } from '../../../core/states.js';
 import { applyReport, ownWorker } from './common.js';
 
 /**
@@ -12,15 +13,39 @@ import { applyReport, ownWorker } from './common.js';
  */
 export const workerFinished: Handler<'worker.finished'> = async (p, ctx) => {
   ownWorker(ctx, p.worker);
-  const event = {
-    type: 'exit' as const,
-    at: p.at,
-    exitCode: p.exitCode,
-    signal: p.signal,
-    cause: p.cause,
-    by: { worker: p.worker, attempt: p.attempt },
-    ...(p.reason ? { reason: p.reason } : {}),
-  };
+  const fence = ctx.daemon.fence;
+  if (!fence) return finished(p, ctx);
+  // Known ended (see peers.ts drop) until the report is stored; kept when the store could not
+  // take it (the worker sends it again) or refused it (a peer took the task over: the worker's
+  // slot stays taken until this daemon drops the task, which forgets it then).
+  fence.exited(p.id);
+  try {
+    const r = await finished(p, ctx);
+    fence.settled(p.id);
+    return r;
+  } catch (err) {
+    // Refused after this daemon dropped the task already: nothing will forget it later.
+    if (!ctx.daemon.workers.get(p.worker)?.running.includes(p.id)) fence.settled(p.id);
+    throw err;
+  }
+};
+
+const finished: Handler<'worker.finished'> = async (p, ctx) => {
+  const by = { worker: p.worker, attempt: p.attempt };
+  // Stopped by its own daemon, cut off from the store (peers.ts): the attempt ends LOST (retried
+  // by policy), not as the process's own end; refused (stale) if a peer took it over meanwhile.
+  const lost = ctx.daemon.fence?.lostReason(p.id, p.cause, p.at);
+  const event: TaskEvent & { by: typeof by } = lost
+    ? { type: 'lost', at: p.at, reason: lost, by }
+    : {
+        type: 'exit' as const,
+        at: p.at,
+        exitCode: p.exitCode,
+        signal: p.signal,
+        cause: p.cause,
+        by,
+        ...(p.reason ? { reason: p.reason } : {}),
+      };
   if (!p.claim) {
     await applyReport(ctx, p.id, event);
     return { ok: true };
