@@ -10,7 +10,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ArchivedTask, ArchiveList } from '../../src/protocol/archive.js';
 import type { HostForgetResult, HostList } from '../../src/protocol/hosts.js';
 import type { Task } from '../../src/protocol/model.js';
+import { PostgresStore } from '../../src/daemon/store/pg.js';
 import { PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
+import { draft, T0 } from '../helpers/tasks.js';
 import { TestHome, waitFor } from '../helpers/home.js';
 
 const TOKEN = 'a-shared-secret-of-the-test-hosts';
@@ -44,6 +46,61 @@ else tests(server);
 function tests(pg: PgServer): void {
   const config = (url: string, name: string, extra = '') => `[store]\nurl = "${url}"\nhost = "${name}"\nlease = "3s"\nlisten = "127.0.0.1:0"\npeer_token = "${TOKEN}"\n${extra}`;
   const worker = (tag: string) => `[worker]\nslots = 1\nextra_tags = ["${tag}"]\n`;
+
+  t.test("store: forget ends the tasks the host still held, in one batch; its name cannot register again; its finished tasks count as every host's", async (t) => {
+    const url = await pg.createDb();
+    const db = url.slice(url.lastIndexOf('/') + 1);
+    const open = async (host: string) => {
+      const s = new PostgresStore({ url, resultsRoot: '/tmp/bk-pg-results', random: () => 0.5, host });
+      await s.open();
+      t.teardown(() => s.close());
+      return s;
+    };
+    const [a, b] = [await open('a'), await open('b')];
+    for (const s of [a, b]) t.equal(await s.leases.register(60_000), undefined);
+    const [running, claimed, done] = await a.submit([draft(), draft(), draft()], T0);
+    const by = { worker: 'local', attempt: 1 };
+    for (let i = 0; i < 3; i++) await a.claim({ worker: 'local', tags: ['bash', 'unix'], now: T0 + 1 });
+    for (const x of [running!, done!]) await a.apply(x.id, { type: 'start', pid: 4242, pgid: 4242, at: T0 + 2, by });
+    await a.apply(done!.id, { type: 'exit', at: T0 + 3, exitCode: 0, signal: null, cause: 'exit', by });
+
+    t.match(await b.forgetHost('a', 'b', T0 + 10), { ok: false, why: 'live' });
+    t.match(await b.forgetHost('b', 'b', T0 + 10), { ok: false, why: 'self' });
+    t.match(await b.forgetHost('c', 'b', T0 + 10), { ok: false, why: 'unknown', known: ['a', 'b'] });
+    t.equal((await b.get(running!.id))!.state, 'RUNNING', 'a refusal changes nothing');
+    t.same(
+      (await b.oldestFinished(10, undefined, ['b'])).map((x) => x.id),
+      [],
+      "A's finished task is A's",
+    );
+
+    // A's lease runs out before any peer took its tasks over: forget takes them over itself.
+    await pg.sql(db, "UPDATE hosts SET lease_until = now() - interval '1 second' WHERE name = 'a'");
+    const r = await b.forgetHost('a', 'b', T0 + 10);
+    t.match(r, { ok: true, finished: 2 }, 'its finished tasks: the one done, and the one it ended');
+    t.same(
+      r.ok ? r.changes.map((c) => [c.task.id, c.from, c.task.state]).sort() : [],
+      [
+        [running!.id, 'RUNNING', 'LOST'],
+        [claimed!.id, 'CLAIMED', 'WAITING'],
+      ].sort(),
+      'the started task ended LOST, the never started one went back to the queue',
+    );
+    t.same(await b.leases.expired(), [], 'nothing left to take over');
+    t.same(await b.forgottenHosts(), ['a']);
+    t.same(
+      (await b.oldestFinished(10, undefined, ['b', ...(await b.forgottenHosts())])).map((x) => x.id),
+      [done!.id, running!.id],
+      'now archivable by B',
+    );
+    t.match(await b.hosts('b'), [
+      { name: 'a', lease: 'forgotten', forgottenBy: 'b', finished: 2, running: 0 },
+      { name: 'b', lease: 'live', self: true },
+    ]);
+    t.match(await a.leases.register(60_000), { by: 'b' }, 'A cannot register again under its name');
+    t.equal(await a.leases.renew(60_000), false);
+    t.same((await pg.sql(db, 'SELECT name FROM hosts ORDER BY name')).rows, [{ name: 'b' }], 'and wrote nothing');
+  });
 
   t.test('B gone for good: hosts ls, forget refused then done, A archives its tasks, logs says forgotten, B cannot come back as B', async (t) => {
     const url = await pg.createDb();

@@ -6,7 +6,7 @@
 // docs/architecture.md, "The PostgreSQL store"). Every row write goes through pg-write.ts.
 import pg from 'pg';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
-import { type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
+import { isTerminal, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
 import { transition, type TaskEvent } from '../../core/states.js';
 import { isRunnable, parseGroup } from './keys.js';
@@ -200,7 +200,9 @@ export class PostgresStore implements Store {
       if (!Array.isArray(held)) return { ok: false, ...held };
       const changes: Change[] = [];
       for (const { id, attempt } of held) changes.push(...(await this.lose(c, d, id, attempt, name, at)));
-      return { ok: true, changes, ...(await forgetRow(c, name, me)) };
+      // The ends written above are queued on the Delta (written at commit): the count does not see them yet.
+      const row = await forgetRow(c, name, me);
+      return { ok: true, changes, at: row.at, finished: row.finished + changes.filter((x) => isTerminal(x.task.state) && x.task.host === name).length };
     });
   }
 
