@@ -20,6 +20,8 @@ import dbBackup from '../commands/db/backup.js';
 import dbCheck from '../commands/db/check.js';
 import dbDump from '../commands/db/dump.js';
 import dbRepair from '../commands/db/repair.js';
+import hostsForget from '../commands/hosts/forget.js';
+import hostsLs from '../commands/hosts/ls.js';
 import kill from '../commands/kill.js';
 import logs from '../commands/logs.js';
 import progress from '../commands/progress.js';
@@ -72,6 +74,8 @@ const specs = {
   'db:check': dbCheck,
   'db:dump': dbDump,
   'db:repair': dbRepair,
+  'hosts:forget': hostsForget,
+  'hosts:ls': hostsLs,
   kill: kill,
   logs: logs,
   progress: progress,

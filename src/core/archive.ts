@@ -55,4 +55,6 @@ export interface ArchiveRecord<T> {
   by: 'rm' | 'retention';
   batch: string;
   task: T;
+  /** Why its result files are not in the entry (its output stayed on a forgotten host). */
+  note?: string;
 }

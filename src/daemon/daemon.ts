@@ -1,7 +1,7 @@
 // createDaemon(): the daemon's parts, each built after what it depends on, and its start and
 // stop in order. Nothing happens at import time; the entry point (main.ts) prepares the home,
 // calls this, and starts it.
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
@@ -105,7 +105,14 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
   }
   writeFileSync(paths.pidFile, `${process.pid}\n`);
   // Before anyone can use the store: an archive or restore a crash cut short is finished or undone.
-  const archive = new Archive({ root: archiveDir(paths), store, log, now, keepMs: config.archive.keepMs });
+  const archive = new Archive({
+    root: archiveDir(paths),
+    store,
+    log,
+    now,
+    keepMs: config.archive.keepMs,
+    ...('where' in store && store.host !== undefined ? { host: store.host } : {}),
+  });
   try {
     await archive.recover();
   } catch (err) {
@@ -181,7 +188,18 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
   const fence = 'where' in store && store.host !== undefined ? new FenceBook() : undefined;
   const peers =
     'where' in store && store.host !== undefined && fence
-      ? new Peers({ store, engine, workers, log, leaseMs: config.store.leaseMs, now, fence, refreshSchedules: () => scheduler.refresh() })
+      ? new Peers({
+          store,
+          engine,
+          workers,
+          log,
+          leaseMs: config.store.leaseMs,
+          now,
+          fence,
+          refreshSchedules: () => scheduler.refresh(),
+          hostForgotten: () => archiveTimers.poke(),
+          stop: (reason) => void stop(reason, false),
+        })
       : undefined;
   const archiveTimers = new ArchiveTimers({
     archive,
@@ -311,7 +329,15 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
         throw new BlanketError('INTERNAL', `cannot listen on ${paths.socket}: ${(err as Error).message}`);
       }
       // Before the workers: their registration reads which tasks this daemon (store.host) holds.
-      await peers?.start();
+      try {
+        await peers?.start();
+      } catch (err) {
+        // Refused (its name was forgotten) or the store failed: leave no socket that answers nothing.
+        await server.close();
+        for (const f of [paths.socket, paths.pidFile]) if (f !== paths.pidFile || readPid(paths) === process.pid) rmSync(f, { force: true });
+        await store.close();
+        throw err;
+      }
       if (peers) await servePeers();
       const adopted = await local.start();
       await scheduler.start();

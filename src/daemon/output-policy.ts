@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { isTerminal, type Task } from '../protocol/model.js';
 import { BlanketError } from '../protocol/errors.js';
 import { logFiles } from '../os/results.js';
+import type { Store } from './store/store.js';
 
 /** Its output is gone, or was never written: why, for `logs`; undefined when it is there. */
 export function outputNotKept(task: Task): string | undefined {
@@ -41,6 +42,19 @@ export function dropOutput(task: Task): void {
 /** Whether the task ran on another daemon sharing the PostgreSQL store (its output files are there). */
 export function elsewhere(daemon: { host?: string }, task: Pick<Task, 'host'>): boolean {
   return task.host !== undefined && daemon.host !== undefined && task.host !== daemon.host;
+}
+
+/** The task ran on a host `hosts forget` forgot: its output stayed there (OUTPUT_ON_FORGOTTEN_HOST), not reachable (PEER_UNAVAILABLE). */
+export async function assertNotForgotten(store: Pick<Store, 'forgottenHosts'>, task: Task): Promise<void> {
+  if (task.host === undefined || !(await store.forgottenHosts()).includes(task.host)) return;
+  throw new BlanketError(
+    'OUTPUT_ON_FORGOTTEN_HOST',
+    `the output of ${task.id} stayed on ${task.host}, the host that ran it, which was forgotten ('blanket hosts forget'): it cannot be read from any daemon`,
+    {
+      hint: `its record is kept ('blanket show ${task.id}'); if that host's disk still exists, the files are in ${task.resultDir} there`,
+      details: { id: task.id, host: task.host },
+    },
+  );
 }
 
 /** This daemon reads no peer's output (store.peer_token unset): say where it is, instead of an empty log. */

@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { ACTIVE_STATES } from '../core/states.js';
 import type { State, Task } from '../protocol/model.js';
 import type { Change } from './store/store.js';
+import type { Forgotten } from './store/pg-hosts.js';
+import { BlanketError } from '../protocol/errors.js';
 import type { Engine } from './engine.js';
 import type { Logger } from './log.js';
 import type { PostgresStore } from './store/pg.js';
@@ -28,6 +30,10 @@ export interface PeersDeps {
   monotonic?(): number;
   /** Read the schedules again: other daemons add, pause and remove them. */
   refreshSchedules(): Promise<void>;
+  /** A host was forgotten (`hosts forget`, here or on a peer): its finished tasks are archivable here now. */
+  hostForgotten(): void;
+  /** This daemon's own name was forgotten while it ran: it must stop (see start()). */
+  stop(reason: string): void;
 }
 
 const active = (s: State) => ACTIVE_STATES.includes(s);
@@ -51,6 +57,7 @@ export class Peers {
   private fenceTimer: NodeJS.Timeout | undefined;
   /** Cut off past the fence: this daemon's tasks' processes were stopped. */
   private fencing = false;
+  private forgotten = 0;
 
   constructor(private readonly d: PeersDeps) {}
 
@@ -111,8 +118,10 @@ export class Peers {
 
   async start(): Promise<void> {
     const sent = this.mono();
-    await this.d.store.leases.register(this.d.leaseMs);
+    const f = await this.d.store.leases.register(this.d.leaseMs);
+    if (f) throw forgottenError(this.host, f);
     this.renewed(sent);
+    this.forgotten = (await this.d.store.leases.forgotten()).length;
     await this.d.store.watch(
       (p) => this.heard(p),
       (message, fields) => this.d.log.warn(message, fields),
@@ -200,7 +209,13 @@ export class Peers {
         );
         await this.sweep('its lease was taken over');
         const again = this.mono();
-        await store.leases.register(this.d.leaseMs);
+        const f = await store.leases.register(this.d.leaseMs);
+        if (f) {
+          const e = forgottenError(this.host, f);
+          log.error('this daemon was forgotten (hosts forget) while it could not renew its lease: stopping', { host: this.host, hint: e.hint });
+          this.d.stop('forgotten by hosts forget');
+          return;
+        }
         this.renewed(again);
       } else {
         this.renewed(sent);
@@ -212,9 +227,24 @@ export class Peers {
         log.warn('a daemon stopped renewing its lease; its claimed and running tasks were ended here (retried by their retry policy)', { host: name, tasks: taken });
         this.d.engine.after(changes);
       }
+      const forgotten = (await store.leases.forgotten()).length;
+      if (forgotten !== this.forgotten) this.d.hostForgotten();
+      this.forgotten = forgotten;
       await this.d.refreshSchedules();
     } catch (err) {
       log.warn('could not renew the lease or check the other daemons; trying again', { err: String(err) });
     }
   }
+}
+
+/** Starting (or registering again) under a name `hosts forget` forgot: refused, with how to rejoin. */
+export function forgottenError(host: string, f: Forgotten): BlanketError {
+  return new BlanketError(
+    'HOST_FORGOTTEN',
+    `this daemon's name ${host} (store.host) was forgotten by 'blanket hosts forget' on ${f.by} at ${new Date(f.at).toISOString()}: the store wrote off the output of its tasks, so it cannot hold tasks under that name again`,
+    {
+      hint: `to rejoin, set a new name in this home's config.toml ([store] host = "${host}-2", or any name not in 'blanket hosts ls') and start again; the results in this home stay where they are`,
+      details: { host, forgottenAt: f.at, forgottenBy: f.by },
+    },
+  );
 }

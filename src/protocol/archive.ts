@@ -16,6 +16,8 @@ export interface ArchivedTask {
   path: string;
   /** Names of the result files kept with it. */
   files?: string[];
+  /** Why its result files are not here (its output stayed on the forgotten host that ran it). */
+  note?: string;
 }
 
 export interface ArchiveList {

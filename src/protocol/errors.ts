@@ -57,6 +57,12 @@ export const ERRORS = {
   PEER_UNAVAILABLE: { rpc: 1028, user: true },
   /** A peer daemon refused this one: the store.peer_token differs. */
   PEER_REFUSED: { rpc: 1029, user: true },
+  /** `hosts forget` of a daemon whose lease is live (or of the daemon asked): it is running, so it is not gone. */
+  HOST_LIVE: { rpc: 1030, user: true },
+  /** The task ran on a host forgotten by `hosts forget`: its output stayed there and cannot be read. */
+  OUTPUT_ON_FORGOTTEN_HOST: { rpc: 1031, user: true },
+  /** A daemon starting (or renewing) under a store.host that `hosts forget` forgot: it must rejoin under a new name. */
+  HOST_FORGOTTEN: { rpc: 1032, user: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

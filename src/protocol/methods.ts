@@ -19,6 +19,7 @@ import {
 import { DUMP_KINDS, type DbBackupResult, type DbCheckResult, type DbDumpPage, type DbRepairResult } from './db.js';
 import type { ArchiveList, ArchivedTask, RestoreResult } from './archive.js';
 import { ENV_NAME } from './envname.js';
+import type { HostForgetResult, HostList } from './hosts.js';
 
 export { PROTOCOL_VERSION } from './version.js';
 
@@ -328,6 +329,10 @@ export const methods = {
   /** Run once now, whatever the overlap policy and even when paused. */
   'schedule.trigger': method(obj({ name }), {} as RunResult),
   'worker.ls': method(obj({}), {} as { workers: WorkerInfo[] }),
+  /** The daemons sharing the store (one on LevelDB), with their lease, and the hosts forgotten. */
+  'hosts.ls': method(obj({}), {} as HostList),
+  /** Forget a daemon gone for good (its lease expired): its finished tasks become archivable by every daemon. */
+  'hosts.forget': method(obj({ name: str({ min: 1, max: 200, pattern: /^[A-Za-z0-9._:/@-]+$/, what: 'a host name (store.host)' }) }), {} as HostForgetResult),
   'worker.start': method(obj({ name: opt(name), tags: opt(arr(tag, { max: 64 })), slots: opt(int({ min: 1, max: 1024 })) }), {} as WorkerInfo),
   'worker.stop': method(obj({ id: workerId, kill: opt(bool) }), {} as WorkerInfo),
   'worker.pause': method(obj({ id: workerId }), {} as WorkerInfo),

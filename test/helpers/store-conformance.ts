@@ -541,6 +541,14 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.notOk((await store.oldestFinished(10)).some((x) => x.id === waiting));
   });
 
+  t.test('hosts: the one asking cannot forget itself, an unknown name is refused, nothing is forgotten', async (t) => {
+    const { store } = await makeStore(t);
+    t.match(await store.forgetHost('me', 'me', NOW), { ok: false, why: 'self' });
+    t.match(await store.forgetHost('nobody', 'me', NOW), { ok: false, why: 'unknown' });
+    t.same(await store.forgottenHosts(), []);
+    t.ok(Array.isArray(await store.hosts('me')));
+  });
+
   t.test('counts and queues survive close and reopen', async (t) => {
     const h = await makeStore(t);
     let store = h.store;

@@ -22,6 +22,7 @@ export function renderArchiveShow(e: ArchivedTask, now: number): string {
     [dim('archived'), `${new Date(e.archivedAt).toISOString()} (${ago(now - e.archivedAt)}) by ${e.by === 'rm' ? 'blanket rm' : '[retention] finished'}`],
     [dim('archive entry'), e.path],
     [dim('files'), e.files?.length ? e.files.join(', ') : '-'],
+    ...(e.note ? [[dim('note'), e.note]] : []),
   ]);
   return `${bold('Archived')} ${dim(`(blanket archive restore ${e.id} brings it back)`)}\n${head}\n\n${renderShow({ task: e.task, dependents: [] }, now)}`;
 }

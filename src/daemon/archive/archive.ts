@@ -12,6 +12,7 @@ import type { Task } from '../../protocol/model.js';
 import { exists, moveDir, syncDir, writeSynced } from '../../os/move.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import { elsewhere } from '../output-policy.js';
 import { buckets, describe, findEntry, idsIn, names, readRecord, type Entry, type Record } from './entries.js';
 
 interface Journal {
@@ -34,6 +35,12 @@ export interface ArchiveOptions {
   log: Logger;
   now: () => number;
   keepMs: number;
+  /**
+   * With a store shared by peer daemons: this daemon's name. A task that ran on another (only one
+   * `hosts forget` forgot is archived here) is archived without files: its result directory is that
+   * host's, so nothing here is moved (or, on restore, put back), and its entry says so (`note`).
+   */
+  host?: string;
 }
 
 export class Archive {
@@ -44,6 +51,11 @@ export class Archive {
 
   get root(): string {
     return this.o.root;
+  }
+
+  /** Its output is on another host (see ArchiveOptions.host). */
+  private away(task: Task): boolean {
+    return elsewhere({ ...(this.o.host !== undefined ? { host: this.o.host } : {}) }, task);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -76,14 +88,16 @@ export class Archive {
       await mkdir(bucket, { recursive: true, mode: 0o700 });
       for (const task of tasks) {
         const part = path.join(bucket, `${task.id}.part`);
-        if (await exists(task.resultDir)) await moveDir(task.resultDir, part, { sync: false });
+        const away = this.away(task);
+        if (!away && (await exists(task.resultDir))) await moveDir(task.resultDir, part, { sync: false });
         else await mkdir(part, { mode: 0o700 });
-        const record: Record = { version: 1, id: task.id, archivedAt: at, by, batch, task };
+        const note = away ? `its output stayed on ${task.host}, the forgotten host that ran it, and is not in this archive` : undefined;
+        const record: Record = { version: 1, id: task.id, archivedAt: at, by, batch, task, ...(note ? { note } : {}) };
         await writeSynced(path.join(part, RECORD_FILE), JSON.stringify(record, null, 2) + '\n', { syncDir: false });
         await moveDir(part, path.join(bucket, task.id), { sync: false });
       }
       // The records are on disk; now the names: once for the whole batch, before the store forgets anything.
-      for (const dir of new Set([bucket, ...tasks.map((t) => path.dirname(t.resultDir))])) await syncDir(dir);
+      for (const dir of new Set([bucket, ...tasks.filter((t) => !this.away(t)).map((t) => path.dirname(t.resultDir))])) await syncDir(dir);
       const removed = await this.o.store.remove(journal.ids);
       // A task the store kept (it was claimed meanwhile) gets its files back; one already gone (removed meanwhile) is not archived.
       for (const task of tasks) {
@@ -101,7 +115,7 @@ export class Archive {
   /** An entry whose task is (still, or again) in the store: its files go back to the result dir. */
   private async unarchive(dir: string, task: Task): Promise<void> {
     await unlink(path.join(dir, RECORD_FILE)).catch(() => {});
-    if (await exists(task.resultDir)) await rm(dir, { recursive: true, force: true });
+    if (this.away(task) || (await exists(task.resultDir))) await rm(dir, { recursive: true, force: true });
     else await moveDir(dir, task.resultDir);
   }
 
@@ -158,7 +172,7 @@ export class Archive {
             hint: `both are kept; see it with 'blanket show ${record.id}', and delete the archived one with 'blanket archive rm ${record.id}' if it is not needed`,
             details: { id: record.id },
           });
-        if (await exists(record.task.resultDir))
+        if (!this.away(record.task) && (await exists(record.task.resultDir)))
           throw new BlanketError('EXISTS', `cannot restore ${record.id}: its result directory ${record.task.resultDir} exists`, {
             hint: 'move it away and try again; nothing was changed',
             details: { id: record.id, path: record.task.resultDir },

@@ -86,7 +86,7 @@ async function entryAt(root: string, bucket: string, id: string): Promise<Entry>
 
 /** As the archive methods return it: without the caller's environment. */
 export async function describe(e: Entry, withFiles: boolean): Promise<ArchivedTask> {
-  const { id, archivedAt, by, batch, task } = e.record;
+  const { id, archivedAt, by, batch, task, note } = e.record;
   const files = withFiles ? (await names(e.dir)).filter((n) => n !== RECORD_FILE).sort() : undefined;
-  return { id, archivedAt, by, batch, task: withoutCallerEnv(task), path: e.dir, ...(files ? { files } : {}) };
+  return { id, archivedAt, by, batch, task: withoutCallerEnv(task), path: e.dir, ...(files ? { files } : {}), ...(note ? { note } : {}) };
 }

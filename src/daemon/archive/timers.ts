@@ -7,7 +7,6 @@ import type { ArchiveConfig, RetentionConfig } from '../../core/config/model.js'
 import { isTerminal, TERMINAL_STATES } from '../../protocol/model.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import { elsewhere } from '../output-policy.js';
 import type { Store } from '../store/store.js';
 import type { Archive } from './archive.js';
 
@@ -27,7 +26,8 @@ export interface ArchiveTimersOptions {
   /**
    * With a store shared by peer daemons: this daemon's name. Retention then archives only tasks
    * that ran here (or nowhere): a task's output is on the host that ran it, and two daemons
-   * archiving one task would have the loser delete its copy.
+   * archiving one task would have the loser delete its copy. Tasks of a host `hosts forget` forgot
+   * are every daemon's: their output stayed on that host, so no copy is moved and none deleted.
    */
   host?: string;
   /** Tell subscribers a task left the store. */
@@ -69,6 +69,17 @@ export class ArchiveTimers {
     this.cleanTimer.unref();
   }
 
+  /** A retention pass soon: a host was forgotten, so its finished tasks are archivable here now. */
+  poke(): void {
+    if (this.on) this.kick(0);
+  }
+
+  /** The daemons whose finished tasks this one archives: itself and the forgotten (undefined: one host, all). */
+  private async mine(): Promise<readonly string[] | undefined> {
+    const { host } = this.o;
+    return host === undefined ? undefined : [host, ...(await this.o.store.forgottenHosts())];
+  }
+
   /** A retention pass in `ms` (unless one is armed sooner). */
   private kick(ms: number): void {
     if (this.closed || this.retentionTimer !== undefined) return;
@@ -96,7 +107,7 @@ export class ArchiveTimers {
       if (total) this.o.log.info('archived finished tasks ([retention] finished)', { archived: total });
       const ms = this.o.retention.finishedMs;
       if (ms !== undefined) {
-        const [oldest] = await this.o.store.oldestFinished(1, undefined, this.o.host);
+        const [oldest] = await this.o.store.oldestFinished(1, undefined, await this.mine());
         if (oldest) delay = Math.max(1000, (oldest.endedAt ?? oldest.updatedAt) + ms - this.o.now());
       }
     } catch (err) {
@@ -113,16 +124,16 @@ export class ArchiveTimers {
 
   private async next() {
     const { finishedMs, finishedCount } = this.o.retention;
-    const { host } = this.o;
-    if (finishedMs !== undefined) return this.o.store.oldestFinished(RETENTION_BATCH, this.o.now() - finishedMs, host);
+    const mine = await this.mine();
+    if (finishedMs !== undefined) return this.o.store.oldestFinished(RETENTION_BATCH, this.o.now() - finishedMs, mine);
     if (finishedCount === undefined) return undefined;
     const counts = this.o.store.counts();
     const finished = TERMINAL_STATES.reduce((n, s) => n + counts[s], 0);
     const excess = finished - finishedCount;
     if (excess <= 0) return undefined;
-    // The count is of the whole store: of its oldest `excess`, each daemon archives those that ran on it.
+    // The count is of the whole store: of its oldest `excess`, each daemon archives those that ran on it (or on a forgotten host).
     const oldest = await this.o.store.oldestFinished(Math.min(excess, RETENTION_BATCH));
-    return oldest.filter((t) => !elsewhere({ host }, t));
+    return oldest.filter((t) => mine === undefined || t.host === undefined || mine.includes(t.host));
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,8 @@ import { dbRepair } from './db/repair.js';
 import { eventsSubscribe } from './events/subscribe.js';
 import { eventsUnsubscribe } from './events/unsubscribe.js';
 import { hello } from './hello.js';
+import { hostsForget } from './hosts/forget.js';
+import { hostsLs } from './hosts/ls.js';
 import { kill } from './kill.js';
 import { logs } from './logs.js';
 import { logsFollow } from './logs.follow.js';
@@ -91,6 +93,8 @@ export const handlers: HandlerRegistry = {
   'schedule.resume': scheduleResume,
   'schedule.trigger': scheduleTrigger,
   'worker.ls': workerLs,
+  'hosts.ls': hostsLs,
+  'hosts.forget': hostsForget,
   'worker.start': workerStart,
   'worker.stop': workerStop,
   'worker.pause': workerPause,

@@ -5,7 +5,7 @@ import type { Handler } from '../context.js';
 import { follow, LOG_PAGE_MAX, openLog, readPage, tailOffset, utf8Boundary } from '../logs.js';
 import { resolveId } from '../resolve.js';
 import { toBlanketError } from '../errors.js';
-import { assertOutputKept, elsewhere, outputThere } from '../output-policy.js';
+import { assertNotForgotten, assertOutputKept, elsewhere, outputThere } from '../output-policy.js';
 import { logFile } from './logs.js';
 
 let seq = 0;
@@ -35,6 +35,7 @@ export const logsFollow: Handler<'logs.follow'> = async (params, { daemon, conn 
   if (!task) throw new BlanketError('NOT_FOUND', `no task ${params.id}`, { hint: "list tasks with 'blanket ps'", details: { id: params.id } });
   assertOutputKept(task);
   if (elsewhere(daemon, task)) {
+    await assertNotForgotten(daemon.store, task);
     if (!daemon.peerLink) throw outputThere(task);
     return daemon.peerLink.follow(task, params, conn);
   }

@@ -4,7 +4,7 @@ import { logFiles } from '../../os/results.js';
 import type { Handler } from '../context.js';
 import { LOG_PAGE_MAX, openLog, readPage, tailOffset } from '../logs.js';
 import { resolveId } from '../resolve.js';
-import { assertOutputKept, elsewhere, outputThere } from '../output-policy.js';
+import { assertNotForgotten, assertOutputKept, elsewhere, outputThere } from '../output-policy.js';
 
 export function logFile(task: Task, stream: 'stdout' | 'stderr' | 'output' | undefined): string {
   const files = logFiles(task);
@@ -22,6 +22,7 @@ export const logs: Handler<'logs'> = async (params, { daemon }) => {
   const task = (await daemon.store.get(await resolveId(daemon, params.id)))!;
   assertOutputKept(task);
   if (elsewhere(daemon, task)) {
+    await assertNotForgotten(daemon.store, task);
     if (!daemon.peerLink) throw outputThere(task);
     return daemon.peerLink.logs(task, params);
   }

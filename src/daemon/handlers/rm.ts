@@ -16,14 +16,16 @@ export const rm: Handler<'rm'> = async (params, { daemon }) => {
   const archived = params.purge !== true;
   // The archive is per home and a task's output is on the host that ran it: archiving it here would
   // keep its record without its output (and a peer archiving it too would delete that output).
-  const away = archived ? tasks.filter((t): t is Task => t !== undefined && elsewhere(daemon, t)) : [];
+  // A host `hosts forget` forgot is the exception: its output is written off, any daemon archives the record.
+  const forgotten = archived ? await daemon.store.forgottenHosts() : [];
+  const away = archived ? tasks.filter((t): t is Task => t !== undefined && elsewhere(daemon, t) && !forgotten.includes(t.host!)) : [];
   if (away.length) {
     const hosts = [...new Set(away.map((t) => t.host!))];
     throw new BlanketError(
       'OUTPUT_ON_OTHER_HOST',
       `cannot archive ${away.map((t) => t.id).join(', ')}: ${away.length === 1 ? 'it' : 'they'} ran on ${hosts.join(', ')}, whose home keeps the output`,
       {
-        hint: `run 'blanket rm ${away.map((t) => t.id).join(' ')}' on ${hosts.join(', ')} (nothing was removed), or 'blanket rm --purge' to delete for good from here (the files on that host stay)`,
+        hint: `run 'blanket rm ${away.map((t) => t.id).join(' ')}' on ${hosts.join(', ')} (nothing was removed), or 'blanket rm --purge' to delete for good from here (the files on that host stay); a host gone for good: 'blanket hosts forget HOST' once its lease expired`,
         details: { ids: away.map((t) => t.id), hosts, host: hosts[0] },
       },
     );

@@ -3,6 +3,10 @@
 import type { ClassicLevel } from 'classic-level';
 import type { StatsSample, Task } from '../../protocol/model.js';
 import { idOf, K, pad, range } from './keys.js';
+import type { HostInfo } from '../../protocol/hosts.js';
+import type { State } from '../../protocol/model.js';
+import { levelForget, levelHosts } from './level-hosts.js';
+import type { ForgetOutcome } from './store.js';
 
 export abstract class LevelReads {
   /** Made in open(), after the files are checked: abstract-level opens a database on the tick after it is constructed. */
@@ -23,6 +27,21 @@ export abstract class LevelReads {
       await this.reopening;
       return fn(this.db);
     }
+  }
+
+  abstract counts(): Record<State, number>;
+
+  /** One host: this daemon (a LevelDB store is never shared). */
+  async hosts(me: string): Promise<HostInfo[]> {
+    return levelHosts(me, this.counts());
+  }
+
+  async forgottenHosts(): Promise<string[]> {
+    return [];
+  }
+
+  async forgetHost(name: string, me: string): Promise<ForgetOutcome> {
+    return levelForget(name, me);
   }
 
   async get(id: string): Promise<Task | undefined> {

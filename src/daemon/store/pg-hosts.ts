@@ -3,22 +3,62 @@
 // hosts need not agree. A daemon silent past its lease has its claimed and running tasks taken
 // over (ended LOST, retried by policy) by whichever peer locks its row first.
 import type pg from 'pg';
+import type { HostInfo } from '../../protocol/hosts.js';
 import { toStoreError } from './pg-errors.js';
 
 type Query = Pick<pg.Pool, 'query'>;
 
-/** Take (or take back) this daemon's row, with a fresh lease. */
-export async function registerHost(q: Query, name: string, pid: number, leaseMs: number): Promise<void> {
-  await q.query(
-    `INSERT INTO hosts (name, pid, lease_until, gone) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond', false)
-     ON CONFLICT (name) DO UPDATE SET pid = EXCLUDED.pid, lease_until = EXCLUDED.lease_until, gone = false, registered_at = now()`,
-    [name, pid, leaseMs],
-  );
+/** Serialises a name's registration with its forgetting (pg_advisory_xact_lock; see forgetHost). */
+const NAME_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('blanket-host:' || $1, 0))";
+
+/** One transaction on a client of its own. */
+async function inTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const r = await fn(c);
+    await c.query('COMMIT');
+    c.release();
+    return r;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    c.release();
+    throw err;
+  }
+}
+
+/** A name `hosts forget` forgot: when, and by which daemon. */
+export interface Forgotten {
+  at: number;
+  by: string;
+}
+
+/**
+ * Take (or take back) this daemon's row, with a fresh lease; refused (returned, nothing written) when
+ * `hosts forget` forgot the name: its tasks' output is written off, so it must not hold tasks again.
+ */
+export async function registerHost(pool: pg.Pool, name: string, pid: number, leaseMs: number): Promise<Forgotten | undefined> {
+  return inTx(pool, async (c) => {
+    await c.query(NAME_LOCK, [name]);
+    const f = await c.query<{ at: string; by: string }>('SELECT (extract(epoch FROM forgotten_at) * 1000)::bigint AS at, forgotten_by AS by FROM forgotten_hosts WHERE name = $1', [
+      name,
+    ]);
+    if (f.rows[0]) return { at: Number(f.rows[0].at), by: f.rows[0].by };
+    await c.query(
+      `INSERT INTO hosts (name, pid, lease_until, gone, renewed_at) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond', false, clock_timestamp())
+       ON CONFLICT (name) DO UPDATE SET pid = EXCLUDED.pid, lease_until = EXCLUDED.lease_until, gone = false, registered_at = now(), renewed_at = EXCLUDED.renewed_at`,
+      [name, pid, leaseMs],
+    );
+    return undefined;
+  });
 }
 
 /** Renew this daemon's lease; false when a peer found it expired and took its tasks over (it must re-register). */
 export async function renewHost(q: Query, name: string, leaseMs: number): Promise<boolean> {
-  const r = await q.query(`UPDATE hosts SET lease_until = clock_timestamp() + $2 * interval '1 millisecond' WHERE name = $1 AND NOT gone`, [name, leaseMs]);
+  const r = await q.query(`UPDATE hosts SET lease_until = clock_timestamp() + $2 * interval '1 millisecond', renewed_at = clock_timestamp() WHERE name = $1 AND NOT gone`, [
+    name,
+    leaseMs,
+  ]);
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -65,28 +105,87 @@ export async function peerOf(q: Query, name: string): Promise<{ address?: string
   return { ...(row.address ? { address: row.address } : {}), ...(row.fingerprint ? { fingerprint: row.fingerprint } : {}) };
 }
 
-export interface HostRow {
-  name: string;
-  pid: number;
-  leaseLeftMs: number;
-  gone: boolean;
+/** The daemons with a lease row, the forgotten hosts, and how many tasks each holds and finished tasks ran on each. */
+export async function listHosts(q: Query, me: string): Promise<HostInfo[]> {
+  const [rows, forgotten, running, finished] = await Promise.all([
+    q.query<{ name: string; pid: number; address: string | null; until: string; left: string; renewed: string | null }>(
+      `SELECT name, pid, address, (extract(epoch FROM lease_until) * 1000)::bigint AS until,
+              (extract(epoch FROM lease_until - clock_timestamp()) * 1000)::bigint AS left, (extract(epoch FROM renewed_at) * 1000)::bigint AS renewed
+       FROM hosts ORDER BY name`,
+    ),
+    q.query<{ name: string; at: string; by: string }>(
+      'SELECT name, (extract(epoch FROM forgotten_at) * 1000)::bigint AS at, forgotten_by AS by FROM forgotten_hosts ORDER BY name',
+    ),
+    q.query<{ host: string; n: string }>('SELECT host, count(*) AS n FROM tasks WHERE host IS NOT NULL GROUP BY host'),
+    // A finished task's host is in its body only: this reads every finished task (an operator's command, not a hot path).
+    q.query<{ host: string; n: string }>("SELECT body->>'host' AS host, count(*) AS n FROM tasks WHERE ended_at IS NOT NULL AND body ? 'host' GROUP BY 1"),
+  ]);
+  const count = (r: { rows: Array<{ host: string; n: string }> }) => new Map(r.rows.map((x) => [x.host, Number(x.n)]));
+  const [held, ran] = [count(running), count(finished)];
+  const tasks = (name: string) => ({ running: held.get(name) ?? 0, finished: ran.get(name) ?? 0 });
+  return [
+    ...rows.rows.map((x): HostInfo => ({
+      name: x.name,
+      self: x.name === me,
+      lease: Number(x.left) > 0 ? 'live' : 'expired',
+      ...(x.address ? { address: x.address } : {}),
+      pid: x.pid,
+      leaseUntil: Number(x.until),
+      leaseLeftMs: Number(x.left),
+      ...(x.renewed !== null ? { renewedAt: Number(x.renewed) } : {}),
+      ...tasks(x.name),
+    })),
+    ...forgotten.rows.map((x): HostInfo => ({ name: x.name, self: x.name === me, lease: 'forgotten', forgottenAt: Number(x.at), forgottenBy: x.by, ...tasks(x.name) })),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export async function listHosts(q: Query): Promise<HostRow[]> {
-  const r = await q.query<{ name: string; pid: number; left: number; gone: boolean }>(
-    `SELECT name, pid, (extract(epoch FROM lease_until - clock_timestamp()) * 1000)::int AS left, gone FROM hosts ORDER BY name`,
-  );
-  return r.rows.map((x) => ({ name: x.name, pid: x.pid, leaseLeftMs: x.left, gone: x.gone }));
+export async function forgottenHosts(q: Query): Promise<string[]> {
+  return (await q.query<{ name: string }>('SELECT name FROM forgotten_hosts ORDER BY name')).rows.map((x) => x.name);
+}
+
+/** Why `hosts forget` did not forget a name (nothing was written). */
+export type ForgetRefusal = { why: 'self' } | { why: 'live'; leaseLeftMs: number } | { why: 'forgotten'; at: number; by: string } | { why: 'unknown'; known: string[] };
+
+/**
+ * In a transaction: lock the row of a daemon whose lease ran out, and return the tasks it still holds
+ * (the caller ends them, as a takeover does), after which its row goes and the name is recorded as
+ * forgotten (forgetRow). A refusal writes nothing.
+ */
+export async function lockForForget(c: pg.PoolClient, name: string, me: string): Promise<ForgetRefusal | Array<{ id: string; attempt: number }>> {
+  if (name === me) return { why: 'self' };
+  await c.query(NAME_LOCK, [name]);
+  const row = (await c.query<{ left: string }>('SELECT (extract(epoch FROM lease_until - clock_timestamp()) * 1000)::bigint AS left FROM hosts WHERE name = $1 FOR UPDATE', [name]))
+    .rows[0];
+  if (!row) {
+    const f = (
+      await c.query<{ at: string; by: string }>('SELECT (extract(epoch FROM forgotten_at) * 1000)::bigint AS at, forgotten_by AS by FROM forgotten_hosts WHERE name = $1', [name])
+    ).rows[0];
+    if (f) return { why: 'forgotten', at: Number(f.at), by: f.by };
+    return { why: 'unknown', known: (await c.query<{ name: string }>('SELECT name FROM hosts ORDER BY name')).rows.map((x) => x.name) };
+  }
+  if (Number(row.left) > 0) return { why: 'live', leaseLeftMs: Number(row.left) };
+  return (await c.query<{ id: string; attempt: number }>('SELECT id, attempt FROM tasks WHERE host = $1 ORDER BY id FOR UPDATE', [name])).rows;
+}
+
+/** Remove the lease row and record the name as forgotten; returns when (the server's clock) and how many finished tasks ran there. */
+export async function forgetRow(c: pg.PoolClient, name: string, me: string): Promise<{ at: number; finished: number }> {
+  await c.query('DELETE FROM hosts WHERE name = $1', [name]);
+  const at = (
+    await c.query<{ at: string }>('INSERT INTO forgotten_hosts (name, forgotten_by) VALUES ($1, $2) RETURNING (extract(epoch FROM forgotten_at) * 1000)::bigint AS at', [name, me])
+  ).rows[0]!.at;
+  const n = (await c.query<{ n: string }>("SELECT count(*) AS n FROM tasks WHERE ended_at IS NOT NULL AND body->>'host' = $1", [name])).rows[0]!.n;
+  return { at: Number(at), finished: Number(n) };
 }
 
 /** This daemon's lease calls, failing with a StoreError (unavailable) as every store call does. */
 export interface HostLeases {
-  /** Take this daemon's row (again), with a fresh lease. */
-  register(leaseMs: number): Promise<void>;
+  /** Take this daemon's row (again), with a fresh lease; when its name was forgotten, nothing is written and when and by whom is returned. */
+  register(leaseMs: number): Promise<Forgotten | undefined>;
   /** False: a peer found the lease expired and took this daemon's tasks over. */
   renew(leaseMs: number): Promise<boolean>;
   expired(): Promise<string[]>;
-  list(): Promise<HostRow[]>;
+  list(): Promise<HostInfo[]>;
+  forgotten(): Promise<string[]>;
   /** Record this daemon's peer address (see advertiseHost); returns it. */
   advertise(address: string | undefined, fallback: string, port: number, fingerprint: string): Promise<string>;
   /** Where a daemon serves its output. */
@@ -95,7 +194,7 @@ export interface HostLeases {
 
 export function hostLeases(pool: () => pg.Pool, name: string, where: string): HostLeases {
   const call =
-    <A extends unknown[], T>(fn: (q: Query, ...a: A) => Promise<T>) =>
+    <A extends unknown[], T>(fn: (q: pg.Pool, ...a: A) => Promise<T>) =>
     async (...a: A): Promise<T> => {
       try {
         return await fn(pool(), ...a);
@@ -107,7 +206,8 @@ export function hostLeases(pool: () => pg.Pool, name: string, where: string): Ho
     register: call((q, leaseMs: number) => registerHost(q, name, process.pid, leaseMs)),
     renew: call((q, leaseMs: number) => renewHost(q, name, leaseMs)),
     expired: call((q) => expiredHosts(q, name)),
-    list: call((q) => listHosts(q)),
+    list: call((q) => listHosts(q, name)),
+    forgotten: call((q) => forgottenHosts(q)),
     advertise: call((q, address: string | undefined, fallback: string, port: number, fingerprint: string) => advertiseHost(q, name, address, fallback, port, fingerprint)),
     peer: call((q, other: string) => peerOf(q, other)),
   };

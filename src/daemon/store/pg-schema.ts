@@ -153,6 +153,18 @@ END
 $f$;
 `,
   },
+  {
+    version: 7,
+    description: "hosts forgotten by `hosts forget` (gone for good: their finished tasks are every daemon's to archive); the time of each lease renewal",
+    sql: `
+ALTER TABLE hosts ADD COLUMN renewed_at timestamptz;
+CREATE TABLE forgotten_hosts (
+  name text COLLATE "C" PRIMARY KEY,
+  forgotten_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  forgotten_by text NOT NULL
+);
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -6,7 +6,7 @@
 // docs/architecture.md, "The PostgreSQL store"). Every row write goes through pg-write.ts.
 import pg from 'pg';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
-import { type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
+import { isTerminal, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
 import { transition, type TaskEvent } from '../../core/states.js';
 import { isRunnable, parseGroup } from './keys.js';
@@ -21,10 +21,22 @@ import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
 import { pgOldestRunnable, pgQueueHeads, readWindows, takeStart, typeHasSlot } from './pg-claim.js';
 import { PeerFeed, type PeerChanges } from './pg-events.js';
-import { claimExpiredHost, hostLeases, type HostLeases } from './pg-hosts.js';
+import { claimExpiredHost, forgetRow, hostLeases, lockForForget, type HostLeases } from './pg-hosts.js';
+import type { HostInfo } from '../../protocol/hosts.js';
 import { candidateOf, chargeClaim, newFairShare, NO_POLICY, rankCandidates, rateLimitedTypes, type DispatchPolicy } from '../../core/dispatch.js';
 import type { FileProblem } from './files/leveldb.js';
-import { StoreError, type Change, type ClaimRequest, type StatsSample, type Store, type StoreAdmin, type StoredType, type SubmitAlso, type TaskDraft } from './store.js';
+import {
+  StoreError,
+  type Change,
+  type ClaimRequest,
+  type ForgetOutcome,
+  type StatsSample,
+  type Store,
+  type StoreAdmin,
+  type StoredType,
+  type SubmitAlso,
+  type TaskDraft,
+} from './store.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -158,25 +170,40 @@ export class PostgresStore implements Store {
   async takeOver(name: string, at: number): Promise<Change[]> {
     const held = await this.tx((c) => claimExpiredHost(c, name));
     const changes: Change[] = [];
-    for (const { id, attempt } of held ?? []) {
-      changes.push(
-        ...(await this.tx(async (c, d) => {
-          const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
-          if (!task || task.host !== name || task.attempt !== attempt || (task.state !== 'CLAIMED' && task.state !== 'RUNNING')) return [];
-          const olds = new Map<string, Task>([[id, task]]);
-          const ch = await cascade(
-            c,
-            task,
-            { type: 'lost', at, reason: `taken over by ${this.opts.host ?? 'a peer'}: its daemon ${name} stopped renewing its lease` },
-            olds,
-            this.opts.random,
-          );
-          writeChanges(ch, olds, d);
-          return ch;
-        })),
-      );
-    }
+    for (const { id, attempt } of held ?? []) changes.push(...(await this.tx((c, d) => this.lose(c, d, id, attempt, name, at))));
     return changes;
+  }
+
+  /** End a task the silent daemon `name` held (fenced by host and attempt), as its lost worker's would be. */
+  private async lose(c: Client, d: Delta, id: string, attempt: number, name: string, at: number): Promise<Change[]> {
+    const task = (await c.query<{ body: Task }>('SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id])).rows[0]?.body;
+    if (!task || task.host !== name || task.attempt !== attempt || (task.state !== 'CLAIMED' && task.state !== 'RUNNING')) return [];
+    const olds = new Map<string, Task>([[id, task]]);
+    const reason = `taken over by ${this.opts.host ?? 'a peer'}: its daemon ${name} stopped renewing its lease`;
+    const ch = await cascade(c, task, { type: 'lost', at, reason }, olds, this.opts.random);
+    writeChanges(ch, olds, d);
+    return ch;
+  }
+
+  async hosts(me: string): Promise<HostInfo[]> {
+    return hostLeases(() => this.pool, me, this.where).list();
+  }
+
+  async forgottenHosts(): Promise<string[]> {
+    return this.leases.forgotten();
+  }
+
+  /** One transaction: the tasks it still holds end as in a takeover, its row goes, its name is recorded as forgotten. */
+  async forgetHost(name: string, me: string, at: number): Promise<ForgetOutcome> {
+    return this.tx(async (c, d) => {
+      const held = await lockForForget(c, name, me);
+      if (!Array.isArray(held)) return { ok: false, ...held };
+      const changes: Change[] = [];
+      for (const { id, attempt } of held) changes.push(...(await this.lose(c, d, id, attempt, name, at)));
+      // The ends written above are queued on the Delta (written at commit): the count does not see them yet.
+      const row = await forgetRow(c, name, me);
+      return { ok: true, changes, at: row.at, finished: row.finished + changes.filter((x) => isTerminal(x.task.state) && x.task.host === name).length };
+    });
   }
 
   async close(): Promise<void> {
@@ -339,12 +366,12 @@ export class PostgresStore implements Store {
     });
   }
 
-  async oldestFinished(limit: number, endedBefore?: number, host?: string): Promise<Task[]> {
+  async oldestFinished(limit: number, endedBefore?: number, hosts?: readonly string[]): Promise<Task[]> {
     const values: unknown[] = [limit];
     let where = '';
     if (endedBefore !== undefined) where += ` AND ended_at < $${values.push(endedBefore)}`;
     // The host column is kept only while a task is held; a finished task's host is in its body.
-    if (host !== undefined) where += ` AND coalesce(body->>'host', $${values.push(host)}) = $${values.length}`;
+    if (hosts !== undefined) where += ` AND (NOT body ? 'host' OR body->>'host' = ANY($${values.push([...hosts])}::text[]))`;
     return (await this.query<{ body: Task }>(`SELECT body FROM tasks WHERE ended_at IS NOT NULL ${where} ORDER BY ended_at, id LIMIT $1`, values)).map((r) => r.body);
   }
 

@@ -2,6 +2,7 @@
 // and every backend must pass test/integration/store-conformance.
 import type { PsParams, PsSections } from '../../protocol/methods.js';
 import type { ScheduleRecord, State, StatsSample, Task } from '../../protocol/model.js';
+import type { HostInfo } from '../../protocol/hosts.js';
 
 export type { StatsSample };
 import type { TaskEvent } from '../../core/states.js';
@@ -64,10 +65,20 @@ export interface Store {
   restore(tasks: Task[]): Promise<string[]>;
   /**
    * The oldest finished tasks (by end time), at most `limit`; only those that ended before
-   * `endedBefore` if given; with `host`, only those that ran on that daemon or on none (a store
-   * shared by peer daemons: a task's output is where it ran). LevelDB has one host and ignores it.
+   * `endedBefore` if given; with `hosts`, only those that ran on one of these daemons or on none (a
+   * store shared by peer daemons: a task's output is where it ran). LevelDB has one host and ignores it.
    */
-  oldestFinished(limit: number, endedBefore?: number, host?: string): Promise<Task[]>;
+  oldestFinished(limit: number, endedBefore?: number, hosts?: readonly string[]): Promise<Task[]>;
+  /** The daemons sharing the store and the hosts forgotten (`hosts ls`); LevelDB: this daemon (`me`) alone. */
+  hosts(me: string): Promise<HostInfo[]>;
+  /** The hosts `hosts forget` forgot: their finished tasks are every daemon's to archive (without their output). */
+  forgottenHosts(): Promise<string[]>;
+  /**
+   * Forget a daemon gone for good (`me` is the one asking), in one batch: the tasks it still holds
+   * end as in a lease takeover, its lease row goes and its name is recorded as forgotten, so that
+   * it can never register again. Refused, writing nothing, for `me`, a live lease, or an unknown name.
+   */
+  forgetHost(name: string, me: string, at: number): Promise<ForgetOutcome>;
   /** Tasks whose not-before time is at or before `now`. */
   due(now: number, limit: number): Promise<string[]>;
   /** The earliest not-before time of any waiting task. */
@@ -107,6 +118,10 @@ export interface Store {
   /** Maintenance (`blanket db …`): what it means depends on the backend. */
   readonly admin: StoreAdmin;
 }
+
+export type ForgetOutcome =
+  | { ok: true; changes: Change[]; at: number; finished: number }
+  | ({ ok: false } & ({ why: 'self' } | { why: 'live'; leaseLeftMs: number } | { why: 'forgotten'; at: number; by: string } | { why: 'unknown'; known: string[] }));
 
 /** Maintenance of a live store, for the db.* methods. */
 export interface StoreAdmin {
