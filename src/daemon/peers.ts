@@ -57,6 +57,12 @@ export class Peers {
   private fenceTimer: NodeJS.Timeout | undefined;
   /** Cut off past the fence: this daemon's tasks' processes were stopped. */
   private fencing = false;
+  /**
+   * Another daemon had a lease row at the last renewal, so one could take this daemon's tasks over
+   * while it is cut off. Alone on the store (nobody to take them over) it does not fence: a
+   * PostgreSQL restart longer than the fence must not stop the only host's tasks.
+   */
+  private shared = true;
   private forgotten = 0;
 
   constructor(private readonly d: PeersDeps) {}
@@ -89,6 +95,11 @@ export class Peers {
     if (this.closed) return;
     const silentMs = this.mono() - this.renewedAt;
     if (silentMs < fenceAfterMs(this.d.leaseMs)) return;
+    if (!this.shared) {
+      this.fenceTimer = setTimeout(() => this.fenceCheck(), 500);
+      this.fenceTimer.unref();
+      return;
+    }
     const secs = Math.round(silentMs / 100) / 10;
     const reason = `its daemon ${this.host} could not reach the store for ${secs}s (store.lease ${this.d.leaseMs / 1000}s): it stopped the process so that it could not run twice`;
     const at = this.d.now();
@@ -121,6 +132,7 @@ export class Peers {
     const f = await this.d.store.leases.register(this.d.leaseMs);
     if (f) throw forgottenError(this.host, f);
     this.renewed(sent);
+    this.shared = (await this.d.store.leases.others()) > 0;
     this.forgotten = (await this.d.store.leases.forgotten()).length;
     await this.d.store.watch(
       (p) => this.heard(p),
@@ -221,6 +233,7 @@ export class Peers {
         this.renewed(sent);
         await this.sweep('a peer took it over');
       }
+      this.shared = (await store.leases.others()) > 0;
       for (const name of await store.leases.expired()) {
         const changes: Change[] = await store.takeOver(name, this.d.now());
         const taken = changes.filter((c) => c.from !== null && active(c.from)).map((c) => c.task.id);

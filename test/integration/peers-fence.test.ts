@@ -98,6 +98,10 @@ function tests(pg: PgServer): void {
   t.test('a host cut off from the store stops its processes before a peer takes its tasks over', async (t) => {
     const { url, proxy, marks, hb, config, db } = await setup(t);
     const ha = new TestHome(t, { config: config('host-a', url), workers: 3, types: TYPES });
+    // A has joined the store before (its lease row stays when it stops), so B knows from its start
+    // that another daemon could take its tasks over (a daemon alone on the store does not fence).
+    await ha.ok(['daemon', 'start']);
+    await ha.ok(['daemon', 'stop']);
     await hb.ok(['daemon', 'start']);
     const cb = await hb.client();
     const names = ['loop1', 'loop2', 'short'];
@@ -176,7 +180,11 @@ function tests(pg: PgServer): void {
   });
 
   t.test('the store back before any peer took over: the stopped attempts end LOST and are retried', async (t) => {
-    const { proxy, marks, hb } = await setup(t);
+    const { url, proxy, marks, hb, config } = await setup(t);
+    // A shares the store (its lease row stays when it stops), so B fences: A could come back and take over.
+    const ha = new TestHome(t, { config: config('host-a', url), workers: false, types: TYPES });
+    await ha.ok(['daemon', 'start']);
+    await ha.ok(['daemon', 'stop']);
     await hb.ok(['daemon', 'start']);
     const id = await hb.submit(['fence', '-e', `MARKS=${marks}`, '-e', 'N=alone', '-e', 'MODE=loop']);
     await hb.waitState(id, ['RUNNING'], 30_000);
@@ -197,6 +205,26 @@ function tests(pg: PgServer): void {
       lines.filter(([, a]) => a === 1).every(([, , ns]) => ns < start2),
       'attempt 1 ended before attempt 2 started',
     );
+  });
+
+  t.test('a daemon alone on the store does not fence: a store outage longer than the fence leaves its task running', async (t) => {
+    const { proxy, marks, hb, db } = await setup(t);
+    await hb.ok(['daemon', 'start']);
+    const id = await hb.submit(['fence', '-e', `MARKS=${marks}`, '-e', 'N=alone', '-e', 'MODE=short']);
+    await hb.waitState(id, ['RUNNING'], 30_000);
+    await waitFor('attempt 1 to start', () => existsSync(path.join(marks, 'alone')), 30_000);
+    proxy.cut();
+    // Past B's lease by the store's clock, and so past its fence (the lease less 1 s after the last renewal sent).
+    const daemonLog = () => logOf(path.join(hb.paths.logs, 'daemon.log'));
+    await waitFor("B's lease to run out", async () => (await pg.sql(db, "SELECT 1 FROM hosts WHERE name = 'host-b' AND lease_until < clock_timestamp()")).rows.length > 0, 30_000);
+    t.notOk(
+      daemonLog().some((e) => FENCED.test(e.msg)),
+      'no fence: no other daemon could take the task over',
+    );
+    t.notMatch(readFileSync(path.join(marks, 'alone'), 'utf8'), /end 1/, 'attempt 1 has not ended');
+    proxy.restore();
+    writeFileSync(path.join(marks, 'go'), '');
+    t.match(await hb.waitState(id, ['SUCCESS', 'ERROR', 'LOST', 'STOPPED'], 60_000), { state: 'SUCCESS', attempt: 1 }, 'it ends by itself, attempt 1');
   });
 }
 

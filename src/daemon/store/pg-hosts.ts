@@ -62,6 +62,11 @@ export async function renewHost(q: Query, name: string, leaseMs: number): Promis
   return (r.rowCount ?? 0) > 0;
 }
 
+/** How many other daemons have a lease row (live or not: one that has a row may come back and take tasks over). */
+export async function otherHosts(q: Query, me: string): Promise<number> {
+  return Number((await q.query<{ n: string }>('SELECT count(*) AS n FROM hosts WHERE name <> $1', [me])).rows[0]!.n);
+}
+
 /** Other daemons whose lease ran out and that still have tasks to take over (or were not yet marked gone). */
 export async function expiredHosts(q: Query, me: string): Promise<string[]> {
   const r = await q.query<{ name: string }>(
@@ -184,6 +189,8 @@ export interface HostLeases {
   /** False: a peer found the lease expired and took this daemon's tasks over. */
   renew(leaseMs: number): Promise<boolean>;
   expired(): Promise<string[]>;
+  /** How many other daemons share the store (have a lease row, live or not). */
+  others(): Promise<number>;
   list(): Promise<HostInfo[]>;
   forgotten(): Promise<string[]>;
   /** Record this daemon's peer address (see advertiseHost); returns it. */
@@ -206,6 +213,7 @@ export function hostLeases(pool: () => pg.Pool, name: string, where: string): Ho
     register: call((q, leaseMs: number) => registerHost(q, name, process.pid, leaseMs)),
     renew: call((q, leaseMs: number) => renewHost(q, name, leaseMs)),
     expired: call((q) => expiredHosts(q, name)),
+    others: call((q) => otherHosts(q, name)),
     list: call((q) => listHosts(q, name)),
     forgotten: call((q) => forgottenHosts(q)),
     advertise: call((q, address: string | undefined, fallback: string, port: number, fingerprint: string) => advertiseHost(q, name, address, fallback, port, fingerprint)),
