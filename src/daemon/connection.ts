@@ -14,6 +14,7 @@ export class Connection {
   inFlight = 0;
   client = '';
   closed = false;
+  private corked = false;
   readonly subscriptions = new Set<string>();
   /** Subscriptions that own resources (a file tail) and must be stopped on unsubscribe. */
   readonly closers = new Map<string, () => void>();
@@ -42,6 +43,15 @@ export class Connection {
       // The peer is not reading: drop it rather than grow without bound.
       this.socket.destroy();
       return;
+    }
+    // Lines sent in one tick (the events of one store batch, a reply with them) go in one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     this.socket.write(line);
   }

@@ -372,6 +372,51 @@ export function storeConformance(t: Test, makeStore: StoreFactory): void {
     t.same(got, [later!.id, child!.id].sort());
   });
 
+  t.test('applyThenClaim: the claim sees what the report changed (a max_concurrent place it frees, a dependent it releases)', async (t) => {
+    const h = await makeStore(t);
+    let store = h.store;
+    if (!store.applyThenClaim) return t.pass('this store has no applyThenClaim');
+    const [a, b] = await store.submit([draft({ type: 'limited', maxConcurrent: 1 }), draft({ type: 'limited', maxConcurrent: 1 })], NOW);
+    const [d] = await store.submit([draft({ type: 'first' })], NOW);
+    const [e, f] = await store.submit([draft({ type: 'child', priority: 5, after: [d!.id] }), draft({ type: 'other', priority: -1 })], NOW);
+    // Priorities, not fair share between types, decide here: f (-1) goes last.
+    const req = (now: number) => ({ worker: 'w1', tags: ['bash', 'unix'], now });
+    t.equal((await store.claim(req(NOW + 1)))?.task.id, a!.id);
+    t.equal((await store.claim(req(NOW + 1)))?.task.id, d!.id, 'limited holds its one place: the next type goes');
+    for (const x of [a!, d!]) await store.apply(x.id, { type: 'start', pid: 1, pgid: 1, at: NOW + 2 });
+    const exit = (at: number) => ({ type: 'exit' as const, at, exitCode: 0, signal: null, cause: 'exit' as const, by: { worker: 'w1', attempt: 1 } });
+    const one = await store.applyThenClaim(a!.id, exit(NOW + 3), req(NOW + 3));
+    t.same(
+      one.changes.map((x) => [x.task.id, x.task.state]),
+      [[a!.id, 'SUCCESS']],
+    );
+    t.equal(one.claimed?.task.id, b!.id, 'the place the exit frees under max_concurrent is taken in the same batch');
+    t.equal(one.claimed?.from, 'WAITING');
+    const two = await store.applyThenClaim(d!.id, exit(NOW + 4), req(NOW + 4));
+    t.same(
+      two.changes.map((x) => [x.task.id, x.task.state]),
+      [
+        [d!.id, 'SUCCESS'],
+        [e!.id, 'WAITING'],
+      ],
+    );
+    t.equal(two.claimed?.task.id, e!.id, 'the dependent the exit releases (priority 5) is claimed before the queued one');
+    t.equal(two.claimed?.task.state, 'CLAIMED');
+    // A stale report changes nothing, and claims nothing.
+    await expectStoreError(t, store.applyThenClaim(a!.id, exit(NOW + 5), req(NOW + 5)), 'stale');
+    store = await h.reopen();
+    t.equal((await store.get(e!.id))?.state, 'CLAIMED', 'both writes of the batch are stored');
+    t.equal((await store.get(f!.id))?.state, 'WAITING');
+    t.equal((await store.claim(req(NOW + 6)))?.task.id, f!.id);
+    await checkViews(
+      t,
+      h,
+      store,
+      [a!, b!, d!, e!, f!].map((x) => x.id),
+      'after applyThenClaim',
+    );
+  });
+
   t.test('claim: concurrent claims never hand out a task twice', async (t) => {
     const h = await makeStore(t);
     const { store } = h;

@@ -5,7 +5,10 @@
 import type pg from 'pg';
 import type { Task } from '../../protocol/model.js';
 import { joined, results } from './pg-sql.js';
-import { rateLimitedUntil, recordStart, type RateLimit } from '../../core/dispatch.js';
+import { transition } from '../../core/states.js';
+import { candidateOf, NO_POLICY, rankCandidates, rateLimitedUntil, recordStart, type FairShare, type RateLimit } from '../../core/dispatch.js';
+import { isRunnable } from './keys.js';
+import type { Change, ClaimRequest } from './store.js';
 
 type Q = Pick<pg.ClientBase, 'query'>;
 
@@ -20,8 +23,12 @@ export async function pgQueueHeads(c: Q, tags: readonly string[]): Promise<Task[
   return rows.rows.map((r) => r.body);
 }
 
-/** Whether a task of `type` may be claimed under its max_concurrent; holds the type's lock row to commit, here and on any other host. */
-export async function typeHasSlot(c: Q, type: string, max: number): Promise<boolean> {
+/**
+ * Whether a task of `type` may be claimed under its max_concurrent; holds the type's lock row to
+ * commit, here and on any other host. `pending`: how many tasks of the type this transaction's
+ * writes not yet sent (they go with the COMMIT) make active (+) or inactive (-).
+ */
+export async function typeHasSlot(c: Q, type: string, max: number, pending = 0): Promise<boolean> {
   // One round trip; the count is a statement of its own, its snapshot taken after the lock.
   const r = results(
     await c.query(
@@ -32,7 +39,7 @@ export async function typeHasSlot(c: Q, type: string, max: number): Promise<bool
       ]),
     ),
   );
-  return (r[2]!.rows[0] as { n: number }).n < max;
+  return (r[2]!.rows[0] as { n: number }).n + pending < max;
 }
 
 /** The kept claim times of these types (no lock: for ranking and for `ps`). */
@@ -65,4 +72,56 @@ export async function takeStart(c: Q, type: string, limit: RateLimit, now: numbe
 export async function pgOldestRunnable(c: Q): Promise<Task | undefined> {
   const rows = await c.query<{ body: Task }>('SELECT DISTINCT ON (grp, priority) body FROM tasks WHERE grp IS NOT NULL ORDER BY grp, priority DESC, id');
   return rows.rows.map((r) => r.body).reduce<Task | undefined>((a, t) => (a === undefined || t.updatedAt < a.updatedAt ? t : a), undefined);
+}
+
+const ACTIVE = (s: string | null): number => (s === 'CLAIMED' || s === 'RUNNING' ? 1 : 0);
+
+/**
+ * The task a claim takes, inside a transaction, not yet written (the caller writes it with
+ * writeChanges), and its version before. `pending`: changes made earlier in the same transaction, whose rows it holds
+ * locked and whose writes wait for the COMMIT (a worker's exit report, claimed with the next task
+ * in one transaction): the runnable ones the worker's tags cover are candidates as queued ones are,
+ * and the places they free (or take) under max_concurrent count.
+ */
+export async function pgPick(
+  c: Q,
+  req: ClaimRequest,
+  fair: FairShare,
+  host: string | undefined,
+  pending: readonly Change[] = [],
+): Promise<{ change: Change; old: Task } | undefined> {
+  const policy = req.policy ?? NO_POLICY;
+  const mine = new Map(pending.map((ch) => [ch.task.id, ch.task]));
+  const covered = (t: Task) => t.tags.every((tag) => req.tags.includes(tag));
+  const byId = new Map<string, Task>();
+  for (const t of await pgQueueHeads(c, req.tags)) if (isRunnable(t) && !mine.has(t.id)) byId.set(t.id, t);
+  for (const t of mine.values()) if (isRunnable(t) && covered(t)) byId.set(t.id, t);
+  const activeBy = new Map<string, number>();
+  for (const { task, from } of pending) activeBy.set(task.type, (activeBy.get(task.type) ?? 0) + ACTIVE(task.state) - ACTIVE(from));
+  const heads = [...byId.values()];
+  const starts = await readWindows(
+    c,
+    [...new Set(heads.map((t) => t.type))].filter((type) => policy.rateLimits[type]),
+  );
+  // max_concurrent is counted below under the type's lock, not from a mirror: other hosts claim too.
+  const view = { policy, active: new Map<string, number>(), starts, fair, now: req.now };
+  const shut = new Set<string>();
+  for (const cand of rankCandidates(heads.map(candidateOf), view).order) {
+    const task = byId.get(cand.id)!;
+    if (shut.has(task.type)) continue;
+    const limit = policy.rateLimits[task.type];
+    if (
+      (task.maxConcurrent > 0 && !(await typeHasSlot(c, task.type, task.maxConcurrent, activeBy.get(task.type) ?? 0))) ||
+      (limit && !(await takeStart(c, task.type, limit, req.now)))
+    ) {
+      shut.add(task.type);
+      continue;
+    }
+    const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
+    if (!res.ok) continue;
+    // The daemon is recorded on the task and on its attempt (worker names are per daemon: `show` says whose).
+    const claimed = host === undefined ? res.task : { ...res.task, host, attempts: res.task.attempts.map((a, i, all) => (i === all.length - 1 ? { ...a, host } : a)) };
+    return { change: { task: claimed, from: task.state }, old: task };
+  }
+  return undefined;
 }

@@ -80,6 +80,8 @@ export class PeerFeed {
   /** The oldest transaction whose changes may not have been seen yet. */
   private horizon: string | undefined;
   private readonly seen = new Map<string, { sig: string; state: State; at: number }>();
+  /** Notes heard whose rows are not read yet. */
+  private unread: Note[] = [];
   /** Notifications and catch-ups are handled one at a time, in order. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -126,7 +128,10 @@ export class PeerFeed {
       }
       if (p.h === this.d.host) return;
       this.d.applyNotes(p.x, p.n);
-      this.queue(() => this.heard(p.n));
+      // Notes that arrive while rows are being read are read together next, in one query.
+      const first = this.unread.length === 0;
+      this.unread.push(...p.n);
+      if (first) this.queue(() => this.heard(this.unread.splice(0)));
     });
     try {
       await c.connect();

@@ -8,8 +8,8 @@ import pg from 'pg';
 import type { PsParams, PsSections } from '../../protocol/methods.js';
 import { isTerminal, type ScheduleRecord, type State, type Task } from '../../protocol/model.js';
 import { nextId } from '../../core/ids.js';
-import { transition, type TaskEvent } from '../../core/states.js';
-import { isRunnable, parseGroup } from './keys.js';
+import { type TaskEvent } from '../../core/states.js';
+import { parseGroup } from './keys.js';
 import { newTask } from './cascade.js';
 import { PgMirror, type CountChange } from './pg-mirror.js';
 import { pgMigrate } from './pg-schema.js';
@@ -19,11 +19,11 @@ import { runTx, type Client } from './pg-tx.js';
 import { maskUrl, toStoreError, isConnectionLost } from './pg-errors.js';
 import { pgPs } from './pg-ps.js';
 import { pgAdmin } from './pg-admin.js';
-import { pgOldestRunnable, pgQueueHeads, readWindows, takeStart, typeHasSlot } from './pg-claim.js';
+import { pgOldestRunnable, pgPick, readWindows } from './pg-claim.js';
 import { PeerFeed, type PeerChanges } from './pg-events.js';
 import { claimExpiredHost, forgetRow, hostLeases, lockForForget, type HostLeases } from './pg-hosts.js';
 import type { HostInfo } from '../../protocol/hosts.js';
-import { candidateOf, chargeClaim, newFairShare, NO_POLICY, rankCandidates, rateLimitedTypes, type DispatchPolicy } from '../../core/dispatch.js';
+import { chargeClaim, newFairShare, NO_POLICY, rateLimitedTypes, type DispatchPolicy } from '../../core/dispatch.js';
 import type { FileProblem } from './files/leveldb.js';
 import {
   StoreError,
@@ -153,8 +153,9 @@ export class PostgresStore implements Store {
       if (to !== null) changes.push([type, to, 1]);
     }
     this.mirrors.apply(xid, changes);
-    // The newest read started wins (readGroups), so reads may overlap.
-    void this.readGroups().catch(() => {});
+    // Only a task entering or leaving WAITING can change the queue groups (a runnable task is
+    // WAITING): a peer's starts and ends leave them alone. The newest read started wins (readGroups).
+    if (notes.some(([, from, to]) => from === 'WAITING' || to === 'WAITING')) void this.readGroups().catch(() => {});
   }
 
   /** This daemon's lease row (store.host). */
@@ -283,53 +284,53 @@ export class PostgresStore implements Store {
 
   apply(id: string, event: TaskEvent): Promise<Change[]> {
     return this.tx(async (c, d) => {
-      // An event that may end the task also reads its waiting dependents, in the same round trip (after the task's lock).
-      const [task, dependents] = await lockTask(c, id, mayEnd(event));
-      if (!task) throw new StoreError(`no task ${id}`, 'not-found');
-      // Worker names are per daemon: a report reaches only its own daemon, for a task that daemon holds.
-      const by = 'by' in event ? event.by : undefined;
-      if (by && this.opts.host !== undefined && task.host !== this.opts.host)
-        throw new StoreError(`task ${id}: worker ${by.worker} reported attempt ${by.attempt}, but the daemon ${task.host ?? '(none)'} holds the task now`, 'stale');
-      const olds = new Map<string, Task>([[id, task]]);
-      const changes = await cascade(c, task, event, olds, this.opts.random, dependents);
+      const { changes, olds } = await this.changesOf(c, id, event);
       writeChanges(changes, olds, d);
       return changes;
     });
   }
 
+  /** The changes an event makes (not yet written), with the versions before them of the rows it locked. */
+  private async changesOf(c: Client, id: string, event: TaskEvent): Promise<{ changes: Change[]; olds: Map<string, Task> }> {
+    // An event that may end the task also reads its waiting dependents, in the same round trip (after the task's lock).
+    const [task, dependents] = await lockTask(c, id, mayEnd(event));
+    if (!task) throw new StoreError(`no task ${id}`, 'not-found');
+    // Worker names are per daemon: a report reaches only its own daemon, for a task that daemon holds.
+    const by = 'by' in event ? event.by : undefined;
+    if (by && this.opts.host !== undefined && task.host !== this.opts.host)
+      throw new StoreError(`task ${id}: worker ${by.worker} reported attempt ${by.attempt}, but the daemon ${task.host ?? '(none)'} holds the task now`, 'stale');
+    const olds = new Map<string, Task>([[id, task]]);
+    return { changes: await cascade(c, task, event, olds, this.opts.random, dependents), olds };
+  }
+
   async claim(req: ClaimRequest): Promise<Change | undefined> {
-    const policy = req.policy ?? NO_POLICY;
     const change = await this.tx(async (c, d) => {
-      const heads = (await pgQueueHeads(c, req.tags)).filter(isRunnable);
-      const byId = new Map(heads.map((t) => [t.id, t]));
-      const starts = await readWindows(
-        c,
-        [...new Set(heads.map((t) => t.type))].filter((type) => policy.rateLimits[type]),
-      );
-      // max_concurrent is counted below under the type's lock, not from a mirror: other hosts claim too.
-      const view = { policy, active: new Map<string, number>(), starts, fair: this.fair, now: req.now };
-      const shut = new Set<string>();
-      for (const cand of rankCandidates(heads.map(candidateOf), view).order) {
-        const task = byId.get(cand.id)!;
-        if (shut.has(task.type)) continue;
-        const limit = policy.rateLimits[task.type];
-        if ((task.maxConcurrent > 0 && !(await typeHasSlot(c, task.type, task.maxConcurrent))) || (limit && !(await takeStart(c, task.type, limit, req.now)))) {
-          shut.add(task.type);
-          continue;
-        }
-        const res = transition(task, { type: 'claim', worker: req.worker, at: req.now }, { random: 0 });
-        if (!res.ok) continue;
-        // The daemon is recorded on the task and on its attempt (worker names are per daemon: `show` says whose).
-        const host = this.opts.host;
-        const claimed = host === undefined ? res.task : { ...res.task, host, attempts: res.task.attempts.map((a, i, all) => (i === all.length - 1 ? { ...a, host } : a)) };
-        const change: Change = { task: claimed, from: task.state };
-        writeChanges([change], new Map([[task.id, task]]), d);
-        return change;
-      }
-      return undefined;
+      const picked = await pgPick(c, req, this.fair, this.opts.host);
+      if (picked) writeChanges([picked.change], new Map([[picked.old.id, picked.old]]), d);
+      return picked?.change;
     });
-    if (change) chargeClaim(this.fair, change.task, policy);
+    if (change) chargeClaim(this.fair, change.task, req.policy ?? NO_POLICY);
     return change;
+  }
+
+  /**
+   * A worker's report and the claim for the slot it frees in one transaction (a round trip and a
+   * commit fewer than apart). The claim sees what the report changed without it being written
+   * first (pgPick's `pending`); each task is written once, as it ends the transaction.
+   */
+  async applyThenClaim(id: string, event: TaskEvent, req: ClaimRequest): Promise<{ changes: Change[]; claimed: Change | undefined }> {
+    const out = await this.tx(async (c, d) => {
+      const { changes, olds } = await this.changesOf(c, id, event);
+      const picked = await pgPick(c, req, this.fair, this.opts.host, changes);
+      const claimed = picked?.change;
+      // A task the report itself made runnable keeps its version from before the transaction.
+      if (picked && !olds.has(picked.old.id)) olds.set(picked.old.id, picked.old);
+      const last = new Map([...changes, ...(claimed ? [claimed] : [])].map((ch) => [ch.task.id, ch]));
+      writeChanges([...last.values()], olds, d);
+      return { changes, claimed };
+    });
+    if (out.claimed) chargeClaim(this.fair, out.claimed.task, req.policy ?? NO_POLICY);
+    return out;
   }
 
   async oldestRunnable(): Promise<Task | undefined> {
