@@ -1,12 +1,12 @@
 // config.toml and BLANKET_* environment overrides: parsed and validated here
 // (pure); read by the daemon at start and shown by `blanket config`.
-import TOML from '@iarna/toml';
 import type { TypeLoadError } from '../protocol/model.js';
 import { parseScheduleEntries } from './schedules.js';
 import { buildConfig, lookup } from './config/build.js';
 import type { Config } from './config/model.js';
 import { CONFIG_OPTIONS } from './config/options.js';
 import { maskUrl } from './config/store-url.js';
+import { tomlParser } from './toml.js';
 
 export * from './config/model.js';
 export { CONFIG_OPTIONS, type ConfigOption } from './config/options.js';
@@ -56,7 +56,7 @@ export function effectiveConfig(fileText: string | undefined, env: Record<string
   let doc: Record<string, unknown> = {};
   if (fileText !== undefined) {
     try {
-      doc = TOML.parse(fileText) as Record<string, unknown>;
+      doc = tomlParser().parse(fileText) as Record<string, unknown>;
     } catch (err) {
       const e = err as { line?: number; message: string };
       throw new ConfigError([{ file, ...(e.line !== undefined ? { line: e.line + 1 } : {}), message: `invalid TOML: ${e.message.split('\n')[0]}` }]);

@@ -1,5 +1,5 @@
-// Task-type files: parse, validate with file:line, resolve `extends`.
-import TOML from '@iarna/toml';
+// Task-type files: parse, validate with file:line, resolve `extends`. The TOML parser is
+// loaded on first use: the bundled types come parsed at build time (dist/task-types.json).
 import { KEEP_OUTPUT, type FileSpec, type KeepOutput, type TaskTypeField, type TaskTypeInfo, type TypeLoadError } from '../protocol/model.js';
 import { ENV_NAME } from '../protocol/methods.js';
 import { parseDuration } from './duration.js';
@@ -7,6 +7,7 @@ import { formatRateLimit, parseRateLimit, weightProblem, type RateLimit } from '
 import { checkHookTemplate, HOOK_NAMES, type HookSet } from './hooks.js';
 import { commandShell, executorListShell, PROGRAM, unknownExecutor } from './executor.js';
 import { safeRelativePath } from './relpath.js';
+import { tomlParser } from './toml.js';
 import { placementProblems, scan, TemplateError } from './template.js';
 
 export { safeRelativePath };
@@ -104,7 +105,7 @@ function lineOf(text: string, key: string, nth = 0): number | undefined {
 export function parseTypeFile(name: string, source: string, text: string, accounts?: AccountLookup): TypeDraft {
   let doc: Record<string, unknown>;
   try {
-    doc = TOML.parse(text) as Record<string, unknown>;
+    doc = tomlParser().parse(text) as Record<string, unknown>;
   } catch (err) {
     const e = err as { line?: number; col?: number; message: string };
     const first = e.message.split('\n')[0]!;
@@ -132,7 +133,12 @@ export function parseTypeText(name: string, source: string, text: string, accoun
   return text.trimStart().startsWith('{') ? parseTypeJson(name, source, text, accounts) : parseTypeFile(name, source, text, accounts);
 }
 
-function typeFromDoc(name: string, source: string, doc: Record<string, unknown>, text: string, accounts?: AccountLookup): TypeDraft {
+/**
+ * A type from its parsed document (what TOML.parse of the file TEXT gave), checked as parseTypeFile
+ * checks it; TEXT only gives errors their line numbers. The bundled types load this way from the
+ * build's parse of them.
+ */
+export function typeFromDoc(name: string, source: string, doc: Record<string, unknown>, text: string, accounts?: AccountLookup): TypeDraft {
   const errors: TypeLoadError[] = [];
   const bad = (field: string, message: string, line = lineOf(text, field.split('.').pop()!)) =>
     errors.push({ file: source, ...(line ? { line } : {}), message: `${field}: ${message}` });

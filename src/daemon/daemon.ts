@@ -35,6 +35,7 @@ import { peerCertificate } from '../os/certs.js';
 import { StoreError } from './store/store.js';
 import { prepare } from './submit.js';
 import { TypeRegistry } from './types/registry.js';
+import { readBundledParse } from './types/bundled.js';
 import { LocalWorkers } from './workers/local.js';
 import { offer } from './workers/claim.js';
 import { WorkerRegistry } from './workers/registry.js';
@@ -124,6 +125,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
   const types = new TypeRegistry({
     dirs: [BUNDLED_TYPES, paths.typesDir, ...config.typesPaths.map((p) => path.resolve(path.dirname(paths.config), p))],
     log: (m) => log.warn(m),
+    parsed: readBundledParse(),
   });
   types.load();
   types.setStored(await store.storedTypes());

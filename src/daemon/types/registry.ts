@@ -6,9 +6,10 @@
 import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { TaskTypeInfo, TypeLoadError } from '../../protocol/model.js';
-import { parseTypeFile, parseTypeText, resolveType, TypeFileError, type TypeDraft } from '../../core/tasktype.js';
+import { parseTypeFile, parseTypeText, resolveType, typeFromDoc, TypeFileError, type TypeDraft } from '../../core/tasktype.js';
 import { accountExists } from '../../os/users.js';
 import type { StoredType } from '../store/store.js';
+import type { ParsedTypeFile } from './bundled.js';
 
 export const STORED_PREFIX = 'db:';
 
@@ -16,6 +17,8 @@ export interface RegistryOptions {
   dirs: string[];
   onChange?: (name: string) => void;
   log?: (msg: string) => void;
+  /** Files already parsed (the bundled types, by the build), by path: used while a file's text is the one parsed. */
+  parsed?: Map<string, ParsedTypeFile>;
 }
 
 export class TypeRegistry {
@@ -73,7 +76,8 @@ export class TypeRegistry {
       throw err;
     }
     try {
-      const draft = parseTypeFile(name, file, text, accountExists);
+      const parsed = this.opts.parsed?.get(file);
+      const draft = parsed?.text === text ? typeFromDoc(name, file, structuredClone(parsed.doc), text, accountExists) : parseTypeFile(name, file, text, accountExists);
       const current = this.drafts.get(name);
       // A file in a later dir overrides; an earlier dir's file does not displace it.
       if (current && current.source !== file && this.rank(current.source) > this.rank(file)) return [];
