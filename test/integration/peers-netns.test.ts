@@ -75,6 +75,10 @@ else {
       const ha = new TestHome(t, { config: config('host-a', '127.0.0.1'), workers: 3, types });
       const hb = new TestHome(t, { config: config('host-b', link.hostAddr), workers: 3, types });
 
+      // A joins the store first (its lease row stays when it stops), so B knows from its start that
+      // another daemon could take its tasks over, and fences when cut off (a daemon alone does not).
+      await ha.ok(['daemon', 'start']);
+      await ha.ok(['daemon', 'stop']);
       // B's daemon (and so its workers and tasks) in the namespace.
       const started = await new Promise<{ code: number | null; err: string }>((resolve) => {
         const c = spawn('ip', ['netns', 'exec', link.ns, process.execPath, BIN, 'daemon', 'start'], { env: testEnv(hb.dir), stdio: ['ignore', 'ignore', 'pipe'] });
