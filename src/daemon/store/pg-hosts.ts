@@ -5,27 +5,13 @@
 import type pg from 'pg';
 import type { HostInfo } from '../../protocol/hosts.js';
 import { toStoreError } from './pg-errors.js';
+import { runTx } from './pg-tx.js';
+import type { ForgetRefusal } from './store.js';
 
 type Query = Pick<pg.Pool, 'query'>;
 
 /** Serialises a name's registration with its forgetting (pg_advisory_xact_lock; see forgetHost). */
 const NAME_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('blanket-host:' || $1, 0))";
-
-/** One transaction on a client of its own. */
-async function inTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const r = await fn(c);
-    await c.query('COMMIT');
-    c.release();
-    return r;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    c.release();
-    throw err;
-  }
-}
 
 /** A name `hosts forget` forgot: when, and by which daemon. */
 export interface Forgotten {
@@ -37,20 +23,32 @@ export interface Forgotten {
  * Take (or take back) this daemon's row, with a fresh lease; refused (returned, nothing written) when
  * `hosts forget` forgot the name: its tasks' output is written off, so it must not hold tasks again.
  */
-export async function registerHost(pool: pg.Pool, name: string, pid: number, leaseMs: number): Promise<Forgotten | undefined> {
-  return inTx(pool, async (c) => {
-    await c.query(NAME_LOCK, [name]);
-    const f = await c.query<{ at: string; by: string }>('SELECT (extract(epoch FROM forgotten_at) * 1000)::bigint AS at, forgotten_by AS by FROM forgotten_hosts WHERE name = $1', [
-      name,
-    ]);
-    if (f.rows[0]) return { at: Number(f.rows[0].at), by: f.rows[0].by };
-    await c.query(
-      `INSERT INTO hosts (name, pid, lease_until, gone, renewed_at) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond', false, clock_timestamp())
+export async function registerHost(pool: pg.Pool, where: string, name: string, pid: number, leaseMs: number): Promise<Forgotten | undefined> {
+  return runTx(
+    pool,
+    name,
+    where,
+    async (c) => {
+      await c.query(NAME_LOCK, [name]);
+      const f = await forgottenAs(c, name);
+      if (f) return f;
+      await c.query(
+        `INSERT INTO hosts (name, pid, lease_until, gone, renewed_at) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond', false, clock_timestamp())
        ON CONFLICT (name) DO UPDATE SET pid = EXCLUDED.pid, lease_until = EXCLUDED.lease_until, gone = false, registered_at = now(), renewed_at = EXCLUDED.renewed_at`,
-      [name, pid, leaseMs],
-    );
-    return undefined;
-  });
+        [name, pid, leaseMs],
+      );
+      return undefined;
+    },
+    async () => {},
+  );
+}
+
+/** When and by whom `hosts forget` forgot a name; undefined when it did not. */
+async function forgottenAs(q: Query, name: string): Promise<Forgotten | undefined> {
+  const r = await q.query<{ at: string; by: string }>('SELECT (extract(epoch FROM forgotten_at) * 1000)::bigint AS at, forgotten_by AS by FROM forgotten_hosts WHERE name = $1', [
+    name,
+  ]);
+  return r.rows[0] ? { at: Number(r.rows[0].at), by: r.rows[0].by } : undefined;
 }
 
 /** Renew this daemon's lease; false when a peer found it expired and took its tasks over (it must re-register). */
@@ -148,9 +146,6 @@ export async function forgottenHosts(q: Query): Promise<string[]> {
   return (await q.query<{ name: string }>('SELECT name FROM forgotten_hosts ORDER BY name')).rows.map((x) => x.name);
 }
 
-/** Why `hosts forget` did not forget a name (nothing was written). */
-export type ForgetRefusal = { why: 'self' } | { why: 'live'; leaseLeftMs: number } | { why: 'forgotten'; at: number; by: string } | { why: 'unknown'; known: string[] };
-
 /**
  * In a transaction: lock the row of a daemon whose lease ran out, and return the tasks it still holds
  * (the caller ends them, as a takeover does), after which its row goes and the name is recorded as
@@ -162,10 +157,8 @@ export async function lockForForget(c: pg.PoolClient, name: string, me: string):
   const row = (await c.query<{ left: string }>('SELECT (extract(epoch FROM lease_until - clock_timestamp()) * 1000)::bigint AS left FROM hosts WHERE name = $1 FOR UPDATE', [name]))
     .rows[0];
   if (!row) {
-    const f = (
-      await c.query<{ at: string; by: string }>('SELECT (extract(epoch FROM forgotten_at) * 1000)::bigint AS at, forgotten_by AS by FROM forgotten_hosts WHERE name = $1', [name])
-    ).rows[0];
-    if (f) return { why: 'forgotten', at: Number(f.at), by: f.by };
+    const f = await forgottenAs(c, name);
+    if (f) return { why: 'forgotten', ...f };
     return { why: 'unknown', known: (await c.query<{ name: string }>('SELECT name FROM hosts ORDER BY name')).rows.map((x) => x.name) };
   }
   if (Number(row.left) > 0) return { why: 'live', leaseLeftMs: Number(row.left) };
@@ -210,7 +203,7 @@ export function hostLeases(pool: () => pg.Pool, name: string, where: string): Ho
       }
     };
   return {
-    register: call((q, leaseMs: number) => registerHost(q, name, process.pid, leaseMs)),
+    register: call((q, leaseMs: number) => registerHost(q, where, name, process.pid, leaseMs)),
     renew: call((q, leaseMs: number) => renewHost(q, name, leaseMs)),
     expired: call((q) => expiredHosts(q, name)),
     others: call((q) => otherHosts(q, name)),

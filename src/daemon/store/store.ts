@@ -119,9 +119,10 @@ export interface Store {
   readonly admin: StoreAdmin;
 }
 
-export type ForgetOutcome =
-  | { ok: true; changes: Change[]; at: number; finished: number }
-  | ({ ok: false } & ({ why: 'self' } | { why: 'live'; leaseLeftMs: number } | { why: 'forgotten'; at: number; by: string } | { why: 'unknown'; known: string[] }));
+/** Why `hosts forget` did not forget a name (nothing was written). */
+export type ForgetRefusal = { why: 'self' } | { why: 'live'; leaseLeftMs: number } | { why: 'forgotten'; at: number; by: string } | { why: 'unknown'; known: string[] };
+
+export type ForgetOutcome = { ok: true; changes: Change[]; at: number; finished: number } | ({ ok: false } & ForgetRefusal);
 
 /** Maintenance of a live store, for the db.* methods. */
 export interface StoreAdmin {
