@@ -189,7 +189,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
   });
   const fence = 'where' in store && store.host !== undefined ? new FenceBook() : undefined;
   const peers =
-    'where' in store && store.host !== undefined && fence
+    'where' in store && fence
       ? new Peers({
           store,
           engine,

@@ -3,7 +3,7 @@
 // the claimed and running tasks of a daemon whose lease ran out. A daemon that finds its own
 // lease taken (it was cut off) drops the tasks a peer ended and registers again. At each
 // renewal the schedules are read again (other daemons add, pause and remove them). A daemon that
-// has not renewed its lease for FENCE of it stops its tasks' processes itself (self-fencing), before
+// has not renewed its lease for the lease less a fifth (fenceAfterMs) stops its tasks' processes itself (self-fencing), before
 // any peer can take them over and run them again.
 import { performance } from 'node:perf_hooks';
 import { ACTIVE_STATES } from '../core/states.js';
@@ -79,9 +79,13 @@ export class Peers {
       this.fencing = false;
       this.d.log.info('the store is reachable again and this daemon holds its lease', { host: this.host });
     }
+    this.checkFenceIn(sentAt + fenceAfterMs(this.d.leaseMs) - this.mono());
+  }
+
+  private checkFenceIn(ms: number): void {
     clearTimeout(this.fenceTimer);
     if (this.closed) return;
-    this.fenceTimer = setTimeout(() => this.fenceCheck(), Math.max(0, sentAt + fenceAfterMs(this.d.leaseMs) - this.mono()));
+    this.fenceTimer = setTimeout(() => this.fenceCheck(), Math.max(0, ms));
     this.fenceTimer.unref();
   }
 
@@ -95,11 +99,9 @@ export class Peers {
     if (this.closed) return;
     const silentMs = this.mono() - this.renewedAt;
     if (silentMs < fenceAfterMs(this.d.leaseMs)) return;
-    if (!this.shared) {
-      this.fenceTimer = setTimeout(() => this.fenceCheck(), 500);
-      this.fenceTimer.unref();
-      return;
-    }
+    // Checked again every 0.5 s while cut off: a task may start meanwhile.
+    this.checkFenceIn(500);
+    if (!this.shared) return;
     const secs = Math.round(silentMs / 100) / 10;
     const reason = `its daemon ${this.host} could not reach the store for ${secs}s (store.lease ${this.d.leaseMs / 1000}s): it stopped the process so that it could not run twice`;
     const at = this.d.now();
@@ -119,8 +121,6 @@ export class Peers {
       );
     }
     this.fencing = true;
-    this.fenceTimer = setTimeout(() => this.fenceCheck(), 500);
-    this.fenceTimer.unref();
   }
 
   get host(): string {
@@ -178,7 +178,8 @@ export class Peers {
     for (const w of this.d.workers.list()) {
       if (!w.running.includes(id)) continue;
       this.d.workers.hold(w.id, id, false);
-      const { ended, fenced } = { ended: this.d.fence.hasEnded(id), fenced: this.d.fence.isFenced(id) };
+      const ended = this.d.fence.hasEnded(id);
+      const fenced = this.d.fence.isFenced(id);
       this.d.fence.settled(id);
       // Its worker reported its process ended: nothing to signal.
       if (ended) {
