@@ -54,6 +54,20 @@ export function processesOf(home: string): number[] {
 }
 
 /** ARGS with --json added where it is blanket's: before the first `--` (after it, words are the command's). */
+/** A blanket log file (JSON lines) as its entries; [] while it does not exist. */
+export function logEntries<T = { msg: string; [field: string]: unknown }>(file: string): T[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}
+
 export function withJson(args: string[]): string[] {
   const end = args.indexOf('--');
   return end < 0 ? [...args, '--json'] : [...args.slice(0, end), '--json', ...args.slice(end)];

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Task } from '../../src/protocol/model.js';
 import { PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
-import { processesOf, TestHome, waitFor } from '../helpers/home.js';
+import { logEntries, processesOf, TestHome, waitFor } from '../helpers/home.js';
 
 // Long enough that a loaded machine does not delay a renewal past the fence (lease less 1 s).
 const LEASE = '5s';
@@ -51,17 +51,6 @@ interface Line {
   host?: string;
   cause?: string;
 }
-
-const logOf = (file: string): Line[] => {
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Line);
-  } catch {
-    return [];
-  }
-};
 
 /** Each marker file: its lines as [event, attempt, time (ns, as a bigint)]. */
 function markers(dir: string): Record<string, Array<[string, number, bigint]>> {
@@ -108,8 +97,8 @@ function tests(pg: PgServer): void {
     const { ids } = await cb.call('run.batch', { tasks: [task(marks, 'loop1', 'loop'), task(marks, 'loop2', 'loop'), task(marks, 'short', 'short')] });
     for (const id of ids) t.equal((await hb.waitState(id, ['RUNNING'], 30_000)).host, 'host-b');
     await ha.ok(['daemon', 'start']);
-    const daemonLog = () => logOf(path.join(hb.paths.logs, 'daemon.log'));
-    const workerLog = () => logOf(path.join(hb.paths.logs, 'worker-local.log'));
+    const daemonLog = () => logEntries<Line>(path.join(hb.paths.logs, 'daemon.log'));
+    const workerLog = () => logEntries<Line>(path.join(hb.paths.logs, 'worker-local.log'));
 
     proxy.cut();
     writeFileSync(path.join(marks, 'go'), ''); // the short task ends now, its report not storable
@@ -190,7 +179,7 @@ function tests(pg: PgServer): void {
     await hb.waitState(id, ['RUNNING'], 30_000);
     await waitFor('attempt 1 to tick', () => existsSync(path.join(marks, 'alone')) && /tick/.test(readFileSync(path.join(marks, 'alone'), 'utf8')), 30_000);
     proxy.cut();
-    await waitFor('B to stop its process', () => logOf(path.join(hb.paths.logs, 'daemon.log')).some((e) => FENCED.test(e.msg) && e.tasks?.includes(id)), 30_000);
+    await waitFor('B to stop its process', () => logEntries<Line>(path.join(hb.paths.logs, 'daemon.log')).some((e) => FENCED.test(e.msg) && e.tasks?.includes(id)), 30_000);
     proxy.restore();
     const done = await hb.waitState(id, ['SUCCESS', 'ERROR', 'LOST', 'STOPPED'], 60_000);
     t.match(done, { state: 'SUCCESS', attempt: 2, host: 'host-b' }, 'retried by its retry policy, on B');
@@ -215,7 +204,7 @@ function tests(pg: PgServer): void {
     await waitFor('attempt 1 to start', () => existsSync(path.join(marks, 'alone')), 30_000);
     proxy.cut();
     // Past B's lease by the store's clock, and so past its fence (the lease less 1 s after the last renewal sent).
-    const daemonLog = () => logOf(path.join(hb.paths.logs, 'daemon.log'));
+    const daemonLog = () => logEntries<Line>(path.join(hb.paths.logs, 'daemon.log'));
     await waitFor("B's lease to run out", async () => (await pg.sql(db, "SELECT 1 FROM hosts WHERE name = 'host-b' AND lease_until < clock_timestamp()")).rows.length > 0, 30_000);
     t.notOk(
       daemonLog().some((e) => FENCED.test(e.msg)),

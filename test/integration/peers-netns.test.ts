@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Task } from '../../src/protocol/model.js';
 import { PG_MISSING, startPostgres } from '../helpers/postgres.js';
-import { BIN, processesOf, testEnv, TestHome, waitFor } from '../helpers/home.js';
+import { BIN, logEntries, processesOf, testEnv, TestHome, waitFor } from '../helpers/home.js';
 
 const LEASE_MS = 3_000;
 const CUT_MS = 30_000;
@@ -108,11 +108,7 @@ else {
 
       await waitFor('the 30 s cut to pass', () => Date.now() - cutAt >= CUT_MS, CUT_MS + 5_000);
       t.equal(ip('link', 'set', link.dev, 'up').status, 0, 'link back');
-      const log = () =>
-        readFileSync(path.join(hb.paths.logs, 'daemon.log'), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as { msg: string; host?: string; task?: string; tasks?: string[]; attempt?: number; why?: string });
+      const log = () => logEntries<{ msg: string; host?: string; task?: string; tasks?: string[]; attempt?: number; why?: string }>(path.join(hb.paths.logs, 'daemon.log'));
       t.ok(
         log().some((e) => /could not renew this daemon's lease: stopped its tasks' processes/.test(e.msg) && e.tasks?.includes(ids[0]!)),
         "B's log names the task it stopped when it could not renew its lease",

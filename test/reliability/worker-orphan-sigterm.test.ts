@@ -4,7 +4,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { TestHome, waitFor } from '../helpers/home.js';
+import { logEntries, TestHome, waitFor } from '../helpers/home.js';
 import { exited, liveMembers } from '../helpers/reliability.js';
 
 /** STOP_REPORT_GRACE_MS in src/worker/worker.ts (docs/workers.md). */
@@ -27,10 +27,7 @@ t.test('an orphaned worker stops on SIGTERM within its kill grace and the report
   await waitFor('the orphaned worker to exit after SIGTERM', () => exited(worker.pid), 1_000 + STOP_REPORT_GRACE_MS + 15_000);
   t.pass('the worker exited');
   t.same(liveMembers(task.pgid!, h.dir), [], "its task's process group is gone");
-  const lines = readFileSync(log, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { msg: string; tasks?: string[] });
+  const lines = logEntries<{ msg: string; tasks?: string[] }>(log);
   t.ok(
     lines.some((e) => /exiting without them/.test(e.msg) && e.tasks?.includes(id)),
     'it logs the exit reports it gives up, naming the task',
