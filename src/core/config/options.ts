@@ -238,7 +238,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'store.lease',
     env: 'BLANKET_STORE_LEASE',
     description:
-      "With a PostgreSQL store: how long a daemon's lease lasts (renewed every third of it). A daemon silent longer has its claimed and running tasks ended LOST (and retried by their retry policy) by another daemon. A duration from 3s to 1h.",
+      "With a PostgreSQL store: how long a daemon's lease lasts (renewed every third of it). A daemon silent longer has its claimed and running tasks ended LOST (and retried by their retry policy) by another daemon; one that shares the store and cannot renew for the lease less a fifth stops its own tasks' processes first (self-fencing). A duration from 3s to 1h.",
     defaultText: dur(DEFAULT_CONFIG.store.leaseMs),
     fromEnv: (t) => t,
     get: (c) => c.store.leaseMs,
