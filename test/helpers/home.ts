@@ -30,12 +30,12 @@ interface TapLike {
 
 /** The environment a blanket process gets in tests: its own home, no colour, no slow CA bundle. */
 export function testEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, BLANKET_HOME: home, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, BLANKET_HOME: home, NO_COLOR: '1' };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.XDG_RUNTIME_DIR;
   delete env.NODE_OPTIONS; // tap's loaders: blanket runs as it does for users
   delete env.BLANKET_SOCKET;
-  return env;
+  return { ...env, ...extra }; // a test's own values, NODE_OPTIONS included, are kept
 }
 
 /** Every process whose environment names this home: daemons, workers, tasks. */

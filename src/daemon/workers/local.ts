@@ -64,7 +64,8 @@ export class LocalWorkers {
     const orphans = new Set((await store.active()).map((t) => t.worker).filter((w): w is string => w !== undefined));
     const grace = setTimeout(() => {
       for (const w of liveRecordedWorkers(paths)) {
-        if (!workers.connected(w.spec.name)) {
+        // Only workers from before: one the supervisor started since (a restart) may still be starting up.
+        if (adopted.has(w.spec.name) && supervisor.pid(w.spec.name) !== w.pid && !workers.connected(w.spec.name)) {
           log.warn('a worker from before did not reconnect; stopping it', { worker: w.spec.name, workerPid: w.pid });
           killRecorded(w);
         }
