@@ -203,6 +203,7 @@ export async function createDaemon(o: DaemonOptions): Promise<DaemonHandle> {
           stop: (reason) => void stop(reason, false),
         })
       : undefined;
+  if (peers) engine.gateClaims(() => peers.mayClaim());
   const archiveTimers = new ArchiveTimers({
     archive,
     store,

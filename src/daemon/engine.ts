@@ -28,6 +28,8 @@ export class Engine {
   /** One timer for the earliest time a rate-limited type may start again. */
   private rateTimer: NodeJS.Timeout | undefined;
   private rateAt: number | undefined;
+  /** Whether this daemon may claim now (on a shared store: while it holds its lease; see Peers.mayClaim). */
+  private mayClaim: () => boolean = () => true;
 
   constructor(
     private readonly store: Store,
@@ -38,6 +40,11 @@ export class Engine {
     /** Rate limits and weights in force (the task types and config.toml's [labels]), read at each claim. */
     private readonly policy: () => DispatchPolicy = () => NO_POLICY,
   ) {}
+
+  /** Claims are made only while `may` says so (a daemon on a shared store: while it holds its lease). */
+  gateClaims(may: () => boolean): void {
+    this.mayClaim = may;
+  }
 
   /** `also`: records written in the same batch (a schedule's fire with the task it makes). */
   async submit(drafts: TaskDraft[], also?: SubmitAlso): Promise<Task[]> {
@@ -57,6 +64,7 @@ export class Engine {
    * where the store can (two otherwise). Subscribers hear of both, the report's changes first.
    */
   async applyThenClaim(id: string, event: TaskEvent, worker: string, tags: string[]): Promise<{ changes: Change[]; claimed: Task | undefined }> {
+    if (!this.mayClaim()) return { changes: await this.apply(id, event), claimed: undefined };
     if (!this.store.applyThenClaim) {
       const changes = await this.apply(id, event);
       return { changes, claimed: await this.claim(worker, tags) };
@@ -68,6 +76,7 @@ export class Engine {
   }
 
   async claim(worker: string, tags: string[]): Promise<Task | undefined> {
+    if (!this.mayClaim()) return undefined;
     const change = await this.store.claim({ worker, tags, now: this.now(), policy: this.policy() });
     if (change) this.after([change]);
     else this.armRate();

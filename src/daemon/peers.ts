@@ -64,6 +64,8 @@ export class Peers {
    */
   private shared = true;
   private forgotten = 0;
+  /** A claim was refused for want of the lease: the workers are woken once it is held again. */
+  private refused = false;
 
   constructor(private readonly d: PeersDeps) {}
 
@@ -80,6 +82,29 @@ export class Peers {
       this.d.log.info('the store is reachable again and this daemon holds its lease', { host: this.host });
     }
     this.checkFenceIn(sentAt + fenceAfterMs(this.d.leaseMs) - this.mono());
+    if (this.refused) {
+      this.refused = false;
+      this.d.workers.wake();
+    }
+  }
+
+  /**
+   * Whether this daemon may claim: only while it is sure it holds its lease (renewed within the
+   * fence's time). One back from a cut may have been taken over or forgotten (`hosts forget`) by
+   * then; it renews (or learns it was forgotten, and stops) before it takes any task, so no task
+   * starts on a host the store has written off. A refusal renews at once, and the workers are
+   * woken when the lease is held again.
+   */
+  mayClaim(): boolean {
+    if (this.renewedAt > 0 && this.mono() - this.renewedAt < fenceAfterMs(this.d.leaseMs)) return true;
+    this.refused = true;
+    if (this.renewedAt > 0) this.beatNow(); // not before start() has registered
+    return false;
+  }
+
+  private beatNow(): void {
+    if (this.closed) return;
+    this.beating ??= this.beat().finally(() => (this.beating = undefined));
   }
 
   private checkFenceIn(ms: number): void {
@@ -138,12 +163,7 @@ export class Peers {
       (p) => this.heard(p),
       (message, fields) => this.d.log.warn(message, fields),
     );
-    this.timer = setInterval(
-      () => {
-        this.beating ??= this.beat().finally(() => (this.beating = undefined));
-      },
-      Math.max(1000, Math.floor(this.d.leaseMs / 3)),
-    );
+    this.timer = setInterval(() => this.beatNow(), Math.max(1000, Math.floor(this.d.leaseMs / 3)));
     this.timer.unref();
   }
 

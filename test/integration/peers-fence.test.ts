@@ -215,6 +215,25 @@ function tests(pg: PgServer): void {
     writeFileSync(path.join(marks, 'go'), '');
     t.match(await hb.waitState(id, ['SUCCESS', 'ERROR', 'LOST', 'STOPPED'], 60_000), { state: 'SUCCESS', attempt: 1 }, 'it ends by itself, attempt 1');
   });
+  t.test('a host forgotten while cut off claims nothing when it comes back: its work waits for another daemon', async (t) => {
+    const { url, proxy, hb, config, db } = await setup(t);
+    const ha = new TestHome(t, { config: config('host-a', url), workers: false, types: TYPES });
+    await ha.ok(['daemon', 'start']);
+    await hb.ok(['daemon', 'start']);
+    const daemonPid = Number(readFileSync(hb.paths.pidFile, 'utf8'));
+    proxy.cut();
+    await waitFor("B's lease to run out", async () => (await pg.sql(db, "SELECT 1 FROM hosts WHERE name = 'host-b' AND lease_until < clock_timestamp()")).rows.length > 0, 30_000);
+    await ha.ok(['hosts', 'forget', 'host-b']);
+    // Only B has a worker: the task waits on A until B is back.
+    const id = await ha.submit(['--', 'true']);
+    proxy.restore();
+    await waitFor('B to stop (its name was forgotten)', () => !processesOf(hb.dir).includes(daemonPid), 30_000);
+    const row = (await pg.sql(db, 'SELECT body FROM tasks WHERE id = $1', [id])).rows[0] as { body: Task };
+    t.match(row.body, { state: 'WAITING' }, 'B did not claim it: it still waits');
+    t.equal(row.body.attempts.length, 0, 'no attempt was made');
+    await ha.ok(['worker', 'start', '--tags', 'sh,bash,unix', '--name', 'late']);
+    t.match(await ha.waitState(id, ['SUCCESS', 'ERROR', 'LOST', 'STOPPED'], 30_000), { state: 'SUCCESS', attempt: 1, host: 'host-a' }, 'another daemon runs it');
+  });
 }
 
 function cmdline(pid: number): string {
