@@ -5,7 +5,7 @@ import { command } from '../cli/spec.js';
 
 export default command({
   summary: 'Print the shell completion script for bash, zsh or fish, or how to set it up.',
-  description: `With a shell name, prints its completion script; without one, says how to install it for your shell ($SHELL). Completion offers commands, flags and live values asked of the daemon: task ids (running first for kill and logs), type names for run, schedule names and worker ids. It never starts a daemon and offers no live values when the daemon does not answer within 300 ms (BLANKET_COMPLETE_TIMEOUT, in ms), so a stopped or stuck daemon never hangs the shell. The script calls blanket on each TAB, so it stays right as blanket changes; install it once.`,
+  description: `With a shell name, prints its completion script; without one, says how to install it for your shell ($SHELL). Completion offers commands, flags and live values asked of the daemon: task ids (running first for kill and logs), type names for run, schedule names, worker ids and, for hosts forget, the other daemons of a shared store. It never starts a daemon and offers no live values when the daemon does not answer within 300 ms (BLANKET_COMPLETE_TIMEOUT, in ms), so a stopped or stuck daemon never hangs the shell. The script calls blanket on each TAB, so it stays right as blanket changes; install it once.`,
   examples: [
     '<%= config.bin %> autocomplete',
     '<%= config.bin %> autocomplete bash > ~/.local/share/bash-completion/completions/blanket',

@@ -166,7 +166,11 @@ function tests(pg: PgServer): void {
     t.match(await ha.ok(['hosts', 'ls']), /host-b +expired since /);
     t.equal((await jsonError(ha, ['logs', onB[2]!])).code, 'PEER_UNAVAILABLE', 'B down, not forgotten yet');
 
+    // TAB after `hosts forget` offers B (not A itself), and no longer once it is forgotten.
+    const completions = async () => (await ha.run(['__complete', 'hosts', 'forget', ''], { env: { BLANKET_COMPLETE_TIMEOUT: '10000' } })).stdout.split('\n').filter(Boolean);
+    t.same(await completions(), ['host-b\texpired, 0 running, 3 finished'], 'completion offers the other host');
     const done = await ha.json<HostForgetResult>(['hosts', 'forget', 'host-b']);
+    t.same(await completions(), [], 'nothing left to forget');
     t.match(done, { forgotten: 'host-b', takenOver: [], finished: 3 });
     t.same(await rowsOf(), ['host-a'], "B's lease row is gone");
     t.equal((await hosts()).get('host-b')?.lease, 'forgotten', 'hosts ls lists it as forgotten');

@@ -41,6 +41,8 @@ export type LiveSource =
   | 'types'
   | 'schedules'
   | 'workers'
+  /** Other daemons of the store that `hosts forget` may act on: expired first, then live (not this one, not forgotten ones). */
+  | 'hosts'
   /** Ids in the archive, newest archived first. */
   | 'archived';
 
@@ -90,6 +92,7 @@ const ARGS: Record<string, Source> = {
   'worker:pause': live('workers'),
   'worker:resume': live('workers'),
   'worker:logs': live('workers'),
+  'hosts:forget': live('hosts'),
   autocomplete: words('bash', 'zsh', 'fish'),
   'db:backup': { kind: 'files' },
 };

@@ -35,6 +35,14 @@ export async function ask(client: Pick<Client, 'call'>, source: LiveSource): Pro
       const r = await client.call('archive.ls', { limit: 50 });
       return r.entries.map((e) => ({ value: e.id, description: `${e.task.state} ${e.task.type} (archived by ${e.by})` }));
     }
+    case 'hosts': {
+      const r = await client.call('hosts.ls', {});
+      const rank = (lease: string) => (lease === 'expired' ? 0 : 1);
+      return r.hosts
+        .filter((h) => !h.self && h.lease !== 'forgotten')
+        .sort((a, b) => rank(a.lease) - rank(b.lease) || (a.name < b.name ? -1 : 1))
+        .map((h) => ({ value: h.name, description: `${h.lease}, ${h.running} running, ${h.finished} finished` }));
+    }
     case 'workers': {
       const r = await client.call('worker.ls', {});
       return r.workers.map((w) => ({ value: w.id, description: `${w.state}, ${w.running.length}/${w.slots} slots` }));
