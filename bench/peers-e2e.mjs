@@ -3,7 +3,8 @@
 // first daemon over one connection (run.batch), first submit → last end seen by that connection:
 // tasks/s, and (b)/(a). Then (c) submit → start latency across hosts: a `bench_stamp` task
 // submitted on A (no worker) and started by B's worker (the only one), from the time stamp the
-// process prints, p50/p99, against the same on one LevelDB host (submitted where it runs).
+// process prints, p50/p99, against the same on one LevelDB host (submitted where it runs). For (a)
+// and (b), CPU per task of the daemons and workers, of the PostgreSQL server and of the machine.
 // Not part of npm test or `npm run bench`. `node bench/peers-e2e.mjs [--tasks N] [--slots S]
 // [--samples K]` (build first; defaults 1000 tasks, 4 slots in all, 50 samples). Writes
 // bench/results/<stamp>-peers-e2e.{json,md}. NODE_EXTRA_CA_CERTS is taken from the caller's
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Home, parseStamp } from './lib/home.mjs';
 import { loadAvg } from './lib/machine.mjs';
-import { epochMs } from './lib/proc.mjs';
+import { cpuMs, epochMs, machineBusyMs, processesWithEnv } from './lib/proc.mjs';
 import { ROOT } from './lib/repo.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { startPg } from './lib/pg-server.mjs';
@@ -39,6 +40,21 @@ function home(name, slots, url) {
   const h = new Home(root, name, { slots, env });
   if (url) writeFileSync(h.paths.config, `sync_writes = false\n\n[store]\nurl = "${url}"\nhost = "${name}"\n\n[worker]\nslots = ${slots}\n`);
   return h;
+}
+
+/**
+ * `run()`'s CPU per task, ms: of the homes' daemons and workers, of the PostgreSQL server (when
+ * `pgPids`; its processes that end during the run are not counted), and of the whole machine
+ * (every process: the tasks, and anything else running on it).
+ */
+async function perTask(homes, pgPids, run) {
+  const cpuBy = (pids) => new Map(pids.map((p) => [p, cpuMs(p)]).filter(([, ms]) => Number.isFinite(ms)));
+  const spent = (before, after) => [...after].reduce((a, [p, ms]) => a + ms - (before.get(p) ?? 0), 0) / N;
+  const blanket = homes.flatMap((h) => processesWithEnv('BLANKET_HOME', `${h.dir}\0`));
+  const [b0, p0, m0] = [cpuBy(blanket), cpuBy(pgPids?.() ?? []), machineBusyMs()];
+  const r = await run();
+  const m1 = machineBusyMs();
+  return { ...r, cpu: { blanket: spent(b0, cpuBy(blanket)), pg: spent(p0, cpuBy(pgPids?.() ?? [])), machine: (m1 - m0) / N } };
 }
 
 /** Submit → the process's first stamp, one task at a time: submitted on `from`, run by `on`'s worker. */
@@ -73,7 +89,7 @@ try {
   await L.startDaemon();
   const cl = await L.client();
   await L.worker(cl);
-  const a = await runTasks(cl, N, { home: L });
+  const a = await perTask([L], undefined, () => runTasks(cl, N, { home: L }));
   log(`(a) LevelDB, 1 daemon, ${SLOTS} slots: ${N} tasks in ${a.ms.toFixed(0)} ms`);
   const lvlLat = await latency(L);
   await L.stopDaemon();
@@ -92,7 +108,11 @@ try {
   const ca = await A.client();
   await A.worker(ca);
   await B.worker(await B.client());
-  const b = await runTasks(ca, N, { home: A });
+  const b = await perTask(
+    [A, B],
+    () => pg.pids(),
+    () => runTasks(ca, N, { home: A }),
+  );
   log(`(b) PostgreSQL, 2 daemons, ${SLOTS / 2} slots each: ${N} tasks in ${b.ms.toFixed(0)} ms`);
   await A.stopDaemon();
   await B.stopDaemon();
@@ -112,6 +132,7 @@ try {
     leveldb: { ms: a.ms, tasksPerS: rate(a) },
     postgres2: { ms: b.ms, tasksPerS: rate(b) },
     ratio: rate(b) / rate(a),
+    cpuPerTask: { leveldb: a.cpu, postgres2: b.cpu },
     latency: {
       leveldb: { p50: median(lvlLat), p99: percentile(lvlLat, 99) },
       acrossHosts: { p50: median(pgLat), p99: percentile(pgLat, 99) },
@@ -133,6 +154,8 @@ ${N} tasks of \`true\`, ${SLOTS} slots in all; NODE_EXTRA_CA_CERTS ${out.nodeExt
 | (a) 1 daemon, LevelDB, ${SLOTS} slots: tasks/s | ${f(out.leveldb.tasksPerS)} |
 | (b) 2 daemons, one PostgreSQL, ${SLOTS / 2} slots each: tasks/s | ${f(out.postgres2.tasksPerS)} |
 | (b)/(a) (target ≥ 0.9) | ${out.ratio.toFixed(2)} |
+| CPU per task, (a): daemon and worker / the whole machine | ${f(out.cpuPerTask.leveldb.blanket)} / ${f(out.cpuPerTask.leveldb.machine)} ms |
+| CPU per task, (b): daemons and workers / PostgreSQL server / the whole machine | ${f(out.cpuPerTask.postgres2.blanket)} / ${f(out.cpuPerTask.postgres2.pg)} / ${f(out.cpuPerTask.postgres2.machine)} ms |
 | submit → start p50 / p99, one LevelDB host | ${f(out.latency.leveldb.p50)} / ${f(out.latency.leveldb.p99)} ms |
 | submit → start p50 / p99, submitted on A, run by B (PostgreSQL) | ${f(out.latency.acrossHosts.p50)} / ${f(out.latency.acrossHosts.p99)} ms |
 `;

@@ -2,10 +2,11 @@
 // into a temp dir as user postgres when run as root, trust auth on loopback, fsync off, a free
 // port; stop() stops it (immediate) and removes the dir.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { childrenOf } from './proc.mjs';
 
 export function pgBinDir() {
   const root = '/usr/lib/postgresql';
@@ -55,6 +56,11 @@ export async function startPg() {
   ]);
   return {
     url: (db) => `postgresql://postgres@127.0.0.1:${port}/${db}`,
+    /** The postmaster's pid and its children's (backends and background processes) now. */
+    pids() {
+      const main = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return [main, ...childrenOf(main)];
+    },
     stop() {
       try {
         run(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);

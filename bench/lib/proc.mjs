@@ -151,6 +151,27 @@ export function processesWithEnv(name, prefix) {
   return pids;
 }
 
+/** The pids whose parent is `ppid`, now. */
+export function childrenOf(ppid) {
+  const pids = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(f.slice(f.lastIndexOf(')') + 2).split(' ')[1]) === ppid) pids.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+/** Busy CPU time of the whole machine so far, ms (every core: user, nice, system, irq, softirq, steal). */
+export function machineBusyMs() {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq + steal) * TICK_MS;
+}
+
 /** Kill every child we started that is still running. */
 export function killChildren() {
   for (const c of children) {
