@@ -65,12 +65,11 @@ export async function insertNew(c: Client, tasks: Task[], d: Delta): Promise<voi
 export function writeChanges(changes: Change[], olds: Map<string, Task>, d: Delta): void {
   const added = new Set<string>();
   const left = new Set<string>();
-  const set = ROW_COLUMNS.slice(1)
-    .map((col, i) => `${col} = $${i + 2}`)
-    .join(', ');
+  const args = Array.from({ length: ROW_COLUMNS.length + 1 }, (_, i) => `$${i + 1}`).join(', ');
   for (const { task } of changes) {
     const old = olds.get(task.id);
-    d.tail.push([`UPDATE tasks SET ${set}, changed_by = pg_current_xact_id(), changed_host = $${ROW_COLUMNS.length + 1} WHERE id = $1`, [...rowOf(task), d.host]]);
+    // blanket_put_task (migration 8): the UPDATE's plan is kept per connection, not made at each write.
+    d.tail.push([`SELECT blanket_put_task(${args})`, [...rowOf(task), d.host]]);
     d.notes.push([task.id, old?.state ?? null, task.state, task.type]);
     if (old) bump(d, old, -1);
     bump(d, task, 1);
