@@ -29,6 +29,14 @@ export interface Delta {
 
 const INSERT_CHUNK = 1000;
 
+/**
+ * blanket_put_task's parameter types (migration 8: ROW_COLUMNS, then changed_host). Each value is
+ * cast as an UPDATE assigns it (a fractional time to bigint is rounded), and the call names the
+ * one function whatever the values look like.
+ */
+const PUT_TYPES = ['text', 'jsonb', 'text', 'text', 'text', 'integer', 'integer', 'bigint', 'text', 'bigint', 'boolean', 'bigint', 'text', 'text', 'text[]', 'text', 'text'];
+if (PUT_TYPES.length !== ROW_COLUMNS.length + 1) throw new Error('blanket_put_task: a parameter type per row column and changed_host');
+
 export function newDelta(host: string | null): Delta {
   return { byType: [], groupsChanged: false, notes: [], host, tail: [] };
 }
@@ -65,7 +73,7 @@ export async function insertNew(c: Client, tasks: Task[], d: Delta): Promise<voi
 export function writeChanges(changes: Change[], olds: Map<string, Task>, d: Delta): void {
   const added = new Set<string>();
   const left = new Set<string>();
-  const args = Array.from({ length: ROW_COLUMNS.length + 1 }, (_, i) => `$${i + 1}`).join(', ');
+  const args = PUT_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ');
   for (const { task } of changes) {
     const old = olds.get(task.id);
     // blanket_put_task (migration 8): the UPDATE's plan is kept per connection, not made at each write.
