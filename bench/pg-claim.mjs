@@ -65,7 +65,21 @@ async function storeRun(url) {
   const ms = performance.now() - started;
   await store.close();
   if (done !== N) throw new Error(`store: ${done} of ${N} done`);
+  await printUpdates(url, 3 * N);
   return (N / ms) * 1000;
+}
+
+/** Row updates of tasks and how many were HOT (no index entry written), once the closed backends' statistics are in (3 s at most). */
+async function printUpdates(url, expected) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  let row;
+  for (const until = Date.now() + 3000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    row = (await c.query("SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'tasks'")).rows[0];
+    if (row.upd >= expected) break;
+  }
+  await c.end();
+  console.log(`  tasks updates: ${row.upd}, HOT: ${row.hot}`);
 }
 
 async function bareRun(url) {

@@ -23,6 +23,40 @@ else tests(server);
 
 const dbOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
+/**
+ * The plans PostgreSQL ran for the statements inside `call` (a PL/pgSQL function's, from the plan
+ * it keeps for the connection), through auto_explain, at the last of `times` calls on one connection.
+ */
+async function nestedPlans(url: string, call: string, values: unknown[], times: number, mode: 'auto' | 'force_generic_plan'): Promise<Array<Record<string, unknown>>> {
+  const c = new pgLib.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`SET plan_cache_mode = ${mode}`);
+    for (let i = 1; i < times; i++) await c.query(call, values);
+    const logged: string[] = [];
+    c.on('notice', (n) => logged.push(n.message ?? ''));
+    await c.query("LOAD 'auto_explain'");
+    await c.query('SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET auto_explain.log_analyze = on');
+    await c.query("SET auto_explain.log_format = json; SET client_min_messages = 'log'");
+    await c.query(call, values);
+    await c.query('SET client_min_messages = notice');
+    return logged.filter((m) => m.includes('plan:')).map((m) => JSON.parse(m.slice(m.indexOf('{'))) as Record<string, unknown>);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Every node of a plan that reads the tasks table. */
+function taskScansOf(plan: Record<string, unknown>): Array<Record<string, unknown>> {
+  const scans: Array<Record<string, unknown>> = [];
+  const walk = (n: Record<string, unknown>) => {
+    if (n['Relation Name'] === 'tasks') scans.push(n);
+    for (const c of (n.Plans as Array<Record<string, unknown>>) ?? []) walk(c);
+  };
+  walk(plan.Plan as Record<string, unknown>);
+  return scans;
+}
+
 function tests(pg: PgServer): void {
   const open = async (t: Test, url: string) => {
     const s = new PostgresStore({ url, resultsRoot: '/tmp/bk-pg-results', random: () => 0.5 });
@@ -90,6 +124,37 @@ function tests(pg: PgServer): void {
     );
     const next = await s.submit([draft()], T0 + 20);
     t.ok(next[0]!.id > done.id, 'ids go on after the kept last id');
+  });
+
+  t.test('a database at schema 7 migrates to 8 (the write, lock and queue-head functions); its tasks are claimed, started and ended', async (t) => {
+    const url = await pg.createDb();
+    const db = dbOf(url);
+    await pg.sql(db, 'CREATE TABLE blanket_schema (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const m of PG_MIGRATIONS.filter((m) => m.version <= 7)) {
+      await pg.sql(db, m.sql);
+      await pg.sql(db, 'INSERT INTO blanket_schema (version, description) VALUES ($1, $2)', [m.version, m.description]);
+    }
+    const queued = baseTask({ id: '1sc46g01', resultDir: '/tmp/bk-pg-results/1sc46g01' });
+    const after = baseTask({ id: '1sc46g02', after: [queued.id], waitingOn: [queued.id], resultDir: '/tmp/bk-pg-results/1sc46g02' });
+    for (const task of [queued, after]) {
+      const row = rowOf(task);
+      await pg.sql(db, `INSERT INTO tasks (${ROW_COLUMNS.join(', ')}) VALUES (${row.map((_, i) => `$${i + 1}`).join(', ')})`, row);
+    }
+    await pg.sql(db, "INSERT INTO queue_groups (grp, tags, type) VALUES ($1, $2, 'echo_task')", [groupOf(queued), queued.tags]);
+    await pg.sql(db, "UPDATE blanket_meta SET value = $1 WHERE key = 'last_id'", [JSON.stringify(after.id)]);
+    const s = await open(t, url);
+    t.same(
+      (await pg.sql(db, 'SELECT version FROM blanket_schema ORDER BY version')).rows.map((r) => r.version),
+      Array.from({ length: PG_LATEST_SCHEMA }, (_, i) => i + 1),
+    );
+    t.equal((await s.claim({ worker: 'w', tags: queued.tags, now: T0 + 1 }))?.task.id, queued.id, 'the task from before is claimed');
+    await s.apply(queued.id, { type: 'start', pid: 1, pgid: 1, at: T0 + 2 });
+    t.same((await s.admin.check()).problems, [], 'db check finds every derived column of the rows the function wrote right');
+    // A time with a fraction (the row's column is bigint, rounded as an UPDATE assigns it; the JSON keeps it).
+    await s.apply(queued.id, { type: 'exit', at: T0 + 3.5, exitCode: 0, signal: null, cause: 'exit' });
+    t.equal((await s.get(queued.id))?.state, 'SUCCESS');
+    t.equal((await s.get(queued.id))?.endedAt, T0 + 3.5);
+    t.same((await s.get(after.id))?.waitingOn, [], 'its dependent from before is released');
   });
 
   t.test('submits at once from separate stores on a new database: every one stored, ids distinct', async (t) => {
@@ -227,6 +292,18 @@ function tests(pg: PgServer): void {
       [['Index Scan', 'tasks_queue', 0]],
       'one descent of the queue index, no ineligible row read',
     );
+    // What a claim runs: blanket_queue_heads, whose plan PostgreSQL keeps for the connection (after
+    // five calls it may be the generic plan, made without the tags): the same reads, in either plan.
+    for (const mode of ['auto', 'force_generic_plan'] as const) {
+      const plans = await nestedPlans(url, 'SELECT * FROM blanket_queue_heads($1)', [['bash', 'unix']], 8, mode);
+      const inner = plans.filter((p) => String(p['Query Text']).includes('queue_groups'));
+      t.equal(inner.length, 1, `${mode}: the heads statement inside the function is explained`);
+      t.same(
+        taskScansOf(inner[0] ?? { Plan: {} }).map((n) => [n['Node Type'], n['Index Name'], n['Rows Removed by Filter'] ?? 0, n['Actual Rows']]),
+        [['Index Scan', 'tasks_queue', 0, 1]],
+        `${mode}: the function's kept plan reads one row of the queue index, no ineligible row`,
+      );
+    }
     t.equal((await s.claim({ worker: 'w', tags: ['bash', 'unix'], now: T0 + 2 }))?.task.id, mine!.id);
   });
 
@@ -279,6 +356,35 @@ function tests(pg: PgServer): void {
     const last = JSON.parse(heard[heard.length - 1]!) as { h: string; x: string; n: unknown[] };
     t.equal(last.h, 'h1');
     t.match(last.x, /^\d+$/, 'the notification carries the transaction id');
+  });
+
+  t.test('claim, start and exit send no statement PostgreSQL parses and plans over tasks at each call', async (t) => {
+    // The task's lock (with its waiting dependents), the queue heads and the write are PL/pgSQL
+    // functions (migration 8): their statements are planned once per connection; each call sent
+    // is a function call, not a statement over tasks (whose planning looks up every index of it).
+    const url = await pg.createDb();
+    const s = await open(t, url);
+    const [first] = await s.submit([draft()], T0);
+    const [dep] = await s.submit([draft({ after: [first!.id] })], T0);
+    const sent: string[] = [];
+    const query = pgLib.Client.prototype.query;
+    pgLib.Client.prototype.query = function (this: pgLib.Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string') sent.push(args[0]);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never;
+    t.teardown(() => {
+      pgLib.Client.prototype.query = query;
+    });
+    t.equal((await s.claim({ worker: 'w1', tags: ['bash', 'unix'], now: T0 + 1 }))?.task.id, first!.id);
+    await s.apply(first!.id, { type: 'start', pid: 1, pgid: 1, at: T0 + 2 });
+    await s.apply(first!.id, { type: 'exit', at: T0 + 3, exitCode: 0, signal: null, cause: 'exit' });
+    t.equal((await s.claim({ worker: 'w1', tags: ['bash', 'unix'], now: T0 + 4 }))?.task.id, dep!.id, 'the exit released its dependent (read by the lock function), claimed next');
+    const overTasks = sent.filter((q) => /\b(FROM|UPDATE|INTO|JOIN)\s+tasks\b/i.test(q));
+    t.same(overTasks, [], 'no statement over tasks sent by claim, start or exit');
+    t.ok(
+      ['blanket_queue_heads(', 'blanket_lock_task(', 'blanket_put_task('].every((f) => sent.some((q) => q.includes(f))),
+      'the heads, the lock and the write are function calls',
+    );
   });
 
   t.test('db check finds derived columns that do not follow the JSON; db repair mends them; backup and dump', async (t) => {

@@ -5,7 +5,6 @@ import type { Task } from '../../protocol/model.js';
 import type { TaskEvent } from '../../core/states.js';
 import { cascade as settle } from './cascade.js';
 import type { Change } from './store.js';
-import { joined, results } from './pg-sql.js';
 
 type Client = pg.PoolClient;
 
@@ -30,13 +29,13 @@ export function cascade(c: Client, task: Task, event: TaskEvent, olds: Map<strin
 }
 
 /**
- * A task, locked, and with `withDependents` its waiting dependents (locked too, after it: each
- * statement of the query takes its snapshot once the one before has its locks), in one round trip.
+ * A task, locked, and with `withDependents` its waiting dependents (locked too, after it), in one
+ * round trip: blanket_lock_task (pg-schema.ts, migration 8) runs WAITING_DEPENDENTS' statement once
+ * the task's lock is held (a PL/pgSQL statement takes its snapshot when it starts), with plans kept
+ * per connection rather than made at each call.
  */
 export async function lockTask(c: Client, id: string, withDependents: boolean): Promise<[Task | undefined, Task[] | undefined]> {
-  const statements: Array<[string, string[]]> = [['SELECT body FROM tasks WHERE id = $1 FOR UPDATE', [id]]];
-  if (withDependents) statements.push([WAITING_DEPENDENTS, [id]]);
-  const r = results(await c.query(joined(statements)));
-  const task = (r[0]!.rows[0] as { body: Task } | undefined)?.body;
-  return [task, withDependents && task ? r[1]!.rows.map((x: { body: Task }) => x.body) : undefined];
+  const rows = (await c.query<{ r_body: Task; r_dependent: boolean }>('SELECT r_body, r_dependent FROM blanket_lock_task($1, $2)', [id, withDependents])).rows;
+  const task = rows.find((r) => !r.r_dependent)?.r_body;
+  return [task, withDependents && task ? rows.filter((r) => r.r_dependent).map((r) => r.r_body) : undefined];
 }

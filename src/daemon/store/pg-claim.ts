@@ -12,14 +12,13 @@ import type { Change, ClaimRequest } from './store.js';
 
 type Q = Pick<pg.ClientBase, 'query'>;
 
-/** Runnable heads, one per group whose tags the worker has; heads other transactions hold are skipped. */
+/**
+ * Runnable heads, one per group whose tags the worker has; heads other transactions hold are
+ * skipped. blanket_queue_heads (pg-schema.ts, migration 8): one descent of tasks_queue per group,
+ * its plan kept per connection.
+ */
 export async function pgQueueHeads(c: Q, tags: readonly string[]): Promise<Task[]> {
-  const rows = await c.query<{ body: Task }>(
-    `SELECT t.body FROM queue_groups g
-     CROSS JOIN LATERAL (SELECT body, priority, id FROM tasks WHERE tasks.grp = g.grp ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) t
-     WHERE g.tags <@ $1::text[]`,
-    [tags],
-  );
+  const rows = await c.query<{ body: Task }>('SELECT body FROM blanket_queue_heads($1) body', [tags]);
   return rows.rows.map((r) => r.body);
 }
 

@@ -165,6 +165,45 @@ CREATE TABLE forgotten_hosts (
 );
 `,
   },
+  {
+    version: 8,
+    description: 'blanket_put_task: a task row written by a function whose UPDATE is planned once per connection',
+    // A task write sent as an UPDATE was parsed, analysed and planned at each of the three writes
+    // of a task's life; planning looked up every index of tasks. Called from a simple query, only
+    // the call is parsed; PL/pgSQL keeps the UPDATE's plan for the connection. The parameters are
+    // pg-schema.ts ROW_COLUMNS in order, then changed_host.
+    sql: `
+CREATE FUNCTION blanket_put_task(
+  p_id text, p_body jsonb, p_state text, p_type text, p_label text, p_priority integer, p_attempt integer,
+  p_created_at bigint, p_grp text, p_not_before bigint, p_blocked boolean, p_ended_at bigint, p_worker text,
+  p_schedule text, p_after_ids text[], p_host text, p_changed_host text
+) RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+  UPDATE tasks SET body = p_body, state = p_state, type = p_type, label = p_label, priority = p_priority,
+    attempt = p_attempt, created_at = p_created_at, grp = p_grp, not_before = p_not_before, blocked = p_blocked,
+    ended_at = p_ended_at, worker = p_worker, schedule = p_schedule, after_ids = p_after_ids, host = p_host,
+    changed_by = pg_current_xact_id(), changed_host = p_changed_host
+  WHERE id = p_id;
+END
+$f$;
+CREATE FUNCTION blanket_lock_task(p_id text, p_dependents boolean) RETURNS TABLE (r_body jsonb, r_dependent boolean) LANGUAGE plpgsql AS $f$
+BEGIN
+  RETURN QUERY SELECT t.body, false FROM tasks t WHERE t.id = p_id FOR UPDATE;
+  IF p_dependents AND FOUND THEN
+    RETURN QUERY SELECT t.body, true FROM tasks t
+      WHERE cardinality(t.after_ids) > 0 AND t.after_ids @> ARRAY[p_id] AND t.state = 'WAITING' ORDER BY t.id FOR UPDATE;
+  END IF;
+END
+$f$;
+CREATE FUNCTION blanket_queue_heads(p_tags text[]) RETURNS SETOF jsonb LANGUAGE plpgsql AS $f$
+BEGIN
+  RETURN QUERY SELECT t.body FROM queue_groups g
+    CROSS JOIN LATERAL (SELECT q.body, q.priority, q.id FROM tasks q WHERE q.grp = g.grp ORDER BY q.priority DESC, q.id LIMIT 1 FOR UPDATE SKIP LOCKED) t
+    WHERE g.tags <@ p_tags;
+END
+$f$;
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

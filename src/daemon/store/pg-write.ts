@@ -29,6 +29,14 @@ export interface Delta {
 
 const INSERT_CHUNK = 1000;
 
+/**
+ * blanket_put_task's parameter types (migration 8: ROW_COLUMNS, then changed_host). Each value is
+ * cast as an UPDATE assigns it (a fractional time to bigint is rounded), and the call names the
+ * one function whatever the values look like.
+ */
+const PUT_TYPES = ['text', 'jsonb', 'text', 'text', 'text', 'integer', 'integer', 'bigint', 'text', 'bigint', 'boolean', 'bigint', 'text', 'text', 'text[]', 'text', 'text'];
+if (PUT_TYPES.length !== ROW_COLUMNS.length + 1) throw new Error('blanket_put_task: a parameter type per row column and changed_host');
+
 export function newDelta(host: string | null): Delta {
   return { byType: [], groupsChanged: false, notes: [], host, tail: [] };
 }
@@ -65,12 +73,11 @@ export async function insertNew(c: Client, tasks: Task[], d: Delta): Promise<voi
 export function writeChanges(changes: Change[], olds: Map<string, Task>, d: Delta): void {
   const added = new Set<string>();
   const left = new Set<string>();
-  const set = ROW_COLUMNS.slice(1)
-    .map((col, i) => `${col} = $${i + 2}`)
-    .join(', ');
+  const args = PUT_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ');
   for (const { task } of changes) {
     const old = olds.get(task.id);
-    d.tail.push([`UPDATE tasks SET ${set}, changed_by = pg_current_xact_id(), changed_host = $${ROW_COLUMNS.length + 1} WHERE id = $1`, [...rowOf(task), d.host]]);
+    // blanket_put_task (migration 8): the UPDATE's plan is kept per connection, not made at each write.
+    d.tail.push([`SELECT blanket_put_task(${args})`, [...rowOf(task), d.host]]);
     d.notes.push([task.id, old?.state ?? null, task.state, task.type]);
     if (old) bump(d, old, -1);
     bump(d, task, 1);
