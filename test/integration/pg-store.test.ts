@@ -314,16 +314,7 @@ function tests(pg: PgServer): void {
     t.teardown(() => s.close());
     const [first, second] = await s.submit([draft(), draft()], T0);
     const [dep] = await s.submit([draft({ tags: ['unix'], after: [first!.id] })], T0);
-    // Every query any client of this process sends, from here on (one query, one round trip).
-    const sent: string[] = [];
-    const query = pgLib.Client.prototype.query;
-    pgLib.Client.prototype.query = function (this: pgLib.Client, ...args: unknown[]) {
-      if (typeof args[0] === 'string') sent.push(args[0]);
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as never;
-    t.teardown(() => {
-      pgLib.Client.prototype.query = query;
-    });
+    const sent = recordQueries(t);
     // The group list is read again, after the commit, only when a transaction changed it.
     const trips = async (what: string, f: () => Promise<unknown>, groupsChanged: boolean): Promise<void> => {
       sent.length = 0;
@@ -366,15 +357,7 @@ function tests(pg: PgServer): void {
     const s = await open(t, url);
     const [first] = await s.submit([draft()], T0);
     const [dep] = await s.submit([draft({ after: [first!.id] })], T0);
-    const sent: string[] = [];
-    const query = pgLib.Client.prototype.query;
-    pgLib.Client.prototype.query = function (this: pgLib.Client, ...args: unknown[]) {
-      if (typeof args[0] === 'string') sent.push(args[0]);
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as never;
-    t.teardown(() => {
-      pgLib.Client.prototype.query = query;
-    });
+    const sent = recordQueries(t);
     t.equal((await s.claim({ worker: 'w1', tags: ['bash', 'unix'], now: T0 + 1 }))?.task.id, first!.id);
     await s.apply(first!.id, { type: 'start', pid: 1, pgid: 1, at: T0 + 2 });
     await s.apply(first!.id, { type: 'exit', at: T0 + 3, exitCode: 0, signal: null, cause: 'exit' });
@@ -447,4 +430,18 @@ function tests(pg: PgServer): void {
       tasks.map((x) => `x!${x.id}`),
     );
   });
+}
+
+/** Every query text any pg client of this process sends from now on (one query, one round trip), until the test ends. */
+function recordQueries(t: { teardown(fn: () => void): void }): string[] {
+  const sent: string[] = [];
+  const query = pgLib.Client.prototype.query;
+  pgLib.Client.prototype.query = function (this: pgLib.Client, ...args: unknown[]) {
+    if (typeof args[0] === 'string') sent.push(args[0]);
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as never;
+  t.teardown(() => {
+    pgLib.Client.prototype.query = query;
+  });
+  return sent;
 }
