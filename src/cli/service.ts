@@ -1,7 +1,6 @@
 // Where `daemon install` writes, and what: the pure parts are in core/service.
 import os from 'node:os';
 import path from 'node:path';
-import { arenaEnv } from '../core/arena.js';
 import { resolvePaths } from '../core/paths.js';
 import { serviceEnv, serviceFile, serviceKind, serviceText, type ServiceKind } from '../core/service.js';
 import { PACKAGE_ROOT } from '../pkg.js';
@@ -19,8 +18,7 @@ export function serviceTarget(env: NodeJS.ProcessEnv = process.env): ServiceTarg
     throw new BlanketError('USAGE', `blanket daemon install supports systemd (Linux) and launchd (macOS), not ${process.platform}`, {
       hint: "start the daemon at login with your system's scheduler running 'blanket daemon start'",
     });
-  // MALLOC_ARENA_MAX: the user's own value, else 2 marked as ours (core/arena.ts).
-  const vars = { ...serviceEnv(env), ...arenaEnv(env) };
+  const vars = serviceEnv(env);
   if (vars.BLANKET_HOME) vars.BLANKET_HOME = path.resolve(vars.BLANKET_HOME);
   const paths = resolvePaths(env, process.platform, os.homedir());
   const content = serviceText(kind, {

@@ -3,7 +3,6 @@ import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { withArena } from '../core/arena.js';
 import { resolvePaths, type Paths } from '../core/paths.js';
 import { BlanketError, type ErrorCode } from '../protocol/errors.js';
 import { Client } from './client.js';
@@ -109,8 +108,7 @@ export async function startDaemon(paths: Paths, timeoutMs = 15_000): Promise<Sta
   const logFd = openSync(path.join(paths.logs, 'daemon.out'), 'a', 0o600);
   // The daemon runs in / so that it holds no directory of the caller's (a mount it keeps busy, a
   // directory removed under it); the variables that name its files are made absolute first.
-  // MALLOC_ARENA_MAX=2 unless the user set it (core/arena.ts): glibc reads it only at start.
-  const env: NodeJS.ProcessEnv = withArena({ ...process.env, BLANKET_READY_FD: '3' });
+  const env: NodeJS.ProcessEnv = { ...process.env, BLANKET_READY_FD: '3' };
   for (const k of ['BLANKET_HOME', 'BLANKET_SOCKET', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR']) if (env[k]) env[k] = path.resolve(env[k]);
   const child = spawn(process.execPath, [entry], { detached: true, cwd: '/', stdio: ['ignore', logFd, logFd, 'pipe'], env });
   closeSync(logFd);

@@ -3,7 +3,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { withArena } from '../core/arena.js';
 import { ConfigError, effectiveConfig, type Config } from '../core/config.js';
 import { archiveDir, backupsDir, MAX_SOCKET_PATH, resolvePaths, type Paths } from '../core/paths.js';
 import { BlanketError } from '../protocol/errors.js';
@@ -93,12 +92,9 @@ export function openHome(env: NodeJS.ProcessEnv = process.env): Home {
   return { paths, config, log, taskUmask };
 }
 
-/**
- * What local workers inherit: our environment minus what only the daemon may see, with
- * MALLOC_ARENA_MAX=2 unless the user set it (core/arena.ts; the worker's tasks do not see it).
- */
+/** What local workers inherit: our environment minus what only the daemon may see. */
 export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const copy = withArena(env);
+  const copy = { ...env };
   delete copy.BLANKET_READY_FD;
   return copy;
 }

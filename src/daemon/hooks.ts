@@ -7,7 +7,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { stripArena } from '../core/arena.js';
 import { HOOK_SHELL, hookEnv, hooksFor, hookValues, renderHook, type HookName, type HookSet } from '../core/hooks.js';
 import type { DaemonEvent } from '../protocol/methods.js';
 import { isTerminal, type Task } from '../protocol/model.js';
@@ -105,8 +104,7 @@ export class HookRunner {
   private async start(job: Job): Promise<void> {
     const { task } = job;
     let argv: string[];
-    let env: NodeJS.ProcessEnv = { ...(this.opts.env ?? process.env) };
-    stripArena(env); // a hook sees the user's environment, as a task does
+    let env: NodeJS.ProcessEnv = this.opts.env ?? process.env;
     let ids: { uid?: number; gid?: number } = {};
     const fields: Record<string, unknown> = { task: task.id, type: task.type, state: task.state };
     if (job.kind === 'hook') {

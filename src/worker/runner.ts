@@ -4,7 +4,6 @@ import { chownSync, closeSync, mkdirSync, openSync, readFileSync, statSync, trun
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Task } from '../protocol/model.js';
-import { stripArena } from '../core/arena.js';
 import { executorArgv } from '../core/executor.js';
 import { safeRelativePath } from '../core/relpath.js';
 import { templateEnv, VALUE_PREFIX } from '../core/template.js';
@@ -131,7 +130,6 @@ export class TaskRun {
     // An ad-hoc task starts from its submitter's environment; any other from the worker's.
     const env: Record<string, string | undefined> = { ...(t.callerEnv ?? process.env) };
     for (const k of PRIVATE_ENV) delete env[k];
-    stripArena(env); // the user's MALLOC_ARENA_MAX as it was, not the one blanket starts its processes with
     Object.assign(env, t.env, {
       PWD: cwd,
       BLANKET_APP_TASK_ID: t.id,
