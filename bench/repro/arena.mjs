@@ -2,7 +2,7 @@
 // machine's load hits them alike; rounds repeat that. Per variant: an idle daemon (no worker, no
 // task) 35 s after start, and a daemon with its 2-slot worker after 3000 tasks of `true` (one
 // run.batch): RSS right after the last one ended and 60 s later. MALLOC_ARENA_MAX=16 stands for
-// "unset" (glibc's own cap on 2 cores is 8 × cores = 16 arenas; blanket sets 2 when it is unset).
+// "unset" (glibc's own cap on 2 cores is 8 × cores = 16 arenas).
 // node bench/repro/arena.mjs [--rounds N] [--tasks N] [--variants 16,2,1] [--env both|noca|ca]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
